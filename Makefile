@@ -1,0 +1,97 @@
+# Obelisk: `make run` sets everything up and serves the app; `make test` sets up and runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PORT ?= 3000
+
+export REFLEX_USE_SYSTEM_BUN := 1
+export REFLEX_TELEMETRY_ENABLED := false
+export REFLEX_CHECK_LATEST_VERSION := false
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help install install-dev run dev worker migrate stop-db prepare-models test test-unit lint typecheck \
+        chromium bench bench-models bench-auth bench-ingest bench-retrieval clean
+
+help:
+	@echo "make run      set up (venv, dependencies, database, migrations, models) and serve on :$(PORT)"
+	@echo "make test     set up with dev dependencies and run lint, types and every test tier"
+	@echo "make dev      hot-reloading dev server"
+	@echo "make worker   a job worker in its own process (any machine that reaches the database)"
+	@echo "make bench    every benchmark (results in bench/results/)"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Installs run again only when a requirements file changed.
+$(VENV)/.deps: requirements.txt requirements-nodeps.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
+	@touch $@
+
+$(VENV)/.deps-dev: $(VENV)/.deps requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.deps
+
+install-dev: $(VENV)/.deps-dev
+
+prepare-models: install
+	$(PY) -m backend prepare-models
+
+run: install prepare-models
+	PORT=$(PORT) $(PY) -m backend run
+
+dev: install prepare-models
+	PORT=$(PORT) $(PY) -m backend run --dev
+
+worker: install
+	RUN_WORKER_IN_APP=false $(PY) -m backend worker
+
+migrate: install
+	$(PY) -m backend migrate
+
+stop-db: install
+	$(PY) -m backend stop-db
+
+# Debian's Chromium for the browser tests (never a downloaded browser build).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
+lint: install-dev
+	$(BIN)/ruff check backend obelisk_app tests bench alembic
+	$(BIN)/ruff format --check backend obelisk_app || true
+
+typecheck: install-dev
+	$(BIN)/mypy backend
+
+test: install-dev chromium lint typecheck
+	$(PY) -m pytest tests
+
+test-unit: install-dev
+	$(PY) -m pytest tests/unit -q
+
+bench: bench-models bench-auth bench-ingest bench-retrieval
+
+bench-models: install-dev
+	$(PY) bench/bench_models.py
+
+bench-auth: install-dev
+	$(PY) bench/bench_auth.py
+
+bench-ingest: install-dev
+	$(PY) bench/bench_ingest.py
+
+bench-retrieval: install-dev
+	$(PY) bench/bench_retrieval.py
+
+clean:
+	rm -rf .web .states .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,42 @@
+"""The FastAPI application that Reflex mounts itself into (`rx.App(api_transformer=create_api())`)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from backend.api import health
+from backend.api.errors import error_response, install_error_handlers
+from backend.api.middleware import CorrelationIdMiddleware
+from backend.core.config import get_settings
+
+API_PREFIX = "/api/v1"
+
+
+def _routers() -> list[APIRouter]:
+    """Every resource router, in the order they appear in the OpenAPI document."""
+    return [health.router]
+
+
+def create_api() -> FastAPI:
+    settings = get_settings()
+    api = FastAPI(
+        title="Obelisk API",
+        version=settings.app_version,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    install_error_handlers(api)
+    for router in _routers():
+        api.include_router(router, prefix=API_PREFIX)
+
+    @api.api_route(
+        f"{API_PREFIX}/{{path:path}}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+    )
+    async def _unknown_api_route(request: Request, path: str) -> JSONResponse:
+        # Without this, unknown API paths would fall through to the Reflex frontend and answer HTML.
+        return error_response(404, "not_found", f"No API route {request.method} {API_PREFIX}/{path}.")
+
+    api.add_middleware(CorrelationIdMiddleware)
+    return api

@@ -1,0 +1,136 @@
+"""Operator command line: `python -m backend <command>`. The Makefile targets call these."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import typer
+
+from backend.core.config import ROOT_DIR, get_settings
+
+cli = typer.Typer(help="Obelisk operator commands.", no_args_is_help=True, add_completion=False)
+
+
+def _echo(message: str) -> None:
+    typer.echo(f"[obelisk] {message}", err=True)
+
+
+def ensure_database() -> str:
+    """Start the embedded PostgreSQL when no DATABASE_URL is set; return the owner URL."""
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    url = settings.owner_database_url()
+    where = "embedded PostgreSQL in DATA_DIR/pg" if settings.uses_embedded_postgres else "DATABASE_URL"
+    _echo(f"database ready ({where}) in {time.monotonic() - started:.1f}s")
+    return url
+
+
+def run_migrations(url: str | None = None) -> None:
+    from alembic.config import Config
+
+    from alembic import command
+
+    cfg = Config(str(ROOT_DIR / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT_DIR / "alembic"))
+    if url:
+        cfg.attributes["url"] = url
+    command.upgrade(cfg, "head")
+
+
+@cli.command()
+def migrate() -> None:
+    """Start the database if embedded and apply every Alembic migration."""
+    url = ensure_database()
+    run_migrations(url)
+    _echo("migrations applied")
+
+
+@cli.command()
+def worker() -> None:
+    """Run a job worker in this process (on any machine that can reach the database)."""
+    from backend.core.logging import configure_logging
+    from backend.jobs import close_jobs, run_worker
+    from backend.tasks import load_task_modules
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    ensure_database()
+    load_task_modules()
+
+    async def _main() -> None:
+        try:
+            await run_worker(in_app=False)
+        finally:
+            await close_jobs()
+
+    asyncio.run(_main())
+
+
+@cli.command("stop-db")
+def stop_db() -> None:
+    """Stop the embedded PostgreSQL (no-op with DATABASE_URL)."""
+    from backend.core.embedded_pg import stop_embedded
+
+    settings = get_settings()
+    if settings.uses_embedded_postgres and stop_embedded(settings.data_dir):
+        _echo("embedded PostgreSQL stopped")
+
+
+@cli.command()
+def run(dev: bool = typer.Option(False, help="Hot-reloading dev server instead of production mode.")) -> None:
+    """Set up (database, migrations) and serve the app; stop everything cleanly on SIGTERM/SIGINT."""
+    settings = get_settings()
+    url = ensure_database()
+    run_migrations(url)
+    _echo("migrations applied")
+    env = {
+        **os.environ,
+        "REFLEX_USE_SYSTEM_BUN": "1",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "REFLEX_CHECK_LATEST_VERSION": "false",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+    }
+    bin_dir = Path(sys.executable).parent
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    reflex = [str(bin_dir / "reflex"), "run", "--loglevel", "warning"]
+    if dev:
+        reflex += ["--env", "dev", "--frontend-port", str(settings.port)]
+    else:
+        port = str(settings.port)
+        reflex += ["--env", "prod", "--single-port", "--frontend-port", port, "--backend-port", port]
+    _echo(f"starting Reflex ({'dev' if dev else 'production'}) on http://localhost:{settings.port}")
+    child = subprocess.Popen(reflex, cwd=ROOT_DIR, env=env, start_new_session=True)  # noqa: S603 (fixed argv)
+
+    def _forward(signum: int, _frame: object) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signum)
+
+    signal.signal(signal.SIGTERM, _forward)
+    signal.signal(signal.SIGINT, _forward)
+    code = 0
+    try:
+        code = child.wait()
+    finally:
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+        if settings.uses_embedded_postgres:
+            from backend.core.embedded_pg import stop_embedded
+
+            if stop_embedded(settings.data_dir):
+                _echo("embedded PostgreSQL stopped cleanly")
+    raise typer.Exit(code if code >= 0 else 0)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,1 @@
+"""Settings, database, embedded PostgreSQL, cache and broker, logging, errors."""

@@ -1,0 +1,242 @@
+"""Application settings: the one place configuration is read.
+
+Every setting comes from the environment or a `.env` file; `.env.example` documents them all.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT_DIR = Path(__file__).resolve().parents[2]
+APP_DB_ROLE = "obelisk_app"
+_WEAK_KEYS = {"", "changeme", "change-me", "secret", "development", "test"}
+
+
+class Settings(BaseSettings):
+    """Obelisk settings. Field names map to upper-case environment variables."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # --- runtime -------------------------------------------------------------------------
+    environment: Literal["development", "test", "production"] = "development"
+    log_level: str = "INFO"
+    port: int = 3000
+    data_dir: Path = ROOT_DIR / ".data"
+    app_version: str = "0.1.0"
+
+    # --- database ------------------------------------------------------------------------
+    database_url: str | None = Field(
+        default=None,
+        description="Owner URL used for migrations. Empty: the embedded PostgreSQL in DATA_DIR/pg.",
+    )
+    database_app_url: str | None = Field(
+        default=None,
+        description="URL of the non-owner application role. Empty: DATABASE_URL with user obelisk_app.",
+    )
+    database_app_password: str = ""
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    db_pool_timeout: float = 30.0
+    db_pool_recycle: int = 1800
+    db_pool_pre_ping: bool = True
+    db_statement_timeout_ms: int = 30_000
+
+    # --- cache and broker -----------------------------------------------------------------
+    redis_url: str | None = None
+    cache_namespace: str = "obelisk"
+
+    # --- jobs ----------------------------------------------------------------------------
+    run_worker_in_app: bool = True
+    worker_concurrency: int = 2
+
+    # --- secrets -------------------------------------------------------------------------
+    master_key: str | None = Field(
+        default=None,
+        description="Base64 32-byte key for encrypting secrets at rest. Generated in dev.",
+    )
+
+    # --- auth ----------------------------------------------------------------------------
+    jwt_issuer: str = "obelisk"
+    jwt_audience: str = "obelisk-api"
+    access_token_ttl_minutes: int = 24 * 60
+    key_rotation_days: int = 90
+    key_backend: Literal["database", "gcp_secret_manager"] = "database"
+    gcp_secret_prefix: str = "obelisk-jwt"  # noqa: S105 (a name prefix, not a secret)
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
+    public_base_url: str = "http://localhost:3000"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "obelisk@localhost"
+
+    # --- models --------------------------------------------------------------------------
+    chat_provider: Literal["auto", "vertex", "openai_compatible", "local", "fake"] = "auto"
+    embedding_provider: Literal["auto", "vertex", "openai_compatible", "local", "fake"] = "auto"
+    vertex_project: str | None = None
+    vertex_location: str = "us-central1"
+    vertex_chat_model: str = "gemini-2.5-pro"
+    vertex_fast_model: str = "gemini-2.5-flash"
+    vertex_embedding_model: str = "gemini-embedding-001"
+    vertex_embedding_dimensions: int = 768
+    openai_base_url: str | None = None
+    openai_api_key: str | None = None
+    openai_chat_model: str = "gpt-4o-mini"
+    openai_fast_model: str | None = None
+    openai_embedding_model: str = "text-embedding-3-small"
+    openai_embedding_dimensions: int | None = None
+    models_dir: Path | None = None
+    local_main_model: Literal["qwen2.5-coder-1.5b", "smollm2-135m"] = "qwen2.5-coder-1.5b"
+    local_main_gguf: Path | None = None
+    local_fast_gguf: Path | None = None
+    local_ctx_size: int = 4096
+    local_threads: int = 2
+    local_parallel_slots: int = 2
+    model_timeout_seconds: float = 120.0
+    model_max_retries: int = 2
+    circuit_breaker_failures: int = 5
+    circuit_breaker_reset_seconds: float = 30.0
+    warm_models_on_start: bool = True
+    local_prompt_cache_mib: int = Field(
+        default=1024,
+        description="Host-RAM cache of prompts evicted from llama.cpp slots, restored instead of recomputed.",
+    )
+    local_main_gguf_sha256: str | None = Field(
+        default=None, description="Expected sha256 of LOCAL_MAIN_GGUF; when set, a mismatching file is refused."
+    )
+    vertex_api_endpoint: str | None = Field(
+        default=None, description="Base URL of the Vertex AI REST API. Empty: the regional endpoint of VERTEX_LOCATION."
+    )
+    openai_embedding_max_input_tokens: int = Field(
+        default=512, description="Input limit of the OpenAI-compatible embedding model, in its tokens."
+    )
+    model_retry_base_seconds: float = 0.5
+    model_retry_max_seconds: float = 8.0
+
+    # --- documents -----------------------------------------------------------------------
+    max_upload_mb: int = 50
+    max_pages: int = 500
+    max_uncompressed_mb: int = 500
+    max_compression_ratio: int = 100
+    url_fetch_timeout_seconds: float = 10.0
+    url_max_bytes: int = 10 * 1024 * 1024
+    url_max_redirects: int = 5
+    allow_private_urls: bool = False
+    pdf_pipeline: Literal["native", "layout"] = "native"
+    chunk_overlap_tokens: int = 32
+    storage_backend: Literal["local", "gcs"] = "local"
+    gcs_bucket: str | None = None
+
+    # --- retrieval -----------------------------------------------------------------------
+    query_enhancement: bool = True
+    query_enhancement_timeout_ms: int = 800
+    retrieval_stream_timeout_ms: int = 2000
+    reranker: Literal["weighted", "vertex"] = "weighted"
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        return (value if value.is_absolute() else ROOT_DIR / value).resolve()
+
+    @model_validator(mode="after")
+    def _refuse_weak_secrets_in_production(self) -> Settings:
+        if self.environment == "production":
+            key = (self.master_key or "").strip()
+            if key.lower() in _WEAK_KEYS or len(_decode_key(key) or b"") < 32:
+                raise ValueError(
+                    "MASTER_KEY must be set to a random base64-encoded 32-byte key in production "
+                    '(generate one with: python -c "import os,base64;print(base64.b64encode(os.urandom(32)).decode())")'
+                )
+        return self
+
+    # --- derived -------------------------------------------------------------------------
+    @property
+    def uses_embedded_postgres(self) -> bool:
+        return not self.database_url
+
+    @property
+    def upload_limit_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+    def owner_database_url(self) -> str:
+        """The URL migrations run with (the schema owner)."""
+        if self.database_url:
+            return self.database_url
+        from backend.core.embedded_pg import embedded_url
+
+        return embedded_url(self.data_dir)
+
+    def app_database_url(self) -> str:
+        """The URL of the application role: no table ownership, no BYPASSRLS."""
+        if self.database_app_url:
+            return self.database_app_url
+        return with_user(self.owner_database_url(), APP_DB_ROLE, self.database_app_password or None)
+
+    def master_key_bytes(self) -> bytes:
+        """The 32-byte master key; in development it is generated once into the data dir."""
+        decoded = _decode_key(self.master_key or "")
+        if decoded and len(decoded) >= 32:
+            return decoded[:32]
+        if self.environment == "production":
+            raise RuntimeError("MASTER_KEY is missing or weak")
+        path = self.data_dir / "master.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+            os.chmod(tmp, 0o600)
+            tmp.replace(path)
+        raw = _decode_key(path.read_text().strip())
+        if not raw or len(raw) < 32:
+            raise RuntimeError(f"{path.name} in the data dir is not a valid key")
+        return raw[:32]
+
+
+def _decode_key(value: str) -> bytes | None:
+    try:
+        return base64.b64decode(value, validate=True) if value else None
+    except ValueError:
+        return None
+
+
+def with_user(url: str, user: str, password: str | None) -> str:
+    """Return `url` with its user (and password) replaced; works for socket URLs too."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = quote(user, safe="")
+    if password:
+        netloc += ":" + quote(password, safe="")
+    netloc += "@" + host
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def async_url(url: str) -> str:
+    """SQLAlchemy URL for psycopg 3 from a libpq-style URL."""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def libpq_url(url: str) -> str:
+    """libpq URL (for psycopg and procrastinate) from a SQLAlchemy-style URL."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

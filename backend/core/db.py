@@ -1,0 +1,115 @@
+"""Async SQLAlchemy engine on psycopg 3, and sessions that carry the tenant scope into PostgreSQL.
+
+Every transaction on tenant data runs through `Database.tenant(scope)`, which sets `app.space_id` and
+`app.organization_id` with `set_config(..., true)` (transaction-local). Row-level security policies read
+them, so a query that forgets its filter still sees only the current space: the second wall.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from backend.core.config import Settings, async_url, get_settings
+
+
+@dataclass(frozen=True, slots=True)
+class TenantScope:
+    """The space a unit of work is confined to. Repositories require one; there is no default."""
+
+    organization_id: uuid.UUID
+    space_id: uuid.UUID
+
+    def key(self) -> str:
+        """A prefix for cache keys, channels and paths that belong to this space."""
+        return f"org:{self.organization_id}:space:{self.space_id}"
+
+
+def create_engine(url: str, settings: Settings | None = None, **overrides: Any) -> AsyncEngine:
+    settings = settings or get_settings()
+    options = f"-c statement_timeout={settings.db_statement_timeout_ms}"
+    kwargs: dict[str, Any] = {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout,
+        "pool_recycle": settings.db_pool_recycle,
+        "pool_pre_ping": settings.db_pool_pre_ping,
+        "connect_args": {"options": options},
+    }
+    kwargs.update(overrides)
+    return create_async_engine(async_url(url), **kwargs)
+
+
+class Database:
+    """Sessions bound to an engine (or, in tests, to one connection inside a rolled-back transaction)."""
+
+    def __init__(self, bind: AsyncEngine | AsyncConnection, *, savepoints: bool = False) -> None:
+        self.bind = bind
+        extra: dict[str, Any] = {"join_transaction_mode": "create_savepoint"} if savepoints else {}
+        self._sessions = async_sessionmaker(bind, expire_on_commit=False, **extra)
+
+    @asynccontextmanager
+    async def session(
+        self,
+        *,
+        organization_id: uuid.UUID | None = None,
+        space_id: uuid.UUID | None = None,
+        user_id: uuid.UUID | None = None,
+    ) -> AsyncIterator[AsyncSession]:
+        """A transaction: committed when the block ends, rolled back when it raises.
+
+        The given ids are set as transaction-local settings that row-level security policies read.
+        Without a space id, tenant tables show no rows at all.
+        """
+        async with self._sessions() as session, session.begin():
+            settings = {
+                "app.organization_id": organization_id,
+                "app.space_id": space_id,
+                "app.user_id": user_id,
+            }
+            for name, value in settings.items():
+                await session.execute(
+                    text("SELECT set_config(:name, :value, true)"),
+                    {"name": name, "value": "" if value is None else str(value)},
+                )
+            yield session
+
+    def tenant(self, scope: TenantScope, *, user_id: uuid.UUID | None = None) -> Any:
+        """A transaction confined to one space (application filter and row-level security)."""
+        if not isinstance(scope, TenantScope):
+            raise RuntimeError("a tenant session needs a TenantScope")
+        return self.session(organization_id=scope.organization_id, space_id=scope.space_id, user_id=user_id)
+
+    async def dispose(self) -> None:
+        if isinstance(self.bind, AsyncEngine):
+            await self.bind.dispose()
+
+
+_database: Database | None = None
+
+
+def get_database() -> Database:
+    """The process-wide database, connected as the application role."""
+    global _database
+    if _database is None:
+        _database = Database(create_engine(get_settings().app_database_url()))
+    return _database
+
+
+def set_database(database: Database | None) -> None:
+    """Swap the process-wide database (tests bind it to a rolled-back connection)."""
+    global _database
+    _database = database
+
+
+async def dispose_database() -> None:
+    global _database
+    if _database is not None:
+        await _database.dispose()
+        _database = None

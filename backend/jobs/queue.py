@@ -1,0 +1,144 @@
+"""procrastinate wiring: one app, opened on the application role's connection, a worker that can run
+inside the web process or on its own, and recovery of jobs whose worker died mid-way.
+
+A job that was running when its worker crashed stays in `doing`; the worker heartbeat stops, and
+`recover_stalled_jobs` (at worker start and every minute) puts such jobs back in the queue. Tasks are
+therefore written to be idempotent: a retry must not duplicate what a first attempt half did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import procrastinate
+import psycopg_pool
+from procrastinate import JobContext
+
+from backend.core.config import get_settings, libpq_url
+from backend.core.logging import log_context
+
+logger = logging.getLogger(__name__)
+
+job_app = procrastinate.App(connector=procrastinate.PsycopgConnector())
+
+STALLED_AFTER_SECONDS = 30.0
+_state: dict[str, Any] = {"open": False, "worker": "stopped", "since": None, "jobs_run": 0, "failed": 0}
+_pool: psycopg_pool.AsyncConnectionPool | None = None
+
+
+async def open_jobs(conninfo: str | None = None) -> None:
+    """Open the job app on a connection pool (idempotent)."""
+    global _pool
+    if _state["open"]:
+        return
+    url = libpq_url(conninfo or get_settings().app_database_url())
+    _pool = psycopg_pool.AsyncConnectionPool(url, min_size=1, max_size=4, open=False)
+    await _pool.open(wait=True, timeout=30)
+    await job_app.open_async(_pool)
+    _state["open"] = True
+
+
+async def close_jobs() -> None:
+    global _pool
+    if not _state["open"]:
+        return
+    await job_app.close_async()
+    # procrastinate leaves a pool it was handed attached to its connector; detach it so the app can be
+    # opened again on a new pool (tests and in-process restarts do this).
+    connector: Any = job_app.connector
+    connector._async_pool = None
+    connector._pool_externally_set = False
+    if _pool is not None:
+        await _pool.close()
+        _pool = None
+    _state["open"] = False
+
+
+async def _with_job_context(call_next: Callable[[], Awaitable[Any]], context: JobContext, worker: Any) -> Any:
+    """Worker middleware: each job logs with its own correlation id (the one that deferred it, if given)."""
+    job = context.job
+    cid = str(job.task_kwargs.get("correlation_id") or f"job-{job.id}")
+    space = job.task_kwargs.get("space_id")
+    with log_context(correlation_id=cid, space_id=space):
+        try:
+            result = await call_next()
+        except Exception:
+            _state["failed"] += 1
+            logger.exception("job failed", extra={"task": job.task_name, "job_id": job.id})
+            raise
+        _state["jobs_run"] += 1
+        return result
+
+
+async def recover_stalled_jobs() -> int:
+    """Requeue jobs whose worker stopped sending heartbeats (it crashed or was killed)."""
+    manager = job_app.job_manager
+    stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_SECONDS))
+    for job in stalled:
+        logger.warning("requeueing stalled job", extra={"task": job.task_name, "job_id": job.id})
+        await manager.retry_job(job)
+    if stalled:
+        await manager.prune_stalled_workers(seconds_since_heartbeat=STALLED_AFTER_SECONDS)
+    return len(stalled)
+
+
+@job_app.periodic(cron="* * * * *", periodic_id="recover-stalled")
+@job_app.task(name="jobs.recover_stalled", pass_context=False)
+async def recover_stalled_task(timestamp: int) -> int:
+    return await recover_stalled_jobs()
+
+
+async def run_worker(*, in_app: bool) -> None:
+    """Run the worker until cancelled. In the web process signal handling is left to the server."""
+    settings = get_settings()
+    await open_jobs()
+    _state.update(worker="running", since=asyncio.get_running_loop().time())
+    try:
+        await recover_stalled_jobs()
+        await job_app.run_worker_async(
+            name=f"{socket.gethostname()}-{os.getpid()}",
+            concurrency=settings.worker_concurrency,
+            wait=True,
+            install_signal_handlers=not in_app,
+            update_heartbeat_interval=5,
+            stalled_worker_timeout=STALLED_AFTER_SECONDS,
+            shutdown_graceful_timeout=10,
+            worker_middleware=[_with_job_context],
+        )
+    finally:
+        _state["worker"] = "stopped"
+
+
+def worker_status() -> dict[str, Any]:
+    return {
+        "worker": _state["worker"],
+        "in_process": get_settings().run_worker_in_app,
+        "jobs_run": _state["jobs_run"],
+        "jobs_failed": _state["failed"],
+    }
+
+
+async def queue_counts() -> dict[str, int]:
+    """Jobs per status, read from the queue tables (any worker's jobs, not only this process's)."""
+    if not _state["open"] or _pool is None:
+        return {}
+    async with _pool.connection() as conn:
+        cur = await conn.execute("SELECT status::text, count(*) FROM procrastinate_jobs GROUP BY status")
+        return {status: int(count) for status, count in await cur.fetchall()}
+
+
+async def live_workers() -> int:
+    if not _state["open"] or _pool is None:
+        return 0
+    async with _pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT count(*) FROM procrastinate_workers WHERE last_heartbeat > now() - make_interval(secs => %s)",
+            (STALLED_AFTER_SECONDS,),
+        )
+        row = await cur.fetchone()
+        return int(row[0]) if row else 0

@@ -1,0 +1,3 @@
+from obelisk_app.layout.template import template
+
+__all__ = ["template"]

@@ -1,0 +1,104 @@
+"""The app shell: sidebar navigation, header with theme switch, responsive (drawer on small screens)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from obelisk_app import routes, styles
+
+
+def _nav_link(item: routes.NavItem) -> rx.Component:
+    active = rx.State.router.page.path == item.route
+    return rx.link(
+        rx.hstack(
+            rx.icon(item.icon, size=18),
+            rx.text(item.label, size="3"),
+            align="center",
+            spacing="3",
+            padding_x="0.75rem",
+            padding_y="0.5rem",
+            border_radius="var(--radius-2)",
+            background=rx.cond(active, rx.color("accent", 4), "transparent"),
+            color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
+            _hover={"background": rx.color("accent", 3)},
+            width="100%",
+        ),
+        href=item.route,
+        underline="none",
+        width="100%",
+        data_testid=f"nav-{item.label.lower().replace(' ', '-')}",
+    )
+
+
+def _brand() -> rx.Component:
+    return rx.hstack(
+        rx.icon("gem", size=22, color=rx.color("accent", 10)),
+        rx.heading("Obelisk", size="5", weight="bold"),
+        align="center",
+        spacing="2",
+    )
+
+
+def nav_links() -> rx.Component:
+    return rx.vstack(*[_nav_link(item) for item in routes.NAV], spacing="1", width="100%")
+
+
+def sidebar(extra: rx.Component | None = None) -> rx.Component:
+    return rx.desktop_only(
+        rx.vstack(
+            _brand(),
+            rx.divider(),
+            extra if extra is not None else rx.fragment(),
+            nav_links(),
+            spacing="4",
+            padding="1rem",
+            width=styles.SIDEBAR_WIDTH,
+            height="100vh",
+            position="sticky",
+            top="0",
+            border_right=f"1px solid {rx.color('gray', 5)}",
+            background=rx.color("gray", 2),
+        )
+    )
+
+
+def mobile_menu(extra: rx.Component | None = None) -> rx.Component:
+    return rx.mobile_and_tablet(
+        rx.drawer.root(
+            rx.drawer.trigger(rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Open navigation")),
+            rx.drawer.overlay(),
+            rx.drawer.portal(
+                rx.drawer.content(
+                    rx.vstack(
+                        rx.hstack(
+                            _brand(), rx.spacer(), rx.drawer.close(rx.icon_button(rx.icon("x"), variant="ghost"))
+                        ),
+                        extra if extra is not None else rx.fragment(),
+                        nav_links(),
+                        spacing="4",
+                        padding="1rem",
+                    ),
+                    width="16rem",
+                    height="100%",
+                    background=rx.color("gray", 1),
+                )
+            ),
+            direction="left",
+        )
+    )
+
+
+def header(title: str, actions: rx.Component | None = None, menu_extra: rx.Component | None = None) -> rx.Component:
+    return rx.hstack(
+        mobile_menu(menu_extra),
+        rx.heading(title, size="6"),
+        rx.spacer(),
+        actions if actions is not None else rx.fragment(),
+        rx.color_mode.button(aria_label="Toggle light and dark theme"),
+        align="center",
+        spacing="3",
+        padding_x="1.5rem",
+        padding_y="0.75rem",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        width="100%",
+    )

@@ -1,0 +1,53 @@
+"""GET /api/v1/health, the error envelope, correlation ids and the OpenAPI document."""
+
+from __future__ import annotations
+
+import httpx
+
+
+async def test_health_reports_database_pgvector_cache_jobs_and_models(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["connected"] is True
+    assert body["database"]["role"] == "obelisk_app"
+    assert tuple(int(p) for p in body["pgvector"].split(".")[:2]) >= (0, 8)
+    assert body["redis"] == "in-process"
+    assert {"worker", "live_workers", "queue"} <= set(body["jobs"])
+    assert body["models"]["chat"] and body["models"]["embeddings"]
+    assert body["version"]
+
+
+async def test_health_says_redis_when_redis_is_configured(
+    client: httpx.AsyncClient, redis_url: str
+) -> None:
+    from backend.core import cache
+
+    cache.set_cache_and_broker(cache.RedisCache(redis_url, "health"), cache.RedisBroker(redis_url, "health"))
+    body = (await client.get("/api/v1/health")).json()
+    assert body["redis"] == "redis" and body["cache"]["ok"] is True
+
+
+async def test_correlation_id_is_echoed_or_generated(client: httpx.AsyncClient) -> None:
+    given = await client.get("/api/v1/health", headers={"X-Correlation-Id": "trace-abc"})
+    assert given.headers["x-correlation-id"] == "trace-abc"
+    generated = await client.get("/api/v1/health")
+    assert len(generated.headers["x-correlation-id"]) == 32
+    missing = await client.get("/api/v1/nope", headers={"X-Correlation-Id": "trace-404"})
+    assert missing.headers["x-correlation-id"] == "trace-404"
+
+
+async def test_unknown_api_route_answers_the_json_error_envelope(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/does-not-exist")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert "does-not-exist" in response.json()["error"]["message"]
+
+
+async def test_openapi_document_is_served_under_the_api_prefix(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    spec = response.json()
+    assert spec["info"]["title"] == "Obelisk API"
+    assert "/api/v1/health" in spec["paths"]

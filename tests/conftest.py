@@ -1,0 +1,163 @@
+"""Shared fixtures for every tier.
+
+Settings are fixed before any backend module reads them: a throwaway data dir, fake models unless a test
+asks for a real one, no Redis unless a test uses the Redis fixtures. The database fixtures start ONE
+embedded PostgreSQL (with pgvector) per test session in a temporary directory and apply every migration;
+each test then runs inside a transaction that is rolled back (see `db`).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+_TMP = Path(tempfile.mkdtemp(prefix="obelisk-test-"))
+os.environ.update(
+    {
+        "ENVIRONMENT": "test",
+        "DATA_DIR": str(_TMP / "data"),
+        "CHAT_PROVIDER": os.environ.get("TEST_CHAT_PROVIDER", "fake"),
+        "EMBEDDING_PROVIDER": os.environ.get("TEST_EMBEDDING_PROVIDER", "fake"),
+        "WARM_MODELS_ON_START": "false",
+        "RUN_WORKER_IN_APP": "false",
+        "LOG_LEVEL": "WARNING",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "ALLOW_PRIVATE_URLS": "true",
+    }
+)
+for _name in ("DATABASE_URL", "DATABASE_APP_URL", "REDIS_URL", "MASTER_KEY", "VERTEX_PROJECT", "OPENAI_BASE_URL"):
+    os.environ.pop(_name, None)
+
+import pytest  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
+
+from backend.core import cache as cache_module  # noqa: E402
+from backend.core.config import get_settings  # noqa: E402
+from backend.core.db import Database, TenantScope, create_engine, set_database  # noqa: E402
+
+REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(scope="session")
+def tmp_root() -> Path:
+    return _TMP
+
+
+@pytest.fixture(scope="session")
+def pg_url(tmp_root: Path) -> Iterator[str]:
+    """Owner URL of a per-session embedded PostgreSQL with every migration applied."""
+    from backend.cli import run_migrations
+    from backend.core.embedded_pg import embedded_url
+
+    data_dir = tmp_root / "pgsession"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = embedded_url(data_dir, cleanup_mode="delete")
+    os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+    run_migrations(url)
+    yield url  # cleanup_mode="delete": stopped and removed when the test process exits
+
+
+@pytest.fixture(scope="session")
+def app_db_url(pg_url: str) -> str:
+    return get_settings().app_database_url()
+
+
+@pytest.fixture(scope="session")
+async def app_engine(app_db_url: str) -> AsyncIterator[AsyncEngine]:
+    """Engine connected as the application role (no ownership, no BYPASSRLS)."""
+    engine = create_engine(app_db_url, pool_size=5, max_overflow=5)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def owner_engine(pg_url: str) -> AsyncIterator[AsyncEngine]:
+    """Engine connected as the schema owner: for fixtures that set up or inspect, never for app code."""
+    engine = create_engine(pg_url, pool_size=2, max_overflow=2)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def db(app_engine: AsyncEngine) -> AsyncIterator[Database]:
+    """A Database whose every session runs inside one transaction, rolled back after the test.
+
+    It is also installed as the process-wide database, so services and the API use it.
+    """
+    async with app_engine.connect() as conn:
+        outer = await conn.begin()
+        database = Database(conn, savepoints=True)
+        set_database(database)
+        try:
+            yield database
+        finally:
+            set_database(None)
+            if outer.is_active:
+                await outer.rollback()
+
+
+@pytest.fixture
+async def committed_db(app_engine: AsyncEngine, owner_engine: AsyncEngine) -> AsyncIterator[Database]:
+    """A Database that really commits (for jobs and other processes); every table is emptied afterwards."""
+    database = Database(app_engine)
+    set_database(database)
+    try:
+        yield database
+    finally:
+        set_database(None)
+        async with owner_engine.begin() as conn:
+            tables = (
+                await conn.execute(
+                    text(
+                        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                        "AND tablename <> 'alembic_version' AND tablename NOT LIKE 'procrastinate%'"
+                    )
+                )
+            ).scalars().all()
+            if tables:
+                await conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+
+
+@pytest.fixture
+def scope() -> TenantScope:
+    """A random scope (no rows behind it): for code paths that only need the ids."""
+    return TenantScope(organization_id=uuid.uuid4(), space_id=uuid.uuid4())
+
+
+@pytest.fixture
+async def memory_backends() -> AsyncIterator[None]:
+    """Fresh in-process cache and broker for the test."""
+    cache_module.set_cache_and_broker(cache_module.MemoryCache(), cache_module.MemoryBroker())
+    yield
+    cache_module.set_cache_and_broker(None, None)
+
+
+def redis_available() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """The real Redis on 127.0.0.1 (database 15, flushed). Required in CI; skipped elsewhere if absent."""
+    import redis
+
+    if not redis_available():
+        if os.environ.get("CI"):
+            pytest.fail("Redis is required in CI and is not reachable at " + REDIS_TEST_URL)
+        pytest.skip("Redis not reachable")
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    client.flushdb()
+    yield REDIS_TEST_URL
+    client.flushdb()
+    client.close()

@@ -1,0 +1,133 @@
+"""End-to-end tier: the production app started the way `make run` starts it, driven by Debian's Chromium.
+
+One app per test session, on a free port, with its own embedded PostgreSQL in a temporary data dir.
+In CI (CI=true) a missing browser fails the run; elsewhere it skips.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path:
+        return path
+    if os.environ.get("CI"):
+        pytest.fail("Chromium is required for the browser tests in CI (make test installs it)")
+    pytest.skip("Chromium is not installed")
+
+
+@dataclass
+class RunningApp:
+    url: str
+    data_dir: Path
+    process: subprocess.Popen[bytes]
+    log: Path
+    env: dict[str, str]
+
+    def stop(self, timeout: float = 60) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=timeout)
+
+
+def app_env(data_dir: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATABASE_APP_URL", "REDIS_URL")}
+    env.update(
+        {
+            "DATA_DIR": str(data_dir),
+            "PORT": str(port),
+            "ENVIRONMENT": "development",
+            "RUN_WORKER_IN_APP": "true",
+            "LOG_LEVEL": "INFO",
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+    )
+    return env
+
+
+def start_app(data_dir: Path, port: int | None = None, timeout: float = 300) -> RunningApp:
+    """Start `python -m backend run` and wait until the API and the frontend answer."""
+    port = port or _free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = data_dir / f"app-{int(time.time())}.log"
+    env = app_env(data_dir, port)
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "backend", "run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    app = RunningApp(f"http://127.0.0.1:{port}", data_dir, process, log, env)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited early:\n{log.read_text()[-4000:]}")
+        try:
+            health = httpx.get(f"{app.url}/api/v1/health", timeout=2)
+            page = httpx.get(f"{app.url}/", timeout=2)
+            if health.status_code == 200 and page.status_code == 200:
+                return app
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    app.stop()
+    raise RuntimeError(f"the app did not start within {timeout}s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def running_app(tmp_root: Path) -> Iterator[RunningApp]:
+    app = start_app(tmp_root / "e2e-data")
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    executable = chromium_path()
+    async with async_playwright() as pw:
+        instance = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield instance
+        await instance.close()
+
+
+@pytest.fixture
+async def page(browser: Any, running_app: RunningApp) -> AsyncIterator[Any]:
+    context = await browser.new_context(base_url=running_app.url, viewport={"width": 1280, "height": 800})
+    tab = await context.new_page()
+    tab.set_default_timeout(20_000)
+    yield tab
+    await context.close()

@@ -1,0 +1,72 @@
+"""The production app serves /status with what health reports, and survives SIGTERM without loss."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from tests.e2e.conftest import RunningApp, start_app
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_status_page_shows_database_pgvector_and_backends(page: Any, running_app: RunningApp) -> None:
+    await page.goto("/status")
+    version = page.get_by_test_id("status-pgvector")
+    await version.wait_for()
+    await page.wait_for_function(
+        "document.querySelector('[data-testid=status-pgvector]').textContent.match(/^\\d+\\.\\d+/)"
+    )
+    text = await version.text_content()
+    assert re.match(r"^0\.(8|9)|^[1-9]", text or ""), text
+    assert "18" in (await page.get_by_test_id("status-db-version").text_content() or "")
+    assert await page.get_by_test_id("status-cache").text_content() == "in-process"
+    assert await page.get_by_test_id("status-overall").text_content() == "ok"
+    assert await page.get_by_test_id("status-worker").text_content() == "running"
+    assert (await page.get_by_test_id("status-embedding-model").text_content() or "").strip()
+
+
+async def test_theme_switch_and_navigation_are_present(page: Any, running_app: RunningApp) -> None:
+    await page.goto("/status")
+    await page.get_by_test_id("status-overall").wait_for()
+    html = page.locator("html")
+    before = await html.get_attribute("class") or ""
+    await page.get_by_label("Toggle light and dark theme").click()
+    await page.wait_for_function(f"document.documentElement.className !== {before!r}")
+    assert (await html.get_attribute("class") or "") != before
+    assert await page.get_by_test_id("nav-status").count() >= 1
+
+
+def test_sigterm_then_restart_keeps_committed_data(tmp_path: Path) -> None:
+    data_dir = tmp_path / "restart"
+    app = start_app(data_dir)
+    try:
+        owner_url = _owner_url(data_dir)
+        with psycopg.connect(owner_url, autocommit=True) as conn:
+            conn.execute("CREATE TABLE durability_probe (value text)")
+            conn.execute("INSERT INTO durability_probe VALUES ('written before SIGTERM')")
+    finally:
+        code = app.stop()
+    assert code == 0, app.log.read_text()[-3000:]
+    assert "embedded PostgreSQL stopped cleanly" in app.log.read_text()
+    assert not (data_dir / "pg" / "postmaster.pid").exists(), "PostgreSQL must be shut down with the app"
+
+    again = start_app(data_dir)
+    try:
+        assert httpx.get(f"{again.url}/api/v1/health", timeout=5).json()["database"]["connected"]
+        with psycopg.connect(_owner_url(data_dir)) as conn:
+            rows = conn.execute("SELECT value FROM durability_probe").fetchall()
+        assert rows == [("written before SIGTERM",)]
+    finally:
+        again.stop()
+
+
+def _owner_url(data_dir: Path) -> str:
+    from backend.core.embedded_pg import embedded_url
+
+    return embedded_url(data_dir)
