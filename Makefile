@@ -14,7 +14,7 @@ export TRANSFORMERS_OFFLINE := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: help install install-dev run dev worker migrate stop-db prepare-models test test-unit lint typecheck \
-        chromium bench bench-models bench-auth bench-ingest bench-retrieval clean
+        chromium readme-config bench bench-models bench-auth bench-ingest bench-retrieval clean
 
 help:
 	@echo "make run      set up (venv, dependencies, database, migrations, models) and serve on :$(PORT)"
@@ -67,14 +67,17 @@ chromium:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
 lint: install-dev
-	$(BIN)/ruff check backend obelisk_app tests bench alembic
-	$(BIN)/ruff format --check backend obelisk_app || true
+	$(BIN)/ruff check backend obelisk_app tests bench alembic scripts
 
 typecheck: install-dev
 	$(BIN)/mypy backend
 
 test: install-dev chromium lint typecheck
 	$(PY) -m pytest tests
+
+# Regenerate the README's configuration table from .env.example after adding a setting.
+readme-config:
+	cd scripts && ../$(PY) readme_config.py
 
 test-unit: install-dev
 	$(PY) -m pytest tests/unit -q

@@ -79,6 +79,22 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_from: str = "obelisk@localhost"
+    login_ip_max_failures: int = Field(
+        default=50, description="Failed log-ins from one client address within the window before it is throttled."
+    )
+    invitation_ttl_days: int = 7
+    space_context_ttl_seconds: int = Field(
+        default=300, description="How long a resolved SpaceContext (membership, space settings) is cached."
+    )
+    key_refresh_seconds: float = Field(
+        default=30.0, description="How often a process re-reads the signing keys to notice other processes' rotations."
+    )
+    gcp_secret_project: str | None = Field(
+        default=None, description="Project of the Secret Manager holding signing keys. Empty: VERTEX_PROJECT."
+    )
+    gcp_secret_manager_url: str = Field(
+        default="https://secretmanager.googleapis.com/v1", description="Base URL of the Secret Manager REST API."
+    )
 
     # --- models --------------------------------------------------------------------------
     chat_provider: Literal["auto", "vertex", "openai_compatible", "local", "fake"] = "auto"
