@@ -74,6 +74,24 @@ def worker() -> None:
     asyncio.run(_main())
 
 
+@cli.command("rotate-keys")
+def rotate_keys_command() -> None:
+    """Rotate the JWT signing keys now: current becomes previous, a new current is made (audited)."""
+    from backend.core.db import dispose_database
+    from backend.tenancy.keys_admin import rotate_and_audit
+
+    ensure_database()
+
+    async def _main() -> str | None:
+        try:
+            return await rotate_and_audit(reason="operator command")
+        finally:
+            await dispose_database()
+
+    kid = asyncio.run(_main())
+    _echo(f"signing keys rotated; new current key {kid}")
+
+
 @cli.command("stop-db")
 def stop_db() -> None:
     """Stop the embedded PostgreSQL (no-op with DATABASE_URL)."""
@@ -130,6 +148,19 @@ def run(dev: bool = typer.Option(False, help="Hot-reloading dev server instead o
             if stop_embedded(settings.data_dir):
                 _echo("embedded PostgreSQL stopped cleanly")
     raise typer.Exit(code if code >= 0 else 0)
+
+
+@cli.command("prepare-models")
+def prepare_models() -> None:
+    """Assemble and verify the local models when they are selected (a no-op once done, or with remote models)."""
+    from backend.models.errors import ModelError
+    from backend.models.setup import prepare_models as prepare
+
+    try:
+        prepare(get_settings(), progress=_echo)
+    except ModelError as exc:
+        _echo(f"models are not ready: {exc.message}")
+        raise typer.Exit(1) from exc
 
 
 def main() -> None:

@@ -2,3 +2,5 @@
 
 Each domain adds its models module here when it gains tables.
 """
+import backend.models.usage  # model usage and space budgets
+import backend.tenancy.models  # noqa: F401  (tenancy tables and signing keys)

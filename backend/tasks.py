@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-TASK_MODULES: tuple[str, ...] = ("backend.jobs.queue",)
+TASK_MODULES: tuple[str, ...] = ("backend.jobs.queue", "backend.tenancy.tasks")
 
 
 def load_task_modules() -> None:

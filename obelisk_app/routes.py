@@ -6,6 +6,13 @@ from dataclasses import dataclass
 
 HOME = "/"
 STATUS = "/status"
+LOGIN = "/login"
+SIGNUP = "/signup"
+INVITE = "/invite/[invite_code]"
+MEMBERS = "/members"
+SPACES = "/spaces"
+AUDIT = "/audit"
+HOME_SIGNED_IN = MEMBERS
 
 
 @dataclass(frozen=True)
@@ -13,8 +20,12 @@ class NavItem:
     label: str
     route: str
     icon: str
+    org_admin_only: bool = False
 
 
 NAV: list[NavItem] = [
+    NavItem("Members", MEMBERS, "users"),
+    NavItem("Spaces", SPACES, "layout-grid", org_admin_only=True),
+    NavItem("Audit log", AUDIT, "scroll-text", org_admin_only=True),
     NavItem("Status", STATUS, "activity"),
 ]

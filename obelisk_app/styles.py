@@ -1,6 +1,5 @@
 """Shared styles: one accent colour, spacing and widths used by the shell and pages."""
 
-
 SIDEBAR_WIDTH = "15rem"
 CONTENT_MAX_WIDTH = "72rem"
 

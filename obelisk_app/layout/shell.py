@@ -5,11 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from obelisk_app import routes, styles
+from obelisk_app.states import AuthState
 
 
 def _nav_link(item: routes.NavItem) -> rx.Component:
-    active = rx.State.router.page.path == item.route
-    return rx.link(
+    active = rx.State.router.url.path == item.route
+    link = rx.link(
         rx.hstack(
             rx.icon(item.icon, size=18),
             rx.text(item.label, size="3"),
@@ -28,6 +29,7 @@ def _nav_link(item: routes.NavItem) -> rx.Component:
         width="100%",
         data_testid=f"nav-{item.label.lower().replace(' ', '-')}",
     )
+    return rx.cond(AuthState.is_org_admin, link) if item.org_admin_only else link
 
 
 def _brand() -> rx.Component:
@@ -36,6 +38,48 @@ def _brand() -> rx.Component:
         rx.heading("Obelisk", size="5", weight="bold"),
         align="center",
         spacing="2",
+    )
+
+
+def space_switcher() -> rx.Component:
+    """The spaces the user belongs to; switching re-resolves the space on the server."""
+    return rx.cond(
+        AuthState.signed_in,
+        rx.vstack(
+            rx.text("Space", size="1", color=rx.color("gray", 10)),
+            rx.select.root(
+                rx.select.trigger(width="100%", data_testid="space-switcher"),
+                rx.select.content(
+                    rx.foreach(
+                        AuthState.spaces,
+                        lambda s: rx.select.item(s["name"], value=s["id"], data_testid="space-option"),
+                    )
+                ),
+                value=AuthState.space_id,
+                on_change=AuthState.switch_space,
+            ),
+            spacing="1",
+            width="100%",
+        ),
+    )
+
+
+def user_menu() -> rx.Component:
+    return rx.cond(
+        AuthState.signed_in,
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.button(
+                    rx.icon("circle-user", size=16), AuthState.user_name, variant="ghost", data_testid="user-menu"
+                )
+            ),
+            rx.menu.content(
+                rx.menu.label(AuthState.user_email),
+                rx.menu.label(AuthState.organization_name, " · ", AuthState.org_role),
+                rx.menu.separator(),
+                rx.menu.item("Sign out", on_click=AuthState.logout, data_testid="sign-out"),
+            ),
+        ),
     )
 
 
@@ -48,6 +92,7 @@ def sidebar(extra: rx.Component | None = None) -> rx.Component:
         rx.vstack(
             _brand(),
             rx.divider(),
+            space_switcher(),
             extra if extra is not None else rx.fragment(),
             nav_links(),
             spacing="4",
@@ -73,6 +118,7 @@ def mobile_menu(extra: rx.Component | None = None) -> rx.Component:
                         rx.hstack(
                             _brand(), rx.spacer(), rx.drawer.close(rx.icon_button(rx.icon("x"), variant="ghost"))
                         ),
+                        space_switcher(),
                         extra if extra is not None else rx.fragment(),
                         nav_links(),
                         spacing="4",
@@ -94,6 +140,7 @@ def header(title: str, actions: rx.Component | None = None, menu_extra: rx.Compo
         rx.heading(title, size="6"),
         rx.spacer(),
         actions if actions is not None else rx.fragment(),
+        user_menu(),
         rx.color_mode.button(aria_label="Toggle light and dark theme"),
         align="center",
         spacing="3",

@@ -9,6 +9,7 @@ import reflex as rx
 
 from obelisk_app import styles
 from obelisk_app.layout.shell import header, sidebar
+from obelisk_app.states import AuthState
 
 PageFn = Callable[[], rx.Component]
 
@@ -19,8 +20,16 @@ def template(
     title: str,
     on_load: Any = None,
     shell: bool = True,
+    public: bool = False,
 ) -> Callable[[PageFn], PageFn]:
-    """Register `route`; with `shell`, the content sits beside the sidebar under a header."""
+    """Register `route`; with `shell`, the content sits beside the sidebar under a header.
+
+    Unless `public`, the page first checks the visitor is signed in (else it sends them to sign in) and
+    loads their spaces, then runs the page's own `on_load`.
+    """
+    handlers: list[Any] = [] if public else [AuthState.require_login]
+    if on_load is not None:
+        handlers.extend(on_load if isinstance(on_load, list) else [on_load])
 
     def decorator(page: PageFn) -> PageFn:
         def wrapped() -> rx.Component:
@@ -41,7 +50,7 @@ def template(
             )
 
         wrapped.__name__ = page.__name__
-        rx.page(route=route, title=f"{title} · Obelisk", on_load=on_load)(wrapped)
+        rx.page(route=route, title=f"{title} · Obelisk", on_load=handlers or None)(wrapped)
         return wrapped
 
     return decorator

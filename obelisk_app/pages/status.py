@@ -73,7 +73,7 @@ def _section(title: str, *rows: rx.Component) -> rx.Component:
     return rx.vstack(rx.heading(title, size="4"), *rows, spacing="2", width="100%", style=styles.card)
 
 
-@template(route=routes.STATUS, title="Status", on_load=StatusState.load)
+@template(route=routes.STATUS, title="Status", on_load=StatusState.load, public=True)
 def status() -> rx.Component:
     return rx.vstack(
         rx.hstack(

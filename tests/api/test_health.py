@@ -19,9 +19,7 @@ async def test_health_reports_database_pgvector_cache_jobs_and_models(client: ht
     assert body["version"]
 
 
-async def test_health_says_redis_when_redis_is_configured(
-    client: httpx.AsyncClient, redis_url: str
-) -> None:
+async def test_health_says_redis_when_redis_is_configured(client: httpx.AsyncClient, redis_url: str) -> None:
     from backend.core import cache
 
     cache.set_cache_and_broker(cache.RedisCache(redis_url, "health"), cache.RedisBroker(redis_url, "health"))

@@ -1,0 +1,1 @@
+"""Organizations, spaces, users, memberships, invitations, the audit log and the per-request SpaceContext."""

@@ -1,0 +1,233 @@
+"""Sign-up, log-in, log-out, and the access token a user's memberships are written into."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from backend.auth import throttle
+from backend.auth.keys import refresh_keyring_if_stale
+from backend.auth.passwords import burn_verification_time, hash_password, needs_rehash, verify_password
+from backend.auth.revocation import revoke
+from backend.auth.tokens import issue_access_token
+from backend.core.config import get_settings
+from backend.core.db import Database, get_database
+from backend.core.errors import Conflict, Unauthorized, ValidationFailed
+from backend.tenancy import audit
+from backend.tenancy.context import Principal, org_role_at_least
+from backend.tenancy.models import Organization, OrganizationMembership, Space, SpaceMembership, User
+
+logger = logging.getLogger(__name__)
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+BAD_CREDENTIALS = "The email or password is incorrect."
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """What a successful sign-up, log-in or invitation acceptance hands back."""
+
+    user_id: uuid.UUID
+    organization_id: uuid.UUID
+    access_token: str
+    expires_at: datetime
+    space_id: uuid.UUID | None = None
+
+    def public(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "user_id": str(self.user_id),
+            "organization_id": str(self.organization_id),
+            "access_token": self.access_token,
+            "token_type": "bearer",
+            "expires_at": self.expires_at.isoformat(),
+        }
+        if self.space_id:
+            out["space_id"] = str(self.space_id)
+        return out
+
+
+def normalise_email(email: str) -> str:
+    """Trimmed, lower-cased, and plausibly an address; a clear 422 otherwise."""
+    value = (email or "").strip().lower()
+    if len(value) > 320 or not _EMAIL.match(value):
+        raise ValidationFailed("Enter a valid email address, like name@company.com.", code="invalid_email")
+    return value
+
+
+def clean_name(value: str, *, what: str, max_length: int = 200) -> str:
+    cleaned = " ".join((value or "").split())
+    if not cleaned:
+        raise ValidationFailed(f"The {what} cannot be empty.", code="invalid_name")
+    if len(cleaned) > max_length:
+        raise ValidationFailed(f"The {what} can be at most {max_length} characters.", code="invalid_name")
+    return cleaned
+
+
+async def token_claims(session: AsyncSession, user: User) -> dict[str, Any]:
+    """Claims for `user`: organization, spaces with roles, permissions and the token generation."""
+    org_role = (
+        await session.execute(
+            select(OrganizationMembership.role).where(
+                col(OrganizationMembership.organization_id) == user.organization_id,
+                col(OrganizationMembership.user_id) == user.id,
+            )
+        )
+    ).scalar_one_or_none() or "member"
+    rows = await session.execute(
+        select(SpaceMembership.space_id, SpaceMembership.role)
+        .join(Space, col(Space.id) == SpaceMembership.space_id)
+        .where(SpaceMembership.user_id == user.id, col(Space.archived_at).is_(None))
+    )
+    spaces = {str(space_id): role for space_id, role in rows}
+    permissions = ["spaces:read"]
+    if org_role_at_least(org_role, "admin"):
+        permissions += ["spaces:manage", "audit:read"]
+    return {
+        "org_id": str(user.organization_id),
+        "org_role": org_role,
+        "spaces": spaces,
+        "permissions": permissions,
+        "gen": user.token_generation,
+        "email": user.email,
+        "name": user.name,
+    }
+
+
+async def _issue_for(session: AsyncSession, user: User, space_id: uuid.UUID | None = None) -> Session:
+    await session.flush()
+    claims = await token_claims(session, user)
+    await refresh_keyring_if_stale(get_database())
+    issued = issue_access_token(subject=str(user.id), claims=claims)
+    return Session(
+        user_id=user.id,
+        organization_id=user.organization_id,
+        access_token=issued.token,
+        expires_at=issued.expires_at,
+        space_id=space_id,
+    )
+
+
+async def sign_up(
+    *, email: str, password: str, name: str, organization_name: str, database: Database | None = None
+) -> Session:
+    """Create an organization, its first space and the user as owner; return a signed-in session."""
+    email = normalise_email(email)
+    name = clean_name(name, what="name")
+    organization_name = clean_name(organization_name, what="organization name")
+    password_hash = await hash_password(password)
+    database = database or get_database()
+    org_id = uuid.uuid4()
+    try:
+        async with database.session(organization_id=org_id) as session:
+            session.add(Organization(id=org_id, name=organization_name))
+            await session.flush()
+            user = User(organization_id=org_id, email=email, name=name, password_hash=password_hash)
+            space = Space(organization_id=org_id, name="General")
+            session.add_all([user, space])
+            await session.flush()
+            session.add_all(
+                [
+                    OrganizationMembership(organization_id=org_id, user_id=user.id, role="owner"),
+                    SpaceMembership(organization_id=org_id, space_id=space.id, user_id=user.id, role="admin"),
+                ]
+            )
+            actor = audit.Actor(user.id, email)
+            await audit.record(
+                session, organization_id=org_id, actor=actor, action="organization.created", target=organization_name
+            )
+            await audit.record(
+                session,
+                organization_id=org_id,
+                actor=actor,
+                action="space.created",
+                target=space.name,
+                space_id=space.id,
+            )
+            return await _issue_for(session, user, space.id)
+    except IntegrityError as exc:
+        raise Conflict("An account with this email already exists. Sign in instead.", code="email_taken") from exc
+
+
+async def log_in(*, email: str, password: str, client: str, database: Database | None = None) -> Session:
+    """Check the password (throttled per account and per client address) and issue a token."""
+    email = (email or "").strip().lower()
+    await throttle.check_login_allowed(email, client)
+    database = database or get_database()
+    async with database.session() as session:
+        row = (
+            (await session.execute(text("SELECT * FROM obelisk_login_lookup(:email)"), {"email": email}))
+            .mappings()
+            .first()
+        )
+    if row is None:
+        await burn_verification_time(password)
+        await throttle.record_login_failure(email, client)
+        raise Unauthorized(BAD_CREDENTIALS, code="invalid_credentials")
+    org_id: uuid.UUID = row["organization_id"]
+    if not await verify_password(row["password_hash"], password):
+        failures = await throttle.record_login_failure(email, client)
+        if failures == get_settings().login_max_failures:
+            async with database.session(organization_id=org_id) as session:
+                await audit.record(
+                    session,
+                    organization_id=org_id,
+                    actor=audit.Actor(row["user_id"], email),
+                    action="login.failed_repeatedly",
+                    target=email,
+                    details={"failures": failures, "client": client},
+                )
+        raise Unauthorized(BAD_CREDENTIALS, code="invalid_credentials")
+    if row["disabled"]:
+        raise Unauthorized("This account is disabled. Ask your administrator.", code="account_disabled")
+    await throttle.reset_login_failures(email)
+    async with database.session(organization_id=org_id) as session:
+        user = (await session.execute(select(User).where(User.id == row["user_id"]))).scalar_one()
+        if needs_rehash(user.password_hash):
+            user.password_hash = await hash_password(password)
+        return await _issue_for(session, user)
+
+
+async def log_out(principal: Principal) -> None:
+    """Revoke the caller's token on every worker until it would have expired anyway."""
+    await revoke(principal.token_id, principal.expires_at)
+
+
+async def me(principal: Principal, *, database: Database | None = None) -> dict[str, Any]:
+    """The caller and the spaces they belong to (fresh from the database, not from the token)."""
+    database = database or get_database()
+    async with database.session(organization_id=principal.organization_id) as session:
+        user = (await session.execute(select(User).where(User.id == principal.user_id))).scalar_one_or_none()
+        if user is None:
+            raise Unauthorized("This account no longer exists.", code="account_disabled")
+        org = await session.get(Organization, principal.organization_id)
+        claims = await token_claims(session, user)
+        spaces = await list_member_spaces(session, principal.user_id)
+    return {
+        "user_id": str(user.id),
+        "email": user.email,
+        "name": user.name,
+        "organization_id": str(user.organization_id),
+        "organization_name": org.name if org else "",
+        "org_role": claims["org_role"],
+        "spaces": spaces,
+    }
+
+
+async def list_member_spaces(session: AsyncSession, user_id: uuid.UUID) -> list[dict[str, str]]:
+    """Active spaces the user is a member of, with their role, oldest first (the first is the default)."""
+    rows = await session.execute(
+        select(Space.id, Space.name, SpaceMembership.role)
+        .join(SpaceMembership, col(SpaceMembership.space_id) == Space.id)
+        .where(SpaceMembership.user_id == user_id, col(Space.archived_at).is_(None))
+        .order_by(col(Space.created_at), col(Space.name))
+    )
+    return [{"id": str(sid), "name": name, "role": role} for sid, name, role in rows]

@@ -1,0 +1,250 @@
+"""`/members`: who is in the current space; space admins invite, re-role and remove people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from backend.core.errors import AppError, Unauthorized
+from backend.tenancy import members
+from obelisk_app import routes, styles
+from obelisk_app.layout import template
+from obelisk_app.states import AuthState
+
+ROLES = ["viewer", "editor", "admin"]
+
+
+class MembersState(rx.State):
+    members: list[dict[str, str]] = []
+    invitations: list[dict[str, str]] = []
+    invite_role: str = "editor"
+    invite_link: str = ""
+    invite_note: str = ""
+    error: str = ""
+    busy: bool = False
+
+    async def _ctx(self) -> Any:
+        auth = await self.get_state(AuthState)
+        return await auth.space_context()
+
+    async def _reload(self) -> None:
+        ctx = await self._ctx()
+        rows = await members.list_members(ctx)
+        self.members = [{k: str(v) for k, v in r.items()} for r in rows]
+        self.invitations = (
+            [{k: str(v) for k, v in r.items()} for r in await members.list_invitations(ctx)] if ctx.is_admin else []
+        )
+
+    async def _guard(self, action: Any) -> Any:
+        """Run a data-touching action with the caller's scope resolved on the server; report errors."""
+        self.error = ""
+        try:
+            return await action()
+        except Unauthorized:
+            return rx.redirect(routes.LOGIN)
+        except AppError as exc:
+            self.error = exc.message
+            return rx.toast.error(exc.message)
+
+    @rx.event
+    async def load(self) -> Any:
+        self.invite_link = self.invite_note = ""
+        return await self._guard(self._reload)
+
+    @rx.event
+    def set_invite_role(self, role: str) -> None:
+        self.invite_role = role if role in ROLES else "editor"
+
+    @rx.event
+    async def invite(self, form: dict[str, Any]) -> Any:
+        async def action() -> Any:
+            result = await members.invite(await self._ctx(), email=str(form.get("email", "")), role=self.invite_role)
+            if result.status == "added":
+                self.invite_link, self.invite_note = "", f"{result.email} was added to this space as {result.role}."
+            else:
+                self.invite_link = result.invitation_url or ""
+                self.invite_note = (
+                    f"Invitation emailed to {result.email}. You can also pass on this link:"
+                    if result.emailed
+                    else f"Send this link to {result.email}; it is valid for a limited time and works once:"
+                )
+            await self._reload()
+            return rx.toast.success("Invitation created" if result.status == "invited" else "Member added")
+
+        return await self._guard(action)
+
+    @rx.event
+    async def change_role(self, user_id: str, role: str) -> Any:
+        async def action() -> Any:
+            await members.change_role(await self._ctx(), user_id, role=role)
+            await self._reload()
+            return rx.toast.success("Role changed")
+
+        return await self._guard(action)
+
+    @rx.event
+    async def remove(self, user_id: str) -> Any:
+        async def action() -> Any:
+            await members.remove_member(await self._ctx(), user_id)
+            await self._reload()
+            return rx.toast.success("Member removed")
+
+        return await self._guard(action)
+
+    @rx.event
+    async def revoke_invitation(self, invitation_id: str) -> Any:
+        async def action() -> Any:
+            await members.revoke_invitation(await self._ctx(), invitation_id)
+            await self._reload()
+            return rx.toast.success("Invitation withdrawn")
+
+        return await self._guard(action)
+
+
+def _member_row(member: rx.Var[dict[str, str]]) -> rx.Component:
+    admin_controls = rx.hstack(
+        rx.select(
+            ROLES,
+            value=member["role"],
+            on_change=lambda role: MembersState.change_role(member["user_id"], role),
+            size="1",
+            data_testid="member-role",
+        ),
+        rx.alert_dialog.root(
+            rx.alert_dialog.trigger(
+                rx.icon_button(
+                    rx.icon("user-minus", size=14),
+                    size="1",
+                    color_scheme="red",
+                    variant="soft",
+                    aria_label="Remove member",
+                )
+            ),
+            rx.alert_dialog.content(
+                rx.alert_dialog.title("Remove this member?"),
+                rx.alert_dialog.description(member["email"], " loses access to this space at once."),
+                rx.hstack(
+                    rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                    rx.alert_dialog.action(
+                        rx.button("Remove", color_scheme="red", on_click=MembersState.remove(member["user_id"]))
+                    ),
+                    justify="end",
+                    spacing="3",
+                    margin_top="1rem",
+                ),
+            ),
+        ),
+        spacing="2",
+    )
+    return rx.table.row(
+        rx.table.cell(member["name"]),
+        rx.table.cell(member["email"], data_testid="member-email"),
+        rx.table.cell(rx.cond(AuthState.is_space_admin, admin_controls, rx.badge(member["role"]))),
+    )
+
+
+def _invite_form() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Invite someone", size="4"),
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    name="email",
+                    type="email",
+                    placeholder="colleague@company.com",
+                    required=True,
+                    flex="1",
+                    min_width="14rem",
+                    data_testid="invite-email-input",
+                ),
+                rx.select(
+                    ROLES,
+                    value=MembersState.invite_role,
+                    on_change=MembersState.set_invite_role,
+                    data_testid="invite-role",
+                ),
+                rx.button(rx.icon("send", size=14), "Invite", type="submit", data_testid="invite-button"),
+                spacing="2",
+                width="100%",
+                wrap="wrap",
+            ),
+            on_submit=MembersState.invite,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        rx.cond(MembersState.invite_note != "", rx.text(MembersState.invite_note, size="2")),
+        rx.cond(
+            MembersState.invite_link != "",
+            rx.hstack(
+                rx.code(MembersState.invite_link, data_testid="invite-link", word_break="break-all"),
+                rx.icon_button(
+                    rx.icon("copy", size=14),
+                    size="1",
+                    variant="soft",
+                    aria_label="Copy link",
+                    on_click=[rx.set_clipboard(MembersState.invite_link), rx.toast("Link copied")],
+                ),
+                align="center",
+                spacing="2",
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            MembersState.invitations.length() > 0,
+            rx.vstack(
+                rx.text("Pending invitations", weight="medium", size="2"),
+                rx.foreach(
+                    MembersState.invitations,
+                    lambda inv: rx.hstack(
+                        rx.text(inv["email"], size="2"),
+                        rx.badge(inv["role"]),
+                        rx.spacer(),
+                        rx.button(
+                            "Withdraw",
+                            size="1",
+                            variant="ghost",
+                            color_scheme="red",
+                            on_click=MembersState.revoke_invitation(inv["id"]),
+                        ),
+                        width="100%",
+                        align="center",
+                    ),
+                ),
+                width="100%",
+                spacing="1",
+            ),
+        ),
+        spacing="3",
+        width="100%",
+        style=styles.card,
+    )
+
+
+@template(route=routes.MEMBERS, title="Members", on_load=MembersState.load)
+def members_page() -> rx.Component:
+    return rx.vstack(
+        rx.text(
+            "People in ",
+            rx.text.strong(AuthState.current_space_name),
+            ". Your role: ",
+            rx.badge(AuthState.current_role, data_testid="my-role"),
+            size="2",
+        ),
+        rx.cond(MembersState.error != "", rx.callout(MembersState.error, icon="triangle-alert", color_scheme="red")),
+        rx.cond(AuthState.is_space_admin, _invite_form()),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("Name"),
+                    rx.table.column_header_cell("Email"),
+                    rx.table.column_header_cell("Role"),
+                )
+            ),
+            rx.table.body(rx.foreach(MembersState.members, _member_row)),
+            width="100%",
+            data_testid="members-table",
+        ),
+        spacing="4",
+        width="100%",
+    )
