@@ -74,8 +74,12 @@ def user_menu() -> rx.Component:
                 )
             ),
             rx.menu.content(
-                rx.menu.label(AuthState.user_email),
-                rx.menu.label(AuthState.organization_name, " · ", AuthState.org_role),
+                rx.box(
+                    rx.text(AuthState.user_email, size="2", weight="medium"),
+                    rx.text(AuthState.organization_name, " · ", AuthState.org_role, size="1", color=rx.color("gray", 11)),
+                    padding_x="0.5rem",
+                    padding_y="0.25rem",
+                ),
                 rx.menu.separator(),
                 rx.menu.item("Sign out", on_click=AuthState.logout, data_testid="sign-out"),
             ),
