@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-TASK_MODULES: tuple[str, ...] = ("backend.jobs.queue", "backend.tenancy.tasks")
+TASK_MODULES: tuple[str, ...] = ("backend.jobs.queue", "backend.tenancy.tasks", "backend.documents.ingest")
 
 
 def load_task_modules() -> None:

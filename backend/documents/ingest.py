@@ -1,0 +1,230 @@
+"""The ingestion job: stored file (or fetched page) → Docling → chunks → contamination scan → embeddings.
+
+One durable job per document (procrastinate, locked per document so two never run at once). The job is
+idempotent: chunks are written in one final transaction that first deletes whatever an earlier, crashed
+attempt left, so a retry never duplicates chunks. Progress is committed as it goes so the library can show
+it. A problem with the document itself (corrupt, encrypted, too large, a page that will not load) ends as
+`failed` with a sentence a person understands and no retry; an unexpected error is retried and only the
+last attempt marks the document failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import procrastinate
+from procrastinate import JobContext
+from procrastinate.exceptions import AlreadyEnqueued
+from sqlalchemy import insert
+
+from backend.core.db import Database, TenantScope, get_database
+from backend.core.errors import AppError
+from backend.core.logging import correlation_id_var, log_context
+from backend.documents.chunking import Chunk, chunk_document
+from backend.documents.convert import convert_bytes, convert_html
+from backend.documents.detect import DocumentKind, detect_file
+from backend.documents.models import Document, DocumentChunk, embedding_dimension
+from backend.documents.service import delete_chunks, mark
+from backend.documents.storage import get_storage
+from backend.jobs import job_app
+from backend.models.accounting import metered
+from backend.models.embeddings import Embedder
+from backend.models.registry import get_embedder
+from backend.safety.contamination import ContaminationDetector
+
+logger = logging.getLogger(__name__)
+
+EMBED_BATCH = 32
+MAX_ATTEMPTS = 3
+UNEXPECTED = (
+    "Something went wrong while processing this document. Try re-indexing it; if it fails again, contact support."
+)
+_detector = ContaminationDetector()
+
+
+async def defer_ingestion(document: Document) -> None:
+    """Queue the document's ingestion (a document already waiting in the queue is not queued twice)."""
+    try:
+        await ingest_document.configure(
+            lock=f"document:{document.id}", queueing_lock=f"document:{document.id}"
+        ).defer_async(
+            document_id=str(document.id),
+            organization_id=str(document.organization_id),
+            space_id=str(document.space_id),
+            correlation_id=correlation_id_var.get(),
+        )
+    except AlreadyEnqueued:
+        logger.info("ingestion already queued", extra={"document_id": str(document.id)})
+
+
+@job_app.task(
+    name="documents.ingest",
+    pass_context=True,
+    retry=procrastinate.RetryStrategy(max_attempts=MAX_ATTEMPTS - 1, wait=5),
+)
+async def ingest_document(
+    context: JobContext, *, document_id: str, organization_id: str, space_id: str, correlation_id: str | None = None
+) -> None:
+    scope = TenantScope(uuid.UUID(organization_id), uuid.UUID(space_id))
+    attempt = (context.job.attempts or 0) + 1
+    await run_ingestion(scope, uuid.UUID(document_id), final_attempt=attempt >= MAX_ATTEMPTS)
+
+
+async def run_ingestion(
+    scope: TenantScope,
+    document_id: uuid.UUID,
+    *,
+    final_attempt: bool = True,
+    database: Database | None = None,
+    embedder: Embedder | None = None,
+) -> None:
+    """Ingest one document of `scope` end to end (the job's body; tests call it directly)."""
+    database = database or get_database()
+    with log_context(space_id=scope.space_id):
+        try:
+            await _ingest(scope, document_id, database, embedder or get_embedder())
+        except AppError as exc:
+            await _fail(scope, document_id, database, exc.message)
+        except Exception:
+            logger.exception("ingestion failed", extra={"document_id": str(document_id)})
+            if final_attempt:
+                await _fail(scope, document_id, database, UNEXPECTED)
+                return
+            await _set(scope, document_id, database, status="queued", progress=0)
+            raise
+
+
+async def _set(scope: TenantScope, document_id: uuid.UUID, database: Database, **values: Any) -> None:
+    async with database.tenant(scope) as session:
+        await mark(session, document_id, **values)
+
+
+async def _fail(scope: TenantScope, document_id: uuid.UUID, database: Database, message: str) -> None:
+    await _set(scope, document_id, database, status="failed", error=message)
+
+
+async def _ingest(scope: TenantScope, document_id: uuid.UUID, database: Database, embedder: Embedder) -> None:
+    async with database.tenant(scope) as session:
+        document = await session.get(Document, document_id)
+        if document is None:
+            return  # deleted while it waited in the queue
+        await mark(session, document_id, status="converting", progress=5, error=None, attempts=document.attempts + 1)
+    if embedder.dimension != embedding_dimension():
+        raise AppError(
+            f"The embedding model ({embedder.model_id}, {embedder.dimension}-d) does not match the stored vectors "
+            f"({embedding_dimension()}-d). An operator must re-index with `python -m backend reindex`.",
+            code="embedding_model_changed",
+        )
+    data, url = await _source(document)
+    if url is not None:
+        async with database.tenant(scope) as session:
+            await mark(session, document_id, size_bytes=len(data), progress=15)
+    converted = await _convert(document, data, url)
+    async with database.tenant(scope) as session:
+        values: dict[str, Any] = {
+            "status": "chunking",
+            "progress": 35,
+            "structure": converted.structure(),
+            "pages": converted.pages,
+        }
+        if converted.title and (document.title == _default_title(document) or url is not None):
+            values["title"] = converted.title[:500]
+        await mark(session, document_id, **values)
+    chunks = await asyncio.to_thread(
+        chunk_document, converted, max_tokens=embedder.max_input_tokens, count_tokens=embedder.count_tokens
+    )
+    verdicts = [_detector.scan_document(chunk.content) for chunk in chunks]
+    async with database.tenant(scope) as session:
+        await mark(session, document_id, status="embedding", progress=45)
+    vectors = await _embed(scope, document_id, database, embedder, chunks)
+    async with database.tenant(scope) as session:
+        # Whatever a crashed earlier attempt wrote goes first: a retry never leaves duplicate chunks.
+        await delete_chunks(session, document_id)
+        if chunks:
+            await session.execute(
+                insert(DocumentChunk),
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "organization_id": scope.organization_id,
+                        "space_id": scope.space_id,
+                        "document_id": document_id,
+                        "chunk_index": chunk.index,
+                        "content": chunk.content,
+                        "heading_path": list(chunk.heading_path),
+                        "page": chunk.page,
+                        "kind": chunk.kind,
+                        "content_hash": chunk.content_hash,
+                        "token_count": chunk.token_count,
+                        "meta": chunk.metadata,
+                        "embedding": vector,
+                        "embedding_model": embedder.model_id,
+                        "quarantined": verdict.contaminated,
+                        "quarantine_reason": verdict.reason,
+                    }
+                    for chunk, vector, verdict in zip(chunks, vectors, verdicts, strict=True)
+                ],
+            )
+        await mark(
+            session,
+            document_id,
+            status="ready",
+            progress=100,
+            chunk_count=len(chunks),
+            quarantined_count=sum(v.contaminated for v in verdicts),
+            embedding_model=embedder.model_id,
+            ready_at=datetime.now(UTC),
+            error=None,
+        )
+    logger.info("document ready", extra={"document_id": str(document_id), "chunks": len(chunks)})
+
+
+def _default_title(document: Document) -> str:
+    from backend.documents.service import _title_from
+
+    return _title_from(document.filename)
+
+
+async def _source(document: Document) -> tuple[bytes, str | None]:
+    """The bytes to convert: the stored upload, or the page fetched now (and stored for download)."""
+    if document.source_url:
+        from backend.documents.fetch import fetch_url
+
+        page = await fetch_url(document.source_url)
+        if document.storage_key:
+            await get_storage().put(document.storage_key, page.data)
+        return page.data, page.final_url or document.source_url
+    if not document.storage_key:
+        raise AppError("The uploaded file of this document is missing; upload it again.", code="file_missing")
+    try:
+        return await get_storage().get(document.storage_key), None
+    except FileNotFoundError as exc:
+        raise AppError("The uploaded file of this document is missing; upload it again.", code="file_missing") from exc
+
+
+async def _convert(document: Document, data: bytes, url: str | None) -> Any:
+    name = document.filename if url is None else (urlsplit(url).path.rsplit("/", 1)[-1] or "page.html")
+    detected = detect_file(data, name)
+    if url is not None and detected.kind == DocumentKind.HTML:
+        html = data.decode(detected.encoding or "utf-8", errors="replace")
+        return await asyncio.to_thread(convert_html, html, url)
+    return await asyncio.to_thread(convert_bytes, data, detected.kind.value, name)
+
+
+async def _embed(
+    scope: TenantScope, document_id: uuid.UUID, database: Database, embedder: Embedder, chunks: Sequence[Chunk]
+) -> list[list[float]]:
+    vectors: list[list[float]] = []
+    async with metered(scope):
+        for start in range(0, len(chunks), EMBED_BATCH):
+            batch = chunks[start : start + EMBED_BATCH]
+            vectors.extend(await embedder.embed_documents([c.embed_text for c in batch]))
+            done = start + len(batch)
+            await _set(scope, document_id, database, progress=45 + int(50 * done / max(1, len(chunks))))
+    return vectors
