@@ -76,7 +76,9 @@ def user_menu() -> rx.Component:
             rx.menu.content(
                 rx.box(
                     rx.text(AuthState.user_email, size="2", weight="medium"),
-                    rx.text(AuthState.organization_name, " · ", AuthState.org_role, size="1", color=rx.color("gray", 11)),
+                    rx.text(
+                        AuthState.organization_name, " · ", AuthState.org_role, size="1", color=rx.color("gray", 11)
+                    ),
                     padding_x="0.5rem",
                     padding_y="0.25rem",
                 ),

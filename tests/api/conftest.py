@@ -11,6 +11,8 @@ import pytest
 
 os.environ["__REFLEX_SKIP_COMPILE"] = "true"
 
+from tests.api.world import world  # noqa: F401  (fixture shared by the cross-space tests)
+
 
 @pytest.fixture(scope="session")
 def asgi_app() -> Any:
@@ -73,3 +75,22 @@ def signup(client: httpx.AsyncClient) -> Any:
         return Account(response.json(), email, password)
 
     return _signup
+
+
+@pytest.fixture(autouse=True)
+def inline_ingestion(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
+    """Documents are ingested inside the request that adds them (no worker runs in this tier)."""
+    from backend.documents import ingest
+    from backend.documents.storage import LocalFileStorage, set_storage
+    from backend.models.accounting import counted
+
+    async def run_now(document: Any) -> None:
+        from backend.core.db import TenantScope
+
+        await ingest.run_ingestion(TenantScope(document.organization_id, document.space_id), document.id)
+
+    set_storage(LocalFileStorage(tmp_path / "files"))
+    monkeypatch.setattr(ingest, "defer_ingestion", run_now)
+    monkeypatch.setattr(ingest, "metered", counted)
+    yield
+    set_storage(None)

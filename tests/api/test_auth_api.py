@@ -144,7 +144,7 @@ def _forged_tokens(ada: Any) -> dict[str, str]:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     private = ring.private_key
-    header, payload, signature = ada.token.split(".")
+    header, _payload, signature = ada.token.split(".")
     tampered = _claims(ada, sub=str(uuid.uuid4()))
     stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return {

@@ -17,7 +17,7 @@ from obelisk_app.pages.audit import AuditState
 from obelisk_app.pages.members import MembersState
 from obelisk_app.pages.spaces import SpacesState
 from obelisk_app.states import AuthState
-from tests.api.test_cross_space import World, world  # noqa: F401  (fixture)
+from tests.api.world import World
 
 
 def _states(token: str, space_id: str) -> tuple[AuthState, MembersState, SpacesState, AuditState]:
@@ -39,7 +39,7 @@ async def _b_members(client: httpx.AsyncClient, w: World) -> dict[str, str]:
 async def test_member_handlers_refuse_another_space(client: httpx.AsyncClient, world: World) -> None:
     w = world
     before = await _b_members(client, w)
-    auth, members, _, _ = _states(w.ada.token, w.eve.space_id)  # A's token, B's space id from the "browser"
+    _, members, _, _ = _states(w.ada.token, w.eve.space_id)  # A's token, B's space id from the "browser"
     await MembersState.load.fn(members)
     assert members.members == [] and members.error, "no member list of B"
     await MembersState.invite.fn(members, {"email": "intruder@example.com"})
