@@ -10,9 +10,11 @@ LOGIN = "/login"
 SIGNUP = "/signup"
 INVITE = "/invite/[invite_code]"
 MEMBERS = "/members"
+DOCUMENTS = "/documents"
+DOCUMENT = "/documents/[document_id]"
 SPACES = "/spaces"
 AUDIT = "/audit"
-HOME_SIGNED_IN = MEMBERS
+HOME_SIGNED_IN = DOCUMENTS
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class NavItem:
 
 
 NAV: list[NavItem] = [
+    NavItem("Documents", DOCUMENTS, "library"),
     NavItem("Members", MEMBERS, "users"),
     NavItem("Spaces", SPACES, "layout-grid", org_admin_only=True),
     NavItem("Audit log", AUDIT, "scroll-text", org_admin_only=True),

@@ -33,6 +33,8 @@ async def test_signup_space_invite_accept_and_isolation(browser: Any, running_ap
     await owner.get_by_test_id("field-email").fill("olivia@acme.example")
     await owner.get_by_test_id("field-password").fill("olivia-password-1")
     await owner.get_by_test_id("signup-submit").click()
+    await owner.wait_for_url(re.compile(r".*/documents$"))
+    await owner.get_by_test_id("nav-members").first.click()
     await owner.wait_for_url(re.compile(r".*/members$"))
     await expect(owner.get_by_test_id("my-role")).to_have_text("admin")
 
@@ -62,6 +64,8 @@ async def test_signup_space_invite_accept_and_isolation(browser: Any, running_ap
     await invitee.get_by_test_id("field-name").fill("Ivan Invitee")
     await invitee.get_by_test_id("field-password").fill("ivan-password-1")
     await invitee.get_by_test_id("invite-submit").click()
+    await invitee.wait_for_url(re.compile(r".*/documents$"))
+    await invitee.get_by_test_id("nav-members").first.click()
     await invitee.wait_for_url(re.compile(r".*/members$"))
     await expect(invitee.get_by_test_id("my-role")).to_have_text("editor")
     assert await _space_names(invitee) == ["General"], "the invitee sees only the space they were invited to"

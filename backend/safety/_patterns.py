@@ -1,0 +1,298 @@
+"""The phrase and markup patterns of the contamination detector.
+
+Patterns run against the folded text of `_normalize` (lower case, no accents, ASCII quotes and dashes), so
+they are written in plain lower-case ASCII. Each one targets wording aimed at an AI model rather than at a
+person: "ignore previous *instructions*", not "ignore competitor claims"; "act as an *unrestricted AI*", not
+"act as a trusted advisor". The benign and attack corpora in tests/unit/safety keep that line honest.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Category = Literal["instruction", "markup", "tool_call", "exfiltration"]
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One named pattern; `category` chooses the sentence the finding is reported with."""
+
+    name: str
+    category: Category
+    regex: re.Pattern[str]
+
+
+def _p(name: str, category: Category, regex: str) -> Pattern:
+    return Pattern(name, category, re.compile(regex))
+
+
+_GAP = r"(?:[\w'-]+[ ,]+){0,3}"  # up to three filler words ("all of the", "your earlier")
+_AI = (
+    r"(?:ai|a\.i\.|llm|large language model|language model|chatbot|chat bot|assistant|ai assistant|ai model|gpt"
+    r"|chatgpt)"
+)
+# Without a bare "assistant": "note to the assistant", "you are now an assistant manager" are about people.
+_AI_ONLY = (
+    r"(?:ai|a\.i\.|llm|large language model|language model|chatbot|chat bot|ai assistant|ai model|ai agent|ai system"
+    r"|gpt|chatgpt|virtual assistant)"
+)
+_FREE = r"(?:unrestricted|unfiltered|uncensored|jailbroken|unchained|evil|rogue|malicious|amoral|dan\b)"
+
+INSTRUCTION_PATTERNS: tuple[Pattern, ...] = (
+    # --- English -------------------------------------------------------------------------------------------
+    _p(
+        "system_override",
+        "instruction",
+        r"\b(?:ignore|disregard|override|bypass|forget|violate|break|overwrite)\b (?:the |your |its |any |all )?"
+        r"(?:system|developer|hidden|initial|safety) ?(?:prompt|message|instructions?|rules|guardrails|policy)",
+    ),
+    _p(
+        "system_override",
+        "instruction",
+        r"\b(?:new|updated|real|actual|true|revised) (?:system )?(?:instructions|prompt|directives?)\s*:"
+        r"|\byour (?:new|real|actual|true|updated) (?:instructions|task|goal|objective|purpose|role|directive)"
+        r" (?:is|are|will be)\b|\bsystem prompt (?:is|has been) (?:updated|changed|replaced|revoked|overridden)"
+        r"|\b(?:enable|activate|enter|switch to) (?:developer|dan|god|jailbreak|debug|unrestricted|sudo) mode"
+        r"|\bdo anything now\b|\b(?:you are|you're) (?:now )?jailbroken\b",
+    ),
+    _p(
+        "ignore_instructions",
+        "instruction",
+        r"\b(?:ignore|disregard|forget|override|bypass|skip|abandon|discard|neglect|set aside)\b[ ,]+"
+        + _GAP
+        + r"\b(?:previous|prior|preceding|above|earlier|foregoing|former|initial|original|all|any|every|your|these"
+        r"|those|existing|other)\b[ ,]+"
+        + _GAP
+        + r"\b(?:instructions?|prompts?|directives?|commands?|guardrails|system messages?)\b",
+    ),
+    _p(
+        "ignore_instructions",
+        "instruction",
+        r"\b(?:ignore|disregard|forget)\b (?:everything|anything|all(?: of it)?|what(?:ever)? you(?:'ve| have)?"
+        r" (?:were|been) told)\b[ ,]*(?:above|before|prior|so far|previously|up to (?:now|this point)"
+        r"|you (?:were|have been) told)",
+    ),
+    _p(
+        "role_override",
+        "instruction",
+        r"\b(?:you are|you're|you will be) (?:now|no longer|from now on|henceforth) (?:an? |the )?"
+        r"(?:" + _FREE + r"|(?:different|new|free|liberated) (?:ai|assistant|model|chatbot|persona|character)\b"
+        r"|" + _AI_ONLY + r"\b)"
+        r"|\byou are no longer (?:bound|restricted|limited|constrained|an? " + _AI_ONLY + r"\b)"
+        r"|\byou (?:now )?have no (?:restrictions|rules|limits|limitations|guidelines|filters|content policy)\b"
+        r"|\bfrom now on,? you (?:will |must |shall )?(?:act as|behave as|pretend|ignore|obey|roleplay|role-play"
+        r"|speak as|only (?:respond|answer|reply|follow|obey)|(?:respond|answer|reply) only)\b",
+    ),
+    _p(
+        "role_override",
+        "instruction",
+        r"\b(?:act|behave|respond|answer) as (?:if you (?:are|were) |though you (?:are|were) )?(?:an? |the )?"
+        r"(?:" + _FREE + r"|" + _AI + r" (?:with no|without|that (?:has no|ignores|is not bound))"
+        r"|different " + _AI + r"|linux terminal)"
+        r"|\b(?:act|behave) as (?:if|though) you (?:have|had) no (?:restrictions|rules|filters|guidelines|limits)"
+        r"|\bpretend (?:that )?(?:you are|you're|to be) (?:an? |the )?(?:"
+        + _FREE
+        + r"|different "
+        + _AI
+        + r"|"
+        + _AI
+        + r" (?:with no|without))"
+        r"|\bpretend (?:that )?you (?:have|had) no (?:restrictions|rules|guidelines|filters|instructions)"
+        r"|\b(?:roleplay|role-play) as (?:an? )?(?:" + _FREE + r"|" + _AI + r")\b",
+    ),
+    _p(
+        "address_to_ai",
+        "instruction",
+        r"\b(?:note|message|instructions?|attention|important) (?:to|for) (?:any |all |the )?(?:"
+        + _AI_ONLY
+        + r")s?\s*[:!,-]"
+        r"|\bif you(?:'re| are) an? " + _AI_ONLY + r"(?:\s*[,:;]|\s+(?:reading|processing|"
+        r"summari[sz]ing|parsing|analy[sz]ing|scanning|crawling|that|who|tasked))",
+    ),
+    _p(
+        "prompt_leak",
+        "instruction",
+        r"\b(?:reveal|show|print|output|display|repeat|recite|dump|leak|disclose|expose|share|tell me|give me|write"
+        r" out|return|spell out)\b (?:me |us )?(?:all |all of )?(?:your |the |its )?(?:full |complete |entire |exact "
+        r"|original )?(?:system|initial|hidden|secret|developer|pre-?) ?(?:prompt|instructions|message|directives)"
+        r"|\b(?:reveal|show|print|output|display|repeat|recite|dump|leak|disclose|tell me|give me) (?:me )?your "
+        r"(?:full |complete |entire |exact |original )?(?:prompt|instructions)\b"
+        r"|\bwhat (?:is|are|was|were) your (?:(?:system |initial |original |hidden |secret )(?:prompt|instructions)\b"
+        r"|(?:prompt|instructions)\s*\?)"
+        r"|\b(?:repeat|print|output|echo|recite|copy) (?:back )?(?:all |everything |the (?:text|words|content|"
+        r"conversation|messages?) )(?:above|before this|so far|verbatim|preceding)",
+    ),
+    _p(
+        "conceal_from_user",
+        "instruction",
+        r"\b(?:do not|don't|dont|never|must not|should not) (?:tell|inform|alert|notify|warn|let) the (?:user|human)s?"
+        r"(?: (?:about (?:this|these|it|the instructions)|of this|that you|what you|any of this|anything about"
+        r"|know|you (?:are|were|have|did))\b|\s*[.!])"
+        r"|\b(?:do not|don't|dont|never) (?:mention|reveal|disclose|acknowledge|reference|discuss) (?:these|this|the"
+        r" above|the following|your|my) (?:instructions|prompt|message|directives?)\b"
+        r"|\b(?:keep|hide|conceal) (?:this|these instructions|it) (?:a )?(?:secret |hidden )?from the (?:user|human)"
+        r"|\bthe (?:user|human) (?:must|should|shall) (?:not|never) (?:know|find out|learn|be told|see this)\b",
+    ),
+    # --- German ---------------------------------------------------------------------------------------------
+    _p(
+        "ignore_instructions",
+        "instruction",
+        r"\b(?:ignorier(?:e|en sie)?|vergiss|vergessen sie|missachte(?:n sie)?|uberspringe)\b (?:\w+ ){0,2}"
+        r"(?:alle |samtliche |die |deine |ihre )?(?:vorherigen|bisherigen|vorigen|obigen|vorangegangenen|fruheren"
+        r"|vorstehenden|ursprunglichen|alle|samtliche|deine|ihre) (?:\w+ )?(?:anweisungen|instruktionen|befehle"
+        r"|systemanweisungen|prompts?)\b"
+        r"|\b(?:ignorier(?:e|en sie)?|vergiss|missachte(?:n sie)?|umgehe)\b (?:den |deinen |ihren |die )?"
+        r"system ?(?:prompt|nachricht|anweisungen?)",
+    ),
+    _p(
+        "role_override",
+        "instruction",
+        r"\b(?:du bist|sie sind) (?:jetzt|nun|ab sofort|ab jetzt) (?:ein |eine )?(?:\w+ )?(?:ki|assistent|chatbot"
+        r"|sprachmodell|dan)\b|\bneue anweisungen\s*:|\bab (?:jetzt|sofort) (?:antwortest|handelst|verhaltst"
+        r"|ignorierst) du\b",
+    ),
+    _p(
+        "prompt_leak",
+        "instruction",
+        r"\b(?:gib|gebe|zeige?|nenne|verrate|wiederhole|offenbare)\b (?:mir |uns )?(?:deinen|ihren|den|deine|die)"
+        r" (?:system ?prompt|systemanweisungen|system-anweisungen|anfangsanweisungen|prompt)\b",
+    ),
+    _p(
+        "conceal_from_user",
+        "instruction",
+        r"\b(?:sag|sage|erzahle?|verrate|erwahne|sagen sie|verraten sie)\b (?:es |das |dies |davon )?"
+        r"(?:dem|den) (?:benutzer|nutzer|user|anwender)n? (?:nichts|nicht)\b",
+    ),
+    # --- French ---------------------------------------------------------------------------------------------
+    _p(
+        "ignore_instructions",
+        "instruction",
+        r"\b(?:ignore[rz]?|oublie[rz]?|neglige[rz]?)\b (?:\w+ ){0,3}(?:instructions|consignes|directives)"
+        r" (?:precedentes|anterieures|ci-dessus|prealables|initiales|d'origine|du systeme|systeme)"
+        r"|\b(?:ignore[rz]?|oublie[rz]?)\b (?:toutes )?(?:tes|vos) (?:instructions|consignes|directives)\b",
+    ),
+    _p(
+        "role_override",
+        "instruction",
+        r"\b(?:tu es|vous etes) (?:maintenant|desormais|a present) (?:un |une )?(?:\w+ )?(?:ia|assistant|chatbot"
+        r"|modele|dan)\b|\bnouvelles instructions\s*:",
+    ),
+    _p(
+        "prompt_leak",
+        "instruction",
+        r"\b(?:revele[rz]?|montre[rz]?|affiche[rz]?|donne[rz]?|repete[rz]?|divulgue[rz]?)\b(?:[ -]moi)? (?:ton|votre"
+        r"|le|ta|vos|tes|ses) (?:prompt|invite|message|instructions?|consignes?) (?:systeme|du systeme|initia\w*"
+        r"|cache\w*|secret\w*)",
+    ),
+    _p(
+        "conceal_from_user",
+        "instruction",
+        r"\bne (?:le |lui |leur )?(?:dis|dites|revele[zr]?|mentionne[zr]?) (?:rien|pas|jamais) (?:de (?:ceci|cela|tout"
+        r" ca) )?a (?:l'|l )?utilisateur",
+    ),
+    # --- Spanish --------------------------------------------------------------------------------------------
+    _p(
+        "ignore_instructions",
+        "instruction",
+        r"\b(?:ignora[rn]?|ignore[n]?|olvida[rn]?|olvide[n]?|descarta|omite|pasa por alto)\b (?:\w+ ){0,2}(?:todas )?"
+        r"(?:las |tus |sus |estas )?(?:\w+ )?(?:instrucciones|indicaciones|ordenes|directrices) (?:anteriores"
+        r"|previas|de arriba|iniciales|del sistema|originales)"
+        r"|\b(?:ignora|olvida|ignore|olvide)\b (?:todas )?(?:tus|sus) (?:instrucciones|indicaciones|ordenes)\b",
+    ),
+    _p(
+        "role_override",
+        "instruction",
+        r"\b(?:ahora|a partir de ahora|desde ahora) (?:eres|seras|actuas como) (?:un |una )?(?:\w+ )?(?:ia|asistente"
+        r"|chatbot|modelo|dan)\b|\bnuevas instrucciones\s*:",
+    ),
+    _p(
+        "prompt_leak",
+        "instruction",
+        r"\b(?:revela|revele|muestra(?:me)?|muestre(?:me)?|dime|imprime|repite|comparte)\b (?:me )?(?:tu|su|el|las"
+        r"|tus|sus) (?:prompt|mensaje|instrucciones) (?:del sistema|de sistema|inicial(?:es)?|ocult[oa]s?"
+        r"|secret[oa]s?)",
+    ),
+    _p(
+        "conceal_from_user",
+        "instruction",
+        r"\bno (?:le )?(?:digas|diga|menciones|mencione|reveles|revele|cuentes|cuente) (?:nada )?(?:de )?"
+        r"(?:esto |eso )?al usuario\b",
+    ),
+)
+
+# Matched against the letter-spaced runs with every separator removed ("ignoreallpreviousinstructions").
+SQUASHED_PATTERNS: tuple[Pattern, ...] = (
+    _p(
+        "ignore_instructions",
+        "instruction",
+        r"(?:ignore|disregard|forget)(?:all|any|the|your)*(?:previous|prior|above|earlier|system)(?:instructions|prompt)",
+    ),
+    _p("prompt_leak", "instruction", r"(?:reveal|print|show|repeat)(?:me)?(?:your|the)(?:system|initial)prompt"),
+)
+
+MARKUP_PATTERNS: tuple[Pattern, ...] = (
+    _p(
+        "chat_markup",
+        "markup",
+        r"<\|[a-z_]{2,30}\|>|\[/?inst\]|<</?sys>>|<(?:start|end)_of_turn>|</?\s*(?:system|system_prompt|im_start)\s*>",
+    ),
+    _p(
+        "chat_markup",
+        "markup",
+        r"(?:^|\n)\s*(?:#{2,}\s*(?:system|instructions?|assistant)(?: prompt| message)?|(?:system|developer)"
+        r" (?:prompt|message|instructions?))\s*:",
+    ),
+)
+
+TOOL_CALL_PATTERNS: tuple[Pattern, ...] = (
+    _p(
+        "tool_call_json",
+        "tool_call",
+        r"\"(?:tool_calls|function_call|tool_use|tool_call)\"\s*:"
+        r"|\"role\"\s*:\s*\"(?:system|assistant|tool|developer|function)\""
+        r"|\{\s*\"(?:name|tool|tool_name|function|action)\"\s*:\s*\"[^\"]{1,80}\"\s*,\s*\"(?:arguments|parameters|args"
+        r"|input|action_input|params)\"\s*:"
+        r"|</?\s*(?:tool_call|tool_calls|function_call|function_calls|tool_use|invoke)\b",
+    ),
+)
+
+_SENSITIVE = (
+    r"(?:conversation|chat (?:history|log|transcript)|previous messages|message history|system prompt|your"
+    r" instructions|(?:the user'?s'?|their|all|any|every|stored|saved) (?:credentials|passwords?|api[ -]?keys?"
+    r"|access tokens?|secrets?|session (?:ids?|tokens?|cookies?)|cookies)|secrets"
+    r"|(?:the )?user'?s'? (?:data|info|information|messages?|questions?|input|email(?: address)?|details))"
+)
+
+EXFILTRATION_PATTERNS: tuple[Pattern, ...] = (
+    _p(
+        "exfiltration_instruction",
+        "exfiltration",
+        r"\b(?:send|post|upload|forward|transmit|exfiltrate|leak|submit|email|report|copy|append|attach|encode|include"
+        r"|embed|insert|add|put)\b (?:[\w'-]+ ){0,4}" + _SENSITIVE + r" (?:[\w'-]+ ){0,6}(?:to|into|in|as|via|through"
+        r"|using) (?:the |a |an |this )?(?:https?://|ftp://|www\.|url|link|webhook|endpoint|image|query"
+        r" (?:string|parameter))",
+    ),
+    _p(
+        "exfiltration_instruction",
+        "exfiltration",
+        r"\b(?:replace|substitute|fill in|swap)\b \S{1,30} with (?:the |a |your )?(?:[\w'-]+ ){0,3}(?:conversation"
+        r"|chat|summary of|system prompt|prompt|secret|password|api key|token|history|previous message)"
+        r"|\b(?:append|add|attach)\b (?:it|them|this|the (?:result|summary|answer|data)) (?:to|as) (?:the )?"
+        r"(?:url|link|query|image)\b",
+    ),
+)
+
+# An image whose query string carries a placeholder or a suspicious key is a classic exfiltration beacon:
+# the model fills in the placeholder and the client fetches the image.
+MARKDOWN_IMAGE_RE = re.compile(r"!\[[^\]]{0,200}\]\(\s*<?([^)\s>]{1,2000})")
+HTML_IMAGE_RE = re.compile(r"<img\b[^>]{0,500}?\bsrc\s*=\s*[\"']?([^\"'\s>]{1,2000})", re.IGNORECASE)
+PLACEHOLDER_RE = re.compile(r"[{}<>\[\]$]|%7b|%5b|%3c|%24")
+SUSPICIOUS_QUERY_KEYS = frozenset(
+    {
+        "data", "secret", "secrets", "token", "prompt", "history", "conversation", "chat", "msg", "message",
+        "messages", "session", "cookie", "cookies", "password", "pwd", "pass", "exfil", "leak", "payload",
+        "summary", "context", "apikey", "api_key", "creds", "credentials",
+    }
+)  # fmt: skip
