@@ -63,6 +63,16 @@ class RunningApp:
             self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout=timeout)
 
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def restart(self) -> None:
+        """Start again on the same port and data dir (the frontend build carries the port, so a second app on
+        another port would rebuild it under the first one)."""
+        again = start_app(self.data_dir, self.port)
+        self.process, self.log = again.process, again.log
+
 
 def app_env(data_dir: Path, port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATABASE_APP_URL", "REDIS_URL")}
@@ -83,7 +93,7 @@ def start_app(data_dir: Path, port: int | None = None, timeout: float = 300) -> 
     """Start `python -m backend run` and wait until the API and the frontend answer."""
     port = port or _free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
-    log = data_dir / f"app-{int(time.time())}.log"
+    log = data_dir / f"app-{time.time_ns()}.log"
     env = app_env(data_dir, port)
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -10,7 +10,7 @@ import httpx
 import psycopg
 import pytest
 
-from tests.e2e.conftest import RunningApp, start_app
+from tests.e2e.conftest import RunningApp
 
 pytestmark = pytest.mark.e2e
 
@@ -42,28 +42,25 @@ async def test_theme_switch_and_navigation_are_present(page: Any, running_app: R
     assert await page.get_by_test_id("nav-status").count() >= 1
 
 
-def test_sigterm_then_restart_keeps_committed_data(tmp_path: Path) -> None:
-    data_dir = tmp_path / "restart"
-    app = start_app(data_dir)
-    try:
-        owner_url = _owner_url(data_dir)
-        with psycopg.connect(owner_url, autocommit=True) as conn:
-            conn.execute("CREATE TABLE durability_probe (value text)")
-            conn.execute("INSERT INTO durability_probe VALUES ('written before SIGTERM')")
-    finally:
-        code = app.stop()
-    assert code == 0, app.log.read_text()[-3000:]
-    assert "embedded PostgreSQL stopped cleanly" in app.log.read_text()
+def test_sigterm_then_restart_keeps_committed_data(running_app: RunningApp) -> None:
+    data_dir = running_app.data_dir
+    owner_url = _owner_url(data_dir)
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE durability_probe (value text)")
+        conn.execute("INSERT INTO durability_probe VALUES ('written before SIGTERM')")
+    code = running_app.stop()
+    log = running_app.log.read_text()
+    assert code == 0, log[-3000:]
+    assert "embedded PostgreSQL stopped cleanly" in log
     assert not (data_dir / "pg" / "postmaster.pid").exists(), "PostgreSQL must be shut down with the app"
 
-    again = start_app(data_dir)
-    try:
-        assert httpx.get(f"{again.url}/api/v1/health", timeout=5).json()["database"]["connected"]
-        with psycopg.connect(_owner_url(data_dir)) as conn:
-            rows = conn.execute("SELECT value FROM durability_probe").fetchall()
-        assert rows == [("written before SIGTERM",)]
-    finally:
-        again.stop()
+    running_app.restart()
+    assert httpx.get(f"{running_app.url}/api/v1/health", timeout=5).json()["database"]["connected"]
+    with psycopg.connect(_owner_url(data_dir)) as conn:
+        rows = conn.execute("SELECT value FROM durability_probe").fetchall()
+        conn.execute("DROP TABLE durability_probe")
+        conn.commit()
+    assert rows == [("written before SIGTERM",)]
 
 
 def _owner_url(data_dir: Path) -> str:
