@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     # --- jobs ----------------------------------------------------------------------------
     run_worker_in_app: bool = True
     worker_concurrency: int = 2
+    job_stalled_after_seconds: float = Field(
+        default=30.0,
+        description="A running job whose worker sent no heartbeat for this long is put back in the queue.",
+    )
 
     # --- secrets -------------------------------------------------------------------------
     master_key: str | None = Field(
@@ -158,6 +162,29 @@ class Settings(BaseSettings):
     query_enhancement_timeout_ms: int = 800
     retrieval_stream_timeout_ms: int = 2000
     reranker: Literal["weighted", "vertex"] = "weighted"
+    query_enhancement_cache_seconds: int = Field(
+        default=86_400, description="How long an enhanced query (rewrites, entities) is cached per space and query."
+    )
+    retrieval_url_timeout_ms: int = Field(
+        default=6000, description="Time limit of the URL stream (fetch, convert, embed the pages named in a message)."
+    )
+    retrieval_url_cache_seconds: int = Field(
+        default=3600, description="How long a fetched page's chunks and vectors are cached per space for retrieval."
+    )
+    retrieval_max_urls: int = Field(default=3, description="At most this many URLs of a message are fetched.")
+    retrieval_hnsw_ef_search: int = Field(
+        default=100, description="HNSW candidate list size (pgvector hnsw.ef_search); at least the rows asked for."
+    )
+    retrieval_exact_scan_max_chunks: int = Field(
+        default=5000,
+        description="Below this many searchable chunks (space or collection) vectors are compared exactly, no HNSW.",
+    )
+    retrieval_parallel_queries: int = Field(
+        default=4, description="At most this many database queries of one search run at the same time."
+    )
+    vertex_ranking_model: str = Field(
+        default="semantic-ranker-default@latest", description="Vertex AI ranking model used when RERANKER=vertex."
+    )
 
     @field_validator("data_dir")
     @classmethod

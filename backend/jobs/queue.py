@@ -26,7 +26,6 @@ logger = logging.getLogger(__name__)
 
 job_app = procrastinate.App(connector=procrastinate.PsycopgConnector())
 
-STALLED_AFTER_SECONDS = 30.0
 _state: dict[str, Any] = {"open": False, "worker": "stopped", "since": None, "jobs_run": 0, "failed": 0}
 _pool: psycopg_pool.AsyncConnectionPool | None = None
 
@@ -78,12 +77,12 @@ async def _with_job_context(call_next: Callable[[], Awaitable[Any]], context: Jo
 async def recover_stalled_jobs() -> int:
     """Requeue jobs whose worker stopped sending heartbeats (it crashed or was killed)."""
     manager = job_app.job_manager
-    stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_SECONDS))
+    stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=get_settings().job_stalled_after_seconds))
     for job in stalled:
         logger.warning("requeueing stalled job", extra={"task": job.task_name, "job_id": job.id})
         await manager.retry_job(job)
     if stalled:
-        await manager.prune_stalled_workers(seconds_since_heartbeat=STALLED_AFTER_SECONDS)
+        await manager.prune_stalled_workers(seconds_since_heartbeat=get_settings().job_stalled_after_seconds)
     return len(stalled)
 
 
@@ -105,8 +104,8 @@ async def run_worker(*, in_app: bool) -> None:
             concurrency=settings.worker_concurrency,
             wait=True,
             install_signal_handlers=not in_app,
-            update_heartbeat_interval=5,
-            stalled_worker_timeout=STALLED_AFTER_SECONDS,
+            update_heartbeat_interval=max(1.0, min(5.0, settings.job_stalled_after_seconds / 6)),
+            stalled_worker_timeout=settings.job_stalled_after_seconds,
             shutdown_graceful_timeout=10,
             worker_middleware=[_with_job_context],
         )
@@ -138,7 +137,7 @@ async def live_workers() -> int:
     async with _pool.connection() as conn:
         cur = await conn.execute(
             "SELECT count(*) FROM procrastinate_workers WHERE last_heartbeat > now() - make_interval(secs => %s)",
-            (STALLED_AFTER_SECONDS,),
+            (get_settings().job_stalled_after_seconds,),
         )
         row = await cur.fetchone()
         return int(row[0]) if row else 0
