@@ -91,7 +91,7 @@ async def _fetch(url: str, settings: Settings) -> FetchedPage:
         current = url
         seen = {url}
         for _hop in range(settings.url_max_redirects + 1):
-            await _check_url(current, settings)
+            await check_url(current, settings)
             try:
                 async with client.stream("GET", current) as response:
                     if response.is_redirect:
@@ -115,7 +115,9 @@ async def _fetch(url: str, settings: Settings) -> FetchedPage:
         )
 
 
-async def _check_url(url: str, settings: Settings) -> None:
+async def check_url(url: str, settings: Settings | None = None) -> None:
+    """Refuse an address Obelisk will not fetch (bad scheme, unknown host, private network) with a clear error."""
+    settings = settings or get_settings()
     try:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port

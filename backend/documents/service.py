@@ -159,6 +159,10 @@ async def add_url(
     """Queue a web page for fetching and ingestion; the same URL again returns the existing document."""
     _require_editor(ctx)
     url, tag_list = check_url(url), normalise_tags(tags)
+    # Refused at once (unknown site, private network) rather than as a failed document a minute later.
+    from backend.documents.fetch import check_url as check_fetchable
+
+    await check_fetchable(url)
     database = database or get_database()
     async with database.tenant(ctx.scope, user_id=ctx.user_id) as session:
         existing = (
