@@ -13,6 +13,7 @@ MEMBERS = "/members"
 DOCUMENTS = "/documents"
 DOCUMENT = "/documents/[document_id]"
 SPACES = "/spaces"
+BRAND_VOICE = "/brand-voice"
 AUDIT = "/audit"
 HOME_SIGNED_IN = DOCUMENTS
 
@@ -27,6 +28,7 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("Documents", DOCUMENTS, "library"),
+    NavItem("Brand voice", BRAND_VOICE, "megaphone"),
     NavItem("Members", MEMBERS, "users"),
     NavItem("Spaces", SPACES, "layout-grid", org_admin_only=True),
     NavItem("Audit log", AUDIT, "scroll-text", org_admin_only=True),

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from backend.api.deps import Ctx, CurrentPrincipal, PageDep, PathCtx, set_total
-from backend.tenancy import members, spaces
+from backend.tenancy import brand_voice, members, spaces
 
 router = APIRouter(tags=["spaces"])
 
@@ -99,3 +99,32 @@ async def current_space(ctx: Ctx) -> dict[str, Any]:
         "role": ctx.role,
         "brand_voice": ctx.brand_voice,
     }
+
+
+class BrandVoiceIn(BaseModel):
+    """Brand voice fields; lists may also be sent as newline- or comma-separated text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tone: str | None = None
+    audience: str | None = None
+    example_copy: str | None = None
+    values: list[str] | str | None = None
+    preferred_terms: list[str] | str | None = None
+    banned_terms: list[str] | str | None = None
+    style_rules: list[str] | str | None = None
+
+
+@router.get("/space/brand-voice", summary="The space's brand voice: organization default, overrides, effective")
+async def get_brand_voice(ctx: Ctx) -> dict[str, Any]:
+    return await brand_voice.get_brand_voice(ctx)
+
+
+@router.put("/space/brand-voice", summary="Replace the space's brand voice overrides (space admins)")
+async def put_space_brand_voice(body: BrandVoiceIn, ctx: Ctx) -> dict[str, Any]:
+    return await brand_voice.set_space_brand_voice(ctx, body.model_dump(exclude_none=True))
+
+
+@router.put("/organization/brand-voice", summary="Replace the organization's default brand voice (org admins)")
+async def put_organization_brand_voice(body: BrandVoiceIn, principal: CurrentPrincipal) -> dict[str, Any]:
+    return await brand_voice.set_organization_brand_voice(principal, body.model_dump(exclude_none=True))

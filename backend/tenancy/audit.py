@@ -27,6 +27,8 @@ ACTIONS = {
     "member.removed": "Member removed",
     "invitation.revoked": "Invitation revoked",
     "keys.rotated": "Signing keys rotated",
+    "brand_voice.space_changed": "Space brand voice changed",
+    "brand_voice.organization_changed": "Organization brand voice changed",
     "login.failed_repeatedly": "Repeated failed log-ins",
 }
 

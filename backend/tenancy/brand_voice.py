@@ -1,0 +1,134 @@
+"""Brand voice: the organization's default and each space's overrides, which agents write and check against.
+
+A space inherits every field of its organization's voice and overrides the fields it sets
+(`access.merge_brand_voice`). Changing either drops the cached space contexts that carry the merged voice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import col, select
+
+from backend.core.db import Database, TenantScope, get_database
+from backend.core.errors import Forbidden, ValidationFailed
+from backend.tenancy import audit
+from backend.tenancy.access import forget_context, merge_brand_voice
+from backend.tenancy.context import Principal, SpaceContext
+from backend.tenancy.models import Organization, Space, SpaceMembership, User
+from backend.tenancy.spaces import require_org_admin
+
+TEXT_FIELDS = {"tone": 500, "audience": 1000, "example_copy": 4000}
+LIST_FIELDS = {"values": 20, "preferred_terms": 100, "banned_terms": 100, "style_rules": 50}
+MAX_ITEM = 200
+FIELDS = (*TEXT_FIELDS, *LIST_FIELDS)
+
+
+def clean_brand_voice(data: dict[str, Any]) -> dict[str, Any]:
+    """Known fields only, trimmed and bounded; lists may also be given as newline- or comma-separated text."""
+    unknown = set(data) - set(FIELDS)
+    if unknown:
+        raise ValidationFailed(f"Unknown brand voice fields: {', '.join(sorted(unknown))}.", code="invalid_brand_voice")
+    out: dict[str, Any] = {}
+    for name, limit in TEXT_FIELDS.items():
+        value = data.get(name)
+        if value is None:
+            continue
+        text = str(value).strip()
+        if len(text) > limit:
+            raise ValidationFailed(f"'{name}' can be at most {limit} characters.", code="invalid_brand_voice")
+        if text:
+            out[name] = text
+    for name, limit in LIST_FIELDS.items():
+        value = data.get(name)
+        if value is None:
+            continue
+        items = value if isinstance(value, list) else str(value).replace(",", "\n").splitlines()
+        cleaned = [" ".join(str(item).split()) for item in items]
+        cleaned = list(dict.fromkeys(item for item in cleaned if item))
+        if len(cleaned) > limit or any(len(item) > MAX_ITEM for item in cleaned):
+            raise ValidationFailed(
+                f"'{name}' takes at most {limit} entries of at most {MAX_ITEM} characters.", code="invalid_brand_voice"
+            )
+        if cleaned:
+            out[name] = cleaned
+    return out
+
+
+async def get_brand_voice(ctx: SpaceContext, *, database: Database | None = None) -> dict[str, Any]:
+    """The organization's voice, the space's overrides and the effective (merged) voice."""
+    async with (database or get_database()).tenant(ctx.scope) as session:
+        org_voice = (
+            await session.execute(select(Organization.brand_voice).where(Organization.id == ctx.organization_id))
+        ).scalar_one()
+        space_voice = (await session.execute(select(Space.brand_voice).where(Space.id == ctx.space_id))).scalar_one()
+    return {
+        "organization": org_voice or {},
+        "space": space_voice or {},
+        "effective": merge_brand_voice(org_voice or {}, space_voice or {}),
+    }
+
+
+async def set_space_brand_voice(
+    ctx: SpaceContext, data: dict[str, Any], *, database: Database | None = None
+) -> dict[str, Any]:
+    """Replace the space's overrides (space admins)."""
+    if not ctx.is_admin:
+        raise Forbidden("Only space admins can change the space's brand voice.", code="space_admin_required")
+    voice = clean_brand_voice(data)
+    database = database or get_database()
+    async with database.tenant(ctx.scope) as session:
+        space = (await session.execute(select(Space).where(Space.id == ctx.space_id).with_for_update())).scalar_one()
+        space.brand_voice = voice
+        email = (await session.execute(select(User.email).where(User.id == ctx.user_id))).scalar_one_or_none()
+        await audit.record(
+            session,
+            organization_id=ctx.organization_id,
+            actor=audit.Actor(ctx.user_id, email),
+            action="brand_voice.space_changed",
+            target=space.name,
+            space_id=space.id,
+            details={"fields": sorted(voice)},
+        )
+        members = list(
+            (
+                await session.execute(select(SpaceMembership.user_id).where(SpaceMembership.space_id == ctx.space_id))
+            ).scalars()
+        )
+    await forget_context(ctx.scope, *members)
+    return await get_brand_voice(ctx, database=database)
+
+
+async def set_organization_brand_voice(
+    principal: Principal, data: dict[str, Any], *, database: Database | None = None
+) -> dict[str, Any]:
+    """Replace the organization's default voice (organization admins); every space inherits it."""
+    database = database or get_database()
+    await require_org_admin(principal, database=database)
+    voice = clean_brand_voice(data)
+    async with database.session(organization_id=principal.organization_id) as session:
+        org = (
+            await session.execute(
+                select(Organization).where(Organization.id == principal.organization_id).with_for_update()
+            )
+        ).scalar_one()
+        org.brand_voice = voice
+        email = (await session.execute(select(User.email).where(User.id == principal.user_id))).scalar_one_or_none()
+        await audit.record(
+            session,
+            organization_id=org.id,
+            actor=audit.Actor(principal.user_id, email),
+            action="brand_voice.organization_changed",
+            target=org.name,
+            details={"fields": sorted(voice)},
+        )
+        pairs = (
+            await session.execute(
+                select(SpaceMembership.space_id, SpaceMembership.user_id).where(
+                    col(SpaceMembership.organization_id) == principal.organization_id
+                )
+            )
+        ).all()
+    for space_id, user_id in pairs:
+        await forget_context(TenantScope(principal.organization_id, space_id), user_id)
+    return voice

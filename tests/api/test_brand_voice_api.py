@@ -1,0 +1,58 @@
+"""Brand voice: the organization's default, a space's overrides, and the merged voice agents receive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+async def test_space_inherits_and_overrides_the_organization_voice(client: httpx.AsyncClient, signup: Any) -> None:
+    ada = await signup("ada")
+    org = await client.put(
+        "/api/v1/organization/brand-voice",
+        json={"tone": "warm and precise", "banned_terms": "revolutionary\ngame-changing", "values": ["clarity"]},
+        headers={"Authorization": f"Bearer {ada.token}"},
+    )
+    assert org.status_code == 200 and org.json()["banned_terms"] == ["revolutionary", "game-changing"]
+    space = await client.put(
+        "/api/v1/space/brand-voice", json={"tone": "playful", "audience": "startup founders"}, headers=ada.headers()
+    )
+    assert space.status_code == 200
+    effective = space.json()["effective"]
+    assert effective == {
+        "tone": "playful",
+        "audience": "startup founders",
+        "banned_terms": ["revolutionary", "game-changing"],
+        "values": ["clarity"],
+    }
+    # The space context (what agents and retrieval read) changes at once, not after the cache expires.
+    assert (await client.get("/api/v1/space", headers=ada.headers())).json()["brand_voice"] == effective
+    actions = [
+        e["action"]
+        for e in (await client.get("/api/v1/audit", headers={"Authorization": f"Bearer {ada.token}"})).json()
+    ]
+    assert {"brand_voice.space_changed", "brand_voice.organization_changed"} <= set(actions)
+
+
+async def test_brand_voice_validation_and_roles(client: httpx.AsyncClient, signup: Any) -> None:
+    ada = await signup("ada")
+    too_long = await client.put("/api/v1/space/brand-voice", json={"tone": "x" * 600}, headers=ada.headers())
+    assert too_long.status_code == 422 and too_long.json()["error"]["code"] == "invalid_brand_voice"
+    unknown = await client.put("/api/v1/space/brand-voice", json={"color": "red"}, headers=ada.headers())
+    assert unknown.status_code == 422
+    invite = await client.post(
+        f"/api/v1/spaces/{ada.space_id}/members",
+        json={"email": "e@example.com", "role": "editor"},
+        headers=ada.headers(),
+    )
+    editor = await client.post(
+        f"/api/v1/invitations/{invite.json()['invitation_token']}/accept",
+        json={"name": "E", "password": "editor-pass-1"},
+    )
+    headers = {"Authorization": f"Bearer {editor.json()['access_token']}", "X-Space-Id": ada.space_id}
+    assert (await client.get("/api/v1/space/brand-voice", headers=headers)).status_code == 200
+    assert (await client.put("/api/v1/space/brand-voice", json={"tone": "mine"}, headers=headers)).status_code == 403
+    assert (
+        await client.put("/api/v1/organization/brand-voice", json={"tone": "mine"}, headers=headers)
+    ).status_code == 403
