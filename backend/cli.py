@@ -92,6 +92,37 @@ def rotate_keys_command() -> None:
     _echo(f"signing keys rotated; new current key {kid}")
 
 
+@cli.command()
+def reindex(yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation.")) -> None:
+    """Re-embed every document of every space (after changing the embedding model or its dimension)."""
+    from backend.documents.maintenance import reset_embeddings, stored_dimension
+    from backend.documents.models import embedding_dimension
+
+    url = ensure_database()
+    run_migrations(url)
+    before, after = stored_dimension(url), embedding_dimension()
+    _echo(f"stored vectors: {before}-d; configured embedding model: {after}-d")
+    if not yes and not typer.confirm("Delete every chunk and ingest every document again?"):
+        raise typer.Exit(1)
+    documents = reset_embeddings(url, after)
+
+    async def _queue() -> None:
+        from backend.documents.ingest import ingest_document
+        from backend.jobs import close_jobs, open_jobs
+
+        await open_jobs()
+        try:
+            for doc in documents:
+                await ingest_document.configure(lock=f"document:{doc.id}").defer_async(
+                    document_id=str(doc.id), organization_id=str(doc.organization_id), space_id=str(doc.space_id)
+                )
+        finally:
+            await close_jobs()
+
+    asyncio.run(_queue())
+    _echo(f"{len(documents)} documents queued for ingestion; a running worker processes them")
+
+
 @cli.command("stop-db")
 def stop_db() -> None:
     """Stop the embedded PostgreSQL (no-op with DATABASE_URL)."""
