@@ -5,4 +5,5 @@ Each domain adds its models module here when it gains tables.
 
 import backend.documents.models  # documents and chunks
 import backend.models.usage  # model usage and space budgets
+import backend.retrieval.models  # key facts and keyword statistics
 import backend.tenancy.models  # noqa: F401  (tenancy tables and signing keys)

@@ -173,10 +173,10 @@ class Settings(BaseSettings):
     )
     retrieval_max_urls: int = Field(default=3, description="At most this many URLs of a message are fetched.")
     retrieval_hnsw_ef_search: int = Field(
-        default=100, description="HNSW candidate list size (pgvector hnsw.ef_search); at least the rows asked for."
+        default=200, description="HNSW candidate list size (pgvector hnsw.ef_search); at least the rows asked for."
     )
     retrieval_exact_scan_max_chunks: int = Field(
-        default=5000,
+        default=2000,
         description="Below this many searchable chunks (space or collection) vectors are compared exactly, no HNSW.",
     )
     retrieval_parallel_queries: int = Field(

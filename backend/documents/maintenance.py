@@ -18,6 +18,8 @@ from backend.core.config import libpq_url
 from backend.documents.models import HALFVEC_ABOVE, embedding_dimension
 
 logger = logging.getLogger(__name__)
+# Tables the reset touches: chunks, documents, and the per-space term statistics that triggers on chunks keep.
+_TABLES = ("documents", "chunks", "chunk_terms", "chunk_space_stats")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +49,7 @@ def reset_embeddings(owner_url: str, dimension: int | None = None) -> list[Queue
     column = f"halfvec({dimension})" if dimension > HALFVEC_ABOVE else f"vector({dimension})"
     ops = "halfvec_cosine_ops" if dimension > HALFVEC_ABOVE else "vector_cosine_ops"
     with psycopg.connect(libpq_url(owner_url)) as conn, conn.transaction():
-        for table in ("documents", "chunks"):
+        for table in _TABLES:
             conn.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
         conn.execute("DROP INDEX IF EXISTS ix_chunks_embedding_hnsw")
         conn.execute("DELETE FROM chunks")
@@ -61,7 +63,7 @@ def reset_embeddings(owner_url: str, dimension: int | None = None) -> list[Queue
             "quarantined_count = 0, embedding_model = NULL, updated_at = now() "
             "RETURNING id, organization_id, space_id"
         ).fetchall()
-        for table in ("documents", "chunks"):
+        for table in _TABLES:
             conn.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     logger.warning("embeddings reset", extra={"dimension": dimension, "documents": len(rows)})
     return [QueuedDocument(r[0], r[1], r[2]) for r in rows]

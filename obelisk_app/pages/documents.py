@@ -8,6 +8,7 @@ import reflex as rx
 
 from backend.documents.service import SUGGESTED_TAGS
 from obelisk_app import routes, styles
+from obelisk_app.components.retrieval_panel import retrieval_panel
 from obelisk_app.layout import template
 from obelisk_app.pages.documents_state import DocumentsState
 from obelisk_app.states import AuthState
@@ -257,6 +258,7 @@ def documents_page() -> rx.Component:
         rx.cond(
             DocumentsState.visual_note != "", rx.text(DocumentsState.visual_note, size="1", color=rx.color("gray", 10))
         ),
+        retrieval_panel(),
         spacing="4",
         width="100%",
     )

@@ -30,6 +30,7 @@ SELF_ROUTES = {
     ("POST", "/api/v1/spaces"),
     ("GET", "/api/v1/organization/spaces"),
     ("GET", "/api/v1/audit"),
+    ("PUT", "/api/v1/organization/brand-voice"),
 }
 
 
@@ -53,6 +54,13 @@ def _space_routes(w: World, space: str) -> list[tuple[str, str, dict[str, Any] |
         ("GET", f"/api/v1/documents/{w.b_document_id}/file", None),
         ("POST", f"/api/v1/documents/{w.b_document_id}/reindex", None),
         ("POST", f"/api/v1/documents/{w.b_document_id}/chunks/{w.b_chunk_id}/release", None),
+        ("POST", "/api/v1/search", {"query": "launch plan", "document_ids": [w.b_document_id]}),
+        ("GET", "/api/v1/space/brand-voice", None),
+        ("PUT", "/api/v1/space/brand-voice", {"tone": "hijacked"}),
+        ("GET", "/api/v1/key-facts", None),
+        ("POST", "/api/v1/key-facts", {"text": "Planted fact"}),
+        # A real fact id of B is attacked in tests/api/test_search_api.py (the World carries none).
+        ("DELETE", "/api/v1/key-facts/{fact_id}", None),
     ]
 
 

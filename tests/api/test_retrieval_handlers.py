@@ -1,0 +1,73 @@
+"""The "test retrieval" panel's handler is an API too: a browser can send it any space id.
+
+Signed in as space A's admin but naming space B, the search must return nothing of B; in A's own space it
+finds only A's data; B's owner (the control) does find B's passage.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from reflex.state import State
+
+from obelisk_app.components.retrieval_panel import RetrievalState
+from obelisk_app.obelisk_app import app  # noqa: F401  (registers every page and state)
+from obelisk_app.states import AuthState
+from tests.api.world import World
+
+
+@pytest.fixture(autouse=True)
+def counted_usage(monkeypatch: pytest.MonkeyPatch) -> None:
+    from backend.models.accounting import counted
+    from backend.retrieval import service
+
+    monkeypatch.setattr(service, "metered", counted)
+
+
+def _panel(token: str, space_id: str) -> RetrievalState:
+    root = State()
+
+    def sub(cls: Any) -> Any:
+        return root.get_substate(cls.get_full_name().split(".")[1:])
+
+    auth = sub(AuthState)
+    auth.access_token, auth.space_id = token, space_id
+    panel: RetrievalState = sub(RetrievalState)
+    panel.enhance = False
+    return panel
+
+
+async def test_search_with_another_space_id_returns_nothing_of_it(world: World) -> None:
+    w = world
+    panel = _panel(w.ada.token, w.eve.space_id)  # A's token, B's space id from the "browser"
+    await RetrievalState.search.fn(panel, {"query": "When is the launch? In May?"})
+    assert panel.results == [] and panel.timings == [] and panel.error and not panel.searching
+    assert w.b_secret not in str(panel.dict()) and "Bravo" not in str(panel.dict())
+
+
+async def test_search_in_my_space_finds_only_my_data_and_b_finds_its_own(world: World) -> None:
+    w = world
+    mine = _panel(w.ada.token, w.ada.space_id)
+    await RetrievalState.search.fn(mine, {"query": "When is the launch? In May?"})
+    assert mine.error == "" and mine.total_ms and len(mine.timings) == 4
+    assert all(r["stream"] == "business_context" for r in mine.results)
+    assert w.b_secret not in str(mine.dict())
+    theirs = _panel(w.eve.token, w.eve.space_id)
+    await RetrievalState.search.fn(theirs, {"query": "When is the launch? In May?"})
+    best = theirs.results[0]
+    assert best["title"] == "Bravo plan" and w.b_secret in best["content"] and best["stream"] == "general"
+    assert best["heading"] == "Bravo plan" and float(best["score"]) > 0 and best["stale"] == ""
+
+
+@pytest.mark.parametrize("token", ["", "garbage"])
+async def test_search_without_a_valid_token_sends_to_sign_in(world: World, token: str) -> None:
+    panel = _panel(token, world.eve.space_id)
+    result = await RetrievalState.search.fn(panel, {"query": "launch"})
+    assert "/login" in str(result) and panel.results == []
+
+
+async def test_an_empty_query_asks_for_one(world: World) -> None:
+    panel = _panel(world.ada.token, world.ada.space_id)
+    await RetrievalState.search.fn(panel, {"query": "   "})
+    assert panel.error == "Type something to search for." and panel.results == []

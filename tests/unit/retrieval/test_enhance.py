@@ -1,0 +1,66 @@
+"""Query enhancement: schema-validated rewrites, a hard time limit with fallback, a cache per space."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from backend.core.cache import MemoryCache
+from backend.core.db import TenantScope
+from backend.models.chat_fake import make_fake_chat
+from backend.retrieval.enhance import QueryEnhancer, QueryRewrite, cache_key, sanitise
+
+REWRITE = {
+    "expanded_query": "Pro plan price per month subscription cost",
+    "alternatives": ["What does Pro cost?", "Pro plan pricing", "pro plan pricing", "How much is the Pro plan?", "4th"],
+    "entities": ["Pro plan", "pro plan"],
+}
+
+
+def _scope() -> TenantScope:
+    return TenantScope(uuid.uuid4(), uuid.uuid4())
+
+
+async def test_a_rewrite_yields_an_expansion_alternatives_and_entities() -> None:
+    model = make_fake_chat([REWRITE])
+    enhanced = await QueryEnhancer(model, cache=MemoryCache()).enhance(_scope(), "How much is the Pro plan?")
+    assert enhanced is not None and not enhanced.cached
+    assert enhanced.expanded_query == REWRITE["expanded_query"]
+    assert enhanced.alternatives == ("What does Pro cost?", "Pro plan pricing", "4th"), "deduped, not the query"
+    assert enhanced.entities == ("Pro plan",)
+    assert enhanced.variants()[0] == REWRITE["expanded_query"] and len(enhanced.variants()) == 4
+    request = model.calls[0]
+    assert request["response_format"]["type"] == "json_schema", "structured output under a JSON schema"
+
+
+async def test_a_slow_model_times_out_and_the_original_query_is_used_alone() -> None:
+    model = make_fake_chat([REWRITE], delay=2.0)
+    started = time.perf_counter()
+    enhanced = await QueryEnhancer(model, cache=MemoryCache(), timeout_ms=100).enhance(_scope(), "pricing")
+    assert enhanced is None and time.perf_counter() - started < 0.5
+
+
+async def test_a_failing_model_or_invalid_output_means_no_enhancement() -> None:
+    broken = make_fake_chat([RuntimeError("model down")])
+    assert await QueryEnhancer(broken, cache=MemoryCache()).enhance(_scope(), "pricing") is None
+    nonsense = make_fake_chat(["this is not json"])
+    assert await QueryEnhancer(nonsense, cache=MemoryCache()).enhance(_scope(), "pricing") is None
+
+
+async def test_rewrites_are_cached_per_space_and_query() -> None:
+    cache = MemoryCache()
+    model = make_fake_chat([REWRITE, REWRITE])
+    enhancer = QueryEnhancer(model, cache=cache)
+    space_a, space_b = _scope(), _scope()
+    await enhancer.enhance(space_a, "Pro plan price")
+    again = await enhancer.enhance(space_a, "  Pro plan   price ")
+    assert again is not None and again.cached and len(model.calls) == 1
+    await enhancer.enhance(space_b, "Pro plan price")
+    assert len(model.calls) == 2, "another space never reads this space's rewrite"
+    assert str(space_a.space_id) in cache_key(space_a, "q") and cache_key(space_a, "q") != cache_key(space_b, "q")
+
+
+def test_sanitise_drops_empty_and_repeated_variants() -> None:
+    rewrite = QueryRewrite(expanded_query="  pricing  ", alternatives=["", "Pricing", "plans"], entities=[""])
+    enhanced = sanitise("pricing", rewrite)
+    assert enhanced.expanded_query == "" and enhanced.alternatives == ("plans",) and enhanced.entities == ()
