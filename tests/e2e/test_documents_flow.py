@@ -42,6 +42,12 @@ async def test_upload_docx_and_pdf_then_open_chunks(browser: Any, running_app: R
     for count in await page.get_by_test_id("document-chunks").all_text_contents():
         assert int(count) > 0
 
+    # The test-retrieval panel finds the uploaded material, with its source and per-stream timings.
+    await page.get_by_test_id("retrieval-query").fill("pricing discounts")
+    await page.get_by_test_id("retrieval-search").click()
+    await expect(page.get_by_test_id("retrieval-result").first).to_be_visible()
+    await expect(page.get_by_test_id("retrieval-timings")).to_contain_text("Hybrid search")
+
     pdf_row = page.get_by_role("row").filter(has=page.get_by_text("PDF", exact=True))
     await pdf_row.get_by_test_id("document-title").click()
     await page.wait_for_url(re.compile(r".*/documents/[0-9a-f-]{36}$"))
