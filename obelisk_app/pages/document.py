@@ -7,12 +7,12 @@ from typing import Any
 
 import reflex as rx
 
-from backend.core.errors import AppError, Unauthorized
 from backend.documents import service
 from obelisk_app import routes, styles
 from obelisk_app.layout import template
 from obelisk_app.pages.documents_state import _row as summarise
 from obelisk_app.states import AuthState
+from obelisk_app.states.guard import guarded
 
 CHUNK_PAGE = 50
 
@@ -74,14 +74,7 @@ class DocumentState(rx.State):
         ]
 
     async def _guard(self, action: Any) -> Any:
-        self.error = ""
-        try:
-            return await action()
-        except Unauthorized:
-            return rx.redirect(routes.LOGIN)
-        except AppError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
+        return await guarded(self, action)
 
     @rx.event
     async def load(self) -> Any:

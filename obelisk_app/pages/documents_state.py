@@ -13,8 +13,8 @@ from backend.core.errors import AppError, Unauthorized
 from backend.documents import service
 from backend.documents.models import IN_FLIGHT
 from backend.models.info import describe_models
-from obelisk_app import routes
 from obelisk_app.states import AuthState
+from obelisk_app.states.guard import guarded
 
 POLL_SECONDS = 1.0
 KIND_LABELS = {
@@ -81,14 +81,7 @@ class DocumentsState(rx.State):
         self.messages = [{"kind": kind, "text": text}, *self.messages][:8]
 
     async def _guard(self, action: Any) -> Any:
-        self.error = ""
-        try:
-            result = await action()
-        except Unauthorized:
-            return rx.redirect(routes.LOGIN)
-        except AppError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
+        result = await guarded(self, action)
         if any(d["in_flight"] for d in self.documents) and not self.polling:
             return [DocumentsState.poll] if result is None else [result, DocumentsState.poll]
         return result

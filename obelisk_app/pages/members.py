@@ -6,11 +6,11 @@ from typing import Any
 
 import reflex as rx
 
-from backend.core.errors import AppError, Unauthorized
 from backend.tenancy import members
 from obelisk_app import routes, styles
 from obelisk_app.layout import template
 from obelisk_app.states import AuthState
+from obelisk_app.states.guard import guarded
 
 ROLES = ["viewer", "editor", "admin"]
 
@@ -37,15 +37,7 @@ class MembersState(rx.State):
         )
 
     async def _guard(self, action: Any) -> Any:
-        """Run a data-touching action with the caller's scope resolved on the server; report errors."""
-        self.error = ""
-        try:
-            return await action()
-        except Unauthorized:
-            return rx.redirect(routes.LOGIN)
-        except AppError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
+        return await guarded(self, action)
 
     @rx.event
     async def load(self) -> Any:
