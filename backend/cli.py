@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -137,6 +138,16 @@ def stop_db() -> None:
 def run(dev: bool = typer.Option(False, help="Hot-reloading dev server instead of production mode.")) -> None:
     """Set up (database, migrations) and serve the app; stop everything cleanly on SIGTERM/SIGINT."""
     settings = get_settings()
+    ports = [settings.port] if not dev else [settings.port, int(os.environ.get("BACKEND_PORT", "8000"))]
+    busy = [p for p in ports if not _port_free(p)]
+    if busy:
+        _echo(f"port {busy[0]} is already in use (is Obelisk already running?). Stop it, or set PORT to another port.")
+        raise typer.Exit(1)
+    from backend.core.embedded_pg import embedded_running
+
+    # Only the launcher that started the embedded server stops it: a second launcher must not pull the
+    # database from under the first.
+    started_db = settings.uses_embedded_postgres and not embedded_running(settings.data_dir)
     url = ensure_database()
     run_migrations(url)
     _echo("migrations applied")
@@ -173,12 +184,23 @@ def run(dev: bool = typer.Option(False, help="Hot-reloading dev server instead o
             child.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(child.pid, signal.SIGKILL)
-        if settings.uses_embedded_postgres:
+        if started_db:
             from backend.core.embedded_pg import stop_embedded
 
             if stop_embedded(settings.data_dir):
                 _echo("embedded PostgreSQL stopped cleanly")
     raise typer.Exit(code if code >= 0 else 0)
+
+
+def _port_free(port: int) -> bool:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        # SO_REUSEADDR: connections of a just-stopped app lingering in TIME_WAIT do not make the port busy.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("0.0.0.0", port))  # noqa: S104  (the app itself listens on every interface)
+        except OSError:
+            return False
+    return True
 
 
 @cli.command("prepare-models")

