@@ -109,6 +109,11 @@ class Settings(BaseSettings):
     vertex_fast_model: str = "gemini-2.5-flash"
     vertex_embedding_model: str = "gemini-embedding-001"
     vertex_embedding_dimensions: int = 768
+    vertex_multimodal_dimensions: Literal[128, 256, 512, 1408] = Field(
+        default=1408,
+        description="Length of the Vertex multimodal (image) embeddings that make pictures searchable; "
+        "fixed when the database is migrated.",
+    )
     openai_base_url: str | None = None
     openai_api_key: str | None = None
     openai_chat_model: str = "gpt-4o-mini"

@@ -7,6 +7,8 @@ Slides and sheets become level-1 headings so every chunk names its slide or shee
 
 from __future__ import annotations
 
+import io
+import logging
 from dataclasses import dataclass, field
 
 from docling_core.types.doc import (
@@ -29,7 +31,9 @@ from docling_core.types.doc import (
 )
 
 from backend.documents._split import compact_table
-from backend.documents._types import Block, BlockKind
+from backend.documents._types import MAX_IMAGE_SIDE, Block, BlockKind
+
+logger = logging.getLogger(__name__)
 
 _SKIPPED_LABELS = {DocItemLabel.PAGE_HEADER, DocItemLabel.PAGE_FOOTER}
 
@@ -53,8 +57,12 @@ class _Walk:
         self.stack.append((level, text))
         self.blocks.append(Block("heading", text, page, level, self.path(), sheet=self.sheet))
 
-    def add(self, kind: BlockKind, text: str, page: int | None, caption: str | None = None) -> None:
-        self.blocks.append(Block(kind, text, page, 0, self.path(), sheet=self.sheet, caption=caption))
+    def add(
+        self, kind: BlockKind, text: str, page: int | None, caption: str | None = None, image_png: bytes | None = None
+    ) -> None:
+        self.blocks.append(
+            Block(kind, text, page, 0, self.path(), sheet=self.sheet, caption=caption, image_png=image_png)
+        )
 
 
 def blocks_from_docling(doc: DoclingDocument, kind: str) -> list[Block]:
@@ -127,7 +135,7 @@ def _item(walk: _Walk, item: DocItem) -> None:
             walk.add("table", markdown, page, caption=_clean(item.caption_text(walk.doc)) or None)
     elif isinstance(item, PictureItem):
         caption = _clean(item.caption_text(walk.doc)) or None
-        walk.add("image", caption or "", page, caption=caption)
+        walk.add("image", caption or "", page, caption=caption, image_png=_picture_png(walk.doc, item))
     elif isinstance(item, TitleItem):
         if text := _clean(item.text):
             if walk.kind == "pptx":
@@ -152,6 +160,22 @@ def _item(walk: _Walk, item: DocItem) -> None:
 def _paragraph(walk: _Walk, item: TextItem, page: int | None) -> None:
     if text := _clean(item.text):
         walk.add("paragraph", text, page)
+
+
+def _picture_png(doc: DoclingDocument, picture: PictureItem) -> bytes | None:
+    """The picture as a downscaled PNG, or None where the backend kept no image data (model-free PDFs)."""
+    try:
+        image = picture.get_image(doc)
+    except Exception:  # a broken embedded image loses its visual embedding, not the document
+        logger.warning("picture could not be read", extra={"picture": picture.self_ref})
+        return None
+    if image is None:
+        return None
+    image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+    image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 def _first_page(doc: DoclingDocument, node: NodeItem) -> int | None:

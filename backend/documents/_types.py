@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 BlockKind = Literal["heading", "paragraph", "list", "table", "image", "code"]
+MAX_IMAGE_SIDE = 1024
+"""Pictures are downscaled to this many pixels on their long side before they are embedded."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +28,9 @@ class Block:
     """XLSX: the name of the sheet the block comes from."""
     caption: str | None = None
     """Tables and images: their caption, when the document gives one."""
+    image_png: bytes | None = field(default=None, repr=False)
+    """Images: the picture as PNG (at most `MAX_IMAGE_SIDE` px on its long side) where the converter yields it
+    (DOCX, PPTX, HTML with embedded images); kept for the multimodal embedding, never stored."""
 
 
 @dataclass(frozen=True, slots=True)

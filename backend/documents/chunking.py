@@ -56,6 +56,8 @@ class Chunk:
     token_count: int
     """Tokens of `embed_text` by the counter given; never above `max_tokens`."""
     metadata: dict[str, Any] = field(default_factory=dict)
+    image_png: bytes | None = field(default=None, repr=False, compare=False)
+    """Image chunks: the picture (PNG) for the multimodal embedding; not part of `content_hash`, never stored."""
 
 
 def estimate_tokens(text: str) -> int:
@@ -97,16 +99,21 @@ def chunk_document(
     count_tokens: Callable[[str], int] | None = None,
     overlap_tokens: int | None = None,
     settings: Settings | None = None,
+    uncaptioned_images: bool = False,
 ) -> list[Chunk]:
     """Chunks of `document`, each `embed_text` within `max_tokens` by `count_tokens`.
 
     Pass the active embedding model's input limit and its tokenizer's counter; the default counter is
-    `estimate_tokens`. `overlap_tokens` defaults to the CHUNK_OVERLAP_TOKENS setting.
+    `estimate_tokens`. `overlap_tokens` defaults to the CHUNK_OVERLAP_TOKENS setting. Images become chunks
+    when they have a caption; with `uncaptioned_images` (a multimodal embedder will make them searchable by
+    what they show) also pictures without one whose image data the converter kept.
     """
     if max_tokens < 32:
         raise ValueError("max_tokens must be at least 32")
     overlap = (settings or get_settings()).chunk_overlap_tokens if overlap_tokens is None else overlap_tokens
-    builder = _Builder(document.kind, max_tokens, count_tokens or estimate_tokens, max(0, overlap))
+    builder = _Builder(
+        document.kind, max_tokens, count_tokens or estimate_tokens, max(0, overlap), uncaptioned_images
+    )
     for block in document.blocks:
         builder.add(block)
     builder.flush_text()
@@ -119,6 +126,7 @@ class _Builder:
     max_tokens: int
     count: Callable[[str], int]
     overlap: int
+    uncaptioned_images: bool = False
     chunks: list[Chunk] = field(default_factory=list)
     path: tuple[str, ...] = ()
     section_page: int | None = None
@@ -127,6 +135,7 @@ class _Builder:
     parts_in_section: int = 0
     previous_text: str = ""
     _headings: dict[tuple[str, ...], str] = field(default_factory=dict)
+    _image_count: int = 0
 
     def add(self, block: Block) -> None:
         if block.kind == "heading" or block.heading_path != self.path:
@@ -140,7 +149,15 @@ class _Builder:
         elif block.kind == "image":
             self.flush_text()
             if block.caption:
-                self._emit("image", f"Image: {block.caption}", block.page, {"caption": block.caption})
+                self._emit(
+                    "image", f"Image: {block.caption}", block.page, {"caption": block.caption}, block.image_png
+                )
+            elif self.uncaptioned_images and block.image_png:
+                self._image_count += 1
+                # Numbered, so two uncaptioned pictures of one section are not taken for duplicates.
+                where = f" in {self.path[-1]}" if self.path else ""
+                content = f"Image {self._image_count} (no caption){where}"
+                self._emit("image", content, block.page, {}, block.image_png)
         elif block.kind != "heading" and block.text.strip():
             self.pending.append(block)
 
@@ -223,7 +240,9 @@ class _Builder:
         heading = self._heading_line(continued=continued)
         return f"{heading}\n\n{content}" if heading else content
 
-    def _emit(self, kind: ChunkKind, content: str, page: int | None, extra: dict[str, Any]) -> None:
+    def _emit(
+        self, kind: ChunkKind, content: str, page: int | None, extra: dict[str, Any], image_png: bytes | None = None
+    ) -> None:
         continued = kind == "text" and self.parts_in_section > 0
         embed_text = self._embed(content, continued=continued)
         metadata: dict[str, Any] = {**self._location(page), **extra}
@@ -242,6 +261,7 @@ class _Builder:
                 content_hash=content_hash(content),
                 token_count=self.count(embed_text),
                 metadata=metadata,
+                image_png=image_png,
             )
         )
 

@@ -34,13 +34,15 @@ from backend.documents.service import delete_chunks, mark
 from backend.documents.storage import get_storage
 from backend.jobs import job_app
 from backend.models.accounting import metered
-from backend.models.embeddings import Embedder
-from backend.models.registry import get_embedder
+from backend.models.embeddings import Embedder, MultimodalEmbedder
+from backend.models.registry import get_embedder, get_multimodal_embedder
 from backend.safety.contamination import ContaminationDetector
 
 logger = logging.getLogger(__name__)
 
 EMBED_BATCH = 32
+IMAGE_BATCH = 8
+"""Pictures embedded per round (each up to 1024 px as PNG: a round holds a few MB, not a document's worth)."""
 MAX_ATTEMPTS = 3
 UNEXPECTED = (
     "Something went wrong while processing this document. Try re-indexing it; if it fails again, contact support."
@@ -83,12 +85,17 @@ async def run_ingestion(
     final_attempt: bool = True,
     database: Database | None = None,
     embedder: Embedder | None = None,
+    multimodal: MultimodalEmbedder | None = None,
 ) -> None:
-    """Ingest one document of `scope` end to end (the job's body; tests call it directly)."""
+    """Ingest one document of `scope` end to end (the job's body; tests call it directly).
+
+    `multimodal` (by default Vertex AI's, when it is the embedding provider) also embeds the pictures.
+    """
     database = database or get_database()
     with log_context(space_id=scope.space_id):
         try:
-            await _ingest(scope, document_id, database, embedder or get_embedder())
+            visual = multimodal if multimodal is not None else get_multimodal_embedder()
+            await _ingest(scope, document_id, database, embedder or get_embedder(), visual)
         except AppError as exc:
             await _fail(scope, document_id, database, exc.message)
         except Exception:
@@ -109,7 +116,13 @@ async def _fail(scope: TenantScope, document_id: uuid.UUID, database: Database, 
     await _set(scope, document_id, database, status="failed", error=message)
 
 
-async def _ingest(scope: TenantScope, document_id: uuid.UUID, database: Database, embedder: Embedder) -> None:
+async def _ingest(
+    scope: TenantScope,
+    document_id: uuid.UUID,
+    database: Database,
+    embedder: Embedder,
+    multimodal: MultimodalEmbedder | None,
+) -> None:
     async with database.tenant(scope) as session:
         document = await session.get(Document, document_id)
         if document is None:
@@ -137,12 +150,17 @@ async def _ingest(scope: TenantScope, document_id: uuid.UUID, database: Database
             values["title"] = converted.title[:500]
         await mark(session, document_id, **values)
     chunks = await asyncio.to_thread(
-        chunk_document, converted, max_tokens=embedder.max_input_tokens, count_tokens=embedder.count_tokens
+        chunk_document,
+        converted,
+        max_tokens=embedder.max_input_tokens,
+        count_tokens=embedder.count_tokens,
+        uncaptioned_images=multimodal is not None,
     )
     verdicts = [_detector.scan_document(chunk.content) for chunk in chunks]
     async with database.tenant(scope) as session:
         await mark(session, document_id, status="embedding", progress=45)
     vectors = await _embed(scope, document_id, database, embedder, chunks)
+    image_vectors = await _embed_images(scope, multimodal, chunks) if multimodal is not None else {}
     async with database.tenant(scope) as session:
         # Whatever a crashed earlier attempt wrote goes first: a retry never leaves duplicate chunks.
         await delete_chunks(session, document_id)
@@ -165,6 +183,7 @@ async def _ingest(scope: TenantScope, document_id: uuid.UUID, database: Database
                         "meta": chunk.metadata,
                         "embedding": vector,
                         "embedding_model": embedder.model_id,
+                        "image_embedding": image_vectors.get(chunk.index),
                         "quarantined": verdict.contaminated,
                         "quarantine_reason": verdict.reason,
                     }
@@ -227,4 +246,18 @@ async def _embed(
             vectors.extend(await embedder.embed_documents([c.embed_text for c in batch]))
             done = start + len(batch)
             await _set(scope, document_id, database, progress=45 + int(50 * done / max(1, len(chunks))))
+    return vectors
+
+
+async def _embed_images(
+    scope: TenantScope, multimodal: MultimodalEmbedder, chunks: Sequence[Chunk]
+) -> dict[int, list[float]]:
+    """The multimodal vector of every image chunk that carries its picture, by chunk index."""
+    pictures = [c for c in chunks if c.kind == "image" and c.image_png]
+    vectors: dict[int, list[float]] = {}
+    async with metered(scope):
+        for start in range(0, len(pictures), IMAGE_BATCH):
+            batch = pictures[start : start + IMAGE_BATCH]
+            found = await multimodal.embed_images([c.image_png for c in batch if c.image_png])
+            vectors.update(zip((c.index for c in batch), found, strict=True))
     return vectors

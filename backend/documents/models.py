@@ -115,6 +115,11 @@ class DocumentChunk(SQLModel, table=True):
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column("metadata", JSONB, nullable=False))
     embedding: Any = Field(default=None, sa_column=sa.Column(vector_type(embedding_dimension()), nullable=True))
     embedding_model: str | None = Field(default=None, max_length=200, nullable=True)
+    image_embedding: Any = Field(
+        default=None,
+        sa_column=sa.Column(vector_type(get_settings().vertex_multimodal_dimensions), nullable=True),
+        description="Image chunks with Vertex AI: the picture's multimodal vector (visual search); else NULL.",
+    )
     quarantined: bool = Field(default=False)
     quarantine_reason: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
     released_by: uuid.UUID | None = Field(default=None, nullable=True)

@@ -8,13 +8,16 @@ and are tested against a local server speaking each wire format. Each request is
 from __future__ import annotations
 
 import asyncio
+import base64
 import functools
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from backend.models.embeddings import Embedder, EmbeddingTask, estimate_tokens
+from backend.models.accounting import UsageEvent, report_usage
+from backend.models.embeddings import Embedder, EmbeddingTask, estimate_tokens, normalize
 from backend.models.errors import ModelOutputInvalid, ModelUnavailable
 from backend.models.http import LoopBoundClient
 from backend.models.resilience import ModelGuard
@@ -24,6 +27,8 @@ TokenProvider = Callable[[], Awaitable[str]]
 VERTEX_MAX_INSTANCES = 250  # Vertex text-embedding models: at most 250 inputs per request...
 VERTEX_MAX_REQUEST_TOKENS = 20_000  # ...and 20k input tokens in total
 VERTEX_MAX_INPUT_TOKENS = 2048
+MULTIMODAL_MAX_TEXT_CHARS = 1000
+"""The multimodal model embeds short texts; a long query is cut here rather than refused by the API."""
 
 
 class GoogleTokenProvider:
@@ -149,6 +154,97 @@ class VertexEmbedder(Embedder):
         await self._http.aclose()
 
 
+class VertexMultimodalEmbedder:
+    """Vertex AI `multimodalembedding@001`: pictures and search text in one vector space (visual search).
+
+    The model takes one instance per online request, so a list of images is sent as parallel requests (at
+    most `concurrency` at once), each guarded on its own. Vectors leave L2-normalised, like every embedder's.
+    """
+
+    provider = "vertex"
+
+    def __init__(
+        self,
+        *,
+        project: str,
+        location: str,
+        guard: ModelGuard,
+        model: str = "multimodalembedding@001",
+        dimension: int = 1408,
+        endpoint: str | None = None,
+        token_provider: TokenProvider | None = None,
+        concurrency: int = 8,
+    ) -> None:
+        self.model = model
+        self.dimension = dimension
+        self.guard = guard
+        if location == "global":
+            location = "us-central1"  # the multimodal model is regional only
+        base = endpoint or f"https://{location}-aiplatform.googleapis.com"
+        if "://" not in base:
+            base = f"https://{base}"
+        resource = f"projects/{project}/locations/{location}/publishers/google/models/{model}"
+        self.url = f"{base.rstrip('/')}/v1/{resource}:predict"
+        self._token = token_provider or GoogleTokenProvider()
+        self._http = LoopBoundClient(guard.timeout)
+        self._slots = asyncio.Semaphore(concurrency)
+
+    @property
+    def model_id(self) -> str:
+        return f"{self.provider}:{self.model}"
+
+    async def _predict(self, instance: dict[str, Any], field: str) -> list[float]:
+        body = {"instances": [instance], "parameters": {"dimension": self.dimension}}
+        token = await self._token()
+        response = await self._http.get().post(self.url, json=body, headers={"Authorization": f"Bearer {token}"})
+        response.raise_for_status()
+        predictions = response.json().get("predictions") or []
+        vector = predictions[0].get(field) if predictions else None
+        if not isinstance(vector, list) or len(vector) != self.dimension:
+            raise ModelOutputInvalid(
+                f"Vertex AI returned no {self.dimension}-d {field} for the request", provider=self.provider
+            )
+        return [float(x) for x in vector]
+
+    async def _one(self, instance: dict[str, Any], field: str) -> list[float]:
+        async with self._slots:
+            return await self.guard.call(functools.partial(self._predict, instance, field))
+
+    def _report(self, started: float, tokens: int) -> None:
+        report_usage(
+            UsageEvent(
+                provider=self.provider,
+                model=self.model,
+                role="embedding",
+                tokens_in=tokens,
+                tokens_out=0,
+                latency_ms=int((time.perf_counter() - started) * 1000),
+            )
+        )
+
+    async def embed_images(self, images: Sequence[bytes]) -> list[list[float]]:
+        """Unit-length vectors of `images` (PNG or JPEG bytes), in order."""
+        if not images:
+            return []
+        started = time.perf_counter()
+        instances = [{"image": {"bytesBase64Encoded": base64.b64encode(data).decode("ascii")}} for data in images]
+        vectors = await asyncio.gather(*(self._one(instance, "imageEmbedding") for instance in instances))
+        self._report(started, 0)
+        result: list[list[float]] = normalize(np.asarray(vectors, dtype=np.float32)).tolist()
+        return result
+
+    async def embed_text(self, text: str) -> list[float]:
+        """The unit-length vector of a search text, comparable with the image vectors."""
+        started = time.perf_counter()
+        vector = await self._one({"text": text[:MULTIMODAL_MAX_TEXT_CHARS]}, "textEmbedding")
+        self._report(started, estimate_tokens(text))
+        result: list[float] = normalize(np.asarray([vector], dtype=np.float32))[0].tolist()
+        return result
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+
 KNOWN_OPENAI_DIMENSIONS = {
     "text-embedding-3-small": 1536,
     "text-embedding-3-large": 3072,
@@ -236,4 +332,10 @@ class OpenAICompatibleEmbedder(Embedder):
         await self._http.aclose()
 
 
-__all__ = ["GoogleTokenProvider", "OpenAICompatibleEmbedder", "TokenProvider", "VertexEmbedder"]
+__all__ = [
+    "GoogleTokenProvider",
+    "OpenAICompatibleEmbedder",
+    "TokenProvider",
+    "VertexEmbedder",
+    "VertexMultimodalEmbedder",
+]

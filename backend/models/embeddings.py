@@ -14,7 +14,7 @@ import re
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -112,6 +112,23 @@ class Embedder(ABC):
             return f"{self.model_id} (dimension known after the first call)"
 
 
+class MultimodalEmbedder(Protocol):
+    """Pictures and text in one vector space, so a search text finds the pictures it describes.
+
+    Vectors are unit length and comparable only with vectors of the same `model_id` and `dimension`.
+    """
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    async def embed_images(self, images: Sequence[bytes]) -> list[list[float]]: ...
+
+    async def embed_text(self, text: str) -> list[float]: ...
+
+
 _WORD = re.compile(r"[a-z0-9]+")
 _STOPWORDS = frozenset(
     ("a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its", "of",
@@ -155,4 +172,4 @@ class FakeEmbedder(Embedder):
         return vectors, sum(self.count_tokens(t) for t in texts)
 
 
-__all__ = ["Embedder", "EmbeddingTask", "FakeEmbedder", "estimate_tokens", "normalize"]
+__all__ = ["Embedder", "EmbeddingTask", "FakeEmbedder", "MultimodalEmbedder", "estimate_tokens", "normalize"]

@@ -25,6 +25,8 @@ from backend.models.resilience import ModelGuard
 if TYPE_CHECKING:
     from langchain_core.language_models.chat_models import BaseChatModel
 
+    from backend.models.embed_remote import VertexMultimodalEmbedder
+
 ROLES: tuple[ModelRole, ...] = ("main", "fast")
 
 # Settings that shape a provider's objects: a change to one of them yields a new object, not a stale one.
@@ -47,8 +49,12 @@ _EMBED_FIELDS = {
     "local": ("local_threads",),
 }
 
+_MULTIMODAL_FIELDS = ("vertex_project", "vertex_location", "vertex_multimodal_dimensions", "vertex_api_endpoint",
+                      "model_timeout_seconds")
+
 _chat_models: dict[tuple[Any, ...], BaseChatModel] = {}
 _embedders: dict[tuple[Any, ...], Embedder] = {}
+_multimodal: dict[tuple[Any, ...], VertexMultimodalEmbedder] = {}
 _lock = threading.Lock()
 
 
@@ -106,6 +112,31 @@ def get_embedder(settings: Settings | None = None) -> Embedder:
         return embedder
 
 
+def get_multimodal_embedder(settings: Settings | None = None) -> VertexMultimodalEmbedder | None:
+    """The image-and-text embedder for visual search, or None: only Vertex AI offers one here.
+
+    None whenever the embedding provider is not Vertex AI (the library then says visual search needs it).
+    """
+    settings = settings or get_settings()
+    if embedding_provider(settings) != "vertex" or not settings.vertex_project:
+        return None
+    key = _key("vertex", _MULTIMODAL_FIELDS, settings)
+    with _lock:
+        embedder = _multimodal.get(key)
+        if embedder is None:
+            from backend.models.embed_remote import VertexMultimodalEmbedder
+
+            embedder = VertexMultimodalEmbedder(
+                project=settings.vertex_project,
+                location=settings.vertex_location,
+                dimension=settings.vertex_multimodal_dimensions,
+                endpoint=settings.vertex_api_endpoint,
+                guard=ModelGuard.from_settings("vertex", f"multimodal/{settings.vertex_location}", settings),
+            )
+            _multimodal[key] = embedder
+        return embedder
+
+
 def cached_models() -> tuple[list[BaseChatModel], list[Embedder]]:
     """The chat models and embedders built so far in this process."""
     with _lock:
@@ -117,6 +148,7 @@ def reset_models() -> None:
     with _lock:
         _chat_models.clear()
         _embedders.clear()
+        _multimodal.clear()
 
 
 # --- builders -------------------------------------------------------------------------------------
@@ -221,5 +253,6 @@ __all__ = [
     "embedding_provider",
     "get_chat_model",
     "get_embedder",
+    "get_multimodal_embedder",
     "reset_models",
 ]

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from backend.core.cache import Cache
 from backend.core.config import Settings
 from backend.core.db import Database, TenantScope
-from backend.models.embeddings import Embedder
+from backend.models.embeddings import Embedder, MultimodalEmbedder
 from backend.retrieval.types import EnhancedQuery, RetrievalRequest
 
 
@@ -33,6 +33,7 @@ class SearchContext:
         cache: Cache,
         settings: Settings,
         enhancement: asyncio.Future[EnhancedQuery | None] | None = None,
+        multimodal: MultimodalEmbedder | None = None,
     ) -> None:
         if not isinstance(scope, TenantScope):
             raise RuntimeError("a search needs a TenantScope")
@@ -40,6 +41,8 @@ class SearchContext:
         self.request = request
         self.database = database
         self.embedder = embedder
+        self.multimodal = multimodal
+        """Searches pictures by the query text when set (Vertex AI); None: no visual leg."""
         self.cache = cache
         self.settings = settings
         self.embed_ms = 0.0
@@ -65,6 +68,16 @@ class SearchContext:
         started = time.perf_counter()
         try:
             return await self.embedder.embed_query(self.request.query)
+        finally:
+            self.embed_ms += (time.perf_counter() - started) * 1000
+
+    async def visual_query_vector(self) -> list[float]:
+        """The query in the multimodal model's space (only with a multimodal embedder)."""
+        if self.multimodal is None:
+            raise RuntimeError("visual search needs a multimodal embedder")
+        started = time.perf_counter()
+        try:
+            return await self.multimodal.embed_text(self.request.query)
         finally:
             self.embed_ms += (time.perf_counter() - started) * 1000
 

@@ -134,7 +134,7 @@ def _document_filter(elig: Eligibility, params: dict[str, Any]) -> str:
 
 
 _CHUNK_COLUMNS = (
-    "c.id, c.document_id, c.content, c.content_hash, c.heading_path, c.page, "
+    "c.id, c.document_id, c.content, c.content_hash, c.heading_path, c.page, c.kind, "
     "d.title AS document_title, d.valid_until, d.updated_at, d.source_url"
 )
 
@@ -225,6 +225,68 @@ async def vector_search(
         return []
     sql, params = vector_statement(
         space_id, vector=vector, compare=compare, model_id=model_id, elig=elig, limit=limit, exact=exact
+    )
+    if not exact:
+        await set_hnsw_scan(session, ef_search=ef_search, limit=limit)
+    return await fetch_all(session, sql, params)
+
+
+_VISUAL_WHERE = (
+    "FROM chunks c WHERE c.space_id = %(space)s AND NOT c.quarantined AND c.image_embedding IS NOT NULL{documents}"
+)
+_VISUAL_HNSW = f"""
+WITH nearest AS MATERIALIZED (
+  SELECT c.id, c.image_embedding <=> %(query)s::{{cast}} AS distance
+  {_VISUAL_WHERE}
+  ORDER BY c.image_embedding <=> %(query)s::{{cast}}
+  LIMIT %(limit)s
+)"""
+# As in the vector leg, MATERIALIZED keeps the planner from using the HNSW index: every picture is compared.
+_VISUAL_EXACT = f"""
+WITH scored AS MATERIALIZED (
+  SELECT c.id, c.image_embedding <=> %(query)s::{{cast}} AS distance
+  {_VISUAL_WHERE}
+), nearest AS (
+  SELECT id, distance FROM scored ORDER BY distance LIMIT %(limit)s
+)"""
+_VISUAL_ROWS = """
+SELECT {columns}, 1 - n.distance AS visual_similarity, 1 - (c.embedding <=> %(compare)s::{compare_cast}) AS similarity
+FROM nearest n
+JOIN chunks c ON c.id = n.id
+JOIN documents d ON d.id = c.document_id AND d.space_id = %(space)s AND d.status = 'ready'
+ORDER BY n.distance
+"""
+
+
+async def visual_search(
+    session: AsyncSession,
+    space_id: uuid.UUID,
+    *,
+    vector: Sequence[float],
+    compare: Sequence[float],
+    elig: Eligibility,
+    limit: int,
+    ef_search: int,
+    exact: bool,
+) -> list[dict[str, Any]]:
+    """The `limit` pictures whose multimodal vector is nearest to `vector` (the query text in the same model).
+
+    Same walls as the vector leg (space, not quarantined, ready eligible documents). `similarity` is the
+    chunk's text vector against `compare` (the query's text vector), so the reranker weighs it like any other.
+    """
+    if elig.empty or limit <= 0:
+        return []
+    params: dict[str, Any] = {
+        "space": space_id,
+        "query": vector_literal(vector),
+        "compare": vector_literal(compare),
+        "limit": limit,
+    }
+    sql = ((_VISUAL_EXACT if exact else _VISUAL_HNSW) + _VISUAL_ROWS).format(
+        cast=vector_cast(len(vector)),
+        compare_cast=vector_cast(len(compare)),
+        columns=_CHUNK_COLUMNS,
+        documents=_document_filter(elig, params),
     )
     if not exact:
         await set_hnsw_scan(session, ef_search=ef_search, limit=limit)
@@ -379,4 +441,5 @@ __all__ = [
     "vector_literal",
     "vector_search",
     "vector_statement",
+    "visual_search",
 ]

@@ -20,7 +20,7 @@ from backend.core.cache import Cache, get_cache
 from backend.core.config import Settings, get_settings
 from backend.core.db import Database, TenantScope, get_database
 from backend.core.errors import AppError, ValidationFailed
-from backend.models.embeddings import Embedder
+from backend.models.embeddings import Embedder, MultimodalEmbedder
 from backend.retrieval.context import SearchContext
 from backend.retrieval.enhance import QueryEnhancer
 from backend.retrieval.fusion import STREAM_PRIORITY, Reranker, WeightedReranker, build_reranker, dedupe
@@ -61,6 +61,7 @@ class ParallelRetriever:
         cache: Cache | None = None,
         settings: Settings | None = None,
         timeouts_ms: Mapping[StreamName, float] | None = None,
+        multimodal: MultimodalEmbedder | None = None,
     ) -> None:
         if isinstance(scope, SpaceContext):
             scope = scope.scope
@@ -70,6 +71,7 @@ class ParallelRetriever:
         self.settings = settings or get_settings()
         self._database = database
         self._embedder = embedder
+        self._multimodal = multimodal
         self._cache = cache
         self._enhancer = enhancer
         self.reranker = reranker or build_reranker(self.settings)
@@ -122,6 +124,7 @@ class ParallelRetriever:
             cache=self._cache or get_cache(),
             settings=self.settings,
             enhancement=enhancement,
+            multimodal=self._multimodal or _default_multimodal(self.settings),
         )
         reports = {name: StreamReport() for name in STREAMS}
         try:
@@ -238,6 +241,12 @@ def _default_embedder(settings: Settings) -> Embedder:
     from backend.models.registry import get_embedder
 
     return get_embedder(settings)
+
+
+def _default_multimodal(settings: Settings) -> MultimodalEmbedder | None:
+    from backend.models.registry import get_multimodal_embedder
+
+    return get_multimodal_embedder(settings)
 
 
 __all__ = ["ParallelRetriever", "normalised"]

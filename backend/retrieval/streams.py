@@ -2,7 +2,8 @@
 
 1. referenced: the best chunks of the documents the user named (exact vector comparison + BM25);
 2. general: hybrid search of the space: HNSW vector leg + BM25 keyword leg for the query and for every
-   variant of the enhanced query, all at once, fused with reciprocal rank fusion;
+   variant of the enhanced query, all at once, fused with reciprocal rank fusion; with a multimodal
+   embedder (Vertex AI) also a visual leg that finds pictures by what they show;
 3. urls: pages named in the message, read now (see `web`), matched in memory;
 4. business_context: brand voice, organization profile, pinned key facts.
 
@@ -88,7 +89,9 @@ def _row_candidate(row: dict[str, Any], stream: StreamName) -> Candidate:
         heading_path=tuple(row["heading_path"] or ()),
         page=row["page"],
         source_url=row["source_url"],
+        kind=row.get("kind") or "text",
         vector_similarity=None if row.get("similarity") is None else float(row["similarity"]),
+        visual_similarity=None if row.get("visual_similarity") is None else float(row["visual_similarity"]),
         keyword_score=None if row.get("keyword_score") is None else float(row["keyword_score"]),
         valid_until=row["valid_until"],
         updated_at=row["updated_at"],
@@ -164,6 +167,26 @@ async def keyword_leg(
         compare.cancel()
 
 
+async def visual_leg(ctx: SearchContext, *, limit: int, tags: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Pictures nearest to the query text in the multimodal model's space (nothing without that model)."""
+    if ctx.multimodal is None:
+        return []
+    visual, compare = await asyncio.gather(ctx.visual_query_vector(), ctx.query_vector())
+    settings = ctx.settings
+    async with ctx.session(settings.retrieval_stream_timeout_ms) as session:
+        elig = await queries.eligibility(session, ctx.space_id, tags=tags)
+        return await queries.visual_search(
+            session,
+            ctx.space_id,
+            vector=visual,
+            compare=compare,
+            elig=elig,
+            limit=limit,
+            ef_search=settings.retrieval_hnsw_ef_search,
+            exact=elig.use_exact_scan(limit, settings.retrieval_exact_scan_max_chunks),
+        )
+
+
 class ReferencedStream:
     """The chunks of the documents the user named that best match the query."""
 
@@ -212,8 +235,11 @@ class GeneralStream:
             searches = {k: v for i, text in enumerate(variants) for k, v in legs(text, vectors[i], f"v{i + 1}").items()}
             return await _legs(searches)
 
+        own = legs(query, None, "query")
+        if ctx.multimodal is not None:
+            own["general/visual/query"] = visual_leg(ctx, limit=limit, tags=tags)
         # The user's own query is searched at once; the variants join when the enhancement arrives.
-        original = asyncio.ensure_future(_legs(legs(query, None, "query")))
+        original = asyncio.ensure_future(_legs(own))
         try:
             variant_lists = await _isolated(variant_searches(), "general/variants")
             original_lists = await original
@@ -327,4 +353,5 @@ __all__ = [
     "fuse",
     "keyword_leg",
     "vector_leg",
+    "visual_leg",
 ]

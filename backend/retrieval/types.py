@@ -77,6 +77,10 @@ class Candidate:
     updated_at: datetime | None = None
     pinned: bool = False
     """Business context: always returned, after the ranked passages, never cut by top_k."""
+    kind: str = "text"
+    """The chunk's kind: text, table or image (an image's content is its caption)."""
+    visual_similarity: float | None = None
+    """Images found by the visual leg: cosine similarity of the picture to the query (multimodal model)."""
 
     def merged_with(self, other: Candidate) -> Candidate:
         """This candidate carrying the stronger signals of `other` (a copy of the same text)."""
@@ -84,6 +88,7 @@ class Candidate:
             self,
             vector_similarity=_max(self.vector_similarity, other.vector_similarity),
             keyword_score=_max(self.keyword_score, other.keyword_score),
+            visual_similarity=_max(self.visual_similarity, other.visual_similarity),
             fused=max(self.fused, other.fused),
         )
 

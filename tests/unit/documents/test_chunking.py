@@ -102,6 +102,26 @@ def test_image_with_caption_becomes_a_chunk() -> None:
     assert image.content == "Image: Customer growth in 2026" and image.heading_path == ["Acme Pricing", "Plans"]
 
 
+def test_pictures_carry_their_png_and_uncaptioned_ones_need_visual_search() -> None:
+    path = ("Guide", "Logo")
+    blocks = [
+        Block("heading", "Guide", level=0, heading_path=path[:1]),
+        Block("heading", "Logo", level=1, heading_path=path),
+        Block("image", "The red logo", heading_path=path, caption="The red logo", image_png=b"png-1"),
+        Block("image", "", heading_path=path, image_png=b"png-2"),
+        Block("image", "", heading_path=path),  # no caption and no picture data: nothing to find it by
+    ]
+    doc = finish("Guide", "docx", None, blocks, [])
+    plain = [c for c in chunk_document(doc, overlap_tokens=0) if c.kind == "image"]
+    assert [(c.content, c.image_png) for c in plain] == [("Image: The red logo", b"png-1")]
+    visual = [c for c in chunk_document(doc, overlap_tokens=0, uncaptioned_images=True) if c.kind == "image"]
+    assert [(c.content, c.image_png) for c in visual] == [
+        ("Image: The red logo", b"png-1"),
+        ("Image 1 (no caption) in Logo", b"png-2"),
+    ]
+    assert visual[0].content_hash == content_hash("Image: The red logo"), "the picture is not part of the hash"
+
+
 def test_long_section_is_split_with_continued_and_overlap() -> None:
     doc = convert_bytes(fx.build_docx(long_section_paragraphs=12), "docx", "long.docx")
     chunks = [

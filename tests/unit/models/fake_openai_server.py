@@ -220,13 +220,23 @@ class FakeOpenAIServer:
         body, fault = await self._record(request)
         if fault is not None and fault.status:
             return self._error(fault)
-        dimension = int((body.get("parameters") or {}).get("outputDimensionality") or 768)
+        parameters = body.get("parameters") or {}
+        if "content" not in body["instances"][0]:  # multimodalembedding: {"image": ...} or {"text": ...}
+            return JSONResponse({"predictions": [self._multimodal(item, int(parameters.get("dimension") or 1408))
+                                                 for item in body["instances"]]})
+        dimension = int(parameters.get("outputDimensionality") or 768)
         predictions = [
             {"embeddings": {"values": _vector(f"{item['task_type']}:{item['content']}", dimension),
                             "statistics": {"token_count": len(item["content"].split()), "truncated": False}}}
             for item in body["instances"]
         ]
         return JSONResponse({"predictions": predictions})
+
+    @staticmethod
+    def _multimodal(item: dict[str, Any], dimension: int) -> dict[str, Any]:
+        if "image" in item:
+            return {"imageEmbedding": _vector("image:" + item["image"]["bytesBase64Encoded"], dimension)}
+        return {"textEmbedding": _vector("text:" + item["text"], dimension)}
 
     # --- lifecycle -------------------------------------------------------------------------
 

@@ -3,13 +3,14 @@ format (`:predict`) against a local server: batching within the API limits, task
 
 from __future__ import annotations
 
+import base64
 import math
 import socket
 import warnings
 
 import pytest
 
-from backend.models.embed_remote import VertexEmbedder
+from backend.models.embed_remote import VertexEmbedder, VertexMultimodalEmbedder
 from backend.models.errors import ModelUnavailable
 from backend.models.registry import get_chat_model, get_embedder
 from backend.models.resilience import ModelGuard
@@ -115,3 +116,40 @@ async def test_vertex_embedding_batches_retry_on_429_and_5xx(fake_server: FakeOp
     vectors = await _predict_embedder(fake_server, model="gemini-embedding-001").embed_documents(["one", "two"])
     assert len(vectors) == 2
     assert len(fake_server.requests_to(":predict")) == 4  # one input per request for Gemini, two retried
+
+
+def test_the_multimodal_embedder_exists_only_with_vertex(no_network: None) -> None:
+    from backend.models.registry import get_multimodal_embedder
+
+    embedder = get_multimodal_embedder(_vertex_settings(vertex_multimodal_dimensions=512))
+    assert embedder is not None and (embedder.model_id, embedder.dimension) == ("vertex:multimodalembedding@001", 512)
+    assert embedder.url.endswith("/locations/europe-west4/publishers/google/models/multimodalembedding@001:predict")
+    assert get_multimodal_embedder(model_settings(embedding_provider="fake")) is None
+
+
+async def test_vertex_multimodal_embeddings_on_the_wire(fake_server: FakeOpenAIServer) -> None:
+    settings = _vertex_settings(vertex_api_endpoint=fake_server.root_url)
+    embedder = VertexMultimodalEmbedder(
+        project="acme-test",
+        location="europe-west4",
+        dimension=128,
+        endpoint=settings.vertex_api_endpoint,
+        guard=ModelGuard.from_settings("vertex", "multimodal-test", settings),
+        token_provider=_token,
+    )
+    fake_server.fail(503, path=":predict")
+    images = [b"\x89PNG red", b"\x89PNG blue", b"\x89PNG green"]
+
+    vectors = await embedder.embed_images(images)
+    query = await embedder.embed_text("a red logo")
+
+    assert len(vectors) == 3 and all(len(v) == 128 for v in (*vectors, query))
+    assert all(math.isclose(sum(x * x for x in v), 1.0, rel_tol=1e-5) for v in (*vectors, query))
+    assert vectors[0] != vectors[1]
+    requests = fake_server.requests_to(":predict")
+    assert len(requests) == 5  # one picture per request, the one that met a 503 retried
+    sent = sorted(base64.b64decode(r["body"]["instances"][0]["image"]["bytesBase64Encoded"]) for r in requests[:4])
+    assert set(sent) == set(images)
+    assert requests[-1]["body"] == {"instances": [{"text": "a red logo"}], "parameters": {"dimension": 128}}
+    assert requests[-1]["headers"]["authorization"] == "Bearer ya29.test-token"
+    assert await embedder.embed_images([]) == []
