@@ -75,7 +75,10 @@ class RunningApp:
 
 
 def app_env(data_dir: Path, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATABASE_APP_URL", "REDIS_URL")}
+    # The api tier sets __REFLEX_SKIP_COMPILE in this process; the app must compile (and on a fresh clone
+    # install its frontend packages) like `make run` does, so it never inherits that.
+    dropped = ("DATABASE_URL", "DATABASE_APP_URL", "REDIS_URL", "__REFLEX_SKIP_COMPILE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(
         {
             "DATA_DIR": str(data_dir),
