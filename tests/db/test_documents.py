@@ -4,7 +4,6 @@ update, release, delete, and the space boundary, with the ingestion job body run
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,43 +13,9 @@ from sqlalchemy import text
 from backend.core.db import Database
 from backend.core.errors import AppError, Forbidden, NotFound, UnsupportedMediaType, ValidationFailed
 from backend.documents import ingest, service
-from backend.documents.storage import LocalFileStorage, set_storage
-from backend.models.accounting import counted
 from backend.tenancy.context import SpaceContext
+from tests.db.conftest import space_context
 from tests.unit.documents import fixtures
-
-
-def _ctx(org: uuid.UUID, space: uuid.UUID, role: str = "admin") -> SpaceContext:
-    return SpaceContext(organization_id=org, space_id=space, user_id=uuid.uuid4(), role=role, space_name="S")
-
-
-@pytest.fixture
-async def spaces(
-    db: Database, memory_backends: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[tuple[SpaceContext, SpaceContext]]:
-    """Two spaces of two organizations (rows created as the app role), files in a temp dir, jobs run inline."""
-    set_storage(LocalFileStorage(tmp_path / "files"))
-    deferred: list[uuid.UUID] = []
-
-    async def capture(document: object) -> None:
-        deferred.append(document.id)  # type: ignore[attr-defined]
-
-    monkeypatch.setattr(ingest, "defer_ingestion", capture)
-    # Usage rows are written by background tasks on their own connections in production; the rolled-back
-    # single-connection database of these tests cannot interleave them, so usage is only counted here.
-    monkeypatch.setattr(ingest, "metered", counted)
-    contexts = []
-    for name in ("alpha", "bravo"):
-        org, space = uuid.uuid4(), uuid.uuid4()
-        async with db.session(organization_id=org) as session:
-            await session.execute(text("INSERT INTO organizations (id, name) VALUES (:id, :n)"), {"id": org, "n": name})
-            await session.execute(
-                text("INSERT INTO spaces (id, organization_id, name) VALUES (:id, :org, 'General')"),
-                {"id": space, "org": org},
-            )
-        contexts.append(_ctx(org, space))
-    yield contexts[0], contexts[1]
-    set_storage(None)
 
 
 async def _ingest(ctx: SpaceContext, document_id: uuid.UUID, db: Database) -> None:
@@ -159,7 +124,8 @@ async def test_injected_instructions_are_quarantined_until_an_admin_releases_the
     flagged = [c for c in chunks if c.quarantined]
     assert document.quarantined_count == len(flagged) == 1 and flagged[0].quarantine_reason
     with pytest.raises(Forbidden):
-        await service.release_chunk(_ctx(alpha.organization_id, alpha.space_id, "editor"), doc.id, flagged[0].id)
+        editor = space_context(alpha.organization_id, alpha.space_id, "editor")
+        await service.release_chunk(editor, doc.id, flagged[0].id)
     released = await service.release_chunk(alpha, doc.id, flagged[0].id)
     assert not released.quarantined and (await service.get_document(alpha, doc.id)).quarantined_count == 0
 
@@ -179,7 +145,7 @@ async def test_list_filters_update_and_valid_until(db: Database, spaces: tuple) 
     assert updated.tags == ["product", "pricing"] and service.public_document(updated)["stale"] is True
     with pytest.raises(ValidationFailed):
         await service.update_document(alpha, a.id, tags=["not a/valid tag!"])
-    viewer = _ctx(alpha.organization_id, alpha.space_id, "viewer")
+    viewer = space_context(alpha.organization_id, alpha.space_id, "viewer")
     with pytest.raises(Forbidden):
         await service.update_document(viewer, a.id, title="x")
     with pytest.raises(Forbidden):

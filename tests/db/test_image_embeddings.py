@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import AsyncIterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import pytest
 from docx import Document as DocxDocument
 from PIL import Image
 from sqlalchemy import text
@@ -20,8 +18,6 @@ from sqlalchemy import text
 from backend.core.config import get_settings
 from backend.core.db import Database
 from backend.documents import ingest, service
-from backend.documents.storage import LocalFileStorage, set_storage
-from backend.models.accounting import counted
 from backend.retrieval.retriever import ParallelRetriever
 from backend.retrieval.streams import GeneralStream
 from backend.tenancy.context import SpaceContext
@@ -77,34 +73,6 @@ def _docx_with_pictures() -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
-
-
-@pytest.fixture
-async def spaces(
-    db: Database, memory_backends: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[tuple[SpaceContext, SpaceContext]]:
-    """Two spaces of two organizations; ingestion runs inline."""
-    set_storage(LocalFileStorage(tmp_path / "files"))
-
-    async def no_queue(document: object) -> None:
-        return None
-
-    monkeypatch.setattr(ingest, "defer_ingestion", no_queue)
-    monkeypatch.setattr(ingest, "metered", counted)
-    contexts = []
-    for name in ("alpha", "bravo"):
-        org, space = uuid.uuid4(), uuid.uuid4()
-        async with db.session(organization_id=org) as session:
-            await session.execute(text("INSERT INTO organizations (id, name) VALUES (:id, :n)"), {"id": org, "n": name})
-            await session.execute(
-                text("INSERT INTO spaces (id, organization_id, name) VALUES (:id, :org, 'General')"),
-                {"id": space, "org": org},
-            )
-        contexts.append(
-            SpaceContext(organization_id=org, space_id=space, user_id=uuid.uuid4(), role="admin", space_name="General")
-        )
-    yield contexts[0], contexts[1]
-    set_storage(None)
 
 
 async def _ingest(db: Database, ctx: SpaceContext, data: bytes, name: str, multimodal: Any = None) -> uuid.UUID:

@@ -14,14 +14,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import text
 
 from backend.core.config import get_settings
 from backend.core.db import Database
 from backend.documents import service
 from backend.documents.storage import set_storage
 from backend.jobs import close_jobs, open_jobs
-from backend.tenancy.context import SpaceContext
+from tests.db.conftest import create_space
 from tests.unit.documents import fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,13 +67,7 @@ async def test_killed_worker_mid_ingestion_then_restart_ends_ready_without_dupli
     committed_db: Database, jobs: None, pg_url: str, memory_backends: None
 ) -> None:
     set_storage(None)  # the default: DATA_DIR/files, which the worker process shares
-    org, space = uuid.uuid4(), uuid.uuid4()
-    async with committed_db.session(organization_id=org) as session:
-        await session.execute(text("INSERT INTO organizations (id, name) VALUES (:id, 'crash')"), {"id": org})
-        await session.execute(
-            text("INSERT INTO spaces (id, organization_id, name) VALUES (:id, :o, 'S')"), {"id": space, "o": org}
-        )
-    ctx = SpaceContext(organization_id=org, space_id=space, user_id=uuid.uuid4(), role="admin", space_name="S")
+    ctx = await create_space(committed_db, "maintenance")
     document = (await service.add_upload(ctx, data=fixtures.build_pdf(min_pages=40), filename="long.pdf")).document
 
     first = _worker(pg_url)

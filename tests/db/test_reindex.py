@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-
 import psycopg
 import pytest
-from sqlalchemy import text
 
 from backend.core.db import Database
 from backend.documents import ingest, service
 from backend.documents.maintenance import reset_embeddings, stored_dimension
 from backend.models.accounting import counted
-from backend.tenancy.context import SpaceContext
+from tests.db.conftest import create_space
 from tests.unit.documents import fixtures
 
 
@@ -24,13 +21,7 @@ async def test_reset_changes_the_column_requeues_documents_and_keeps_rls(
 
     monkeypatch.setattr(ingest, "defer_ingestion", no_job)
     monkeypatch.setattr(ingest, "metered", counted)
-    org, space = uuid.uuid4(), uuid.uuid4()
-    async with committed_db.session(organization_id=org) as session:
-        await session.execute(text("INSERT INTO organizations (id, name) VALUES (:id, 'r')"), {"id": org})
-        await session.execute(
-            text("INSERT INTO spaces (id, organization_id, name) VALUES (:i, :o, 'S')"), {"i": space, "o": org}
-        )
-    ctx = SpaceContext(organization_id=org, space_id=space, user_id=uuid.uuid4(), role="admin", space_name="S")
+    ctx = await create_space(committed_db, "maintenance")
     doc = (await service.add_upload(ctx, data=fixtures.build_markdown(), filename="a.md")).document
     await ingest.run_ingestion(ctx.scope, doc.id, database=committed_db)
     assert stored_dimension(pg_url) == 384
