@@ -8,6 +8,7 @@ import reflex as rx
 
 from backend.documents.service import SUGGESTED_TAGS
 from obelisk_app import routes, styles
+from obelisk_app.components.confirm import confirm_icon_button
 from obelisk_app.components.retrieval_panel import retrieval_panel
 from obelisk_app.layout import template
 from obelisk_app.pages.documents_state import DocumentsState
@@ -55,29 +56,13 @@ def _actions(doc: rx.Var[dict[str, Any]]) -> rx.Component:
                 ),
                 content="Process again",
             ),
-            rx.alert_dialog.root(
-                rx.alert_dialog.trigger(
-                    rx.icon_button(
-                        rx.icon("trash-2", size=14),
-                        size="1",
-                        variant="soft",
-                        color_scheme="red",
-                        aria_label="Delete document",
-                    )
-                ),
-                rx.alert_dialog.content(
-                    rx.alert_dialog.title("Delete this document?"),
-                    rx.alert_dialog.description(doc["title"], ", its chunks and its file are removed for everyone."),
-                    rx.hstack(
-                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                        rx.alert_dialog.action(
-                            rx.button("Delete", color_scheme="red", on_click=DocumentsState.delete(doc["id"].to(str)))
-                        ),
-                        justify="end",
-                        spacing="3",
-                        margin_top="1rem",
-                    ),
-                ),
+            confirm_icon_button(
+                icon="trash-2",
+                label="Delete document",
+                title="Delete this document?",
+                description=[doc["title"], ", its chunks and its file are removed for everyone."],
+                confirm="Delete",
+                on_confirm=DocumentsState.delete(doc["id"].to(str)),
             ),
             spacing="2",
         ),

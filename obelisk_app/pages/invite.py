@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import reflex as rx
@@ -10,7 +11,7 @@ from backend.core.errors import AppError
 from backend.tenancy import members
 from obelisk_app import routes
 from obelisk_app.components.forms import auth_card, error_callout, field
-from obelisk_app.states import AuthState
+from obelisk_app.states.auth import enter_with
 
 
 class InviteState(rx.State):
@@ -34,20 +35,10 @@ class InviteState(rx.State):
         self.email, self.role = info["email"], info["role"]
 
     @rx.event
-    async def accept(self, form: dict[str, Any]) -> Any:
-        self.error, self.busy = "", True
-        yield
-        try:
-            session = await members.accept_invitation(
-                self._code(), name=str(form.get("name", "")), password=str(form.get("password", ""))
-            )
-        except AppError as exc:
-            self.error, self.busy = exc.message, False
-            return
-        auth = await self.get_state(AuthState)
-        auth.start_session(session)
-        self.busy = False
-        yield rx.redirect(routes.HOME_SIGNED_IN)
+    async def accept(self, form: dict[str, Any]) -> AsyncIterator[Any]:
+        code, name, password = self._code(), str(form.get("name", "")), str(form.get("password", ""))
+        async for update in enter_with(self, lambda: members.accept_invitation(code, name=name, password=password)):
+            yield update
 
 
 @rx.page(route=routes.INVITE, title="Accept invitation · Obelisk", on_load=InviteState.load)

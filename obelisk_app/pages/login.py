@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 import reflex as rx
 
-from backend.core.errors import AppError
 from backend.tenancy import accounts
 from obelisk_app import routes
 from obelisk_app.components.forms import auth_card, error_callout, field
 from obelisk_app.states import AuthState
+from obelisk_app.states.auth import enter_with
 
 
 class LoginState(rx.State):
@@ -18,21 +19,11 @@ class LoginState(rx.State):
     busy: bool = False
 
     @rx.event
-    async def submit(self, form: dict[str, Any]) -> Any:
-        self.error, self.busy = "", True
-        yield
-        auth = await self.get_state(AuthState)
+    async def submit(self, form: dict[str, Any]) -> AsyncIterator[Any]:
         client = self.router.headers.x_forwarded_for or self.router.session.client_ip or "unknown"
-        try:
-            session = await accounts.log_in(
-                email=str(form.get("email", "")), password=str(form.get("password", "")), client=client
-            )
-        except AppError as exc:
-            self.error, self.busy = exc.message, False
-            return
-        auth.start_session(session)
-        self.busy = False
-        yield rx.redirect(routes.HOME_SIGNED_IN)
+        email, password = str(form.get("email", "")), str(form.get("password", ""))
+        async for update in enter_with(self, lambda: accounts.log_in(email=email, password=password, client=client)):
+            yield update
 
 
 class SignupState(rx.State):
@@ -40,23 +31,17 @@ class SignupState(rx.State):
     busy: bool = False
 
     @rx.event
-    async def submit(self, form: dict[str, Any]) -> Any:
-        self.error, self.busy = "", True
-        yield
-        auth = await self.get_state(AuthState)
-        try:
-            session = await accounts.sign_up(
+    async def submit(self, form: dict[str, Any]) -> AsyncIterator[Any]:
+        def sign_up() -> Awaitable[accounts.Session]:
+            return accounts.sign_up(
                 email=str(form.get("email", "")),
                 password=str(form.get("password", "")),
                 name=str(form.get("name", "")),
                 organization_name=str(form.get("organization_name", "")),
             )
-        except AppError as exc:
-            self.error, self.busy = exc.message, False
-            return
-        auth.start_session(session)
-        self.busy = False
-        yield rx.redirect(routes.HOME_SIGNED_IN)
+
+        async for update in enter_with(self, sign_up):
+            yield update
 
 
 @rx.page(route=routes.LOGIN, title="Sign in · Obelisk", on_load=AuthState.redirect_if_signed_in)

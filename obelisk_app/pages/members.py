@@ -8,6 +8,7 @@ import reflex as rx
 
 from backend.tenancy import members
 from obelisk_app import routes, styles
+from obelisk_app.components.confirm import confirm_icon_button
 from obelisk_app.layout import template
 from obelisk_app.states import AuthState
 from obelisk_app.states.guard import guarded
@@ -103,29 +104,13 @@ def _member_row(member: rx.Var[dict[str, str]]) -> rx.Component:
             size="1",
             data_testid="member-role",
         ),
-        rx.alert_dialog.root(
-            rx.alert_dialog.trigger(
-                rx.icon_button(
-                    rx.icon("user-minus", size=14),
-                    size="1",
-                    color_scheme="red",
-                    variant="soft",
-                    aria_label="Remove member",
-                )
-            ),
-            rx.alert_dialog.content(
-                rx.alert_dialog.title("Remove this member?"),
-                rx.alert_dialog.description(member["email"], " loses access to this space at once."),
-                rx.hstack(
-                    rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                    rx.alert_dialog.action(
-                        rx.button("Remove", color_scheme="red", on_click=MembersState.remove(member["user_id"]))
-                    ),
-                    justify="end",
-                    spacing="3",
-                    margin_top="1rem",
-                ),
-            ),
+        confirm_icon_button(
+            icon="user-minus",
+            label="Remove member",
+            title="Remove this member?",
+            description=[member["email"], " loses access to this space at once."],
+            confirm="Remove",
+            on_confirm=MembersState.remove(member["user_id"]),
         ),
         spacing="2",
     )

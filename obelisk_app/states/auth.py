@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import reflex as rx
@@ -125,3 +126,20 @@ class AuthState(rx.State):
             await accounts.log_out(await self.principal())
         self._clear()
         return rx.redirect(routes.LOGIN)
+
+
+async def enter_with(state: Any, open_session: Callable[[], Awaitable[accounts.Session]]) -> AsyncIterator[Any]:
+    """The body of the sign-in, sign-up and invitation forms: show progress, open a session, go in.
+
+    `state` has `error` and `busy` vars; a refusal (wrong password, taken email...) becomes its `error`.
+    """
+    state.error, state.busy = "", True
+    yield None
+    try:
+        session = await open_session()
+    except AppError as exc:
+        state.error, state.busy = exc.message, False
+        return
+    (await state.get_state(AuthState)).start_session(session)
+    state.busy = False
+    yield rx.redirect(routes.HOME_SIGNED_IN)
