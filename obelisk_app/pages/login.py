@@ -20,7 +20,9 @@ class LoginState(rx.State):
 
     @rx.event
     async def submit(self, form: dict[str, Any]) -> AsyncIterator[Any]:
-        client = self.router.headers.x_forwarded_for or self.router.session.client_ip or "unknown"
+        # The connection's address, not X-Forwarded-For: a header the browser controls would let one client
+        # dodge the per-client throttle.
+        client = self.router.session.client_ip or "unknown"
         email, password = str(form.get("email", "")), str(form.get("password", ""))
         async for update in enter_with(self, lambda: accounts.log_in(email=email, password=password, client=client)):
             yield update

@@ -97,3 +97,17 @@ async def test_handlers_without_a_valid_token_send_to_sign_in(world: World, toke
     ):
         assert "/login" in str(result)
     assert members.members == [] and spaces.items == [] and audit.entries == []
+
+
+async def test_sign_in_form_opens_a_session_or_shows_why_not(signup: Any) -> None:
+    from obelisk_app.pages.login import LoginState
+
+    ada = await signup("ada")
+    root = State()
+    login = root.get_substate(LoginState.get_full_name().split(".")[1:])
+    auth = root.get_substate(AuthState.get_full_name().split(".")[1:])
+    updates = [u async for u in LoginState.submit.fn(login, {"email": ada.email, "password": "wrong-password"})]
+    assert login.error == "The email or password is incorrect." and not login.busy and auth.access_token == ""
+    assert "/documents" not in str(updates)
+    updates = [u async for u in LoginState.submit.fn(login, {"email": ada.email, "password": ada.password})]
+    assert login.error == "" and auth.access_token and "/documents" in str(updates[-1])
