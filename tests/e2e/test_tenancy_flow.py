@@ -83,5 +83,14 @@ async def test_signup_space_invite_accept_and_isolation(browser: Any, running_ap
     await invitee.wait_for_url(re.compile(r".*/login$"))
     await invitee.goto("/members")
     await invitee.wait_for_url(re.compile(r".*/login$"))
+    # Signing in again through the form: a wrong password is explained, the right one lets them in.
+    await invitee.get_by_test_id("field-email").fill("ivan@acme.example")
+    await invitee.get_by_test_id("field-password").fill("not-the-password")
+    await invitee.get_by_test_id("login-submit").click()
+    await expect(invitee.get_by_test_id("form-error")).to_contain_text("incorrect")
+    await invitee.get_by_test_id("field-password").fill("ivan-password-1")
+    await invitee.get_by_test_id("login-submit").click()
+    await invitee.wait_for_url(re.compile(r".*/documents$"))
+    assert await _space_names(invitee) == ["General"]
     await owner_ctx.close()
     await invitee_ctx.close()
