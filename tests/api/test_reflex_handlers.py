@@ -154,3 +154,25 @@ async def test_library_and_document_page_handlers_work_end_to_end(client: Any, s
     assert page.error == "" and not any(c["quarantined"] for c in page.chunks)
     download = await DocumentState.download.fn(page)
     assert page.error == "" and "notes.md" in str(download)
+
+
+async def test_brand_voice_and_url_handlers(signup: Any) -> None:
+    from obelisk_app.pages.brand_voice import BrandVoiceState
+    from obelisk_app.pages.documents_state import DocumentsState
+
+    ada = await signup("ada")
+    auth, _, _, _ = _states(ada.token, ada.space_id)
+    root = auth.parent_state
+    assert root is not None
+    voice = root.get_substate(BrandVoiceState.get_full_name().split(".")[1:])
+    await BrandVoiceState.save_organization.fn(voice, {"tone": "calm", "banned_terms": "synergy\nrevolutionary"})
+    await BrandVoiceState.save_space.fn(voice, {"tone": "playful", "audience": "founders"})
+    assert voice.error == ""
+    assert voice.effective["tone"] == "playful" and voice.effective["banned_terms"] == "synergy\nrevolutionary"
+    await BrandVoiceState.save_space.fn(voice, {"tone": "x" * 600})
+    assert "at most 500" in voice.error and voice.space["tone"] == "playful"
+
+    library = root.get_substate(DocumentsState.get_full_name().split(".")[1:])
+    library.url = "ftp://example.com/file"
+    await DocumentsState.add_url.fn(library)
+    assert "http" in library.error and library.documents == []
