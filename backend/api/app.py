@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from backend.api import audit, auth, documents, health, key_facts, search, spaces
+from backend.api import agents, audit, auth, documents, health, key_facts, search, spaces
 from backend.api.errors import error_response, install_error_handlers
 from backend.api.middleware import CorrelationIdMiddleware
 from backend.core.config import get_settings
@@ -15,7 +15,16 @@ API_PREFIX = "/api/v1"
 
 def _routers() -> list[APIRouter]:
     """Every resource router, in the order they appear in the OpenAPI document."""
-    return [health.router, auth.router, spaces.router, documents.router, search.router, key_facts.router, audit.router]
+    return [
+        health.router,
+        auth.router,
+        spaces.router,
+        documents.router,
+        search.router,
+        key_facts.router,
+        agents.router,
+        audit.router,
+    ]
 
 
 def create_api() -> FastAPI:

@@ -61,6 +61,15 @@ def _space_routes(w: World, space: str) -> list[tuple[str, str, dict[str, Any] |
         ("POST", "/api/v1/key-facts", {"text": "Planted fact"}),
         # A real fact id of B is attacked in tests/api/test_search_api.py (the World carries none).
         ("DELETE", "/api/v1/key-facts/{fact_id}", None),
+        ("GET", "/api/v1/agents", None),
+        ("PUT", "/api/v1/agents/seo", {"temperature": 1.5}),
+        ("GET", "/api/v1/conversations", None),
+        ("POST", "/api/v1/conversations", {"agent": "seo"}),
+        # Real conversation ids of B are attacked in tests/api/test_agents_api.py.
+        ("GET", "/api/v1/conversations/{conversation_id}", None),
+        ("PATCH", "/api/v1/conversations/{conversation_id}", {"title": "Hijacked"}),
+        ("DELETE", "/api/v1/conversations/{conversation_id}", None),
+        ("GET", "/api/v1/conversations/{conversation_id}/messages", None),
     ]
 
 
@@ -139,6 +148,7 @@ def test_every_route_is_in_the_matrix(asgi_app: Any) -> None:
     declared = PUBLIC_ROUTES | SELF_ROUTES
     placeholders = World(None, None, "{user_id}", "{invitation_id}", "", "{document_id}", "{chunk_id}")
     attacked = {(m, p) for m, p, _ in _space_routes(placeholders, "{space_id}")}
+    attacked |= {("PUT", "/api/v1/agents/{agent}")}  # attacked above as /agents/seo
     attacked |= {(m, p) for m, p, _ in _org_space_routes("{space_id}")}
     routes = {
         (method.upper(), path)

@@ -1,0 +1,1 @@
+"""The four agents (SEO, Email, Brand, Strategy): configs, tools, the LangGraph graph, checkpoints, conversations."""

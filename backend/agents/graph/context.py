@@ -1,0 +1,59 @@
+"""What a run is given besides its state: the tenant scope, the agent's effective config, the tool
+environment, the per-run canary and the stop flag. Never saved in a checkpoint."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from backend.agents.tools.base import Passage, ToolEnv
+from backend.agents.types import AgentConfig
+from backend.core.db import TenantScope
+
+
+class Retriever(Protocol):
+    """Searches one space. Implementations refuse to run without a scope."""
+
+    async def __call__(
+        self,
+        scope: TenantScope,
+        query: str,
+        *,
+        tags: tuple[str, ...],
+        top_k: int,
+        document_ids: tuple[str, ...],
+    ) -> list[Passage]: ...
+
+
+def new_canary() -> str:
+    """A per-run secret placed in the system prompt; an answer that repeats it leaked the prompt."""
+    return f"OBK-{secrets.token_hex(6)}"
+
+
+@dataclass(frozen=True)
+class AgentContext:
+    scope: TenantScope
+    config: AgentConfig
+    tool_env: ToolEnv
+    canary: str = field(default_factory=new_canary)
+    spotlight: bool = True
+    """Datamark untrusted text (on by default; off only to measure what it buys)."""
+    should_stop: Callable[[], bool] = lambda: False
+    """Checked between tokens and steps: the Stop button's flag (never a disconnect)."""
+    brand_voice: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.scope, TenantScope):
+            raise RuntimeError("an agent run needs a TenantScope")
+
+
+def require_scope(context: AgentContext | None) -> TenantScope:
+    """The run's scope; raises when a node is run without one (nothing is searched or called unscoped)."""
+    if context is None or not isinstance(getattr(context, "scope", None), TenantScope):
+        raise RuntimeError("agent nodes need an AgentContext with a tenant scope")
+    return context.scope
+
+
+__all__ = ["AgentContext", "Retriever", "new_canary", "require_scope"]

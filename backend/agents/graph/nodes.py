@@ -1,0 +1,414 @@
+"""The four nodes (retrieve, think, act, check) and the end (finish). Models, retriever and tools are given to
+`Nodes` by `graph.build_graph`; the scope, config and tool environment come from the runtime context. No node
+builds a model, and none runs without a scope (`require_scope`).
+
+Events go out through LangGraph's stream writer as `{"type": ..., "payload": {...}}` with the types of the
+public API (status, token, step, tool_call, tool_result, citation, error, complete); the run executor persists
+and fans them out.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langgraph.runtime import Runtime
+
+from backend.agents.graph import prompts
+from backend.agents.graph.context import AgentContext, Retriever, require_scope
+from backend.agents.graph.decisions import Review, decide, decision_model
+from backend.agents.graph.spotlight import unmark
+from backend.agents.graph.state import AgentState
+from backend.agents.grounding import check_claims, citations_for
+from backend.agents.tools.base import AgentTool
+from backend.core.errors import AppError
+from backend.models.base import text_of
+from backend.safety.contamination import ContaminationDetector
+
+log = logging.getLogger(__name__)
+Update = dict[str, Any]
+_NGRAM = 4
+
+
+def _emit(runtime: Runtime[AgentContext], kind: str, **payload: Any) -> None:
+    runtime.stream_writer({"type": kind, "payload": payload})
+
+
+def _failure(exc: Exception) -> str:
+    """The message a user sees for a failed step: the provider's own words for model errors."""
+    if isinstance(exc, AppError):
+        return exc.message
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+class Nodes:
+    def __init__(
+        self, *, llm: BaseChatModel, fast_llm: BaseChatModel, retriever: Retriever, tools: dict[str, AgentTool]
+    ) -> None:
+        self.llm, self.fast_llm, self.retriever, self.tools = llm, fast_llm, retriever, tools
+        self.boundary = secrets.token_hex(4)
+
+    # -- helpers ------------------------------------------------------------------------------------------
+
+    def _agent_tools(self, context: AgentContext) -> list[AgentTool]:
+        return [self.tools[name] for name in context.config.tools if name in self.tools]
+
+    def _prompt(self, state: AgentState, context: AgentContext, request: str) -> list[BaseMessage]:
+        marked = context.spotlight
+        system = prompts.system_prompt(
+            context.config, canary=context.canary, marked=marked, brand_voice=context.brand_voice
+        )
+        return [
+            SystemMessage(content=system),
+            *prompts.history(state.get("messages") or []),
+            HumanMessage(content=prompts.workspace(dict(state), boundary=self.boundary, marked=marked)),
+            HumanMessage(content=request),
+        ]
+
+    async def _search(self, state: AgentState, context: AgentContext, query: str) -> list[dict[str, Any]]:
+        scope = require_scope(context)
+        retrieval = context.config.retrieval_config
+        documents = tuple(state.get("document_ids") or ())
+        found = await self.retriever(
+            scope, query, tags=retrieval.collections, top_k=retrieval.top_k, document_ids=documents
+        )
+        if not found and retrieval.collections:
+            # The agent's collections focus the search; a space that has not tagged its documents still gets
+            # answers from everything it holds.
+            found = await self.retriever(scope, query, tags=(), top_k=retrieval.top_k, document_ids=documents)
+        return [asdict(p) for p in found]
+
+    def _merge(
+        self, state: AgentState, found: list[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """New passages appended to the context (each chunk once); flagged ones go to `blocked_sources`."""
+        detector = ContaminationDetector()
+        context = list(state.get("context") or [])
+        blocked = list(state.get("blocked_sources") or [])
+        seen = {p.get("chunk_id") for p in context} | {p.get("chunk_id") for p in blocked}
+        for passage in found:
+            if passage.get("chunk_id") in seen:
+                continue
+            seen.add(passage.get("chunk_id"))
+            texts = [
+                str(passage.get("content", "")),
+                " ".join(passage.get("heading_path") or ()),
+                str(passage.get("document_title") or ""),
+            ]
+            verdict = next((r for t in texts if t and (r := detector.scan_document(t)).contaminated), None)
+            if verdict is not None:
+                blocked.append({**passage, "reason": verdict.reason, "rule": verdict.pattern})
+            else:
+                context.append(passage)
+        return context, blocked
+
+    # -- nodes --------------------------------------------------------------------------------------------
+
+    async def retrieve(self, state: AgentState, runtime: Runtime[AgentContext]) -> Update:
+        context = runtime.context
+        require_scope(context)
+        if context.should_stop():
+            return {"cancelled": True}
+        query = state.get("search_query") or state.get("request") or ""
+        _emit(runtime, "step", name="retrieve", status="started", query=query)
+        try:
+            found = await self._search(state, context, query)
+        except Exception as exc:
+            log.warning("agent retrieval failed: %s", exc)
+            _emit(runtime, "step", name="retrieve", status="failed", error=_failure(exc))
+            return {"error": f"Searching the space failed: {_failure(exc)}"}
+        merged, blocked = self._merge(state, found)
+        newly_blocked = len(blocked) - len(state.get("blocked_sources") or [])
+        _emit(
+            runtime,
+            "step",
+            name="retrieve",
+            status="done",
+            found=len(found),
+            used=len(merged) - len(state.get("context") or []),
+            blocked=newly_blocked,
+        )
+        return {"context": merged, "blocked_sources": blocked, "needs_more_context": False}
+
+    async def think(self, state: AgentState, runtime: Runtime[AgentContext]) -> Update:
+        context = runtime.context
+        require_scope(context)
+        if context.should_stop():
+            return {"cancelled": True}
+        if state.get("error"):
+            return {}
+        tools = self._agent_tools(context)
+        cap = context.config.max_iterations
+        forced = None
+        if state.get("iterations", 0) >= cap - 1 and not state.get("draft"):
+            forced = "write_answer"  # the last allowed cycle writes an answer rather than stopping with none
+        elif _repeating(state):
+            forced = "write_answer"  # the same tool with the same arguments twice: the loop is going nowhere
+        if forced:
+            decision: dict[str, Any] = {"action": forced, "tool": "none", "search_query": "", "reason": "forced"}
+        else:
+            schema = decision_model(tuple(t.name for t in tools))
+            default = schema(action="write_answer" if not state.get("draft") else "finish", reason="default")
+            messages = self._prompt(state, context, prompts.decision_request(tools, dict(state), cap))
+            _emit(runtime, "step", name="think", status="started")
+            try:
+                chosen, repairs = await decide(self.fast_llm, schema, messages, default=default, what="decision")
+            except Exception as exc:
+                return {"error": _failure(exc)}
+            decision = chosen.model_dump()
+            decision["repairs"] = repairs
+        if decision["action"] == "use_tool" and decision.get("tool") not in {t.name for t in tools}:
+            decision["action"] = "write_answer"
+        if decision["action"] == "finish" and not state.get("draft"):
+            decision["action"] = "write_answer"
+        _emit(
+            runtime,
+            "step",
+            name="think",
+            status="done",
+            action=decision["action"],
+            tool=decision.get("tool"),
+            reason=decision.get("reason", ""),
+        )
+        update: Update = {"decision": decision}
+        if decision["action"] == "finish":
+            update["task_complete"] = True
+        return update
+
+    async def act(self, state: AgentState, runtime: Runtime[AgentContext]) -> Update:
+        context = runtime.context
+        require_scope(context)
+        decision = state.get("decision") or {}
+        action = decision.get("action", "write_answer")
+        try:
+            if action == "use_tool":
+                return {**await self._use_tool(state, runtime, self.tools[decision["tool"]]), "last_action": action}
+            if action == "search_more":
+                query = decision.get("search_query") or state.get("request", "")
+                _emit(runtime, "step", name="search_more", status="started", query=query)
+                merged, blocked = self._merge(state, await self._search(state, context, query))
+                _emit(
+                    runtime,
+                    "step",
+                    name="search_more",
+                    status="done",
+                    used=len(merged) - len(state.get("context") or []),
+                )
+                return {"context": merged, "blocked_sources": blocked, "last_action": action}
+            return {**await self._write(state, runtime), "last_action": "write_answer"}
+        except Exception as exc:
+            log.warning("agent step %s failed: %s", action, exc)
+            return {"error": _failure(exc), "last_action": action}
+
+    async def _use_tool(self, state: AgentState, runtime: Runtime[AgentContext], tool: AgentTool) -> Update:
+        context = runtime.context
+        messages = self._prompt(state, context, prompts.args_request(tool, dict(state)))
+        default = _empty_args(tool)
+        args_value, repairs = await decide(self.fast_llm, tool.args_model, messages, default=default, what="arguments")
+        args = args_value.model_dump(mode="json") if args_value is not None else {}
+        _emit(runtime, "tool_call", tool=tool.name, arguments=args, repairs=repairs)
+        outcome = await tool(context.tool_env, args)
+        _emit(runtime, "tool_result", tool=tool.name, ok=outcome.ok, result=outcome.result, error=outcome.error)
+        record = {
+            "tool": tool.name,
+            "arguments": args,
+            "ok": outcome.ok,
+            "error": outcome.error,
+            "rendered": outcome.render(),
+        }
+        update: Update = {"tool_results": [*(state.get("tool_results") or []), record]}
+        if outcome.sources:
+            merged, blocked = self._merge(state, [asdict(p) for p in outcome.sources])
+            update |= {"context": merged, "blocked_sources": blocked}
+        return update
+
+    async def _write(self, state: AgentState, runtime: Runtime[AgentContext]) -> Update:
+        context = runtime.context
+        messages = self._prompt(state, context, prompts.ANSWER_REQUEST)
+        _emit(runtime, "step", name="write", status="started")
+        model = self.llm.bind(temperature=context.config.temperature)
+        parts: list[str] = []
+        async for chunk in model.astream(messages):
+            piece = text_of(chunk)
+            if piece:
+                parts.append(piece)
+                _emit(runtime, "token", text=piece)
+            if context.should_stop():
+                return {"draft": unmark("".join(parts)), "cancelled": True}
+        draft = unmark("".join(parts)).strip()
+        _emit(runtime, "step", name="write", status="done", characters=len(draft))
+        return {"draft": draft}
+
+    async def check(self, state: AgentState, runtime: Runtime[AgentContext]) -> Update:
+        context = runtime.context
+        require_scope(context)
+        update: Update = {"iterations": state.get("iterations", 0) + 1}
+        if state.get("error") or state.get("cancelled") or context.should_stop():
+            return update | {"cancelled": bool(state.get("cancelled") or context.should_stop())}
+        if state.get("last_action") != "write_answer":
+            return update
+        draft = state.get("draft") or ""
+        _emit(runtime, "step", name="check", status="started")
+        contamination = _contamination(draft, state.get("context") or [], context.canary)
+        if contamination is not None:
+            _emit(runtime, "step", name="check", status="blocked", rule=contamination["rule"])
+            return update | {"contamination_detected": True, "contamination": contamination}
+        if state.get("task_complete") or (state.get("decision") or {}).get("reason") == "forced":
+            _emit(runtime, "step", name="check", status="done", complete=True)
+            return update | {"task_complete": True}
+        default = Review(complete=True)
+        messages = self._prompt(state, context, prompts.REVIEW_REQUEST)
+        try:
+            review, _ = await decide(self.fast_llm, Review, messages, default=default, what="review")
+        except Exception as exc:
+            return update | {"error": _failure(exc)}
+        _emit(
+            runtime,
+            "step",
+            name="check",
+            status="done",
+            complete=review.complete,
+            needs_more_context=review.needs_more_context,
+        )
+        if review.needs_more_context and not review.complete:
+            return update | {"needs_more_context": True, "search_query": review.missing or state.get("request", "")}
+        return update | {"task_complete": review.complete}
+
+    async def finish(self, state: AgentState, runtime: Runtime[AgentContext]) -> Update:
+        """The end of every run: its stop reason, grounding, citations and the answer kept in the conversation."""
+        context = runtime.context
+        reason = stop_reason(state, context.config.max_iterations)
+        draft = state.get("draft") or ""
+        passages = state.get("context") or []
+        claims = check_claims(draft, passages) if reason != "contaminated" else []
+        citations = citations_for(draft, passages, claims) if reason != "contaminated" else []
+        for citation in citations:
+            _emit(runtime, "citation", **citation)
+        message = _final_message(reason, draft, state, context.config.max_iterations)
+        unsupported = [c.to_dict() for c in claims if not c.supported]
+        if reason == "error":
+            _emit(runtime, "error", message=state.get("error") or "The agent failed.")
+        answer = AIMessage(
+            content=message,
+            additional_kwargs={
+                "run_id": state.get("run_id"),
+                "citations": citations,
+                "stop_reason": reason,
+                "unsupported_claims": unsupported,
+                "contamination": state.get("contamination"),
+                "created_at": datetime.now(UTC).isoformat(),
+            },
+        )
+        _emit(
+            runtime,
+            "complete",
+            stop_reason=reason,
+            message=message,
+            citations=citations,
+            unsupported_claims=unsupported,
+            contamination=state.get("contamination"),
+        )
+        return {
+            "stop_reason": reason,
+            "citations": citations,
+            "claims": [c.to_dict() for c in claims],
+            "messages": [answer],
+        }
+
+
+def stop_reason(state: AgentState, max_iterations: int) -> str:
+    if state.get("cancelled"):
+        return "cancelled"
+    if state.get("contamination_detected"):
+        return "contaminated"
+    if state.get("error"):
+        return "error"
+    if state.get("task_complete"):
+        return "completed"
+    return "max_iterations" if state.get("iterations", 0) >= max_iterations else "completed"
+
+
+def _final_message(reason: str, draft: str, state: AgentState, max_iterations: int) -> str:
+    if reason == "contaminated":
+        found = state.get("contamination") or {}
+        source = found.get("source") or {}
+        where = f" It came from “{source.get('document_title') or 'a source'}”" if source else ""
+        section = " › ".join(source.get("heading_path") or ())
+        where += f" ({section})." if section and where else ("." if where else "")
+        return (
+            "The answer was blocked: it followed instructions hidden in the material it read "
+            f"({found.get('reason') or found.get('rule') or 'prompt injection'}).{where} Nothing was saved; an "
+            "admin can review that document's quarantined passages in the library."
+        )
+    if reason == "error":
+        kept = f"\n\n{draft}" if draft else ""
+        return f"The agent stopped because of an error: {state.get('error')}{kept}"
+    if reason == "max_iterations":
+        note = f"_(Stopped after {max_iterations} steps, the limit for this agent.)_"
+        return f"{draft}\n\n{note}" if draft else note
+    if reason == "cancelled":
+        return draft + ("\n\n_(Stopped.)_" if draft else "_(Stopped before an answer was written.)_")
+    return draft
+
+
+def _contamination(draft: str, passages: list[dict[str, Any]], canary: str) -> dict[str, Any] | None:
+    """Why `draft` must not be shown as an answer, with the source chunk that most likely carried the attack."""
+    if canary and canary in draft:
+        result_reason, rule = "the answer repeats the run's confidential marker", "canary"
+    else:
+        docs = [str(p.get("content", "")) for p in passages]
+        result = ContaminationDetector(canaries=(canary,) if canary else ()).check_response(draft, docs)
+        if not result.contaminated:
+            return None
+        result_reason, rule = result.reason or "prompt injection", result.pattern or "response_check"
+    return {"reason": result_reason, "rule": rule, "source": _culprit(draft, passages)}
+
+
+def _grams(text: str, n: int) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def _culprit(draft: str, passages: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The passage the draft echoes most (shared word 4-grams, then word pairs, and any link it repeats):
+    the likely carrier of the attack. None when the draft echoes no passage at all."""
+    long_grams, pairs = _grams(draft, _NGRAM), _grams(draft, 2)
+    links = set(re.findall(r"https?://[^\s)\]>\"']+", draft))
+    best, best_score = None, 0
+    for passage in passages:
+        content = str(passage.get("content", ""))
+        score = (
+            4 * len(long_grams & _grams(content, _NGRAM))
+            + len(pairs & _grams(content, 2))
+            + 10 * sum(1 for link in links if link in content)
+        )
+        if score > best_score:
+            best, best_score = passage, score
+    if best is None:
+        return None
+    return {k: best.get(k) for k in ("chunk_id", "document_id", "document_title", "heading_path", "page")}
+
+
+def _repeating(state: AgentState) -> bool:
+    results = state.get("tool_results") or []
+    return (
+        len(results) >= 2
+        and results[-1]["tool"] == results[-2]["tool"]
+        and (results[-1]["arguments"] == results[-2]["arguments"])
+    )
+
+
+def _empty_args(tool: AgentTool) -> Any:
+    try:
+        return tool.args_model()
+    except Exception:
+        return None
+
+
+__all__ = ["Nodes", "stop_reason"]

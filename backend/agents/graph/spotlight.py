@@ -1,0 +1,63 @@
+"""Untrusted text enters prompts as marked data, never as instructions ("spotlighting").
+
+Two layers: every source is delimited by a tag the text cannot forge (a per-run random boundary; any
+occurrence of the tag name inside the text is neutralised), and its words are datamarked: whitespace is
+replaced by a marker character, so the model can tell at every word that it is reading data. The system
+prompt's instruction hierarchy says that text between the markers is quoted material to use, not orders to
+follow. Datamarking can be switched off for one run to measure what it buys (`AgentContext.spotlight`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MARK = "\u02c6"  # ˆ: rare in marketing prose, one token in common vocabularies
+_SPACE = re.compile(r"[ \t]+")
+_TAG = re.compile(r"</?\s*(source|tool_result|data)\b", re.IGNORECASE)
+
+
+def datamark(text: str) -> str:
+    """Interleave the marker between words (line breaks kept, so tables and lists stay readable)."""
+    return _SPACE.sub(MARK, text.strip())
+
+
+def _neutralise(text: str) -> str:
+    return _TAG.sub(lambda m: m.group(0).replace("<", "‹"), text)
+
+
+def render_sources(passages: list[dict[str, Any]], *, boundary: str, mark: bool = True, limit: int = 1800) -> str:
+    """The retrieved passages as numbered, delimited (and datamarked) data blocks: S1, S2, ..."""
+    blocks = []
+    for number, passage in enumerate(passages, start=1):
+        section = " › ".join(passage.get("heading_path") or ())
+        page = f' page="{passage["page"]}"' if passage.get("page") else ""
+        body = _neutralise(str(passage.get("content", ""))[:limit])
+        if mark:
+            body = datamark(body)
+        title = _neutralise(str(passage.get("document_title") or passage.get("source_url") or "untitled"))
+        blocks.append(
+            f'<source id="S{number}" boundary="{boundary}" title="{title}" section="{_neutralise(section)}"{page}>\n'
+            f"{body}\n</source {boundary}>"
+        )
+    return "\n".join(blocks) if blocks else "(no sources found in this space)"
+
+
+def render_tool_results(results: list[dict[str, Any]], *, boundary: str, mark: bool = True) -> str:
+    """Tool outputs are data too (a fetched page can carry an attack): delimited and marked like sources."""
+    blocks = []
+    for result in results:
+        body = _neutralise(str(result.get("rendered", "")))
+        if mark:
+            body = datamark(body)
+        name = result.get("tool")
+        blocks.append(f'<tool_result name="{name}" boundary="{boundary}">\n{body}\n</tool_result {boundary}>')
+    return "\n".join(blocks)
+
+
+def unmark(text: str) -> str:
+    """Undo datamarking in a model's answer (a model sometimes copies the marker when quoting)."""
+    return text.replace(MARK, " ")
+
+
+__all__ = ["MARK", "datamark", "render_sources", "render_tool_results", "unmark"]

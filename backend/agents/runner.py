@@ -1,0 +1,183 @@
+"""The entry point that drives one turn of a conversation through the graph and reports every event.
+
+`run_turn(ctx, conversation_id, message, emit=...)` checks that the conversation belongs to the caller's space,
+builds (or takes) the models, retriever and tools, opens the space's checkpointer, runs the graph on the
+thread `<space id>:<conversation id>` and calls `emit(type, payload)` for each event in order. The Runs domain
+persists and fans those events out; tests pass a list's `append`.
+
+A conversation continues where it was after a restart: its messages are in the checkpoints, not in memory.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.runnables import RunnableConfig
+from langgraph.errors import GraphRecursionError
+
+from backend.agents import service
+from backend.agents.checkpoint import check_thread, open_checkpointer, thread_id
+from backend.agents.graph.context import AgentContext, Retriever
+from backend.agents.graph.graph import build_graph, recursion_limit
+from backend.agents.graph.state import initial_input
+from backend.agents.tools import TOOLS
+from backend.agents.tools.base import AgentTool, Passage, ToolEnv
+from backend.agents.tools.env import space_tool_env
+from backend.core.db import TenantScope
+from backend.models.accounting import metered
+from backend.models.registry import get_chat_model
+from backend.retrieval.retriever import ParallelRetriever
+from backend.tenancy.context import SpaceContext
+
+Emit = Callable[[str, dict[str, Any]], Awaitable[None] | None]
+MAX_MESSAGE = 20_000
+_URL = re.compile(r"https?://[^\s<>()\"']+")
+
+
+@dataclass(slots=True)
+class TurnOutcome:
+    """How a turn ended, as the `complete` event says it."""
+
+    stop_reason: str
+    message: str
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    unsupported_claims: list[dict[str, Any]] = field(default_factory=list)
+    contamination: dict[str, Any] | None = None
+    thread_id: str = ""
+
+
+class SpaceRetriever:
+    """The parallel retriever of one space behind the graph's `Retriever` protocol. It refuses any other scope."""
+
+    def __init__(self, ctx: SpaceContext, retriever: ParallelRetriever | None = None) -> None:
+        self.ctx = ctx
+        self.retriever = retriever or ParallelRetriever(ctx)
+
+    async def __call__(
+        self, scope: TenantScope, query: str, *, tags: tuple[str, ...], top_k: int, document_ids: tuple[str, ...]
+    ) -> list[Passage]:
+        if scope != self.ctx.scope:
+            raise RuntimeError("this retriever serves another space")
+        response = await self.retriever.retrieve(query, document_ids=document_ids, tags=tags, top_k=top_k)
+        return [
+            Passage(
+                chunk_id=r.candidate.chunk_id,
+                document_id=r.candidate.document_id,
+                document_title=r.candidate.document_title,
+                heading_path=tuple(r.candidate.heading_path),
+                page=r.candidate.page,
+                content=r.candidate.content,
+                source_url=r.candidate.source_url,
+            )
+            for r in response.results
+        ]
+
+
+def _as_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def urls_in(text: str) -> list[str]:
+    return [u.rstrip(".,;:!?") for u in _URL.findall(text)]
+
+
+async def run_turn(
+    ctx: SpaceContext,
+    conversation_id: Any,
+    message: str,
+    *,
+    emit: Emit,
+    run_id: str | None = None,
+    document_ids: Iterable[str] = (),
+    should_stop: Callable[[], bool] = lambda: False,
+    llm: BaseChatModel | None = None,
+    fast_llm: BaseChatModel | None = None,
+    retriever: Retriever | None = None,
+    tools: dict[str, AgentTool] | None = None,
+    tool_env: ToolEnv | None = None,
+    spotlight: bool = True,
+    checkpoint_url: str | None = None,
+) -> TurnOutcome:
+    """Answer `message` in the conversation with its agent; every event goes to `emit` as it happens."""
+    text = (message or "").strip()
+    if not text:
+        from backend.core.errors import ValidationFailed
+
+        raise ValidationFailed("The message is empty.", code="empty_message")
+    if len(text) > MAX_MESSAGE:
+        from backend.core.errors import ValidationFailed
+
+        raise ValidationFailed(f"A message can be at most {MAX_MESSAGE:,} characters.", code="message_too_long")
+    conversation = await service.get_conversation(ctx, conversation_id)  # 404 for another space's id
+    thread = thread_id(ctx.scope, conversation.id)
+    check_thread(ctx.scope, thread)
+    config = await service.agent_config(ctx, conversation.agent)
+    env = tool_env or await space_tool_env(ctx, allowed_urls=urls_in(text))
+    context = AgentContext(
+        scope=ctx.scope,
+        config=config,
+        tool_env=env,
+        spotlight=spotlight,
+        should_stop=should_stop,
+        brand_voice=dict(ctx.brand_voice or {}),
+    )
+    run = run_id or str(uuid.uuid4())
+    run_uuid = _as_uuid(run)
+    outcome = TurnOutcome(stop_reason="error", message="", thread_id=thread)
+    async with (
+        open_checkpointer(ctx.scope, checkpoint_url) as saver,
+        metered(ctx.scope, run_id=run_uuid, check_budget=True),
+    ):
+        graph = build_graph(
+            llm=llm or get_chat_model("main"),
+            fast_llm=fast_llm or get_chat_model("fast"),
+            retriever=retriever or SpaceRetriever(ctx),
+            tools=tools if tools is not None else TOOLS,
+            checkpointer=saver,
+        )
+        run_config: RunnableConfig = {
+            "configurable": {"thread_id": thread},
+            "recursion_limit": recursion_limit(config.max_iterations),
+        }
+        inputs = initial_input(text, run_id=run, document_ids=[str(d) for d in document_ids])
+        try:
+            async for event in graph.astream(inputs, run_config, context=context, stream_mode="custom"):
+                kind, payload = event["type"], event["payload"]
+                if kind == "complete":
+                    outcome = TurnOutcome(
+                        stop_reason=payload["stop_reason"],
+                        message=payload["message"],
+                        citations=payload.get("citations") or [],
+                        unsupported_claims=payload.get("unsupported_claims") or [],
+                        contamination=payload.get("contamination"),
+                        thread_id=thread,
+                    )
+                result = emit(kind, payload)
+                if result is not None:
+                    await result
+        except GraphRecursionError:
+            note = f"Stopped: the agent took more than {run_config['recursion_limit']} steps."
+            outcome = TurnOutcome(stop_reason="max_iterations", message=note, thread_id=thread)
+            for kind, payload in (
+                ("error", {"message": note}),
+                (
+                    "complete",
+                    {"stop_reason": "max_iterations", "message": note, "citations": [], "unsupported_claims": []},
+                ),
+            ):
+                result = emit(kind, payload)
+                if result is not None:
+                    await result
+    await service.record_turn(ctx, conversation.id, first_message=text)
+    return outcome
+
+
+__all__ = ["SpaceRetriever", "TurnOutcome", "run_turn", "urls_in"]
