@@ -14,6 +14,7 @@ DOCUMENTS = "/documents"
 DOCUMENT = "/documents/[document_id]"
 SPACES = "/spaces"
 BRAND_VOICE = "/brand-voice"
+AGENTS = "/agents"
 AUDIT = "/audit"
 HOME_SIGNED_IN = DOCUMENTS
 
@@ -28,6 +29,7 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("Documents", DOCUMENTS, "library"),
+    NavItem("Agents", AGENTS, "bot"),
     NavItem("Brand voice", BRAND_VOICE, "megaphone"),
     NavItem("Members", MEMBERS, "users"),
     NavItem("Spaces", SPACES, "layout-grid", org_admin_only=True),

@@ -1,5 +1,29 @@
 """Importing this package registers every page (each module decorates its page with `@template`)."""
 
-from obelisk_app.pages import audit, brand_voice, document, documents, index, invite, login, members, spaces, status
+from obelisk_app.pages import (
+    agents,
+    audit,
+    brand_voice,
+    document,
+    documents,
+    index,
+    invite,
+    login,
+    members,
+    spaces,
+    status,
+)
 
-__all__ = ["audit", "brand_voice", "document", "documents", "index", "invite", "login", "members", "spaces", "status"]
+__all__ = [
+    "agents",
+    "audit",
+    "brand_voice",
+    "document",
+    "documents",
+    "index",
+    "invite",
+    "login",
+    "members",
+    "spaces",
+    "status",
+]
