@@ -26,6 +26,7 @@ from backend.agents.graph.decisions import Review, decide, decision_model
 from backend.agents.graph.spotlight import unmark
 from backend.agents.graph.state import AgentState
 from backend.agents.grounding import check_claims, citations_for
+from backend.agents.injection import echoed_instruction
 from backend.agents.tools.base import AgentTool
 from backend.core.errors import AppError
 from backend.models.base import text_of
@@ -34,6 +35,11 @@ from backend.safety.contamination import ContaminationDetector
 log = logging.getLogger(__name__)
 Update = dict[str, Any]
 _NGRAM = 4
+_LINKS = re.compile(r"\S*://\S*")
+_RULES = {
+    "canary": "it revealed the run's confidential marker",
+    "source_instruction_followed": "it did what a source told the model to do",
+}
 
 
 def _emit(runtime: Runtime[AgentContext], kind: str, **payload: Any) -> None:
@@ -255,7 +261,9 @@ class Nodes:
             return update
         draft = state.get("draft") or ""
         _emit(runtime, "step", name="check", status="started")
-        contamination = _contamination(draft, state.get("context") or [], context.canary)
+        contamination = _contamination(
+            draft, state.get("context") or [], context.canary, str(state.get("request") or "")
+        )
         if contamination is not None:
             _emit(runtime, "step", name="check", status="blocked", rule=contamination["rule"])
             return update | {"contamination_detected": True, "contamination": contamination}
@@ -336,15 +344,15 @@ def stop_reason(state: AgentState, max_iterations: int) -> str:
 
 def _final_message(reason: str, draft: str, state: AgentState, max_iterations: int) -> str:
     if reason == "contaminated":
+        # The notice names the rule and the document, never the attack's own words (they may be the payload).
         found = state.get("contamination") or {}
         source = found.get("source") or {}
-        where = f" It came from “{source.get('document_title') or 'a source'}”" if source else ""
-        section = " › ".join(source.get("heading_path") or ())
-        where += f" ({section})." if section and where else ("." if where else "")
+        title = _LINKS.sub("[link]", str(source.get("document_title") or ""))[:80]
+        where = f" It came from the document “{title}”." if title else ""
         return (
             "The answer was blocked: it followed instructions hidden in the material it read "
-            f"({found.get('reason') or found.get('rule') or 'prompt injection'}).{where} Nothing was saved; an "
-            "admin can review that document's quarantined passages in the library."
+            f"({_RULES.get(str(found.get('rule')), 'prompt injection')}).{where} Nothing was saved; an admin can "
+            "review that document in the library."
         )
     if reason == "error":
         kept = f"\n\n{draft}" if draft else ""
@@ -357,10 +365,17 @@ def _final_message(reason: str, draft: str, state: AgentState, max_iterations: i
     return draft
 
 
-def _contamination(draft: str, passages: list[dict[str, Any]], canary: str) -> dict[str, Any] | None:
+def _contamination(draft: str, passages: list[dict[str, Any]], canary: str, request: str) -> dict[str, Any] | None:
     """Why `draft` must not be shown as an answer, with the source chunk that most likely carried the attack."""
     if canary and canary in draft:
         result_reason, rule = "the answer repeats the run's confidential marker", "canary"
+    elif (echo := echoed_instruction(draft, passages, request)) is not None:
+        source = next((p for p in passages if str(p.get("chunk_id")) == echo.chunk_id), None)
+        return {
+            "reason": "the answer carried out an instruction written in a source for AI models",
+            "rule": "source_instruction_followed",
+            "source": _source_of(source) if source else None,
+        }
     else:
         docs = [str(p.get("content", "")) for p in passages]
         result = ContaminationDetector(canaries=(canary,) if canary else ()).check_response(draft, docs)
@@ -390,9 +405,11 @@ def _culprit(draft: str, passages: list[dict[str, Any]]) -> dict[str, Any] | Non
         )
         if score > best_score:
             best, best_score = passage, score
-    if best is None:
-        return None
-    return {k: best.get(k) for k in ("chunk_id", "document_id", "document_title", "heading_path", "page")}
+    return _source_of(best) if best is not None else None
+
+
+def _source_of(passage: dict[str, Any]) -> dict[str, Any]:
+    return {k: passage.get(k) for k in ("chunk_id", "document_id", "document_title", "heading_path", "page")}
 
 
 def _repeating(state: AgentState) -> bool:
