@@ -197,8 +197,8 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 
 def key_phrases(texts: Iterable[str], *, max_words: int = 3, limit: int = 30) -> list[tuple[str, int]]:
-    """The most frequent 1-3 word phrases of some texts (no stop word at either end, no bare numbers), with
-    the number of texts each occurs in, most frequent (then longest) first."""
+    """The most frequent 1-3 word phrases of some texts (runs of content words: no stop word, no bare number),
+    with the number of texts each occurs in, most frequent (then longest) first."""
     counts: Counter[str] = Counter()
     for text in texts:
         seen: set[str] = set()
@@ -207,7 +207,7 @@ def key_phrases(texts: Iterable[str], *, max_words: int = 3, limit: int = 30) ->
             for n in range(1, max_words + 1):
                 for i in range(len(tokens) - n + 1):
                     gram = tokens[i : i + n]
-                    if gram[0] in STOPWORDS or gram[-1] in STOPWORDS or any(len(t) < 2 for t in gram):
+                    if any(t in STOPWORDS or len(t) < 2 for t in gram):
                         continue
                     if all(t.isdigit() for t in gram):
                         continue
