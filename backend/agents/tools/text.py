@@ -31,7 +31,10 @@ STOPWORDS = frozenset(
      "more", "most", "much", "must", "my", "new", "no", "not", "now", "of", "on", "one", "only", "or", "other",
      "our", "out", "over", "she", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then",
      "there", "these", "they", "this", "those", "through", "to", "too", "up", "us", "use", "very", "was", "way",
-     "we", "were", "what", "when", "where", "which", "while", "who", "why", "will", "with", "would", "you", "your")
+     "we", "were", "what", "when", "where", "which", "while", "who", "why", "will", "with", "would", "you", "your",
+     # Verbs that join topics rather than name them ("Acme offers social scheduling").
+     "allow", "allows", "bring", "brings", "enable", "enables", "give", "gives", "help", "helps", "include",
+     "includes", "let", "lets", "makes", "offer", "offers", "provide", "provides", "support", "supports", "uses")
 )  # fmt: skip
 
 
