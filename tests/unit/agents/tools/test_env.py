@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from backend.agents.tools import TOOLS
+from backend.agents.tools import TOOLS, ScopeMissing
 from backend.agents.tools import env as env_module
 from backend.agents.tools.env import page_markdown, space_tool_env
 from backend.documents._types import Block
@@ -16,6 +16,7 @@ from backend.documents.fetch import FetchedPage
 from backend.models.accounting import counted
 from backend.retrieval.types import Candidate, RankedResult, RetrievalResponse
 from backend.tenancy.context import SpaceContext
+from tests.unit.agents.tools.conftest import FakeSpace
 
 
 def _ctx() -> SpaceContext:
@@ -117,3 +118,11 @@ def test_every_tool_is_registered_with_a_flat_schema() -> None:
             assert "$ref" not in str(field), f"{tool.name}.{name} is nested"
             assert field.get("description"), f"{tool.name}.{name} has no description"
     assert {t.name for t in TOOLS.values() if t.fetches_urls} == {"serp_analysis", "competitive_analysis"}
+
+
+@pytest.mark.parametrize("name", sorted(TOOLS))
+async def test_every_tool_refuses_without_a_scope(name: str) -> None:
+    space = FakeSpace()
+    with pytest.raises(ScopeMissing, match="needs the caller's space"):
+        await TOOLS[name](space.env(scoped=False), {})
+    assert space.searches == [] and space.fetched == []
