@@ -155,7 +155,8 @@ async def _internal_links(env: ToolEnv, text: str, query: str) -> list[LinkSugge
         )
     for document in await env.list_documents():
         title_terms = term_set(document.title)
-        if document.id in suggestions or not title_terms or (document.source_url or "\0") in text:
+        already_linked = document.source_url is not None and document.source_url in text
+        if document.id in suggestions or not title_terms or already_linked:
             continue
         if len(title_terms & ours) / len(title_terms) >= 0.6:
             suggestions[document.id] = LinkSuggestion(

@@ -22,8 +22,8 @@ from backend.agents.tools.tone import DIMENSIONS, TONE_GAP, measure_tone, tone_f
 from backend.agents.tools.voice_rules import Source, grade_rule, no_exclamation_rule, sentence_rule, term_rules
 
 WEIGHTS = {"tone": 25, "terms": 25, "similarity": 20, "reading_level": 15, "sentence_length": 15}
-DEFAULT_GRADE = (0, 9)
-"""Marketing copy should read at grade 9 or below; simpler is never penalised unless a rule says so."""
+DEFAULT_GRADE_MAX = 9
+"""Marketing copy should read at grade 9 or below when the voice names no reading level."""
 DEFAULT_SENTENCE_MAX = 25
 _FUNCTION_WORDS = (
     "the", "a", "an", "and", "to", "of", "in", "on", "for", "with", "is", "are", "be", "it", "this", "that", "you",
@@ -129,17 +129,20 @@ def _tone(text: str, voice: dict[str, Any], flags: list[VoiceFlag]) -> SubScore:
 
 def _reading(grade: float, voice: dict[str, Any], guidelines: Sequence[Passage], flags: list[VoiceFlag]) -> SubScore:
     rule = grade_rule(voice, guidelines)
-    # A stated grade is a ceiling with some slack below: "grade 8" copy may read at grade 5 but not at 12.
-    low, high = (max(0, rule.value - 4), rule.value + 1) if rule else DEFAULT_GRADE
+    # A stated grade is a ceiling with some slack below ("grade 8" copy may read at grade 5, not at 12); without
+    # one, only the ceiling applies: simple copy is never penalised.
+    high = rule.value + 1 if rule else DEFAULT_GRADE_MAX
+    low = max(0, rule.value - 4) if rule else None
+    target = f"{low}-{high}" if low is not None else f"{high} or below"
     source = rule.source if rule else Source(f"default: marketing copy reads at grade {high} or below")
-    distance = max(0.0, low - grade, grade - high)
+    distance = max(0.0, grade - high, (low - grade) if low is not None else 0.0)
     if distance:
         fix = ("Split long sentences and swap long words for short ones." if grade > high
                else "Combine a few very short sentences and add specifics.")  # fmt: skip
         flags.append(_flag("reading_level", "medium" if distance > 2 else "low",
-                           f"Reads at grade {grade:.1f}; the target is {low}-{high}.", source, fix))  # fmt: skip
+                           f"Reads at grade {grade:.1f}; the target is {target}.", source, fix))  # fmt: skip
     return SubScore(name="reading_level", score=round(max(0.0, 100 - 15 * distance)), weight=WEIGHTS["reading_level"],
-                    detail=f"grade {grade:.1f}, target {low}-{high}")  # fmt: skip
+                    detail=f"grade {grade:.1f}, target {target}")  # fmt: skip
 
 
 def _sentences(prose: str, voice: dict[str, Any], guidelines: Sequence[Passage], flags: list[VoiceFlag]) -> SubScore:

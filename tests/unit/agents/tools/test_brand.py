@@ -132,3 +132,11 @@ async def test_style_guide_lookup_reads_only_guidelines(space: FakeSpace) -> Non
     assert "banned_terms: synergy" in result["voice_rules"]
     empty = await style_guide_lookup(space.env(), {"query": "logo clear space"})
     assert empty.result and "No brand-guideline document matched" in empty.result["note"]
+
+
+def test_reading_level_follows_a_stated_grade_and_simple_copy_is_never_penalised() -> None:
+    guide = passage("g2", "Write at a grade 6 reading level.", title="Brand book")
+    hard = "Comprehensive organisational communication strategies necessitate interdepartmental coordination."
+    flag = next(f for f in score_voice(hard, {}, [guide], []).flags if f.rule == "reading_level")
+    assert flag.source_chunk_id == "g2" and "the target is 2-7" in flag.message and flag.severity == "medium"
+    assert not any(f.rule == "reading_level" for f in score_voice("We help. You win.", {}, [], []).flags)
