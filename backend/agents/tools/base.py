@@ -10,7 +10,8 @@ cannot talk its way around:
 - URL policy: only tools declared `fetches_urls` may fetch a page, and only a URL in `env.allowed_urls` (those
   the user's message or the space's documents gave). URLs written into a search query are removed first,
   because the retriever's URL stream would otherwise read any page a model names;
-- whatever goes wrong inside comes out as a `ToolError` with a sentence, never as another exception.
+- whatever goes wrong inside comes out as a `ToolError` with a sentence, never as another exception
+  (cancellation is not an error: it propagates, so stopping a run stops its tool).
 
 The passages a tool read (search results, fetched pages) come back as `ToolOutcome.sources`, so the graph can
 cite them without each tool having to report them.
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 PAGE_SOURCE_CHARS = 1500
 """How much of a fetched page a citation carries."""
+MAX_SEARCH_TOP_K = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +152,15 @@ def _page_passage(page: PageInfo) -> Passage:
     )
 
 
+def _without_nulls(value: Any) -> Any:
+    """The result without null fields: the prompt is shorter and a small model has less to misread."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
 @dataclass(frozen=True)
 class ToolOutcome:
     """What one tool call produced: its JSON result or its error, and the passages it read."""
@@ -168,7 +179,7 @@ class ToolOutcome:
         """Compact text for the model's next prompt, at most `limit` characters."""
         if not self.ok:
             return f"[{self.tool} failed] {self.error}"[:limit]
-        body = json.dumps(self.result, ensure_ascii=False, separators=(",", ":"), default=str)
+        body = json.dumps(_without_nulls(self.result), ensure_ascii=False, separators=(",", ":"), default=str)
         lines = [f"[{self.tool} result]", body]
         if self.sources:
             lines.append("sources: " + "; ".join(f"[{i}] {p.label()}" for i, p in enumerate(self.sources, 1)))
@@ -192,7 +203,7 @@ class _Guard:
         query = strip_urls(query)
         if not query:
             return []
-        passages = await self.env.search(query, tuple(tags), int(top_k))
+        passages = await self.env.search(query, tuple(tags), max(1, min(MAX_SEARCH_TOP_K, int(top_k))))
         for p in passages:
             self.read.setdefault(p.chunk_id, p)
         return passages

@@ -19,6 +19,8 @@ DESKTOP_SUBJECT = 60
 MOBILE_SUBJECT = 40
 PREHEADER_MIN = 40
 PREHEADER_MAX = 130
+MOBILE_PREHEADER = 90
+"""About what a phone shows of the preheader under the subject (two lines)."""
 SIMILAR_TO_PAST = 0.6
 """Term overlap with an earlier subject from which a subject counts as a repeat."""
 
@@ -205,9 +207,9 @@ def score_preheader(text: str, subject: str, *, source: str = "pattern") -> Line
         update={
             "score": max(0, min(100, score)),
             "desktop_preview": truncate(base.text, PREHEADER_MAX),
-            "mobile_preview": truncate(base.text, 90),
+            "mobile_preview": truncate(base.text, MOBILE_PREHEADER),
             "truncated_on_desktop": len(base.text) > PREHEADER_MAX,
-            "truncated_on_mobile": len(base.text) > 90,
+            "truncated_on_mobile": len(base.text) > MOBILE_PREHEADER,
             "novelty": round(1.0 - overlap, 2),
             "most_similar_past": subject if overlap >= 0.5 else None,
             "issues": issues,
@@ -242,7 +244,7 @@ async def _preheader(env: ToolEnv, args: PreheaderArgs) -> PreheaderResult:
     scored = [score_preheader(text, args.subject, source=source) for text, source in lines]
     return PreheaderResult(
         suggestions=sorted(scored, key=lambda s: -s.score),
-        limits={"min_chars": PREHEADER_MIN, "max_chars": PREHEADER_MAX, "mobile_chars": 90},
+        limits={"min_chars": PREHEADER_MIN, "max_chars": PREHEADER_MAX, "mobile_chars": MOBILE_PREHEADER},
     )
 
 

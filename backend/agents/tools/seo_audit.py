@@ -29,6 +29,8 @@ TITLE_MIN, TITLE_MAX = 30, 60
 META_MIN, META_MAX, META_HARD_MAX = 120, 155, 160
 DENSITY_LOW, DENSITY_HIGH = 0.5, 2.5
 MAX_LINKS = 5
+INTERNAL_TAGS = frozenset(("brand_guidelines", "seo_guidelines", "competitor_analysis"))
+"""Collections of working material (guidelines, competitor notes): never suggested as pages to link to."""
 
 
 class AuditArgs(ToolArgs):
@@ -70,7 +72,7 @@ class LengthCheck(BaseModel):
 class LinkSuggestion(BaseModel):
     document_title: str
     section: str | None
-    source_url: str | None
+    source_url: str | None = Field(description="Where it is published; null when only the file is known")
     anchor_text: str
     reason: str
 
@@ -134,12 +136,16 @@ def _heading_issues(found: list[tuple[int, str]], keyword: str) -> list[str]:
 
 
 async def _internal_links(env: ToolEnv, text: str, query: str) -> list[LinkSuggestion]:
+    documents = await env.list_documents()
+    internal = {d.id for d in documents if set(d.tags) & INTERNAL_TAGS}
+    urls = {d.id: d.source_url for d in documents}
     ours = term_set(text)
     phrases = [p for p, _ in key_phrases([text], limit=60) if len(p.split()) > 1]
     suggestions: dict[str, LinkSuggestion] = {}
     for passage in await env.search(query, (), 8):
         key = passage.document_id or passage.chunk_id
-        if key in suggestions or (passage.source_url and passage.source_url in text):
+        url = passage.source_url or urls.get(key)
+        if key in suggestions or key in internal or (url and url in text):
             continue
         # Anchor text: a phrase of the draft the passage also uses, preferring one that names the passage.
         named = term_set(passage.label())
@@ -149,14 +155,14 @@ async def _internal_links(env: ToolEnv, text: str, query: str) -> list[LinkSugge
         suggestions[key] = LinkSuggestion(
             document_title=passage.document_title,
             section=" › ".join(passage.heading_path) or None,
-            source_url=passage.source_url,
+            source_url=url,
             anchor_text=shared[0] if shared else passage.document_title,
             reason=f"Covers '{shared[0]}' in depth." if shared else "Closely related material of the space.",
         )
-    for document in await env.list_documents():
+    for document in documents:
         title_terms = term_set(document.title)
         already_linked = document.source_url is not None and document.source_url in text
-        if document.id in suggestions or not title_terms or already_linked:
+        if document.id in suggestions or document.id in internal or not title_terms or already_linked:
             continue
         if len(title_terms & ours) / len(title_terms) >= 0.6:
             suggestions[document.id] = LinkSuggestion(
@@ -166,7 +172,9 @@ async def _internal_links(env: ToolEnv, text: str, query: str) -> list[LinkSugge
                 anchor_text=document.title,
                 reason="Its title's topic is discussed in the draft.",
             )
-    return list(suggestions.values())[:MAX_LINKS]
+    # Pages with a known address first: those can be linked as they are.
+    ranked = sorted(suggestions.values(), key=lambda s: s.source_url is None)
+    return ranked[:MAX_LINKS]
 
 
 async def _content_audit(env: ToolEnv, args: AuditArgs) -> AuditResult:

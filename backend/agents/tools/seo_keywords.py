@@ -27,7 +27,8 @@ _RULES: tuple[tuple[Intent, tuple[str, ...]], ...] = (
                        "quote", "book", "hire", "for sale", "near me", "download")),
     ("commercial", ("best", "top", "vs", "versus", "review", "reviews", "compare", "comparison", "alternative",
                     "alternatives", "software", "tool", "tools", "platform", "provider", "providers", "agency",
-                    "solution", "solutions", "service", "services")),
+                    "solution", "solutions", "service", "services", "checker", "generator", "app", "apps",
+                    "calculator")),
     ("informational", ("how", "what", "why", "when", "where", "who", "which", "guide", "tutorial", "tips", "ideas",
                        "examples", "example", "learn", "definition", "meaning", "ways", "checklist", "template",
                        "templates", "strategy", "introduction")),
@@ -45,13 +46,13 @@ def classify_intent(keyword: str) -> tuple[Intent, str]:
         for marker in markers:
             if re.search(rf"(?<![a-z0-9]){re.escape(marker)}(?![a-z0-9])", low):
                 return intent, f"contains '{marker}'"
-    return "informational", "no modifier (informational is the default)"
+    return "informational", "default (no modifier)"
 
 
 class KeywordArgs(ToolArgs):
     topic: str = Field(min_length=2, max_length=500, description="The brief or topic to find keywords for")
     seed_keywords: list[str] = Field(default_factory=list, max_length=20, description="Keywords already in mind")
-    max_keywords: int = Field(default=20, ge=5, le=50, description="How many keywords to return")
+    max_keywords: int = Field(default=15, ge=5, le=50, description="How many keywords to return")
 
 
 class KeywordIdea(BaseModel):
@@ -167,6 +168,11 @@ async def _keyword_research(env: ToolEnv, args: KeywordArgs) -> KeywordResult:
             )
         )
     ideas.sort(key=lambda i: (-i.score, -len(i.keyword.split()), i.keyword))
+    # A single word already inside a longer candidate adds nothing ("brand" beside "brand voice").
+    phrases = [i.keyword for i in ideas if " " in i.keyword]
+    ideas = [
+        i for i in ideas if " " in i.keyword or "seed" in i.sources or not any(i.keyword in p.split() for p in phrases)
+    ]
     ideas = ideas[: args.max_keywords]
     if not passages:
         notes.append("No document of the space matched the topic: upload product or SEO material to ground it.")

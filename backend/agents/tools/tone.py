@@ -103,10 +103,11 @@ def measure_tone(text: str) -> ToneReading:
     informal = [w for w in tokens if w in _INFORMAL]
     formal = [w for w in tokens if w in _FORMAL]
     you = [w for w in tokens if w in ("you", "your", "you're", "yours")]
-    long_words = sum(1 for w in tokens if syllables(w) >= 3) / n
+    long = [w for w in tokens if syllables(w) >= 3]
+    long_words = len(long) / n
     exclaims = prose.count("!")
     informal_signal = 100 * (len(contractions) + 0.5 * len(you) + exclaims + 2 * len(informal)) / n
-    formal_signal = 100 * 2 * len(formal) / n + 40 * long_words
+    formal_signal = 100 * 2 * len(formal) / n + 25 * long_words
     hedges = _phrases(low, _HEDGES)
     boosters = _phrases(low, _BOOSTERS)
     positive = [w for w in tokens if w in _POSITIVE]
@@ -125,7 +126,7 @@ def measure_tone(text: str) -> ToneReading:
             "energy": round(min(1.0, energy), 2),
         },
         evidence={
-            "formality": [*formal[:5], *informal[:5], *contractions[:5]],
+            "formality": [*formal[:4], *informal[:4], *contractions[:4], *long[:3]],
             "confidence": [*hedges[:6], *boosters[:6]],
             "positivity": [*positive[:6], *negative[:6]],
             "energy": [*(["!"] if exclaims else []), *imperative[:4], *power[:4]],

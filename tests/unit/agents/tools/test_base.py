@@ -114,6 +114,9 @@ def test_render_is_compact_and_bounded() -> None:
     text = outcome.render(limit=300)
     assert len(text) == 300 and text.endswith("…[truncated]") and text.startswith('[t result]\n{"items":["xxx')
     assert ToolOutcome.failed("t", "no").render() == "[t failed] no"
+    assert (
+        ToolOutcome("t", True, {"a": None, "b": [{"c": None, "d": 1}]}, None).render() == '[t result]\n{"b":[{"d":1}]}'
+    )
 
 
 def test_urls_compare_in_normal_form() -> None:

@@ -147,7 +147,11 @@ Start with three emails. Welcome new subscribers. Show them one quick win.
 
 async def test_content_audit_measures_what_search_results_show(space: FakeSpace) -> None:
     space.add("product", passage("p1", "A welcome series of three emails works best.", title="Welcome playbook"))
-    space.documents = [DocumentInfo("d9", "Email automation checklist", ("seo",), "https://ours.example/checklist")]
+    space.add("seo_guidelines", passage("s1", "Every welcome series page needs one H1.", title="SEO rules", doc="d8"))
+    space.documents = [
+        DocumentInfo("d9", "Email automation checklist", ("seo",), "https://ours.example/checklist"),
+        DocumentInfo("d8", "SEO rules", ("seo_guidelines",), None),
+    ]
     outcome = await content_audit(
         space.env(), {"text": DRAFT, "target_keyword": "email automation", "meta_description": "Too short."}
     )
@@ -163,3 +167,5 @@ async def test_content_audit_measures_what_search_results_show(space: FakeSpace)
     links = {link["document_title"]: link for link in result["internal_links"]}
     assert links["Welcome playbook"]["anchor_text"] == "welcome series"
     assert links["Email automation checklist"]["source_url"] == "https://ours.example/checklist"
+    assert "SEO rules" not in links  # working material is not a page to link to
+    assert result["internal_links"][0]["document_title"] == "Email automation checklist"  # it has an address
