@@ -1,5 +1,6 @@
 """The agents' tools on a real space: the env built by `space_tool_env` searches only the caller's space, only
-the agent's collections, never returns quarantined chunks, and voice flags cite real guideline chunks."""
+the agent's collections, never returns quarantined chunks, and voice flags cite real guideline chunks.
+The env is built exactly as a run builds it (its own retriever on the process-wide database)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from backend.agents.tools import TOOLS
 from backend.agents.tools.env import space_tool_env
 from backend.core.db import Database
 from backend.documents import ingest, service
-from backend.retrieval.retriever import ParallelRetriever
 from backend.tenancy.context import SpaceContext
 
 ALPHA_BRAND = """\
@@ -49,7 +49,7 @@ async def test_tools_see_only_their_space_and_collection(
     await _add(db, alpha, "brand", ALPHA_BRAND, tags="brand_guidelines")
     await _add(db, alpha, "notes", INJECTION, tags="brand_guidelines")
     await _add(db, bravo, "style", BRAVO_BRAND, tags="brand_guidelines")
-    env = await space_tool_env(alpha, retriever=ParallelRetriever(alpha, database=db))
+    env = await space_tool_env(alpha)
 
     lookup = await TOOLS["style_guide_lookup"](env, {"query": "tone of voice", "top_k": 10})
     passages = (lookup.result or {})["passages"]
@@ -64,7 +64,7 @@ async def test_tools_see_only_their_space_and_collection(
     assert any(f["rule"] == "style_rule" and f["source"].startswith("brand_guidelines: Brand book") for f in flags)
     assert cited and cited <= {s.chunk_id for s in report.sources}
 
-    bravo_env = await space_tool_env(bravo, retriever=ParallelRetriever(bravo, database=db))
+    bravo_env = await space_tool_env(bravo)
     theirs = await TOOLS["style_guide_lookup"](bravo_env, {"query": "tone of voice exclamation marks"})
     assert {p["document_title"] for p in (theirs.result or {})["passages"]} == {"Bravo style guide"}
     assert [d.title for d in await bravo_env.list_documents()] == ["Bravo style guide"]
