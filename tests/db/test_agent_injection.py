@@ -143,7 +143,7 @@ async def test_no_injected_instruction_reaches_a_saved_answer(
         events: list[tuple[str, dict[str, Any]]] = []
         outcome = await runner.run_turn(
             ctx, conversation.id, "Summarise the Halcyon material for a launch email.",
-            emit=lambda kind, data: events.append((kind, data)), document_ids=[str(document_id)],
+            emit=lambda kind, data, events=events: events.append((kind, data)), document_ids=[str(document_id)],
             llm=make_fake_chat([obey]), fast_llm=make_fake_chat([{"action": "write_answer"}, {"complete": True}],
                                                                  role="fast"),
             tools={}, tool_env=_env(ctx.scope),

@@ -219,7 +219,7 @@ class Nodes:
         args_value, repairs = await decide(self.fast_llm, tool.args_model, messages, default=default, what="arguments")
         args = args_value.model_dump(mode="json") if args_value is not None else {}
         _emit(runtime, "tool_call", tool=tool.name, arguments=args, repairs=repairs)
-        outcome = await tool(context.tool_env, args)
+        outcome = await tool.invoke(context.tool_env, args)
         _emit(runtime, "tool_result", tool=tool.name, ok=outcome.ok, result=outcome.result, error=outcome.error)
         record = {
             "tool": tool.name,

@@ -1,27 +1,137 @@
-"""(placeholder until the tools branch merges)"""
+"""The real `ToolEnv` of a run: one space's retrieval, safe page reading, document list and brand voice.
+
+- search: the space's `ParallelRetriever` with the agent's tags and top_k, query enhancement off (a tool's
+  searches must be repeatable, and one fast-model call per tool search would multiply a run's cost); model
+  usage is booked to the run's meter when there is one, else to the space (`retrieval.service.search`). Only
+  ranked document passages come back, not the pinned business context. Quarantined chunks never get here:
+  every retrieval leg filters `NOT c.quarantined` in SQL (`backend.retrieval.queries`), so nothing is
+  filtered again.
+- fetch_page: `backend.documents.fetch.fetch_url` (http(s) only, private addresses refused at every hop, one
+  deadline, a size cap), then the same conversion ingestion uses, as Markdown. Blocks that look like prompt
+  injection are dropped, as the retriever's URL stream drops such chunks.
+- allowed_urls: the URLs the caller passes (from the user's message) plus the source URLs of the space's
+  own documents, which the team gave when it added them.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
-from typing import Any
+from urllib.parse import urlsplit
 
 from backend.agents.tools.base import DocumentInfo, PageInfo, Passage, ToolEnv
+from backend.core.config import Settings, get_settings
+from backend.documents import service as documents_service
+from backend.documents.fetch import FetchedPage, fetch_url
+from backend.models.accounting import current_meter
+from backend.retrieval import service as retrieval_service
+from backend.retrieval.retriever import ParallelRetriever
+from backend.retrieval.types import MAX_TOP_K, RankedResult
+from backend.safety.contamination import ContaminationDetector
 from backend.tenancy.context import SpaceContext
 
+MAX_PAGE_CHARS = 100_000
+"""A fetched page is read up to here (a tool needs its headings and body, not an archive)."""
+MAX_DOCUMENTS = 500
+_detector = ContaminationDetector()
 
-async def space_tool_env(ctx: SpaceContext, *, allowed_urls: Iterable[str] = (), retriever: Any = None) -> ToolEnv:
+
+def passage_from(result: RankedResult) -> Passage:
+    """A ranked retrieval result as the passage a tool uses and the graph cites."""
+    c = result.candidate
+    return Passage(
+        chunk_id=c.chunk_id,
+        document_id=c.document_id,
+        document_title=c.document_title,
+        heading_path=tuple(c.heading_path),
+        page=c.page,
+        content=c.content,
+        source_url=c.source_url,
+    )
+
+
+def page_markdown(blocks: Iterable[object]) -> tuple[str, int]:
+    """Converted blocks as Markdown (a heading of level n, where 0 is the page's H1, gets n + 1 `#`), with
+    blocks that look like prompt injection left out; returns the text and how many blocks were dropped."""
+    lines: list[str] = []
+    dropped = 0
+    for block in blocks:
+        kind, text = getattr(block, "kind", "paragraph"), str(getattr(block, "text", "") or "").strip()
+        if not text:
+            continue
+        if _detector.scan_document(text).contaminated:
+            dropped += 1
+            continue
+        if kind == "heading":
+            level = min(6, int(getattr(block, "level", 0)) + 1)
+            lines.append(f"{'#' * level} {' '.join(text.split())}")
+        else:
+            lines.append(text)
+    return "\n\n".join(lines)[:MAX_PAGE_CHARS], dropped
+
+
+def _convert(fetched: FetchedPage, settings: Settings) -> tuple[str | None, str]:
+    from backend.documents.convert import convert_bytes, convert_html
+    from backend.documents.detect import DocumentKind, detect_file
+
+    final_url = fetched.final_url or fetched.url
+    name = urlsplit(final_url).path.rsplit("/", 1)[-1] or "page.html"
+    detected = detect_file(fetched.data, name, settings=settings)
+    if detected.kind == DocumentKind.HTML:
+        converted = convert_html(fetched.text(), final_url, settings=settings)
+    else:
+        converted = convert_bytes(fetched.data, detected.kind.value, name, settings=settings)
+    text, _ = page_markdown(converted.blocks)
+    return converted.title or fetched.title, text
+
+
+async def space_tool_env(
+    ctx: SpaceContext, *, allowed_urls: Iterable[str] = (), retriever: ParallelRetriever | None = None
+) -> ToolEnv:
+    """The tools' view of the caller's space. Raises (RuntimeError) without a space, like the retriever."""
+    if not isinstance(ctx, SpaceContext):
+        raise RuntimeError("space_tool_env needs the caller's SpaceContext")
+    bound = retriever or ParallelRetriever(ctx)
+    settings = get_settings()
+
     async def search(query: str, tags: tuple[str, ...], top_k: int) -> list[Passage]:
-        return []
+        top_k = max(1, min(MAX_TOP_K, top_k))
+        if current_meter() is not None:
+            # Inside a run: its meter (which carries the run id) books the embedding calls.
+            response = await bound.retrieve(query, tags=tags, top_k=top_k, enhance=False)
+        else:
+            response = await retrieval_service.search(
+                ctx, query, tags=tags, top_k=top_k, enhance=False, retriever=bound
+            )
+        return [passage_from(r) for r in response.passages()]
 
     async def fetch_page(url: str) -> PageInfo:
-        raise RuntimeError("no fetch")
+        fetched = await fetch_url(url, settings=settings)
+        title, text = await asyncio.to_thread(_convert, fetched, settings)
+        return PageInfo(url=url, title=title, text=text)
 
     async def list_documents() -> list[DocumentInfo]:
-        return []
+        rows, _ = await documents_service.list_documents(ctx, status="ready", limit=MAX_DOCUMENTS)
+        return [DocumentInfo(str(d.id), d.title, tuple(d.tags or ()), d.source_url) for d in rows]
 
     async def past_subjects() -> list[str]:
+        """Earlier email subjects of the space: none yet. Content items arrive with the Content issue, which
+        will read the subjects of the space's email versions here."""
         return []
 
+    documents = await list_documents()
+    given = {u.strip() for u in allowed_urls if u and u.strip()}
+    given |= {d.source_url for d in documents if d.source_url}
     return ToolEnv(
-        ctx.scope, dict(ctx.brand_voice), search, fetch_page, list_documents, past_subjects, frozenset(allowed_urls)
+        scope=ctx.scope,
+        brand_voice=dict(ctx.brand_voice or {}),
+        search=search,
+        fetch_page=fetch_page,
+        list_documents=list_documents,
+        past_subjects=past_subjects,
+        allowed_urls=frozenset(given),
+        analytics=None,
     )
+
+
+__all__ = ["page_markdown", "passage_from", "space_tool_env"]
