@@ -235,3 +235,54 @@ async def test_bad_messages_are_refused_with_a_clear_error(db: Database) -> None
         await _turn(ada, conversation.id, "   ", "x")
     with pytest.raises(ValidationFailed, match="at most"):
         await _turn(ada, conversation.id, "x" * (runner.MAX_MESSAGE + 1), "x")
+
+
+AGENT_TOOL_CALLS = {
+    "seo": (
+        "content_audit",
+        {"text": "# Halcyon\n\nThe Halcyon thermostat cuts bills.", "target_keyword": "thermostat"},
+    ),
+    "email": ("subject_line_variants", {"topic": "Halcyon thermostat launch", "count": 3}),
+    "brand": ("voice_analyzer", {"text": "Our revolutionary thermostat is the best!!!"}),
+    "strategy": ("content_calendar", {"start_date": "2027-01-04", "weeks": 2}),
+}
+
+
+@pytest.mark.parametrize("agent", ["seo", "email", "brand", "strategy"])
+async def test_each_agent_uses_its_tool_and_writes_a_grounded_cited_draft(
+    db: Database, spaces: tuple[SpaceContext, SpaceContext], agent: str
+) -> None:
+    """The real retriever over ingested documents, the real tools and tool environment; scripted models."""
+    import textwrap
+
+    from backend.documents import ingest
+    from backend.documents import service as documents
+
+    ctx, other = spaces
+    brief = "# Halcyon brief\n\nThe Halcyon smart thermostat cuts heating bills by 18% in our field trial.\n"
+    upload = await documents.add_upload(ctx, data=textwrap.dedent(brief).encode(), filename="brief.md")
+    await ingest.run_ingestion(ctx.scope, upload.document.id, database=db)
+    secret = await documents.add_upload(other, data=b"# Bravo\n\nBravo secret thermostat plan.\n", filename="b.md")
+    await ingest.run_ingestion(other.scope, secret.document.id, database=db)
+
+    tool, args = AGENT_TOOL_CALLS[agent]
+    conversation = await service.create_conversation(ctx, ConversationCreate(agent=agent))  # type: ignore[arg-type]
+    events: list[tuple[str, dict[str, Any]]] = []
+    fast = make_fake_chat(
+        [{"action": "use_tool", "tool": tool}, args, {"action": "write_answer"}, {"complete": True}], role="fast"
+    )
+    llm = make_fake_chat(["The Halcyon smart thermostat cuts heating bills by 18% in our field trial [S1]."])
+    outcome = await runner.run_turn(
+        ctx,
+        conversation.id,
+        "What does the Halcyon thermostat save?",
+        emit=lambda kind, payload: events.append((kind, payload)),
+        llm=llm,
+        fast_llm=fast,
+    )
+    result = next(payload for kind, payload in events if kind == "tool_result")
+    assert result["tool"] == tool and result["ok"], result
+    assert outcome.stop_reason == "completed"
+    assert [c["document_id"] for c in outcome.citations] == [str(upload.document.id)]
+    assert outcome.unsupported_claims == []
+    assert "Bravo" not in str(events) and "secret" not in str(events)

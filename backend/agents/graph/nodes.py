@@ -84,7 +84,7 @@ class Nodes:
         found = await self.retriever(
             scope, query, tags=retrieval.collections, top_k=retrieval.top_k, document_ids=documents
         )
-        if not found and retrieval.collections:
+        if retrieval.collections and not any(p.document_id or p.source_url for p in found):
             # The agent's collections focus the search; a space that has not tagged its documents still gets
             # answers from everything it holds.
             found = await self.retriever(scope, query, tags=(), top_k=retrieval.top_k, document_ids=documents)
