@@ -14,7 +14,7 @@ export TRANSFORMERS_OFFLINE := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: help install install-dev run dev worker migrate stop-db prepare-models test test-unit lint typecheck \
-        chromium readme-config bench bench-models bench-auth bench-ingest bench-retrieval clean
+        chromium readme-config bench bench-models bench-auth bench-ingest bench-retrieval bench-agent-injection clean
 
 help:
 	@echo "make run      set up (venv, dependencies, database, migrations, models) and serve on :$(PORT)"
@@ -82,7 +82,7 @@ readme-config:
 test-unit: install-dev
 	$(PY) -m pytest tests/unit -q
 
-bench: bench-models bench-auth bench-ingest bench-retrieval
+bench: bench-models bench-auth bench-ingest bench-retrieval bench-agent-injection
 
 bench-models: install-dev
 	$(PY) bench/bench_models.py
@@ -95,6 +95,9 @@ bench-ingest: install-dev
 
 bench-retrieval: install-dev
 	$(PY) bench/bench_retrieval.py
+
+bench-agent-injection: install-dev prepare-models
+	$(PY) bench/bench_agent_injection.py
 
 clean:
 	rm -rf .web .states .mypy_cache .ruff_cache .pytest_cache
