@@ -10,25 +10,18 @@ from typing import Any
 
 import httpx
 import pytest
-from reflex.state import State
 
-from obelisk_app.obelisk_app import app  # noqa: F401  (registers every page and state)
-from obelisk_app.pages.audit import AuditState
-from obelisk_app.pages.members import MembersState
-from obelisk_app.pages.spaces import SpacesState
+from obelisk_app.pages.audit_state import AuditState
+from obelisk_app.pages.members_state import MembersState
+from obelisk_app.pages.spaces_state import SpacesState
 from obelisk_app.states import AuthState
 from tests.api.world import World
+from tests.support.ui import Tab, tab_of
 
 
 def _states(token: str, space_id: str) -> tuple[AuthState, MembersState, SpacesState, AuditState]:
-    root = State()
-
-    def sub(cls: Any) -> Any:
-        return root.get_substate(cls.get_full_name().split(".")[1:])
-
-    auth = sub(AuthState)
-    auth.access_token, auth.space_id = token, space_id
-    return auth, sub(MembersState), sub(SpacesState), sub(AuditState)
+    tab = Tab(token, space_id)
+    return tab.auth, tab.state(MembersState), tab.state(SpacesState), tab.state(AuditState)
 
 
 async def _b_members(client: httpx.AsyncClient, w: World) -> dict[str, str]:
@@ -103,22 +96,20 @@ async def test_sign_in_form_opens_a_session_or_shows_why_not(signup: Any) -> Non
     from obelisk_app.pages.login import LoginState
 
     ada = await signup("ada")
-    root = State()
-    login = root.get_substate(LoginState.get_full_name().split(".")[1:])
-    auth = root.get_substate(AuthState.get_full_name().split(".")[1:])
+    tab = Tab()
+    login = tab.state(LoginState)
     updates = [u async for u in LoginState.submit.fn(login, {"email": ada.email, "password": "wrong-password"})]
-    assert login.error == "The email or password is incorrect." and not login.busy and auth.access_token == ""
+    assert login.error == "The email or password is incorrect." and not login.busy and tab.auth.access_token == ""
     assert "/documents" not in str(updates)
     updates = [u async for u in LoginState.submit.fn(login, {"email": ada.email, "password": ada.password})]
-    assert login.error == "" and auth.access_token and "/documents" in str(updates[-1])
+    assert login.error == "" and tab.auth.access_token and "/documents" in str(updates[-1])
 
 
 async def test_library_and_document_page_handlers_work_end_to_end(client: Any, signup: Any) -> None:
     """The document pages' handlers as the browser drives them: load, filter, save, release, download."""
-    from reflex.istate.data import RouterData
-
-    from obelisk_app.pages.document import DocumentState
+    from obelisk_app.pages.document_state import DocumentState
     from obelisk_app.pages.documents_state import DocumentsState
+    from obelisk_app.routes import DOCUMENT
 
     ada = await signup("ada")
     text = (
@@ -127,21 +118,18 @@ async def test_library_and_document_page_handlers_work_end_to_end(client: Any, s
     )
     upload = await client.post("/api/v1/documents", files={"file": ("notes.md", text)}, headers=ada.headers())
     document_id = upload.json()["id"]
-    root = State()
-    root.router = RouterData.from_router_data(
-        {"pathname": f"/documents/{document_id}", "asPath": f"/documents/{document_id}"}
-    )
-    auth = root.get_substate(AuthState.get_full_name().split(".")[1:])
-    auth.access_token, auth.space_id = ada.token, ada.space_id
-    library = root.get_substate(DocumentsState.get_full_name().split(".")[1:])
+    tab = tab_of(ada, route=DOCUMENT, params={"document_id": document_id})
+    library = tab.state(DocumentsState)
     await DocumentsState.load.fn(library)
     assert [d["id"] for d in library.documents] == [document_id] and library.documents[0]["status"] == "ready"
+    assert library.documents[0]["kind_label"] == "Markdown" and library.documents[0]["chunk_count"] > 0
     await DocumentsState.set_status_filter.fn(library, "failed")
     assert library.documents == [] and library.total == 0
 
-    page = root.get_substate(DocumentState.get_full_name().split(".")[1:])
+    page = tab.state(DocumentState)
     await DocumentState.load.fn(page)
     assert page.error == "" and page.doc["id"] == document_id and page.chunk_total == len(page.chunks) > 0
+    assert [h["text"] for h in page.headings] == ["Pricing", "Notes"]
     page.tags, page.valid_until = "product, pricing", "2031-01-31"
     await DocumentState.save.fn(page)
     assert page.error == "" and page.tags == "product, pricing" and page.valid_until == "2031-01-31"
@@ -149,22 +137,37 @@ async def test_library_and_document_page_handlers_work_end_to_end(client: Any, s
     await DocumentState.save.fn(page)
     assert "YYYY-MM-DD" in page.error
     flagged = [c for c in page.chunks if c["quarantined"]]
-    assert flagged
+    assert flagged and flagged[0]["reason"]
     await DocumentState.release.fn(page, flagged[0]["id"])
     assert page.error == "" and not any(c["quarantined"] for c in page.chunks)
     download = await DocumentState.download.fn(page)
     assert page.error == "" and "notes.md" in str(download)
 
 
+async def test_document_page_takes_its_id_from_the_route_and_refuses_another_spaces(world: World) -> None:
+    """The id comes from Reflex's route variable; B's document id in A's tab shows nothing of B."""
+    from obelisk_app.pages.document_state import DocumentState
+    from obelisk_app.routes import DOCUMENT
+
+    w = world
+    theirs = tab_of(w.eve, route=DOCUMENT, params={"document_id": w.b_document_id}).state(DocumentState)
+    await DocumentState.load.fn(theirs)
+    assert theirs.error == "" and theirs.doc["id"] == w.b_document_id, "the owner's control"
+    mine = tab_of(w.ada, route=DOCUMENT, params={"document_id": w.b_document_id}).state(DocumentState)
+    for handler in (DocumentState.load, DocumentState.download):
+        await handler.fn(mine)
+        assert mine.error and mine.doc["id"] == "" and mine.chunks == []
+    await DocumentState.release.fn(mine, w.b_chunk_id)
+    assert w.b_secret not in str(mine.dict())
+
+
 async def test_brand_voice_and_url_handlers(signup: Any) -> None:
-    from obelisk_app.pages.brand_voice import BrandVoiceState
+    from obelisk_app.pages.brand_voice_state import BrandVoiceState
     from obelisk_app.pages.documents_state import DocumentsState
 
     ada = await signup("ada")
-    auth, _, _, _ = _states(ada.token, ada.space_id)
-    root = auth.parent_state
-    assert root is not None
-    voice = root.get_substate(BrandVoiceState.get_full_name().split(".")[1:])
+    tab = tab_of(ada)
+    voice = tab.state(BrandVoiceState)
     await BrandVoiceState.save_organization.fn(voice, {"tone": "calm", "banned_terms": "synergy\nrevolutionary"})
     await BrandVoiceState.save_space.fn(voice, {"tone": "playful", "audience": "founders"})
     assert voice.error == ""
@@ -172,7 +175,23 @@ async def test_brand_voice_and_url_handlers(signup: Any) -> None:
     await BrandVoiceState.save_space.fn(voice, {"tone": "x" * 600})
     assert "at most 500" in voice.error and voice.space["tone"] == "playful"
 
-    library = root.get_substate(DocumentsState.get_full_name().split(".")[1:])
+    library = tab.state(DocumentsState)
     library.url = "ftp://example.com/file"
     await DocumentsState.add_url.fn(library)
     assert "http" in library.error and library.documents == []
+
+
+async def test_ui_actions_are_audited_under_one_event_correlation_id(signup: Any) -> None:
+    """Each handler's work logs (and audits) under its own `evt-...` id, and leaves no ids behind."""
+    from backend.core.logging import correlation_id_var, space_id_var, user_id_var
+
+    ada = await signup("ada")
+    tab = tab_of(ada)
+    await SpacesState.create.fn(tab.state(SpacesState), {"name": "EMEA Campaigns"})
+    await SpacesState.create.fn(tab.state(SpacesState), {"name": "APAC Campaigns"})
+    audit = tab.state(AuditState)
+    await AuditState.load.fn(audit)
+    created = [e for e in audit.entries if "created" in e["what"].lower() and "Campaigns" in e["target"]]
+    ids = {e["correlation_id"] for e in created}
+    assert len(created) == 2 and len(ids) == 2 and all(i.startswith("evt-") for i in ids), audit.entries
+    assert correlation_id_var.get() is None and space_id_var.get() is None and user_id_var.get() is None
