@@ -3,7 +3,8 @@
 The access token lives in the browser's local storage so a reload or a second tab stays signed in. The
 browser can send any value with any event, so nothing here is trusted: every handler that touches data
 asks `_principal()` / `_space_context()`, which verify the token and resolve the space on the server.
-Page states do not call these directly: they inherit `SpaceState` (`states/space.py`).
+Page states do not call these directly: they inherit `SpaceState` (`states/space.py`). Server-side helpers
+start with `_`: Reflex turns every public method of a state into an event a browser may call.
 """
 
 from __future__ import annotations

@@ -195,3 +195,100 @@ async def test_ui_actions_are_audited_under_one_event_correlation_id(signup: Any
     ids = {e["correlation_id"] for e in created}
     assert len(created) == 2 and len(ids) == 2 and all(i.startswith("evt-") for i in ids), audit.entries
     assert correlation_id_var.get() is None and space_id_var.get() is None and user_id_var.get() is None
+
+
+async def test_library_and_brand_voice_handlers_refuse_another_space(client: httpx.AsyncClient, world: World) -> None:
+    from obelisk_app.pages.brand_voice_state import BrandVoiceState
+    from obelisk_app.pages.document_state import DocumentState
+    from obelisk_app.pages.documents_state import DocumentsState
+    from obelisk_app.routes import DOCUMENT
+
+    w = world
+    in_b = tab_of(w.ada, w.eve.space_id)  # A's token, B's space id from the "browser"
+    library = in_b.state(DocumentsState)
+    await DocumentsState.load.fn(library)
+    assert library.error and library.documents == []
+    voice = in_b.state(BrandVoiceState)
+    await BrandVoiceState.save_space.fn(voice, {"tone": "hijacked"})
+    assert voice.error and voice.effective == {}
+    in_a = tab_of(w.ada, route=DOCUMENT, params={"document_id": w.b_document_id})
+    mine = in_a.state(DocumentsState)
+    for handler in (DocumentsState.reindex, DocumentsState.delete):
+        await handler.fn(mine, w.b_document_id)
+        assert mine.error, handler
+    page = in_a.state(DocumentState)
+    page.tags = "hijacked"
+    await DocumentState.save.fn(page)
+    assert page.error
+    documents = (await client.get("/api/v1/documents", headers=w.eve.headers())).json()
+    assert [(d["id"], d["status"], d["tags"]) for d in documents] == [(w.b_document_id, "ready", [])]
+    voice_b = (await client.get("/api/v1/space/brand-voice", headers=w.eve.headers())).json()
+    assert "hijacked" not in str(voice_b)
+
+
+# Every handler a browser can call on a data page, and the test that attacks it (or why none needs to).
+# A new handler fails `test_every_data_page_handler_is_declared` until it is added here.
+DATA_PAGE_HANDLERS = {
+    "AuditState": {"load": "cross-organization test above", "page": "same fetch as load"},
+    "MembersState": {
+        "load": "test_member_handlers_refuse_another_space",
+        "invite": "test_member_handlers_refuse_another_space",
+        "change_role": "both member tests",
+        "remove": "both member tests",
+        "revoke_invitation": "both member tests",
+        "set_invite_role": "sets a var of the caller's own tab",
+    },
+    "SpacesState": {
+        "load": "test_handlers_without_a_valid_token_send_to_sign_in",
+        "create": "test_ui_actions_are_audited_under_one_event_correlation_id",
+        "archive": "test_space_switch_and_space_admin_handlers_refuse_another_organization",
+        "save_rename": "test_space_switch_and_space_admin_handlers_refuse_another_organization",
+        "start_rename": "sets vars of the caller's own tab",
+        "set_editing_name": "sets a var of the caller's own tab",
+    },
+    "BrandVoiceState": {
+        "load": "same reload as save_space",
+        "save_space": "test_library_and_brand_voice_handlers_refuse_another_space",
+        "save_organization": "acts on the caller's own organization only",
+    },
+    "DocumentsState": {
+        "load": "test_library_and_brand_voice_handlers_refuse_another_space",
+        "reindex": "test_library_and_brand_voice_handlers_refuse_another_space",
+        "delete": "test_library_and_brand_voice_handlers_refuse_another_space",
+        "add_url": "test_brand_voice_and_url_handlers",
+        "handle_upload": "same add path as the API upload, attacked in test_cross_space.py",
+        "search": "same refresh as load",
+        "set_tag_filter": "same refresh as load",
+        "set_status_filter": "test_library_and_document_page_handlers_work_end_to_end",
+        "poll": "same refresh as load",
+        "add_suggested_tag": "sets a var of the caller's own tab",
+        "set_query": "sets a var of the caller's own tab",
+        "set_upload_tags": "sets a var of the caller's own tab",
+        "set_url": "sets a var of the caller's own tab",
+    },
+    "DocumentState": {
+        "load": "test_document_page_takes_its_id_from_the_route_and_refuses_another_spaces",
+        "download": "test_document_page_takes_its_id_from_the_route_and_refuses_another_spaces",
+        "release": "test_document_page_takes_its_id_from_the_route_and_refuses_another_spaces",
+        "save": "test_library_and_brand_voice_handlers_refuse_another_space",
+        "page": "same load",
+        "set_tags": "sets a var of the caller's own tab",
+        "set_valid_until": "sets a var of the caller's own tab",
+    },
+    "RetrievalState": {
+        "search": "tests/api/test_retrieval_handlers.py",
+        "set_query": "sets a var of the caller's own tab",
+        "set_enhance": "sets a var of the caller's own tab",
+    },
+}
+
+
+def test_every_data_page_handler_is_declared() -> None:
+    from obelisk_app.states import SpaceState
+
+    def page_states(cls: type) -> list[type]:
+        return [c for sub in cls.__subclasses__() for c in (sub, *page_states(sub))]
+
+    Tab()  # registers every page
+    found = {c.__name__: set(c.event_handlers) - {"setvar"} for c in page_states(SpaceState)}
+    assert found == {name: set(handlers) for name, handlers in DATA_PAGE_HANDLERS.items()}
