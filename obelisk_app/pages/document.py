@@ -6,7 +6,8 @@ import reflex as rx
 
 from obelisk_app import routes, styles
 from obelisk_app.layout import template
-from obelisk_app.pages.document_state import CHUNK_PAGE, ChunkRow, DocumentState
+from obelisk_app.pages.document_rows import ChunkRow
+from obelisk_app.pages.document_state import CHUNK_PAGE, DocumentState
 from obelisk_app.states import AuthState
 
 

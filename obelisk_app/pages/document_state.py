@@ -3,96 +3,27 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, TypedDict
+from typing import Any
 
 import reflex as rx
 
 from backend.documents import service
-from backend.documents.models import DocumentChunk
-from obelisk_app.pages.document_rows import DocumentRow, document_row, empty_document_row
+from obelisk_app.pages.document_rows import (
+    ChunkRow,
+    DocumentRow,
+    HeadingRow,
+    ImageRow,
+    TableRow,
+    chunk_row,
+    document_row,
+    empty_document_row,
+    heading_rows,
+    image_rows,
+    table_rows,
+)
 from obelisk_app.states import SpaceState
 
 CHUNK_PAGE = 50
-
-
-class HeadingRow(TypedDict):
-    text: str
-    level: int
-    indent: str
-    page: str
-
-
-class TableRow(TypedDict):
-    rows: int
-    columns: int
-    where: str
-    sheet: str
-    page: str
-
-
-class ImageRow(TypedDict):
-    caption: str
-    page: str
-
-
-class ChunkRow(TypedDict):
-    id: str
-    index: int
-    kind: str
-    path: str
-    page_text: str
-    quarantined: bool
-    reason: str
-    content: str
-
-
-def _page(value: Any) -> str:
-    return str(value) if value else ""
-
-
-def heading_rows(structure: dict[str, Any]) -> list[HeadingRow]:
-    return [
-        HeadingRow(
-            text=str(h.get("text") or ""),
-            level=int(h.get("level") or 0),
-            indent=f"{max(0, int(h.get('level') or 0)) * 1.0}rem",
-            page=_page(h.get("page")),
-        )
-        for h in structure.get("headings", [])
-    ]
-
-
-def table_rows(structure: dict[str, Any]) -> list[TableRow]:
-    return [
-        TableRow(
-            rows=int(t.get("rows") or 0),
-            columns=int(t.get("columns") or 0),
-            where=" › ".join(t.get("heading_path") or []) or "(top of document)",
-            sheet=t.get("sheet") or "",
-            page=_page(t.get("page")),
-        )
-        for t in structure.get("tables", [])
-    ]
-
-
-def image_rows(structure: dict[str, Any]) -> list[ImageRow]:
-    return [
-        ImageRow(caption=i.get("caption") or "(no caption)", page=_page(i.get("page")))
-        for i in structure.get("images", [])
-    ]
-
-
-def chunk_row(chunk: DocumentChunk) -> ChunkRow:
-    return ChunkRow(
-        id=str(chunk.id),
-        index=chunk.chunk_index,
-        kind=chunk.kind,
-        path=" › ".join(chunk.heading_path) or "(no heading)",
-        page_text=str(chunk.page) if chunk.page is not None else "–",
-        quarantined=bool(chunk.quarantined),
-        reason=chunk.quarantine_reason or "",
-        content=chunk.content,
-    )
 
 
 class DocumentState(SpaceState):

@@ -55,9 +55,12 @@ class SpaceState(rx.State):
       and an error toast; otherwise `work`'s own result (an event such as a download, or None), plus a
       success toast when `success` is given. Anything else is a bug and propagates (Reflex logs it).
       Log lines and audit rows written meanwhile carry one `evt-...` correlation id and the caller's ids.
+      Resolve the scope inside `work` (`await self._ctx()` there, not before `_call`), so a lapsed
+      sign-in or a foreign space id is caught like any other refusal.
     - `await self._failed(exc)`: the same translation of an `AppError` into an event, for handlers
       that cannot wrap their work in `_call` (a background handler resolving its scope inside
-      `async with self`, then awaiting the slow call outside it: see `DocumentsState.search`).
+      `async with self`, then awaiting the slow call outside it, inside `with event_scope():` from
+      `states/log_scope.py`: see `RetrievalState.search` in `pages/retrieval_state.py`).
     - `await self._auth()`: the shared `AuthState` (user, spaces, current role) when a page needs more.
 
     Vars declared here would be shared by every page state (Reflex substates read their parent's vars),

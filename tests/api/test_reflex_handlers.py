@@ -226,6 +226,60 @@ async def test_library_and_brand_voice_handlers_refuse_another_space(client: htt
     assert "hijacked" not in str(voice_b)
 
 
+
+async def test_a_member_of_one_space_cannot_reach_the_organizations_other_space(
+    client: httpx.AsyncClient, signup: Any
+) -> None:
+    """Two spaces of the SAME organization: a member of General names Campaigns, which he is not in."""
+    from obelisk_app.pages.brand_voice_state import BrandVoiceState
+    from obelisk_app.pages.documents_state import DocumentsState
+    from obelisk_app.pages.retrieval_state import RetrievalState
+
+    olga = await signup("olga", "One Org")
+    campaigns = (await client.post("/api/v1/spaces", json={"name": "Campaigns"}, headers=olga.headers())).json()
+    secret = "campaigns-only-secret"
+    upload = await client.post(
+        "/api/v1/documents",
+        files={"file": ("plan.md", f"# Plan\n\nThe {secret} ships in June.\n".encode(), "text/markdown")},
+        headers=olga.headers(campaigns["id"]),
+    )
+    assert upload.status_code == 202, upload.text
+    invite = await client.post(
+        f"/api/v1/spaces/{olga.space_id}/members",
+        json={"email": "max@example.com", "role": "editor"},
+        headers=olga.headers(),
+    )
+    max_ = (
+        await client.post(
+            f"/api/v1/invitations/{invite.json()['invitation_token']}/accept",
+            json={"name": "Max", "password": "max-password"},
+        )
+    ).json()
+    tab = Tab(max_["access_token"], campaigns["id"])  # his token, the other space's id
+    members = tab.state(MembersState)
+    await MembersState.load.fn(members)
+    assert members.error and members.members == []
+    library = tab.state(DocumentsState)
+    await DocumentsState.load.fn(library)
+    assert library.error and library.documents == []
+    voice = tab.state(BrandVoiceState)
+    await BrandVoiceState.save_space.fn(voice, {"tone": "hijacked"})
+    assert voice.error
+    search = tab.state(RetrievalState)
+    search.enhance = False
+    await RetrievalState.search.fn(search, {"query": "When does the plan ship?"})
+    assert search.error and search.results == []
+    assert secret not in str(tab.root.dict()) and "hijacked" not in str(tab.root.dict())
+    await SpacesState.archive.fn(tab.state(SpacesState), campaigns["id"])
+    assert tab.state(SpacesState).error
+    # The control: the owner does see the space's document and its unchanged voice.
+    owner = tab_of(olga, campaigns["id"])
+    theirs = owner.state(DocumentsState)
+    await DocumentsState.load.fn(theirs)
+    assert theirs.error == "" and [d["title"] for d in theirs.documents] == ["Plan"]
+    voice_b = (await client.get("/api/v1/space/brand-voice", headers=olga.headers(campaigns["id"]))).json()
+    assert "hijacked" not in str(voice_b)
+
 # Every handler a browser can call on a data page, and the test that attacks it (or why none needs to).
 # A new handler fails `test_every_data_page_handler_is_declared` until it is added here.
 DATA_PAGE_HANDLERS = {
