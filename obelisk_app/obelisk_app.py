@@ -5,8 +5,6 @@ import reflex as rx
 from backend.api.app import create_api
 from backend.api.lifespan import platform_lifespan
 from obelisk_app import pages  # noqa: F401  (registers every page)
-from obelisk_app.middleware import CorrelationIdEventMiddleware
 
 app = rx.App(api_transformer=create_api())
 app.register_lifespan_task(platform_lifespan)
-app.add_middleware(CorrelationIdEventMiddleware())

@@ -2,57 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import reflex as rx
 
-from backend.core.errors import AppError, Unauthorized
-from backend.tenancy.spaces import audit_log
 from obelisk_app import routes
 from obelisk_app.layout import template
-from obelisk_app.states import AuthState
-
-PAGE_SIZE = 50
-
-
-class AuditState(rx.State):
-    entries: list[dict[str, str]] = []
-    total: int = 0
-    offset: int = 0
-    error: str = ""
-
-    async def _fetch(self) -> Any:
-        auth = await self.get_state(AuthState)
-        self.error = ""
-        try:
-            entries, self.total = await audit_log(await auth.principal(), limit=PAGE_SIZE, offset=self.offset)
-        except Unauthorized:
-            return rx.redirect(routes.LOGIN)
-        except AppError as exc:
-            self.entries, self.error = [], exc.message
-            return None
-        self.entries = [
-            {
-                "when": e["created_at"][:19].replace("T", " "),
-                "who": e["actor_email"],
-                "what": e["description"],
-                "target": e["target"] or "",
-                "details": ", ".join(f"{k}: {v}" for k, v in (e["details"] or {}).items()),
-                "correlation_id": e["correlation_id"] or "",
-            }
-            for e in entries
-        ]
-        return None
-
-    @rx.event
-    async def load(self) -> Any:
-        self.offset = 0
-        return await self._fetch()
-
-    @rx.event
-    async def page(self, delta: int) -> Any:
-        self.offset = max(0, min(self.offset + delta * PAGE_SIZE, max(self.total - 1, 0)))
-        return await self._fetch()
+from obelisk_app.pages.audit_state import PAGE_SIZE, AuditState
 
 
 @template(route=routes.AUDIT, title="Audit log", on_load=AuditState.load)

@@ -6,72 +6,10 @@ from typing import Any
 
 import reflex as rx
 
-from backend.core.errors import AppError, Unauthorized
-from backend.tenancy import brand_voice
 from obelisk_app import routes, styles
 from obelisk_app.layout import template
+from obelisk_app.pages.brand_voice_state import FIELDS, BrandVoiceState
 from obelisk_app.states import AuthState
-
-FIELDS = [
-    ("tone", "Tone", "e.g. warm, confident, never pushy", False),
-    ("audience", "Audience", "who we write for", False),
-    ("values", "Values (one per line)", "clarity\nhonesty", True),
-    ("preferred_terms", "Preferred terms (one per line)", "customers (not users)", True),
-    ("banned_terms", "Banned terms (one per line)", "revolutionary\ngame-changing", True),
-    ("style_rules", "Style rules (one per line)", "No exclamation marks.\nSentences under 25 words.", True),
-    ("example_copy", "Example copy", "A paragraph that sounds exactly like us.", True),
-]
-
-
-def _as_form(voice: dict[str, Any]) -> dict[str, str]:
-    return {name: "\n".join(v) if isinstance(v := voice.get(name, ""), list) else str(v) for name, *_ in FIELDS}
-
-
-class BrandVoiceState(rx.State):
-    space: dict[str, str] = {}
-    organization: dict[str, str] = {}
-    effective: dict[str, str] = {}
-    error: str = ""
-
-    async def _run(self, action: Any, success: str = "") -> Any:
-        auth = await self.get_state(AuthState)
-        self.error = ""
-        try:
-            await action(auth)
-            data = await brand_voice.get_brand_voice(await auth.space_context())
-        except Unauthorized:
-            return rx.redirect(routes.LOGIN)
-        except AppError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
-        self.space, self.organization = _as_form(data["space"]), _as_form(data["organization"])
-        self.effective = _as_form(data["effective"])
-        return rx.toast.success(success) if success else None
-
-    @rx.event
-    async def load(self) -> Any:
-        async def nothing(_: Any) -> None:
-            return None
-
-        return await self._run(nothing)
-
-    @rx.event
-    async def save_space(self, form: dict[str, Any]) -> Any:
-        async def action(auth: Any) -> None:
-            await brand_voice.set_space_brand_voice(await auth.space_context(), _fields(form))
-
-        return await self._run(action, "Space brand voice saved")
-
-    @rx.event
-    async def save_organization(self, form: dict[str, Any]) -> Any:
-        async def action(auth: Any) -> None:
-            await brand_voice.set_organization_brand_voice(await auth.principal(), _fields(form))
-
-        return await self._run(action, "Organization brand voice saved")
-
-
-def _fields(form: dict[str, Any]) -> dict[str, Any]:
-    return {name: str(form.get(name, "")) for name, *_ in FIELDS}
 
 
 def _form(values: rx.Var[dict[str, str]], on_submit: Any, button: str, prefix: str) -> rx.Component:

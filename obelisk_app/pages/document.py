@@ -2,130 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 import reflex as rx
 
-from backend.documents import service
 from obelisk_app import routes, styles
 from obelisk_app.layout import template
-from obelisk_app.pages.documents_state import _row as summarise
+from obelisk_app.pages.document_rows import ChunkRow
+from obelisk_app.pages.document_state import CHUNK_PAGE, DocumentState
 from obelisk_app.states import AuthState
-from obelisk_app.states.guard import guarded
-
-CHUNK_PAGE = 50
-
-
-class DocumentState(rx.State):
-    doc: dict[str, Any] = {}
-    headings: list[dict[str, Any]] = []
-    tables: list[dict[str, Any]] = []
-    images: list[dict[str, Any]] = []
-    chunks: list[dict[str, Any]] = []
-    chunk_total: int = 0
-    chunk_offset: int = 0
-    tags: str = ""
-    valid_until: str = ""
-    error: str = ""
-
-    def _id(self) -> str:
-        return (self.router.url.path or "").rstrip("/").rsplit("/", 1)[-1]
-
-    async def _ctx(self) -> Any:
-        return await (await self.get_state(AuthState)).space_context()
-
-    async def _load(self) -> None:
-        ctx = await self._ctx()
-        document = await service.get_document(ctx, self._id())
-        public = service.public_document(document, with_structure=True)
-        structure = public.pop("structure") or {}
-        self.doc = summarise(public)
-        self.headings = [
-            {**h, "indent": f"{max(0, int(h.get('level') or 0)) * 1.0}rem", "page": h.get("page") or ""}
-            for h in structure.get("headings", [])
-        ]
-        self.tables = [
-            {
-                **t,
-                "where": " › ".join(t.get("heading_path") or []) or "(top of document)",
-                "sheet": t.get("sheet") or "",
-                "page": t.get("page") or "",
-            }
-            for t in structure.get("tables", [])
-        ]
-        self.images = [
-            {"caption": i.get("caption") or "(no caption)", "page": i.get("page") or ""}
-            for i in structure.get("images", [])
-        ]
-        self.tags = ", ".join(document.tags)
-        self.valid_until = document.valid_until.isoformat() if document.valid_until else ""
-        chunks, self.chunk_total = await service.list_chunks(
-            ctx, document.id, limit=CHUNK_PAGE, offset=self.chunk_offset
-        )
-        self.chunks = [
-            {
-                **service.public_chunk(c),
-                "path": " › ".join(c.heading_path) or "(no heading)",
-                "page_text": str(c.page) if c.page is not None else "–",
-                "reason": c.quarantine_reason or "",
-            }
-            for c in chunks
-        ]
-
-    async def _guard(self, action: Any) -> Any:
-        return await guarded(self, action)
-
-    @rx.event
-    async def load(self) -> Any:
-        self.chunk_offset = 0
-        return await self._guard(self._load)
-
-    @rx.event
-    async def page(self, delta: int) -> Any:
-        self.chunk_offset = max(0, self.chunk_offset + delta * CHUNK_PAGE)
-        return await self._guard(self._load)
-
-    @rx.event
-    def set_tags(self, value: str) -> None:
-        self.tags = value
-
-    @rx.event
-    def set_valid_until(self, value: str) -> None:
-        self.valid_until = value
-
-    @rx.event
-    async def save(self) -> Any:
-        async def action() -> Any:
-            when = date.fromisoformat(self.valid_until) if self.valid_until else None
-            await service.update_document(
-                await self._ctx(), self._id(), tags=self.tags, valid_until=when, clear_valid_until=when is None
-            )
-            await self._load()
-            return rx.toast.success("Saved")
-
-        try:
-            return await self._guard(action)
-        except ValueError:
-            self.error = "Enter the date as YYYY-MM-DD."
-            return None
-
-    @rx.event
-    async def release(self, chunk_id: str) -> Any:
-        async def action() -> Any:
-            await service.release_chunk(await self._ctx(), self._id(), chunk_id)
-            await self._load()
-            return rx.toast.success("Released: this chunk can now be used in answers")
-
-        return await self._guard(action)
-
-    @rx.event
-    async def download(self) -> Any:
-        async def action() -> Any:
-            data, document = await service.read_file(await self._ctx(), self._id())
-            return rx.download(data=data, filename=document.filename)
-
-        return await self._guard(action)
 
 
 def _outline() -> rx.Component:
@@ -138,10 +21,10 @@ def _outline() -> rx.Component:
                     h["text"],
                     size="2",
                     padding_left=h["indent"],
-                    weight=rx.cond(h["level"].to(int) <= 1, "bold", "regular"),
+                    weight=rx.cond(h["level"] <= 1, "bold", "regular"),
                 ),
                 rx.spacer(),
-                rx.text(h["page"].to_string(), size="1", color=rx.color("gray", 10)),
+                rx.text(h["page"], size="1", color=rx.color("gray", 10)),
                 width="100%",
                 data_testid="outline-heading",
             ),
@@ -162,7 +45,7 @@ def _outline() -> rx.Component:
         ),
         rx.cond(DocumentState.images.length() > 0, rx.heading("Pictures", size="3", margin_top="0.5rem")),
         rx.foreach(
-            DocumentState.images, lambda i: rx.text(i["caption"], " (page ", i["page"].to_string(), ")", size="2")
+            DocumentState.images, lambda i: rx.text(i["caption"], " (page ", i["page"], ")", size="2")
         ),
         spacing="1",
         width="100%",
@@ -170,7 +53,7 @@ def _outline() -> rx.Component:
     )
 
 
-def _chunk(chunk: rx.Var[dict[str, Any]]) -> rx.Component:
+def _chunk(chunk: rx.Var[ChunkRow]) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.badge("#", chunk["index"].to_string(), variant="outline"),
@@ -190,7 +73,7 @@ def _chunk(chunk: rx.Var[dict[str, Any]]) -> rx.Component:
                     rx.cond(
                         AuthState.is_space_admin,
                         rx.button(
-                            "Release", size="1", variant="soft", on_click=DocumentState.release(chunk["id"].to(str))
+                            "Release", size="1", variant="soft", on_click=DocumentState.release(chunk["id"])
                         ),
                     ),
                     align="center",
@@ -220,20 +103,20 @@ def document_page() -> rx.Component:
             size="2",
         ),
         rx.cond(DocumentState.error != "", rx.callout(DocumentState.error, icon="triangle-alert", color_scheme="red")),
-        rx.heading(d["title"].to(str), size="6", data_testid="document-heading"),
+        rx.heading(d["title"], size="6", data_testid="document-heading"),
         rx.hstack(
-            rx.badge(d["kind_label"].to(str)),
-            rx.badge(d["status"].to(str), data_testid="document-detail-status"),
+            rx.badge(d["kind_label"]),
+            rx.badge(d["status"], data_testid="document-detail-status"),
             rx.text(
-                d["size"].to(str),
+                d["size"],
                 " · ",
-                d["pages_text"].to(str),
+                d["pages_text"],
                 " pages · ",
                 DocumentState.chunk_total.to_string(),
                 " chunks · added by ",
-                d["uploaded_by"].to(str),
+                d["uploaded_by"],
                 " on ",
-                d["date"].to(str),
+                d["date"],
                 size="2",
             ),
             rx.button(
@@ -243,7 +126,7 @@ def document_page() -> rx.Component:
             align="center",
             wrap="wrap",
         ),
-        rx.cond(d["error"].to(str) != "", rx.callout(d["error"].to(str), icon="circle-x", color_scheme="red")),
+        rx.cond(d["error"] != "", rx.callout(d["error"], icon="circle-x", color_scheme="red")),
         rx.cond(
             AuthState.current_role != "viewer",
             rx.hstack(

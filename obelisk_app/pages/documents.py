@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import reflex as rx
 
 from backend.documents.service import SUGGESTED_TAGS
@@ -11,7 +9,9 @@ from obelisk_app import routes, styles
 from obelisk_app.components.confirm import confirm_icon_button
 from obelisk_app.components.retrieval_panel import retrieval_panel
 from obelisk_app.layout import template
+from obelisk_app.pages.document_rows import DocumentRow
 from obelisk_app.pages.documents_state import DocumentsState
+from obelisk_app.pages.retrieval_state import RetrievalState
 from obelisk_app.states import AuthState
 
 UPLOAD_ID = "library_upload"
@@ -28,20 +28,20 @@ ACCEPT = {
 STATUS_COLORS = {"ready": "green", "failed": "red", "queued": "gray"}
 
 
-def _status(doc: rx.Var[dict[str, Any]]) -> rx.Component:
+def _status(doc: rx.Var[DocumentRow]) -> rx.Component:
     return rx.vstack(
         rx.badge(
             doc["status"],
             color_scheme=rx.match(doc["status"], ("ready", "green"), ("failed", "red"), ("queued", "gray"), "blue"),
             data_testid="document-status",
         ),
-        rx.cond(doc["in_flight"], rx.progress(value=doc["progress"].to(int), width="7rem", size="1")),
+        rx.cond(doc["in_flight"], rx.progress(value=doc["progress"], width="7rem", size="1")),
         rx.cond(doc["error"] != "", rx.text(doc["error"], size="1", color=rx.color("red", 11), max_width="16rem")),
         spacing="1",
     )
 
 
-def _actions(doc: rx.Var[dict[str, Any]]) -> rx.Component:
+def _actions(doc: rx.Var[DocumentRow]) -> rx.Component:
     return rx.cond(
         AuthState.current_role != "viewer",
         rx.hstack(
@@ -51,8 +51,8 @@ def _actions(doc: rx.Var[dict[str, Any]]) -> rx.Component:
                     size="1",
                     variant="soft",
                     aria_label="Re-index",
-                    on_click=DocumentsState.reindex(doc["id"].to(str)),
-                    disabled=doc["in_flight"].to(bool),
+                    on_click=DocumentsState.reindex(doc["id"]),
+                    disabled=doc["in_flight"],
                 ),
                 content="Process again",
             ),
@@ -62,19 +62,19 @@ def _actions(doc: rx.Var[dict[str, Any]]) -> rx.Component:
                 title="Delete this document?",
                 description=[doc["title"], ", its chunks and its file are removed for everyone."],
                 confirm="Delete",
-                on_confirm=DocumentsState.delete(doc["id"].to(str)),
+                on_confirm=DocumentsState.delete(doc["id"]),
             ),
             spacing="2",
         ),
     )
 
 
-def _row(doc: rx.Var[dict[str, Any]]) -> rx.Component:
+def _row(doc: rx.Var[DocumentRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
                 rx.link(
-                    doc["title"], href="/documents/" + doc["id"].to(str), weight="medium", data_testid="document-title"
+                    doc["title"], href="/documents/" + doc["id"], weight="medium", data_testid="document-title"
                 ),
                 rx.text(doc["filename"], size="1", color=rx.color("gray", 10)),
                 rx.cond(doc["stale"], rx.badge("past valid-until", color_scheme="orange", size="1")),
@@ -89,7 +89,7 @@ def _row(doc: rx.Var[dict[str, Any]]) -> rx.Component:
             rx.hstack(
                 rx.text(doc["chunk_count"].to_string(), data_testid="document-chunks"),
                 rx.cond(
-                    doc["quarantined_count"].to(int) > 0,
+                    doc["quarantined_count"] > 0,
                     rx.tooltip(
                         rx.badge(doc["quarantined_count"].to_string(), " quarantined", color_scheme="red"),
                         content="Possible prompt injection: excluded from answers until an admin releases it",
@@ -243,7 +243,19 @@ def documents_page() -> rx.Component:
         rx.cond(
             DocumentsState.visual_note != "", rx.text(DocumentsState.visual_note, size="1", color=rx.color("gray", 10))
         ),
-        retrieval_panel(),
+        retrieval_panel(
+            query=RetrievalState.query,
+            enhance=RetrievalState.enhance,
+            searching=RetrievalState.searching,
+            error=RetrievalState.error,
+            results=RetrievalState.results,
+            timings=RetrievalState.timings,
+            total_ms=RetrievalState.total_ms,
+            enhanced=RetrievalState.enhanced,
+            on_query_change=RetrievalState.set_query,
+            on_enhance_change=RetrievalState.set_enhance,
+            on_search=RetrievalState.search,
+        ),
         spacing="4",
         width="100%",
     )

@@ -3,85 +3,56 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypedDict
 
 import reflex as rx
 
 from backend.core.config import get_settings
 from backend.core.errors import AppError, Unauthorized
 from backend.documents import service
-from backend.documents.models import IN_FLIGHT
 from backend.models.info import describe_models
-from obelisk_app.states import AuthState
-from obelisk_app.states.guard import guarded
+from obelisk_app.pages.document_rows import DocumentRow, document_row
+from obelisk_app.states import SpaceState
 
 POLL_SECONDS = 1.0
-KIND_LABELS = {
-    "pdf": "PDF",
-    "docx": "Word",
-    "pptx": "PowerPoint",
-    "xlsx": "Excel",
-    "csv": "CSV",
-    "html": "Web page",
-    "markdown": "Markdown",
-    "txt": "Text",
-}
+class Message(TypedDict):
+    """A line under the upload zone: `kind` is "ok" or "error"."""
+
+    kind: str
+    text: str
 
 
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
-
-
-def _row(document: dict[str, Any]) -> dict[str, Any]:
-    created = datetime.fromisoformat(document["created_at"])
-    return {
-        **{k: v for k, v in document.items() if k not in ("structure",)},
-        "kind_label": KIND_LABELS.get(document["kind"], document["kind"]),
-        "size": human_size(int(document["size_bytes"] or 0)),
-        "date": created.strftime("%Y-%m-%d %H:%M"),
-        "tags_text": ", ".join(document["tags"]),
-        "pages_text": str(document["pages"]) if document["pages"] else "–",
-        "in_flight": document["status"] in IN_FLIGHT,
-        "error": document["error"] or "",
-        "uploaded_by": document["uploaded_by"] or "",
-    }
-
-
-class DocumentsState(rx.State):
-    documents: list[dict[str, Any]] = []
+class DocumentsState(SpaceState):
+    documents: list[DocumentRow] = []
     total: int = 0
     query: str = ""
     tag_filter: str = ""
     status_filter: str = ""
     upload_tags: str = ""
     url: str = ""
-    messages: list[dict[str, str]] = []
+    messages: list[Message] = []
     error: str = ""
     uploading: bool = False
     polling: bool = False
     visual_note: str = ""
 
-    async def _ctx(self) -> Any:
-        return await (await self.get_state(AuthState)).space_context()
-
     async def _refresh(self) -> None:
-        ctx = await self._ctx()
         documents, self.total = await service.list_documents(
-            ctx, query=self.query or None, tag=self.tag_filter or None, status=self.status_filter or None, limit=200
+            await self._ctx(),
+            query=self.query or None,
+            tag=self.tag_filter or None,
+            status=self.status_filter or None,
+            limit=200,
         )
-        self.documents = [_row(service.public_document(d)) for d in documents]
+        self.documents = [document_row(service.public_document(d)) for d in documents]
 
     def _say(self, kind: str, text: str) -> None:
-        self.messages = [{"kind": kind, "text": text}, *self.messages][:8]
+        self.messages = [Message(kind=kind, text=text), *self.messages][:8]
 
-    async def _guard(self, action: Any) -> Any:
-        result = await guarded(self, action)
+    async def _call_and_follow(self, work: Awaitable[Any], *, success: str = "") -> Any:
+        """`_call`, then keep the list fresh while anything in it is still being processed."""
+        result = await self._call(work, success=success)
         if any(d["in_flight"] for d in self.documents) and not self.polling:
             return [DocumentsState.poll] if result is None else [result, DocumentsState.poll]
         return result
@@ -95,7 +66,7 @@ class DocumentsState(rx.State):
             if models["embeddings"].startswith("vertex")
             else "Pictures are kept with their captions; searching visual content needs Vertex AI (VERTEX_PROJECT)."
         )
-        return await self._guard(self._refresh)
+        return await self._call_and_follow(self._refresh())
 
     @rx.event(background=True)
     async def poll(self) -> None:
@@ -133,16 +104,16 @@ class DocumentsState(rx.State):
     @rx.event
     async def set_tag_filter(self, value: str) -> Any:
         self.tag_filter = "" if value == "all" else value
-        return await self._guard(self._refresh)
+        return await self._call_and_follow(self._refresh())
 
     @rx.event
     async def set_status_filter(self, value: str) -> Any:
         self.status_filter = "" if value == "all" else value
-        return await self._guard(self._refresh)
+        return await self._call_and_follow(self._refresh())
 
     @rx.event
     async def search(self) -> Any:
-        return await self._guard(self._refresh)
+        return await self._call_and_follow(self._refresh())
 
     @rx.event
     async def add_suggested_tag(self, tag: str) -> None:
@@ -150,55 +121,53 @@ class DocumentsState(rx.State):
         if tag not in tags:
             self.upload_tags = ", ".join([*tags, tag])
 
+    async def _upload(self, files: list[rx.UploadFile]) -> None:
+        ctx = await self._ctx()
+        limit = get_settings().upload_limit_bytes
+        for upload in files:
+            name = upload.name or upload.filename or "file"
+            data = await upload.read(limit + 1)
+            try:
+                result = await service.add_upload(ctx, data=data, filename=name, tags=self.upload_tags)
+            except Unauthorized:
+                raise
+            except AppError as exc:
+                # One refused file (too big, unsupported) must not stop the others.
+                self._say("error", f"{name}: {exc.message}")
+                continue
+            self._say("ok", f"{name}: {'already in this space' if not result.created else 'queued'}")
+        await self._refresh()
+
     @rx.event
     async def handle_upload(self, files: list[rx.UploadFile]) -> Any:
-        async def action() -> None:
-            ctx = await self._ctx()
-            limit = get_settings().upload_limit_bytes
-            for upload in files:
-                name = upload.name or upload.filename or "file"
-                data = await upload.read(limit + 1)
-                try:
-                    result = await service.add_upload(ctx, data=data, filename=name, tags=self.upload_tags)
-                except Unauthorized:
-                    raise
-                except AppError as exc:
-                    self._say("error", f"{name}: {exc.message}")
-                    continue
-                self._say("ok", f"{name}: {'already in this space' if not result.created else 'queued'}")
-            await self._refresh()
-
         self.uploading = True
         try:
-            return await self._guard(action)
+            return await self._call_and_follow(self._upload(files))
         finally:
             self.uploading = False
 
+    async def _add_url(self) -> None:
+        result = await service.add_url(await self._ctx(), url=self.url, tags=self.upload_tags)
+        self._say("ok", f"{result.document.source_url}: {'already in this space' if not result.created else 'queued'}")
+        self.url = ""
+        await self._refresh()
+
     @rx.event
     async def add_url(self) -> Any:
-        async def action() -> None:
-            result = await service.add_url(await self._ctx(), url=self.url, tags=self.upload_tags)
-            self._say(
-                "ok", f"{result.document.source_url}: {'already in this space' if not result.created else 'queued'}"
-            )
-            self.url = ""
-            await self._refresh()
+        return await self._call_and_follow(self._add_url())
 
-        return await self._guard(action)
+    async def _reindex(self, document_id: str) -> None:
+        await service.reindex(await self._ctx(), document_id)
+        await self._refresh()
 
     @rx.event
     async def reindex(self, document_id: str) -> Any:
-        async def action() -> None:
-            await service.reindex(await self._ctx(), document_id)
-            await self._refresh()
+        return await self._call_and_follow(self._reindex(document_id))
 
-        return await self._guard(action)
+    async def _delete(self, document_id: str) -> None:
+        await service.delete_document(await self._ctx(), document_id)
+        await self._refresh()
 
     @rx.event
     async def delete(self, document_id: str) -> Any:
-        async def action() -> Any:
-            await service.delete_document(await self._ctx(), document_id)
-            await self._refresh()
-            return rx.toast.success("Document deleted")
-
-        return await self._guard(action)
+        return await self._call_and_follow(self._delete(document_id), success="Document deleted")

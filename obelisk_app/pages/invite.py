@@ -12,6 +12,7 @@ from backend.tenancy import members
 from obelisk_app import routes
 from obelisk_app.components.forms import auth_card, error_callout, field
 from obelisk_app.states.auth import enter_with
+from obelisk_app.states.log_scope import event_scope
 
 
 class InviteState(rx.State):
@@ -22,13 +23,15 @@ class InviteState(rx.State):
     busy: bool = False
 
     def _code(self) -> str:
-        return (self.router.url.path or "").rstrip("/").rsplit("/", 1)[-1]
+        # `invite_code` is the route variable Reflex adds for the `[invite_code]` of routes.INVITE.
+        return str(self.invite_code)
 
     @rx.event
     async def load(self) -> None:
         self.error = self.problem = ""
         try:
-            info = await members.describe_invitation(self._code())
+            with event_scope():
+                info = await members.describe_invitation(self._code())
         except AppError as exc:
             self.problem, self.email = exc.message, ""
             return

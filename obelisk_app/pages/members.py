@@ -2,100 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import reflex as rx
 
-from backend.tenancy import members
 from obelisk_app import routes, styles
 from obelisk_app.components.confirm import confirm_icon_button
 from obelisk_app.layout import template
+from obelisk_app.pages.members_state import ROLES, MemberRow, MembersState
 from obelisk_app.states import AuthState
-from obelisk_app.states.guard import guarded
-
-ROLES = ["viewer", "editor", "admin"]
 
 
-class MembersState(rx.State):
-    members: list[dict[str, str]] = []
-    invitations: list[dict[str, str]] = []
-    invite_role: str = "editor"
-    invite_link: str = ""
-    invite_note: str = ""
-    error: str = ""
-    busy: bool = False
-
-    async def _ctx(self) -> Any:
-        auth = await self.get_state(AuthState)
-        return await auth.space_context()
-
-    async def _reload(self) -> None:
-        ctx = await self._ctx()
-        rows = await members.list_members(ctx)
-        self.members = [{k: str(v) for k, v in r.items()} for r in rows]
-        self.invitations = (
-            [{k: str(v) for k, v in r.items()} for r in await members.list_invitations(ctx)] if ctx.is_admin else []
-        )
-
-    async def _guard(self, action: Any) -> Any:
-        return await guarded(self, action)
-
-    @rx.event
-    async def load(self) -> Any:
-        self.invite_link = self.invite_note = ""
-        return await self._guard(self._reload)
-
-    @rx.event
-    def set_invite_role(self, role: str) -> None:
-        self.invite_role = role if role in ROLES else "editor"
-
-    @rx.event
-    async def invite(self, form: dict[str, Any]) -> Any:
-        async def action() -> Any:
-            result = await members.invite(await self._ctx(), email=str(form.get("email", "")), role=self.invite_role)
-            if result.status == "added":
-                self.invite_link, self.invite_note = "", f"{result.email} was added to this space as {result.role}."
-            else:
-                self.invite_link = result.invitation_url or ""
-                self.invite_note = (
-                    f"Invitation emailed to {result.email}. You can also pass on this link:"
-                    if result.emailed
-                    else f"Send this link to {result.email}; it is valid for a limited time and works once:"
-                )
-            await self._reload()
-            return rx.toast.success("Invitation created" if result.status == "invited" else "Member added")
-
-        return await self._guard(action)
-
-    @rx.event
-    async def change_role(self, user_id: str, role: str) -> Any:
-        async def action() -> Any:
-            await members.change_role(await self._ctx(), user_id, role=role)
-            await self._reload()
-            return rx.toast.success("Role changed")
-
-        return await self._guard(action)
-
-    @rx.event
-    async def remove(self, user_id: str) -> Any:
-        async def action() -> Any:
-            await members.remove_member(await self._ctx(), user_id)
-            await self._reload()
-            return rx.toast.success("Member removed")
-
-        return await self._guard(action)
-
-    @rx.event
-    async def revoke_invitation(self, invitation_id: str) -> Any:
-        async def action() -> Any:
-            await members.revoke_invitation(await self._ctx(), invitation_id)
-            await self._reload()
-            return rx.toast.success("Invitation withdrawn")
-
-        return await self._guard(action)
-
-
-def _member_row(member: rx.Var[dict[str, str]]) -> rx.Component:
+def _member_row(member: rx.Var[MemberRow]) -> rx.Component:
     admin_controls = rx.hstack(
         rx.select(
             ROLES,

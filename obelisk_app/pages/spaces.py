@@ -2,81 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import reflex as rx
 
-from backend.core.errors import AppError, Unauthorized
-from backend.tenancy import spaces
 from obelisk_app import routes, styles
 from obelisk_app.layout import template
+from obelisk_app.pages.spaces_state import SpaceRow, SpacesState
 from obelisk_app.states import AuthState
 
 
-class SpacesState(rx.State):
-    items: list[dict[str, Any]] = []
-    error: str = ""
-    editing_id: str = ""
-    editing_name: str = ""
-
-    async def _run(self, action: Any, success: str = "") -> Any:
-        auth = await self.get_state(AuthState)
-        self.error = ""
-        try:
-            principal = await auth.principal()
-            await action(principal)
-            self.items = await spaces.list_organization_spaces(principal)
-            await auth.refresh_me()
-        except Unauthorized:
-            return rx.redirect(routes.LOGIN)
-        except AppError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
-        return rx.toast.success(success) if success else None
-
-    @rx.event
-    async def load(self) -> Any:
-        async def nothing(_: Any) -> None:
-            return None
-
-        return await self._run(nothing)
-
-    @rx.event
-    async def create(self, form: dict[str, Any]) -> Any:
-        async def action(principal: Any) -> None:
-            await spaces.create_space(principal, name=str(form.get("name", "")))
-
-        return await self._run(action, "Space created")
-
-    @rx.event
-    def start_rename(self, space_id: str, name: str) -> None:
-        self.editing_id, self.editing_name = space_id, name
-
-    @rx.event
-    def set_editing_name(self, value: str) -> None:
-        self.editing_name = value
-
-    @rx.event
-    async def save_rename(self) -> Any:
-        space_id, name = self.editing_id, self.editing_name
-
-        async def action(principal: Any) -> None:
-            await spaces.rename_space(principal, space_id, name=name)
-
-        result = await self._run(action, "Space renamed")
-        if not self.error:
-            self.editing_id = ""
-        return result
-
-    @rx.event
-    async def archive(self, space_id: str) -> Any:
-        async def action(principal: Any) -> None:
-            await spaces.archive_space(principal, space_id)
-
-        return await self._run(action, "Space archived")
-
-
-def _space_row(space: rx.Var[dict[str, Any]]) -> rx.Component:
+def _space_row(space: rx.Var[SpaceRow]) -> rx.Component:
     name_cell = rx.cond(
         SpacesState.editing_id == space["id"],
         rx.hstack(
@@ -94,14 +28,14 @@ def _space_row(space: rx.Var[dict[str, Any]]) -> rx.Component:
                 "Rename",
                 size="1",
                 variant="soft",
-                on_click=SpacesState.start_rename(space["id"].to(str), space["name"].to(str)),
+                on_click=SpacesState.start_rename(space["id"], space["name"]),
             ),
             rx.button(
                 "Archive",
                 size="1",
                 variant="soft",
                 color_scheme="red",
-                on_click=SpacesState.archive(space["id"].to(str)),
+                on_click=SpacesState.archive(space["id"]),
             ),
             spacing="2",
         ),

@@ -1,5 +1,6 @@
-"""Shared state: who is signed in and which space they are in. Imports no UI."""
+"""Shared state: who is signed in (`AuthState`) and the base of every data page (`SpaceState`). No UI."""
 
 from obelisk_app.states.auth import AuthState
+from obelisk_app.states.space import SpaceState
 
-__all__ = ["AuthState"]
+__all__ = ["AuthState", "SpaceState"]

@@ -1,24 +1,34 @@
-"""API tier: httpx against the real ASGI app (Reflex with the FastAPI routes mounted), no network."""
+"""API tier: httpx against the real ASGI app (Reflex with the FastAPI routes mounted), no network.
+
+Fixtures: `client` (requests run inside the test's rolled-back transaction), `signup` (a new tenant through
+the sign-up route), `world` (two organizations for cross-space attacks, `world.py`). Documents are ingested
+inline, inside the request that adds them.
+"""
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 
-os.environ["__REFLEX_SKIP_COMPILE"] = "true"
-
 from tests.api.world import world  # noqa: F401  (fixture shared by the cross-space tests)
+from tests.support.tenants import Tenant, new_tenant
 
 
 @pytest.fixture(scope="session")
 def asgi_app() -> Any:
+    """The app's ASGI callable, built without compiling the frontend (this tier needs only the backend).
+
+    The flag is set for this build only: the browser tier, in the same pytest run, starts an app that must
+    compile.
+    """
     from obelisk_app.obelisk_app import app
 
-    return app()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("__REFLEX_SKIP_COMPILE", "true")
+        return app()
 
 
 @pytest.fixture
@@ -39,40 +49,12 @@ def fresh_keyring() -> Any:
     set_keyring(None)
 
 
-class Account:
-    """A signed-up user as the API tests see them."""
-
-    def __init__(self, body: dict[str, Any], email: str, password: str) -> None:
-        self.body, self.email, self.password = body, email, password
-        self.token: str = body["access_token"]
-        self.space_id: str = body["space_id"]
-        self.user_id: str = body["user_id"]
-        self.organization_id: str = body["organization_id"]
-
-    def headers(self, space_id: str | None = None) -> dict[str, str]:
-        out = {"Authorization": f"Bearer {self.token}"}
-        if space_id is not None or self.space_id:
-            out["X-Space-Id"] = space_id or self.space_id
-        return out
-
-
 @pytest.fixture
-def signup(client: httpx.AsyncClient) -> Any:
-    """`await signup("ada")` creates an organization with a first space and returns its owner."""
+def signup(client: httpx.AsyncClient) -> Callable[..., Awaitable[Tenant]]:
+    """`await signup("ada")` signs up an organization through the API and returns its owner (`Tenant`)."""
 
-    async def _signup(who: str, organization: str | None = None) -> Account:
-        email, password = f"{who}@example.com", f"{who}-correct-horse"
-        response = await client.post(
-            "/api/v1/auth/signup",
-            json={
-                "email": email,
-                "password": password,
-                "name": who.title(),
-                "organization_name": organization or f"{who} Org",
-            },
-        )
-        assert response.status_code == 201, response.text
-        return Account(response.json(), email, password)
+    async def _signup(who: str, organization: str | None = None) -> Tenant:
+        return await new_tenant(who, organization, client=client)
 
     return _signup
 

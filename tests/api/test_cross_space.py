@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from tests.api.world import FILE, World
-from tests.api.world import auth_headers as _auth
+from tests.support.tenants import auth_headers as _auth
 
 PUBLIC_ROUTES = {
     ("GET", "/api/v1/health"),

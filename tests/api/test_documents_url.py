@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from backend.core.config import get_settings
+from tests.support.servers import serve_in_thread
 
 PAGE = """<html><head><title>Acme Pricing</title></head><body>
 <nav><a href="/">Home</a> <a href="/blog">Blog</a> navigation-boilerplate</nav>
@@ -44,18 +41,8 @@ def site() -> Iterator[str]:
     app = Starlette(
         routes=[Route("/pricing", pricing), Route("/slow", slow), Route("/loop-a", loop), Route("/loop-b", loop)]
     )
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serve_in_thread(app) as url:
+        yield url
 
 
 async def _add(client: httpx.AsyncClient, account: Any, url: str) -> httpx.Response:

@@ -10,25 +10,18 @@ from typing import Any
 
 import httpx
 import pytest
-from reflex.state import State
 
-from obelisk_app.obelisk_app import app  # noqa: F401  (registers every page and state)
-from obelisk_app.pages.audit import AuditState
-from obelisk_app.pages.members import MembersState
-from obelisk_app.pages.spaces import SpacesState
+from obelisk_app.pages.audit_state import AuditState
+from obelisk_app.pages.members_state import MembersState
+from obelisk_app.pages.spaces_state import SpacesState
 from obelisk_app.states import AuthState
 from tests.api.world import World
+from tests.support.ui import Tab, tab_of
 
 
 def _states(token: str, space_id: str) -> tuple[AuthState, MembersState, SpacesState, AuditState]:
-    root = State()
-
-    def sub(cls: Any) -> Any:
-        return root.get_substate(cls.get_full_name().split(".")[1:])
-
-    auth = sub(AuthState)
-    auth.access_token, auth.space_id = token, space_id
-    return auth, sub(MembersState), sub(SpacesState), sub(AuditState)
+    tab = Tab(token, space_id)
+    return tab.auth, tab.state(MembersState), tab.state(SpacesState), tab.state(AuditState)
 
 
 async def _b_members(client: httpx.AsyncClient, w: World) -> dict[str, str]:
@@ -103,22 +96,20 @@ async def test_sign_in_form_opens_a_session_or_shows_why_not(signup: Any) -> Non
     from obelisk_app.pages.login import LoginState
 
     ada = await signup("ada")
-    root = State()
-    login = root.get_substate(LoginState.get_full_name().split(".")[1:])
-    auth = root.get_substate(AuthState.get_full_name().split(".")[1:])
+    tab = Tab()
+    login = tab.state(LoginState)
     updates = [u async for u in LoginState.submit.fn(login, {"email": ada.email, "password": "wrong-password"})]
-    assert login.error == "The email or password is incorrect." and not login.busy and auth.access_token == ""
+    assert login.error == "The email or password is incorrect." and not login.busy and tab.auth.access_token == ""
     assert "/documents" not in str(updates)
     updates = [u async for u in LoginState.submit.fn(login, {"email": ada.email, "password": ada.password})]
-    assert login.error == "" and auth.access_token and "/documents" in str(updates[-1])
+    assert login.error == "" and tab.auth.access_token and "/documents" in str(updates[-1])
 
 
 async def test_library_and_document_page_handlers_work_end_to_end(client: Any, signup: Any) -> None:
     """The document pages' handlers as the browser drives them: load, filter, save, release, download."""
-    from reflex.istate.data import RouterData
-
-    from obelisk_app.pages.document import DocumentState
+    from obelisk_app.pages.document_state import DocumentState
     from obelisk_app.pages.documents_state import DocumentsState
+    from obelisk_app.routes import DOCUMENT
 
     ada = await signup("ada")
     text = (
@@ -127,21 +118,18 @@ async def test_library_and_document_page_handlers_work_end_to_end(client: Any, s
     )
     upload = await client.post("/api/v1/documents", files={"file": ("notes.md", text)}, headers=ada.headers())
     document_id = upload.json()["id"]
-    root = State()
-    root.router = RouterData.from_router_data(
-        {"pathname": f"/documents/{document_id}", "asPath": f"/documents/{document_id}"}
-    )
-    auth = root.get_substate(AuthState.get_full_name().split(".")[1:])
-    auth.access_token, auth.space_id = ada.token, ada.space_id
-    library = root.get_substate(DocumentsState.get_full_name().split(".")[1:])
+    tab = tab_of(ada, route=DOCUMENT, params={"document_id": document_id})
+    library = tab.state(DocumentsState)
     await DocumentsState.load.fn(library)
     assert [d["id"] for d in library.documents] == [document_id] and library.documents[0]["status"] == "ready"
+    assert library.documents[0]["kind_label"] == "Markdown" and library.documents[0]["chunk_count"] > 0
     await DocumentsState.set_status_filter.fn(library, "failed")
     assert library.documents == [] and library.total == 0
 
-    page = root.get_substate(DocumentState.get_full_name().split(".")[1:])
+    page = tab.state(DocumentState)
     await DocumentState.load.fn(page)
     assert page.error == "" and page.doc["id"] == document_id and page.chunk_total == len(page.chunks) > 0
+    assert [h["text"] for h in page.headings] == ["Pricing", "Notes"]
     page.tags, page.valid_until = "product, pricing", "2031-01-31"
     await DocumentState.save.fn(page)
     assert page.error == "" and page.tags == "product, pricing" and page.valid_until == "2031-01-31"
@@ -149,22 +137,37 @@ async def test_library_and_document_page_handlers_work_end_to_end(client: Any, s
     await DocumentState.save.fn(page)
     assert "YYYY-MM-DD" in page.error
     flagged = [c for c in page.chunks if c["quarantined"]]
-    assert flagged
+    assert flagged and flagged[0]["reason"]
     await DocumentState.release.fn(page, flagged[0]["id"])
     assert page.error == "" and not any(c["quarantined"] for c in page.chunks)
     download = await DocumentState.download.fn(page)
     assert page.error == "" and "notes.md" in str(download)
 
 
+async def test_document_page_takes_its_id_from_the_route_and_refuses_another_spaces(world: World) -> None:
+    """The id comes from Reflex's route variable; B's document id in A's tab shows nothing of B."""
+    from obelisk_app.pages.document_state import DocumentState
+    from obelisk_app.routes import DOCUMENT
+
+    w = world
+    theirs = tab_of(w.eve, route=DOCUMENT, params={"document_id": w.b_document_id}).state(DocumentState)
+    await DocumentState.load.fn(theirs)
+    assert theirs.error == "" and theirs.doc["id"] == w.b_document_id, "the owner's control"
+    mine = tab_of(w.ada, route=DOCUMENT, params={"document_id": w.b_document_id}).state(DocumentState)
+    for handler in (DocumentState.load, DocumentState.download):
+        await handler.fn(mine)
+        assert mine.error and mine.doc["id"] == "" and mine.chunks == []
+    await DocumentState.release.fn(mine, w.b_chunk_id)
+    assert w.b_secret not in str(mine.dict())
+
+
 async def test_brand_voice_and_url_handlers(signup: Any) -> None:
-    from obelisk_app.pages.brand_voice import BrandVoiceState
+    from obelisk_app.pages.brand_voice_state import BrandVoiceState
     from obelisk_app.pages.documents_state import DocumentsState
 
     ada = await signup("ada")
-    auth, _, _, _ = _states(ada.token, ada.space_id)
-    root = auth.parent_state
-    assert root is not None
-    voice = root.get_substate(BrandVoiceState.get_full_name().split(".")[1:])
+    tab = tab_of(ada)
+    voice = tab.state(BrandVoiceState)
     await BrandVoiceState.save_organization.fn(voice, {"tone": "calm", "banned_terms": "synergy\nrevolutionary"})
     await BrandVoiceState.save_space.fn(voice, {"tone": "playful", "audience": "founders"})
     assert voice.error == ""
@@ -172,7 +175,174 @@ async def test_brand_voice_and_url_handlers(signup: Any) -> None:
     await BrandVoiceState.save_space.fn(voice, {"tone": "x" * 600})
     assert "at most 500" in voice.error and voice.space["tone"] == "playful"
 
-    library = root.get_substate(DocumentsState.get_full_name().split(".")[1:])
+    library = tab.state(DocumentsState)
     library.url = "ftp://example.com/file"
     await DocumentsState.add_url.fn(library)
     assert "http" in library.error and library.documents == []
+
+
+async def test_ui_actions_are_audited_under_one_event_correlation_id(signup: Any) -> None:
+    """Each handler's work logs (and audits) under its own `evt-...` id, and leaves no ids behind."""
+    from backend.core.logging import correlation_id_var, space_id_var, user_id_var
+
+    ada = await signup("ada")
+    tab = tab_of(ada)
+    await SpacesState.create.fn(tab.state(SpacesState), {"name": "EMEA Campaigns"})
+    await SpacesState.create.fn(tab.state(SpacesState), {"name": "APAC Campaigns"})
+    audit = tab.state(AuditState)
+    await AuditState.load.fn(audit)
+    created = [e for e in audit.entries if "created" in e["what"].lower() and "Campaigns" in e["target"]]
+    ids = {e["correlation_id"] for e in created}
+    assert len(created) == 2 and len(ids) == 2 and all(i.startswith("evt-") for i in ids), audit.entries
+    assert correlation_id_var.get() is None and space_id_var.get() is None and user_id_var.get() is None
+
+
+async def test_library_and_brand_voice_handlers_refuse_another_space(client: httpx.AsyncClient, world: World) -> None:
+    from obelisk_app.pages.brand_voice_state import BrandVoiceState
+    from obelisk_app.pages.document_state import DocumentState
+    from obelisk_app.pages.documents_state import DocumentsState
+    from obelisk_app.routes import DOCUMENT
+
+    w = world
+    in_b = tab_of(w.ada, w.eve.space_id)  # A's token, B's space id from the "browser"
+    library = in_b.state(DocumentsState)
+    await DocumentsState.load.fn(library)
+    assert library.error and library.documents == []
+    voice = in_b.state(BrandVoiceState)
+    await BrandVoiceState.save_space.fn(voice, {"tone": "hijacked"})
+    assert voice.error and voice.effective == {}
+    in_a = tab_of(w.ada, route=DOCUMENT, params={"document_id": w.b_document_id})
+    mine = in_a.state(DocumentsState)
+    for handler in (DocumentsState.reindex, DocumentsState.delete):
+        await handler.fn(mine, w.b_document_id)
+        assert mine.error, handler
+    page = in_a.state(DocumentState)
+    page.tags = "hijacked"
+    await DocumentState.save.fn(page)
+    assert page.error
+    documents = (await client.get("/api/v1/documents", headers=w.eve.headers())).json()
+    assert [(d["id"], d["status"], d["tags"]) for d in documents] == [(w.b_document_id, "ready", [])]
+    voice_b = (await client.get("/api/v1/space/brand-voice", headers=w.eve.headers())).json()
+    assert "hijacked" not in str(voice_b)
+
+
+
+async def test_a_member_of_one_space_cannot_reach_the_organizations_other_space(
+    client: httpx.AsyncClient, signup: Any
+) -> None:
+    """Two spaces of the SAME organization: a member of General names Campaigns, which he is not in."""
+    from obelisk_app.pages.brand_voice_state import BrandVoiceState
+    from obelisk_app.pages.documents_state import DocumentsState
+    from obelisk_app.pages.retrieval_state import RetrievalState
+
+    olga = await signup("olga", "One Org")
+    campaigns = (await client.post("/api/v1/spaces", json={"name": "Campaigns"}, headers=olga.headers())).json()
+    secret = "campaigns-only-secret"
+    upload = await client.post(
+        "/api/v1/documents",
+        files={"file": ("plan.md", f"# Plan\n\nThe {secret} ships in June.\n".encode(), "text/markdown")},
+        headers=olga.headers(campaigns["id"]),
+    )
+    assert upload.status_code == 202, upload.text
+    invite = await client.post(
+        f"/api/v1/spaces/{olga.space_id}/members",
+        json={"email": "max@example.com", "role": "editor"},
+        headers=olga.headers(),
+    )
+    max_ = (
+        await client.post(
+            f"/api/v1/invitations/{invite.json()['invitation_token']}/accept",
+            json={"name": "Max", "password": "max-password"},
+        )
+    ).json()
+    tab = Tab(max_["access_token"], campaigns["id"])  # his token, the other space's id
+    members = tab.state(MembersState)
+    await MembersState.load.fn(members)
+    assert members.error and members.members == []
+    library = tab.state(DocumentsState)
+    await DocumentsState.load.fn(library)
+    assert library.error and library.documents == []
+    voice = tab.state(BrandVoiceState)
+    await BrandVoiceState.save_space.fn(voice, {"tone": "hijacked"})
+    assert voice.error
+    search = tab.state(RetrievalState)
+    search.enhance = False
+    await RetrievalState.search.fn(search, {"query": "When does the plan ship?"})
+    assert search.error and search.results == []
+    assert secret not in str(tab.root.dict()) and "hijacked" not in str(tab.root.dict())
+    await SpacesState.archive.fn(tab.state(SpacesState), campaigns["id"])
+    assert tab.state(SpacesState).error
+    # The control: the owner does see the space's document and its unchanged voice.
+    owner = tab_of(olga, campaigns["id"])
+    theirs = owner.state(DocumentsState)
+    await DocumentsState.load.fn(theirs)
+    assert theirs.error == "" and [d["title"] for d in theirs.documents] == ["Plan"]
+    voice_b = (await client.get("/api/v1/space/brand-voice", headers=olga.headers(campaigns["id"]))).json()
+    assert "hijacked" not in str(voice_b)
+
+# Every handler a browser can call on a data page, and the test that attacks it (or why none needs to).
+# A new handler fails `test_every_data_page_handler_is_declared` until it is added here.
+DATA_PAGE_HANDLERS = {
+    "AuditState": {"load": "cross-organization test above", "page": "same fetch as load"},
+    "MembersState": {
+        "load": "test_member_handlers_refuse_another_space",
+        "invite": "test_member_handlers_refuse_another_space",
+        "change_role": "both member tests",
+        "remove": "both member tests",
+        "revoke_invitation": "both member tests",
+        "set_invite_role": "sets a var of the caller's own tab",
+    },
+    "SpacesState": {
+        "load": "test_handlers_without_a_valid_token_send_to_sign_in",
+        "create": "test_ui_actions_are_audited_under_one_event_correlation_id",
+        "archive": "test_space_switch_and_space_admin_handlers_refuse_another_organization",
+        "save_rename": "test_space_switch_and_space_admin_handlers_refuse_another_organization",
+        "start_rename": "sets vars of the caller's own tab",
+        "set_editing_name": "sets a var of the caller's own tab",
+    },
+    "BrandVoiceState": {
+        "load": "same reload as save_space",
+        "save_space": "test_library_and_brand_voice_handlers_refuse_another_space",
+        "save_organization": "acts on the caller's own organization only",
+    },
+    "DocumentsState": {
+        "load": "test_library_and_brand_voice_handlers_refuse_another_space",
+        "reindex": "test_library_and_brand_voice_handlers_refuse_another_space",
+        "delete": "test_library_and_brand_voice_handlers_refuse_another_space",
+        "add_url": "test_brand_voice_and_url_handlers",
+        "handle_upload": "same add path as the API upload, attacked in test_cross_space.py",
+        "search": "same refresh as load",
+        "set_tag_filter": "same refresh as load",
+        "set_status_filter": "test_library_and_document_page_handlers_work_end_to_end",
+        "poll": "same refresh as load",
+        "add_suggested_tag": "sets a var of the caller's own tab",
+        "set_query": "sets a var of the caller's own tab",
+        "set_upload_tags": "sets a var of the caller's own tab",
+        "set_url": "sets a var of the caller's own tab",
+    },
+    "DocumentState": {
+        "load": "test_document_page_takes_its_id_from_the_route_and_refuses_another_spaces",
+        "download": "test_document_page_takes_its_id_from_the_route_and_refuses_another_spaces",
+        "release": "test_document_page_takes_its_id_from_the_route_and_refuses_another_spaces",
+        "save": "test_library_and_brand_voice_handlers_refuse_another_space",
+        "page": "same load",
+        "set_tags": "sets a var of the caller's own tab",
+        "set_valid_until": "sets a var of the caller's own tab",
+    },
+    "RetrievalState": {
+        "search": "tests/api/test_retrieval_handlers.py",
+        "set_query": "sets a var of the caller's own tab",
+        "set_enhance": "sets a var of the caller's own tab",
+    },
+}
+
+
+def test_every_data_page_handler_is_declared() -> None:
+    from obelisk_app.states import SpaceState
+
+    def page_states(cls: type) -> list[type]:
+        return [c for sub in cls.__subclasses__() for c in (sub, *page_states(sub))]
+
+    Tab()  # registers every page
+    found = {c.__name__: set(c.event_handlers) - {"setvar"} for c in page_states(SpaceState)}
+    assert found == {name: set(handlers) for name, handlers in DATA_PAGE_HANDLERS.items()}

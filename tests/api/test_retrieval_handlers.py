@@ -6,15 +6,11 @@ finds only A's data; B's owner (the control) does find B's passage.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from reflex.state import State
 
-from obelisk_app.components.retrieval_panel import RetrievalState
-from obelisk_app.obelisk_app import app  # noqa: F401  (registers every page and state)
-from obelisk_app.states import AuthState
+from obelisk_app.pages.retrieval_state import RetrievalState
 from tests.api.world import World
+from tests.support.ui import Tab
 
 
 @pytest.fixture(autouse=True)
@@ -26,14 +22,7 @@ def counted_usage(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _panel(token: str, space_id: str) -> RetrievalState:
-    root = State()
-
-    def sub(cls: Any) -> Any:
-        return root.get_substate(cls.get_full_name().split(".")[1:])
-
-    auth = sub(AuthState)
-    auth.access_token, auth.space_id = token, space_id
-    panel: RetrievalState = sub(RetrievalState)
+    panel = Tab(token, space_id).state(RetrievalState)
     panel.enhance = False
     return panel
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.api.world import World
-from tests.api.world import auth_headers as _auth
+from tests.support.tenants import auth_headers as _auth
 
 GUIDE = b"""# Pricing guide
 

@@ -6,6 +6,8 @@ from typing import Any
 
 import httpx
 
+from tests.support.tenants import auth_headers as _auth
+
 
 async def _invite_and_accept(
     client: httpx.AsyncClient, admin: Any, space_id: str, who: str, role: str
@@ -24,13 +26,6 @@ async def _invite_and_accept(
     )
     assert accepted.status_code == 200, accepted.text
     return accepted.json()
-
-
-def _auth(token: str, space_id: str | None = None) -> dict[str, str]:
-    headers = {"Authorization": f"Bearer {token}"}
-    if space_id:
-        headers["X-Space-Id"] = space_id
-    return headers
 
 
 async def test_org_admin_creates_renames_and_archives_spaces(client: httpx.AsyncClient, signup: Any) -> None:

@@ -8,25 +8,20 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.tenants import Tenant
+
 FILE = {"__file__": True}
 
 
 @dataclass
 class World:
-    ada: Any  # org A owner, admin of space A
-    eve: Any  # org B owner, admin of space B
+    ada: Tenant  # org A owner, admin of space A
+    eve: Tenant  # org B owner, admin of space B
     bert_id: str  # a member of space B
     b_invitation_id: str
     b_secret: str  # text that exists only in B's data
     b_document_id: str = ""
     b_chunk_id: str = ""
-
-
-def auth_headers(token: str, space_id: str | None = None) -> dict[str, str]:
-    out = {"Authorization": f"Bearer {token}"}
-    if space_id:
-        out["X-Space-Id"] = space_id
-    return out
 
 
 @pytest.fixture

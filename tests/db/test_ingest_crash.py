@@ -20,7 +20,7 @@ from backend.core.db import Database
 from backend.documents import service
 from backend.documents.storage import set_storage
 from backend.jobs import close_jobs, open_jobs
-from tests.db.conftest import create_space
+from tests.support.tenants import new_tenant
 from tests.unit.documents import fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +67,7 @@ async def test_killed_worker_mid_ingestion_then_restart_ends_ready_without_dupli
     committed_db: Database, jobs: None, pg_url: str, memory_backends: None
 ) -> None:
     set_storage(None)  # the default: DATA_DIR/files, which the worker process shares
-    ctx = await create_space(committed_db, "maintenance")
+    ctx = await (await new_tenant("maintenance")).context()
     document = (await service.add_upload(ctx, data=fixtures.build_pdf(min_pages=40), filename="long.pdf")).document
 
     first = _worker(pg_url)

@@ -9,7 +9,7 @@ from backend.core.db import Database
 from backend.documents import ingest, service
 from backend.documents.maintenance import reset_embeddings, stored_dimension
 from backend.models.accounting import counted
-from tests.db.conftest import create_space
+from tests.support.tenants import new_tenant
 from tests.unit.documents import fixtures
 
 
@@ -21,7 +21,7 @@ async def test_reset_changes_the_column_requeues_documents_and_keeps_rls(
 
     monkeypatch.setattr(ingest, "defer_ingestion", no_job)
     monkeypatch.setattr(ingest, "metered", counted)
-    ctx = await create_space(committed_db, "maintenance")
+    ctx = await (await new_tenant("maintenance")).context()
     doc = (await service.add_upload(ctx, data=fixtures.build_markdown(), filename="a.md")).document
     await ingest.run_ingestion(ctx.scope, doc.id, database=committed_db)
     assert stored_dimension(pg_url) == 384

@@ -10,24 +10,18 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backend.auth.keys import set_keyring
 from backend.core.db import Database
-from backend.tenancy import accounts
+from backend.tenancy.context import SpaceContext
+from tests.support.tenants import new_tenant
 
 ORG_TABLES = ("organizations", "users", "organization_memberships", "spaces", "space_memberships", "invitations")
 
 
 @pytest.fixture
-async def two_orgs(db: Database, memory_backends: None) -> tuple[accounts.Session, accounts.Session]:
-    set_keyring(None)
-    a = await accounts.sign_up(
-        email="a@example.com", password="password-a1", name="A", organization_name="Alpha", database=db
-    )
-    b = await accounts.sign_up(
-        email="b@example.com", password="password-b1", name="B", organization_name="Bravo", database=db
-    )
-    set_keyring(None)
-    return a, b
+async def two_orgs(db: Database, memory_backends: None) -> tuple[SpaceContext, SpaceContext]:
+    """The owners of two signed-up organizations, Alpha and Bravo."""
+    a, b = await new_tenant("a", "Alpha"), await new_tenant("b", "Bravo")
+    return await a.context(), await b.context()
 
 
 async def test_unfiltered_queries_see_only_the_current_organization(db: Database, two_orgs: tuple) -> None:

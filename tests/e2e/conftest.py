@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -33,12 +34,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def chromium_path() -> str:
@@ -75,8 +70,8 @@ class RunningApp:
 
 
 def app_env(data_dir: Path, port: int) -> dict[str, str]:
-    # The api tier sets __REFLEX_SKIP_COMPILE in this process; the app must compile (and on a fresh clone
-    # install its frontend packages) like `make run` does, so it never inherits that.
+    # The app must compile (and on a fresh clone install its frontend packages) like `make run` does, so it
+    # never inherits a skip-compile flag from whoever runs the tests.
     dropped = ("DATABASE_URL", "DATABASE_APP_URL", "REDIS_URL", "__REFLEX_SKIP_COMPILE")
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(
@@ -94,7 +89,7 @@ def app_env(data_dir: Path, port: int) -> dict[str, str]:
 
 def start_app(data_dir: Path, port: int | None = None, timeout: float = 300) -> RunningApp:
     """Start `python -m backend run` and wait until the API and the frontend answer."""
-    port = port or _free_port()
+    port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / f"app-{time.time_ns()}.log"
     env = app_env(data_dir, port)

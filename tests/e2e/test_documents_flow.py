@@ -10,6 +10,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.e2e.conftest import RunningApp
+from tests.support.browser import sign_up_in_browser
 from tests.unit.documents import fixtures
 
 pytestmark = pytest.mark.e2e
@@ -22,13 +23,9 @@ async def test_upload_docx_and_pdf_then_open_chunks(browser: Any, running_app: R
     context = await browser.new_context(base_url=running_app.url)
     page = await context.new_page()
     page.set_default_timeout(30_000)
-    await page.goto("/signup")
-    await page.get_by_test_id("field-name").fill("Dana Docs")
-    await page.get_by_test_id("field-organization_name").fill("Docs Org")
-    await page.get_by_test_id("field-email").fill("dana@docs.example")
-    await page.get_by_test_id("field-password").fill("dana-password-1")
-    await page.get_by_test_id("signup-submit").click()
-    await page.wait_for_url(re.compile(r".*/documents$"))
+    await sign_up_in_browser(
+        page, name="Dana Docs", organization="Docs Org", email="dana@docs.example", password="dana-password-1"
+    )
     await page.get_by_test_id("upload-tags").fill("brand_guidelines")
     await page.locator("input[type=file]").set_input_files([str(docx), str(pdf)])
 

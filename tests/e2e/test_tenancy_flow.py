@@ -10,6 +10,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.e2e.conftest import RunningApp
+from tests.support.browser import sign_up_in_browser
 
 pytestmark = pytest.mark.e2e
 
@@ -27,13 +28,13 @@ async def test_signup_space_invite_accept_and_isolation(browser: Any, running_ap
     owner_ctx = await browser.new_context(base_url=running_app.url)
     owner = await owner_ctx.new_page()
     owner.set_default_timeout(30_000)
-    await owner.goto("/signup")
-    await owner.get_by_test_id("field-name").fill("Olivia Owner")
-    await owner.get_by_test_id("field-organization_name").fill("Acme Marketing")
-    await owner.get_by_test_id("field-email").fill("olivia@acme.example")
-    await owner.get_by_test_id("field-password").fill("olivia-password-1")
-    await owner.get_by_test_id("signup-submit").click()
-    await owner.wait_for_url(re.compile(r".*/documents$"))
+    await sign_up_in_browser(
+        owner,
+        name="Olivia Owner",
+        organization="Acme Marketing",
+        email="olivia@acme.example",
+        password="olivia-password-1",
+    )
     await owner.get_by_test_id("nav-members").first.click()
     await owner.wait_for_url(re.compile(r".*/members$"))
     await expect(owner.get_by_test_id("my-role")).to_have_text("admin")

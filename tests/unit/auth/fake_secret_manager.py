@@ -11,8 +11,6 @@ It runs under uvicorn on 127.0.0.1 in a thread, so the client under test makes r
 from __future__ import annotations
 
 import base64
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,11 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import google_crc32c
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.support.servers import serve_in_thread
 
 PROJECT_NUMBER = "123456789012"
 TOKEN = "fake-access-token"
@@ -134,25 +133,9 @@ class FakeSecretManager:
 def running_fake_secret_manager() -> Iterator[tuple[str, FakeSecretManager]]:
     """Serve a fresh fake on a free 127.0.0.1 port; yields (base URL ending in /v1, the fake's state)."""
     fake = FakeSecretManager()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(fake.app(), log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the fake Secret Manager did not start")
-        time.sleep(0.01)
-    fake.base_url = f"http://127.0.0.1:{port}/v1"
-    try:
+    with serve_in_thread(fake.app()) as root:
+        fake.base_url = f"{root}/v1"
         yield fake.base_url, fake
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 async def fake_token() -> str:

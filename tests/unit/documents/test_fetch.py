@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import socket
-import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -20,6 +17,7 @@ from backend.core.config import Settings
 from backend.core.errors import AppError, BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from backend.documents import _netguard, fetch
 from backend.documents.fetch import fetch_url
+from tests.support.servers import serve_in_thread
 
 from . import fixtures as fx
 
@@ -117,18 +115,8 @@ APP = Starlette(
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(APP, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serve_in_thread(APP) as url:
+        yield url
 
 
 @pytest.fixture
