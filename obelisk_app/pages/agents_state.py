@@ -9,8 +9,7 @@ import reflex as rx
 from backend.agents import service
 from backend.agents.schemas import AgentSettingsPublic, AgentSettingsUpdate
 from backend.core.errors import ValidationFailed
-from obelisk_app.states import AuthState
-from obelisk_app.states.guard import guarded
+from obelisk_app.states.space import SpaceState
 
 
 class AgentRow(TypedDict):
@@ -76,19 +75,18 @@ def update_from_form(form: dict[str, Any]) -> AgentSettingsUpdate:
         raise ValidationFailed(f"{field.capitalize()}: {first['msg']}.", code="invalid_agent_settings") from None
 
 
-class AgentsState(rx.State):
+class AgentsState(SpaceState):
     agents: list[AgentRow] = []
     editing: str = ""
     error: str = ""
 
     async def _reload(self) -> None:
-        auth = await self.get_state(AuthState)
-        self.agents = [_row(a) for a in await service.list_agent_settings(await auth.space_context())]
+        self.agents = [_row(a) for a in await service.list_agent_settings(await self._ctx())]
 
     @rx.event
     async def load(self) -> Any:
         self.editing = ""
-        return await guarded(self, self._reload)
+        return await self._call(self._reload())
 
     @rx.event
     def edit(self, agent: str) -> None:
@@ -102,25 +100,21 @@ class AgentsState(rx.State):
     async def save(self, form: dict[str, Any]) -> Any:
         agent = self.editing
 
-        async def action() -> Any:
-            auth = await self.get_state(AuthState)
-            await service.update_agent_settings(await auth.space_context(), agent, update_from_form(form))
+        async def work() -> None:
+            await service.update_agent_settings(await self._ctx(), agent, update_from_form(form))
             await self._reload()
             self.editing = ""
-            return rx.toast.success("Agent settings saved")
 
-        return await guarded(self, action)
+        return await self._call(work(), success="Agent settings saved")
 
     @rx.event
     async def restore_defaults(self, agent: str) -> Any:
-        async def action() -> Any:
-            auth = await self.get_state(AuthState)
-            await service.update_agent_settings(await auth.space_context(), agent, AgentSettingsUpdate())
+        async def work() -> None:
+            await service.update_agent_settings(await self._ctx(), agent, AgentSettingsUpdate())
             await self._reload()
             self.editing = ""
-            return rx.toast.success("Back to the defaults")
 
-        return await guarded(self, action)
+        return await self._call(work(), success="Back to the defaults")
 
 
 __all__ = ["AgentRow", "AgentsState", "update_from_form"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.api.world import auth_headers
+from tests.support.tenants import auth_headers
 
 
 async def test_agents_list_effective_settings_and_admins_override_them(client: httpx.AsyncClient, signup: Any) -> None:

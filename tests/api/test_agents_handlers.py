@@ -5,19 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from reflex.state import State
 
-from obelisk_app.obelisk_app import app  # noqa: F401  (registers every page and state)
 from obelisk_app.pages.agents_state import AgentsState
-from obelisk_app.states import AuthState
 from tests.api.world import World
+from tests.support.ui import Tab
 
 
 def _page(token: str, space_id: str) -> AgentsState:
-    root = State()
-    auth = root.get_substate(AuthState.get_full_name().split(".")[1:])
-    auth.access_token, auth.space_id = token, space_id
-    return root.get_substate(AgentsState.get_full_name().split(".")[1:])
+    return Tab(token, space_id).state(AgentsState)
 
 
 async def _b_seo(client: httpx.AsyncClient, w: World) -> dict[str, Any]:

@@ -329,6 +329,13 @@ DATA_PAGE_HANDLERS = {
         "set_tags": "sets a var of the caller's own tab",
         "set_valid_until": "sets a var of the caller's own tab",
     },
+    "AgentsState": {
+        "load": "test_agent_handlers_refuse_another_space (tests/api/test_agents_handlers.py)",
+        "save": "test_agent_handlers_refuse_another_space",
+        "restore_defaults": "test_agent_handlers_refuse_another_space",
+        "edit": "sets a var of the caller's own tab",
+        "cancel": "sets a var of the caller's own tab",
+    },
     "RetrievalState": {
         "search": "tests/api/test_retrieval_handlers.py",
         "set_query": "sets a var of the caller's own tab",
