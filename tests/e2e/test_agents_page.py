@@ -10,6 +10,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.e2e.conftest import RunningApp
+from tests.support.browser import sign_up_in_browser
 
 pytestmark = pytest.mark.e2e
 
@@ -18,13 +19,9 @@ async def test_admin_adjusts_an_agent_and_restores_its_defaults(browser: Any, ru
     context = await browser.new_context(base_url=running_app.url)
     page = await context.new_page()
     page.set_default_timeout(30_000)
-    await page.goto("/signup")
-    await page.get_by_test_id("field-name").fill("Agnes Admin")
-    await page.get_by_test_id("field-organization_name").fill("Agents Co")
-    await page.get_by_test_id("field-email").fill("agnes@agents.example")
-    await page.get_by_test_id("field-password").fill("agnes-password-1")
-    await page.get_by_test_id("signup-submit").click()
-    await page.wait_for_url(re.compile(r".*/documents$"))
+    await sign_up_in_browser(
+        page, name="Agnes Admin", organization="Agents Co", email="agnes@agents.example", password="agnes-password-1"
+    )
 
     await page.get_by_test_id("nav-agents").first.click()
     await page.wait_for_url(re.compile(r".*/agents$"))
