@@ -67,7 +67,7 @@ from psycopg.types.json import Jsonb  # noqa: E402
 from backend.cli import run_migrations  # noqa: E402
 from backend.core.cache import MemoryCache  # noqa: E402
 from backend.core.config import get_settings  # noqa: E402
-from backend.core.db import Database, TenantScope, create_engine  # noqa: E402
+from backend.core.db import Database, TenantScope, create_engine, set_database  # noqa: E402
 from backend.core.embedded_pg import embedded_url  # noqa: E402
 from backend.models.embeddings import Embedder, EmbeddingTask  # noqa: E402
 from backend.retrieval import queries  # noqa: E402
@@ -586,9 +586,8 @@ async def main() -> None:
         embedder.vectors[query.text] = query.vector
     engine = create_engine(settings.app_database_url(), pool_size=10, max_overflow=5)
     database = Database(engine)
-    retriever = ParallelRetriever(
-        target.scope, database=database, embedder=embedder, cache=MemoryCache(), settings=settings
-    )
+    set_database(database)
+    retriever = ParallelRetriever(target.scope, embedder=embedder, cache=MemoryCache(), settings=settings)
 
     log("full retrieval latency")
     await latency(retriever, batch[:WARMUP])
@@ -625,7 +624,7 @@ async def main() -> None:
         DelayedStream(BusinessContextStream(), STREAM_LATENCY_MS["business_context"]),
     ]
     both = ParallelRetriever(
-        target.scope, database=database, embedder=embedder, cache=MemoryCache(), settings=settings, streams=delayed
+        target.scope, embedder=embedder, cache=MemoryCache(), settings=settings, streams=delayed
     )
     parts = {"database": database, "embedder": embedder, "cache": MemoryCache()}
     seq_ms, par_ms = [], []

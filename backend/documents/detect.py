@@ -127,6 +127,12 @@ def safe_display_name(filename: str | None, *, fallback: str = "Untitled documen
     return name
 
 
+def title_from_filename(filename: str) -> str:
+    """A readable default title for a file: its stem with `_` and `-` as spaces (at most 500 characters)."""
+    stem = filename.rsplit(".", 1)[0] if "." in filename else filename
+    return " ".join(stem.replace("_", " ").replace("-", " ").split())[:500] or "Untitled document"
+
+
 def _extension(filename: str | None) -> str:
     name = safe_display_name(filename, fallback="")
     return name.rpartition(".")[2].lower() if "." in name else ""

@@ -21,7 +21,7 @@ from backend.auth.keys import refresh_keyring_if_stale
 from backend.auth.tokens import verify_access_token
 from backend.core.cache import get_cache, get_json, set_json
 from backend.core.config import get_settings
-from backend.core.db import Database, TenantScope, get_database
+from backend.core.db import TenantScope, get_database
 from backend.core.errors import Forbidden, Unauthorized
 from backend.tenancy.context import Principal, SpaceContext
 from backend.tenancy.models import Organization, OrganizationMembership, Space, SpaceMembership, User
@@ -50,15 +50,13 @@ def parse_uuid(value: Any, *, what: str = "id") -> uuid.UUID | None:
         return None
 
 
-async def current_generation(
-    organization_id: uuid.UUID, user_id: uuid.UUID, *, database: Database | None = None
-) -> int | None:
+async def current_generation(organization_id: uuid.UUID, user_id: uuid.UUID) -> int | None:
     """The user's token generation (None if the user does not exist or is disabled)."""
     cache = get_cache()
     cached = await cache.get(_gen_key(user_id))
     if cached is not None:
         return None if cached == "disabled" else int(cached)
-    database = database or get_database()
+    database = get_database()
     async with database.session(organization_id=organization_id) as session:
         user = (await session.execute(select(User).where(User.id == user_id))).scalar_one_or_none()
     value = None if user is None or user.disabled_at is not None else user.token_generation
@@ -100,9 +98,7 @@ async def authenticate(token: str | None) -> Principal:
     )
 
 
-async def resolve_space_context(
-    principal: Principal, space_id: Any, *, database: Database | None = None
-) -> SpaceContext:
+async def resolve_space_context(principal: Principal, space_id: Any) -> SpaceContext:
     """The caller's context in `space_id`, or Forbidden with the same answer whether or not it exists."""
     sid = parse_uuid(space_id)
     if sid is None:
@@ -113,14 +109,15 @@ async def resolve_space_context(
     cached = await get_json(cache, key)
     if isinstance(cached, dict):
         return SpaceContext.from_dict(cached)
-    context = await _load_context(principal, sid, database or get_database())
+    context = await _load_context(principal, sid)
     if context is None:
         raise Forbidden(NO_ACCESS, code="space_forbidden")
     await set_json(cache, key, context.to_dict(), get_settings().space_context_ttl_seconds)
     return context
 
 
-async def _load_context(principal: Principal, space_id: uuid.UUID, database: Database) -> SpaceContext | None:
+async def _load_context(principal: Principal, space_id: uuid.UUID) -> SpaceContext | None:
+    database = get_database()
     org_id, user_id = principal.organization_id, principal.user_id
     async with database.session(organization_id=org_id, space_id=space_id, user_id=user_id) as session:
         row = (
@@ -172,9 +169,9 @@ async def forget_context(scope: TenantScope, *user_ids: uuid.UUID) -> None:
         await get_cache().delete(*(_ctx_key(scope, uid) for uid in user_ids))
 
 
-async def org_role_of(principal: Principal, *, database: Database | None = None) -> str | None:
+async def org_role_of(principal: Principal) -> str | None:
     """The caller's organization role, read fresh (organization administration is rare and must be exact)."""
-    database = database or get_database()
+    database = get_database()
     async with database.session(organization_id=principal.organization_id) as session:
         return (
             await session.execute(

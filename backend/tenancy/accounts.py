@@ -20,7 +20,7 @@ from backend.auth.passwords import burn_verification_time, hash_password, needs_
 from backend.auth.revocation import revoke
 from backend.auth.tokens import issue_access_token
 from backend.core.config import get_settings
-from backend.core.db import Database, get_database
+from backend.core.db import get_database
 from backend.core.errors import Conflict, Unauthorized, ValidationFailed
 from backend.tenancy import audit
 from backend.tenancy.context import Principal, org_role_at_least
@@ -33,8 +33,11 @@ BAD_CREDENTIALS = "The email or password is incorrect."
 
 
 @dataclass(frozen=True, slots=True)
-class Session:
-    """What a successful sign-up, log-in or invitation acceptance hands back."""
+class SignIn:
+    """What a successful sign-up, log-in or invitation acceptance hands back (its API shape: `SignInPublic`).
+
+    Named so that "session" means a database session everywhere in the backend.
+    """
 
     user_id: uuid.UUID
     organization_id: uuid.UUID
@@ -42,20 +45,12 @@ class Session:
     expires_at: datetime
     space_id: uuid.UUID | None = None
 
-    def public(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "user_id": str(self.user_id),
-            "organization_id": str(self.organization_id),
-            "access_token": self.access_token,
-            "token_type": "bearer",
-            "expires_at": self.expires_at.isoformat(),
-        }
-        if self.space_id:
-            out["space_id"] = str(self.space_id)
-        return out
+
+Session = SignIn
+"""Old name of `SignIn`, kept only until obelisk_app switches to `SignIn` (login.py, states/auth.py)."""
 
 
-def normalise_email(email: str) -> str:
+def normalize_email(email: str) -> str:
     """Trimmed, lower-cased, and plausibly an address; a clear 422 otherwise."""
     value = (email or "").strip().lower()
     if len(value) > 320 or not _EMAIL.match(value):
@@ -102,12 +97,13 @@ async def token_claims(session: AsyncSession, user: User) -> dict[str, Any]:
     }
 
 
-async def _issue_for(session: AsyncSession, user: User, space_id: uuid.UUID | None = None) -> Session:
+async def issue_sign_in(session: AsyncSession, user: User, space_id: uuid.UUID | None = None) -> SignIn:
+    """Sign `user` in: a fresh access token carrying their memberships as of `session`'s transaction."""
     await session.flush()
     claims = await token_claims(session, user)
     await refresh_keyring_if_stale(get_database())
     issued = issue_access_token(subject=str(user.id), claims=claims)
-    return Session(
+    return SignIn(
         user_id=user.id,
         organization_id=user.organization_id,
         access_token=issued.token,
@@ -116,15 +112,13 @@ async def _issue_for(session: AsyncSession, user: User, space_id: uuid.UUID | No
     )
 
 
-async def sign_up(
-    *, email: str, password: str, name: str, organization_name: str, database: Database | None = None
-) -> Session:
+async def sign_up(*, email: str, password: str, name: str, organization_name: str) -> SignIn:
     """Create an organization, its first space and the user as owner; return a signed-in session."""
-    email = normalise_email(email)
+    email = normalize_email(email)
     name = clean_name(name, what="name")
     organization_name = clean_name(organization_name, what="organization name")
     password_hash = await hash_password(password)
-    database = database or get_database()
+    database = get_database()
     org_id = uuid.uuid4()
     try:
         async with database.session(organization_id=org_id) as session:
@@ -152,16 +146,16 @@ async def sign_up(
                 target=space.name,
                 space_id=space.id,
             )
-            return await _issue_for(session, user, space.id)
+            return await issue_sign_in(session, user, space.id)
     except IntegrityError as exc:
         raise Conflict("An account with this email already exists. Sign in instead.", code="email_taken") from exc
 
 
-async def log_in(*, email: str, password: str, client: str, database: Database | None = None) -> Session:
+async def log_in(*, email: str, password: str, client: str) -> SignIn:
     """Check the password (throttled per account and per client address) and issue a token."""
     email = (email or "").strip().lower()
     await throttle.check_login_allowed(email, client)
-    database = database or get_database()
+    database = get_database()
     async with database.session() as session:
         row = (
             (await session.execute(text("SELECT * FROM obelisk_login_lookup(:email)"), {"email": email}))
@@ -193,7 +187,7 @@ async def log_in(*, email: str, password: str, client: str, database: Database |
         user = (await session.execute(select(User).where(User.id == row["user_id"]))).scalar_one()
         if needs_rehash(user.password_hash):
             user.password_hash = await hash_password(password)
-        return await _issue_for(session, user)
+        return await issue_sign_in(session, user)
 
 
 async def log_out(principal: Principal) -> None:
@@ -201,9 +195,9 @@ async def log_out(principal: Principal) -> None:
     await revoke(principal.token_id, principal.expires_at)
 
 
-async def me(principal: Principal, *, database: Database | None = None) -> dict[str, Any]:
+async def me(principal: Principal) -> dict[str, Any]:
     """The caller and the spaces they belong to (fresh from the database, not from the token)."""
-    database = database or get_database()
+    database = get_database()
     async with database.session(organization_id=principal.organization_id) as session:
         user = (await session.execute(select(User).where(User.id == principal.user_id))).scalar_one_or_none()
         if user is None:

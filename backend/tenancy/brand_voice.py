@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from backend.core.db import Database, TenantScope, get_database
+from backend.core.db import TenantScope, get_database
 from backend.core.errors import Forbidden, ValidationFailed
 from backend.tenancy import audit
 from backend.tenancy.access import forget_context, merge_brand_voice
@@ -55,9 +55,9 @@ def clean_brand_voice(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def get_brand_voice(ctx: SpaceContext, *, database: Database | None = None) -> dict[str, Any]:
+async def get_brand_voice(ctx: SpaceContext) -> dict[str, Any]:
     """The organization's voice, the space's overrides and the effective (merged) voice."""
-    async with (database or get_database()).tenant(ctx.scope) as session:
+    async with get_database().tenant(ctx.scope) as session:
         org_voice = (
             await session.execute(select(Organization.brand_voice).where(Organization.id == ctx.organization_id))
         ).scalar_one()
@@ -69,14 +69,12 @@ async def get_brand_voice(ctx: SpaceContext, *, database: Database | None = None
     }
 
 
-async def set_space_brand_voice(
-    ctx: SpaceContext, data: dict[str, Any], *, database: Database | None = None
-) -> dict[str, Any]:
+async def set_space_brand_voice(ctx: SpaceContext, data: dict[str, Any]) -> dict[str, Any]:
     """Replace the space's overrides (space admins)."""
     if not ctx.is_admin:
         raise Forbidden("Only space admins can change the space's brand voice.", code="space_admin_required")
     voice = clean_brand_voice(data)
-    database = database or get_database()
+    database = get_database()
     async with database.tenant(ctx.scope) as session:
         space = (await session.execute(select(Space).where(Space.id == ctx.space_id).with_for_update())).scalar_one()
         space.brand_voice = voice
@@ -96,15 +94,13 @@ async def set_space_brand_voice(
             ).scalars()
         )
     await forget_context(ctx.scope, *members)
-    return await get_brand_voice(ctx, database=database)
+    return await get_brand_voice(ctx)
 
 
-async def set_organization_brand_voice(
-    principal: Principal, data: dict[str, Any], *, database: Database | None = None
-) -> dict[str, Any]:
+async def set_organization_brand_voice(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
     """Replace the organization's default voice (organization admins); every space inherits it."""
-    database = database or get_database()
-    await require_org_admin(principal, database=database)
+    database = get_database()
+    await require_org_admin(principal)
     voice = clean_brand_voice(data)
     async with database.session(organization_id=principal.organization_id) as session:
         org = (

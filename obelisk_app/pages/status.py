@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from backend.api.health import collect_health
+from backend.dashboard.status import collect_health
 from obelisk_app import routes, styles
 from obelisk_app.layout import template
 

@@ -22,6 +22,7 @@ from backend.models.embeddings import FakeEmbedder
 from backend.retrieval import key_facts, queries
 from backend.retrieval.enhance import QueryEnhancer
 from backend.retrieval.retriever import ParallelRetriever
+from backend.retrieval.schemas import SearchResponse
 from backend.retrieval.streams import BusinessContextStream, GeneralStream, ReferencedStream, UrlStream
 from backend.tenancy.context import SpaceContext
 from tests.db.conftest import space_context
@@ -66,7 +67,7 @@ INJECTION = """\
 
 async def _add(db: Database, ctx: SpaceContext, name: str, body: str, tags: str | None = None) -> uuid.UUID:
     result = await service.add_upload(ctx, data=textwrap.dedent(body).encode(), filename=f"{name}.md", tags=tags)
-    await ingest.run_ingestion(ctx.scope, result.document.id, database=db)
+    await ingest.run_ingestion(ctx.scope, result.document.id)
     document = await service.get_document(ctx, result.document.id)
     assert document.status == "ready", document.error
     return document.id
@@ -84,7 +85,7 @@ async def library(db: Database, spaces: tuple[SpaceContext, SpaceContext]) -> di
 
 
 def _retriever(ctx: SpaceContext, db: Database, *streams: Any, **kwargs: Any) -> ParallelRetriever:
-    return ParallelRetriever(ctx, database=db, streams=list(streams), **kwargs)
+    return ParallelRetriever(ctx, streams=list(streams), **kwargs)
 
 
 def _titles(response: Any) -> list[str]:
@@ -356,7 +357,7 @@ async def test_space_b_never_receives_space_a_chunks_for_identical_content(db: D
     assert {r.candidate.document_id for r in response.passages()} == {str(b_doc)}
     only_alpha = await _add(db, alpha, "launch", LAUNCH)
     response = await _retriever(bravo, db, *streams).retrieve("Halcyon launch", document_ids=[only_alpha], top_k=100)
-    assert "Halcyon" not in str([r.to_dict() for r in response.results])
+    assert "Halcyon" not in SearchResponse.of(response).model_dump_json()
 
 
 async def _chunk_ids(db: Database, ctx: SpaceContext) -> set[str]:
@@ -390,7 +391,7 @@ async def test_row_level_security_alone_keeps_space_a_out(
         )
         ids = {r.candidate.chunk_id for r in response.passages()}
         assert ids and not ids & a_chunks, "only bravo's own chunks, though no query filters by space"
-        assert "Halcyon" not in str([r.to_dict() for r in response.results])
+        assert "Halcyon" not in SearchResponse.of(response).model_dump_json()
     # The keyword function bypasses RLS to use its index, and applies the space condition itself: it returns
     # the transaction's space only, whatever matches elsewhere, and nothing without a space.
     call = "SELECT id, space_id FROM obelisk_keyword_candidates('halcyon | pro'::tsquery, '{}', NULL, 1000)"

@@ -18,13 +18,13 @@ ORG_TABLES = ("organizations", "users", "organization_memberships", "spaces", "s
 
 
 @pytest.fixture
-async def two_orgs(db: Database, memory_backends: None) -> tuple[accounts.Session, accounts.Session]:
+async def two_orgs(db: Database, memory_backends: None) -> tuple[accounts.SignIn, accounts.SignIn]:
     set_keyring(None)
     a = await accounts.sign_up(
-        email="a@example.com", password="password-a1", name="A", organization_name="Alpha", database=db
+        email="a@example.com", password="password-a1", name="A", organization_name="Alpha"
     )
     b = await accounts.sign_up(
-        email="b@example.com", password="password-b1", name="B", organization_name="Bravo", database=db
+        email="b@example.com", password="password-b1", name="B", organization_name="Bravo"
     )
     set_keyring(None)
     return a, b

@@ -6,19 +6,21 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from backend.core.cache import MemoryCache
-from backend.core.db import TenantScope
+from backend.core.db import TenantScope, set_database
 from backend.core.errors import ValidationFailed
 from backend.models.chat_fake import make_fake_chat
 from backend.models.embeddings import FakeEmbedder
 from backend.retrieval.context import SearchContext
 from backend.retrieval.enhance import QueryEnhancer
 from backend.retrieval.retriever import ParallelRetriever, normalised
+from backend.retrieval.schemas import SearchResponse
 from backend.retrieval.types import Candidate, RetrievalRequest, StreamName
 from backend.tenancy.context import SpaceContext
 
@@ -27,6 +29,15 @@ class _NoDatabase:
     """The stand-in streams never open a session."""
 
     bind = None
+
+
+@pytest.fixture(autouse=True)
+def _no_database() -> Iterator[None]:
+    set_database(_NoDatabase())  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        set_database(None)
 
 
 @dataclass
@@ -58,7 +69,6 @@ def _scope() -> TenantScope:
 def _retriever(*streams: FakeStream, scope: Any = None, **kwargs: Any) -> ParallelRetriever:
     return ParallelRetriever(
         scope or _scope(),
-        database=_NoDatabase(),  # type: ignore[arg-type]
         embedder=FakeEmbedder(),
         cache=MemoryCache(),
         streams=list(streams),
@@ -108,7 +118,7 @@ async def test_a_stream_that_raises_or_times_out_does_not_stop_the_others() -> N
     assert reports["general"].status == reports["business_context"].status == "ok"
     assert "database exploded" not in (reports["referenced"].error or ""), "no internals in the response"
     assert reports["urls"].error == "No answer within 100 ms."
-    body = response.to_dict()
+    body = SearchResponse.of(response).model_dump(mode="json")
     assert set(body["timings_ms"]) >= {"referenced", "general", "urls", "business_context", "rerank", "total"}
     assert body["streams"]["urls"]["status"] == "timeout"
 
