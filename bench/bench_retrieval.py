@@ -73,7 +73,7 @@ from backend.models.embeddings import Embedder, EmbeddingTask  # noqa: E402
 from backend.retrieval import queries  # noqa: E402
 from backend.retrieval.context import SearchContext  # noqa: E402
 from backend.retrieval.fusion import WeightedReranker, dedupe  # noqa: E402
-from backend.retrieval.retriever import ParallelRetriever, normalised  # noqa: E402
+from backend.retrieval.retriever import ParallelRetriever, normalize_request  # noqa: E402
 from backend.retrieval.streams import (  # noqa: E402
     BusinessContextStream,
     GeneralStream,
@@ -530,7 +530,7 @@ class CachedPageStream(UrlStream):
 async def sequential(retriever: ParallelRetriever, request: RetrievalRequest, **parts: Any) -> float:
     """The same streams awaited one after another, then the same dedupe and rerank."""
     started = time.perf_counter()
-    ctx = SearchContext(retriever.scope, normalised(request), settings=retriever.settings, **parts)
+    ctx = SearchContext(retriever.scope, normalize_request(request), settings=retriever.settings, **parts)
     found: list[Candidate] = []
     for stream in retriever.streams:
         if stream.applies(ctx):

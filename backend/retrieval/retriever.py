@@ -109,7 +109,7 @@ class ParallelRetriever:
                 enhance=enhance,
             )
         )
-        request = normalised(request)
+        request = normalize_request(request)
         started = time.perf_counter()
         enhancing = self.settings.query_enhancement if request.enhance is None else request.enhance
         enhance_ms: list[float] = []
@@ -203,7 +203,7 @@ class ParallelRetriever:
             return await WeightedReranker().rerank(query, candidates, top_k=top_k)
 
 
-def normalised(request: RetrievalRequest) -> RetrievalRequest:
+def normalize_request(request: RetrievalRequest) -> RetrievalRequest:
     """The request with a trimmed query, valid unique document ids and URLs, and top_k within 1..100."""
     query = " ".join(request.query.split())
     if not query:
@@ -247,4 +247,4 @@ def _default_multimodal(settings: Settings) -> MultimodalEmbedder | None:
     return get_multimodal_embedder(settings)
 
 
-__all__ = ["ParallelRetriever", "normalised"]
+__all__ = ["ParallelRetriever", "normalize_request"]

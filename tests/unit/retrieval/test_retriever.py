@@ -19,7 +19,7 @@ from backend.models.chat_fake import make_fake_chat
 from backend.models.embeddings import FakeEmbedder
 from backend.retrieval.context import SearchContext
 from backend.retrieval.enhance import QueryEnhancer
-from backend.retrieval.retriever import ParallelRetriever, normalised
+from backend.retrieval.retriever import ParallelRetriever, normalize_request
 from backend.retrieval.schemas import SearchResponse
 from backend.retrieval.types import Candidate, RetrievalRequest, StreamName
 from backend.tenancy.context import SpaceContext
@@ -185,11 +185,11 @@ async def test_enhancement_can_be_switched_off_per_search() -> None:
 
 def test_requests_are_normalised() -> None:
     ids = [str(uuid.uuid4()), "not-an-id"]
-    request = normalised(
+    request = normalize_request(
         RetrievalRequest("  what   is\nnew ", document_ids=(ids[0], ids[1], ids[0]), urls=(" u ", "u"), top_k=500)
     )
     assert request.query == "what is new" and [str(i) for i in request.document_ids] == [ids[0]]
     assert request.urls == ("u",) and request.top_k == 100
-    assert normalised(RetrievalRequest("q", top_k=0)).top_k == 1
+    assert normalize_request(RetrievalRequest("q", top_k=0)).top_k == 1
     with pytest.raises(ValidationFailed):
-        normalised(RetrievalRequest("   "))
+        normalize_request(RetrievalRequest("   "))
