@@ -19,7 +19,7 @@ import httpx
 
 from backend.core.config import Settings, get_settings
 from backend.core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from backend.documents._netguard import BlockedAddress, GuardedTransport, check_addresses, resolve
+from backend.documents.netguard import BlockedAddress, GuardedTransport, check_addresses, resolve
 
 ACCEPTED_TYPES = frozenset(
     {
