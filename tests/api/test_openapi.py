@@ -107,3 +107,13 @@ def test_bearer_and_space_header_are_security_schemes(spec: dict[str, Any]) -> N
         if parameter.get("in") == "header" and parameter["name"].lower() in ("authorization", "x-space-id")
     ]
     assert not loose, f"auth headers as loose parameters: {loose}"
+
+
+def test_errors_are_documented_as_the_envelope(spec: dict[str, Any]) -> None:
+    assert "HTTPValidationError" not in spec["components"]["schemas"], "422 is our envelope, not FastAPI's"
+    for method, path, operation in _operations(spec):
+        for status in ("401", "422"):
+            schema = operation["responses"][status]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/ErrorResponse"}, (method, path, status)
+    envelope = spec["components"]["schemas"]["ErrorResponse"]
+    assert envelope["required"] == ["error"]
