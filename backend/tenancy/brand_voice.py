@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from backend.core.db import TenantScope, get_database
 from backend.core.errors import Forbidden, ValidationFailed
-from backend.tenancy import audit
+from backend.tenancy import audit, repository
 from backend.tenancy.access import forget_context, merge_brand_voice
 from backend.tenancy.context import Principal, SpaceContext
 from backend.tenancy.models import Organization, Space, SpaceMembership, User
@@ -88,11 +88,7 @@ async def set_space_brand_voice(ctx: SpaceContext, data: dict[str, Any]) -> dict
             space_id=space.id,
             details={"fields": sorted(voice)},
         )
-        members = list(
-            (
-                await session.execute(select(SpaceMembership.user_id).where(SpaceMembership.space_id == ctx.space_id))
-            ).scalars()
-        )
+        members = await repository.member_ids(session, ctx.scope)
     await forget_context(ctx.scope, *members)
     return await get_brand_voice(ctx)
 

@@ -12,16 +12,16 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import select
 
 from backend.auth.passwords import hash_password, verify_password
 from backend.core.config import get_settings
-from backend.core.db import get_database
+from backend.core.db import TenantScope, get_database
 from backend.core.errors import AppError, Conflict, NotFound, ValidationFailed
 from backend.core.mail import send_mail
-from backend.tenancy import audit
+from backend.tenancy import audit, repository
 from backend.tenancy.access import parse_uuid
 from backend.tenancy.accounts import SignIn, clean_name, issue_sign_in, normalize_email
 from backend.tenancy.context import SpaceContext
@@ -45,21 +45,8 @@ def invitation_url(token: str) -> str:
 async def list_invitations(ctx: SpaceContext) -> list[dict[str, Any]]:
     """Pending invitations of the caller's space (admins only)."""
     require_space_admin(ctx)
-    database = get_database()
-    now = datetime.now(UTC)
-    async with database.tenant(ctx.scope) as session:
-        rows = (
-            await session.execute(
-                select(Invitation)
-                .where(
-                    col(Invitation.space_id) == ctx.space_id,
-                    col(Invitation.accepted_at).is_(None),
-                    col(Invitation.revoked_at).is_(None),
-                    col(Invitation.expires_at) > now,
-                )
-                .order_by(col(Invitation.created_at).desc())
-            )
-        ).scalars()
+    async with get_database().tenant(ctx.scope) as session:
+        rows = await repository.pending_invitations(session, ctx.scope, now=datetime.now(UTC))
         return [
             {"id": str(i.id), "email": i.email, "role": i.role, "expires_at": i.expires_at.isoformat()} for i in rows
         ]
@@ -72,16 +59,9 @@ async def invite(ctx: SpaceContext, *, email: str, role: str) -> InviteOutcome:
     database = get_database()
     async with database.tenant(ctx.scope) as session:
         actor = await acting(session, ctx)
-        existing = (await session.execute(select(User).where(func.lower(User.email) == email))).scalar_one_or_none()
+        existing = await repository.user_by_email(session, email=email)
         if existing is not None:
-            already = (
-                await session.execute(
-                    select(SpaceMembership).where(
-                        col(SpaceMembership.space_id) == ctx.space_id, col(SpaceMembership.user_id) == existing.id
-                    )
-                )
-            ).scalar_one_or_none()
-            if already is not None:
+            if await repository.membership(session, ctx.scope, user_id=existing.id) is not None:
                 raise Conflict(f"{email} is already a member of this space.", code="already_member")
             session.add(
                 SpaceMembership(
@@ -142,11 +122,7 @@ async def revoke_invitation(ctx: SpaceContext, invitation_id: Any) -> None:
     async with database.tenant(ctx.scope) as session:
         invitation = None
         if iid is not None:
-            invitation = (
-                await session.execute(
-                    select(Invitation).where(Invitation.id == iid, col(Invitation.space_id) == ctx.space_id)
-                )
-            ).scalar_one_or_none()
+            invitation = await repository.get_invitation(session, ctx.scope, invitation_id=iid)
         if invitation is None:
             raise NotFound("There is no such invitation in this space.", code="invitation_not_found")
         invitation.revoked_at = datetime.now(UTC)
@@ -200,9 +176,7 @@ async def accept_invitation(token: str, *, name: str, password: str) -> SignIn:
             ).scalar_one()
             if invitation.accepted_at is not None:
                 raise InvitationGone("This invitation has already been accepted. Sign in instead.")
-            user = (
-                await session.execute(select(User).where(func.lower(User.email) == invitation.email.lower()))
-            ).scalar_one_or_none()
+            user = await repository.user_by_email(session, email=invitation.email)
             if user is not None:
                 if not await verify_password(user.password_hash, password):
                     raise ValidationFailed(
@@ -218,14 +192,8 @@ async def accept_invitation(token: str, *, name: str, password: str) -> SignIn:
                 session.add(user)
                 await session.flush()
                 session.add(OrganizationMembership(organization_id=org_id, user_id=user.id, role="member"))
-            existing = (
-                await session.execute(
-                    select(SpaceMembership).where(
-                        col(SpaceMembership.space_id) == space_id, col(SpaceMembership.user_id) == user.id
-                    )
-                )
-            ).scalar_one_or_none()
-            if existing is None:
+            scope = TenantScope(org_id, space_id)
+            if await repository.membership(session, scope, user_id=user.id) is None:
                 session.add(
                     SpaceMembership(organization_id=org_id, space_id=space_id, user_id=user.id, role=invitation.role)
                 )

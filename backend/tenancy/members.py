@@ -7,17 +7,14 @@ older tokens are refused on every worker) and drops their cached space context.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
 from backend.core.db import get_database
 from backend.core.errors import Conflict, NotFound
-from backend.tenancy import audit
+from backend.tenancy import audit, repository
 from backend.tenancy.access import forget_context, parse_uuid, publish_generation
 from backend.tenancy.context import SpaceContext, space_role_at_least
 from backend.tenancy.invitations import (
@@ -33,14 +30,8 @@ from backend.tenancy.policy import acting, check_role, require_space_admin
 
 async def list_members(ctx: SpaceContext) -> list[dict[str, Any]]:
     """Members of the caller's space (any member may see who else is in it)."""
-    database = get_database()
-    async with database.tenant(ctx.scope) as session:
-        rows = await session.execute(
-            select(User, SpaceMembership)
-            .join(SpaceMembership, col(SpaceMembership.user_id) == User.id)
-            .where(SpaceMembership.space_id == ctx.space_id)
-            .order_by(col(SpaceMembership.created_at))
-        )
+    async with get_database().tenant(ctx.scope) as session:
+        rows = await repository.list_members(session, ctx.scope)
         return [
             {
                 "user_id": str(user.id),
@@ -55,35 +46,10 @@ async def list_members(ctx: SpaceContext) -> list[dict[str, Any]]:
 
 async def _membership(session: AsyncSession, ctx: SpaceContext, user_id: Any) -> tuple[SpaceMembership, User]:
     uid = parse_uuid(user_id)
-    row = None
-    if uid is not None:
-        row = (
-            await session.execute(
-                select(SpaceMembership, User)
-                .join(User, col(User.id) == SpaceMembership.user_id)
-                .where(SpaceMembership.space_id == ctx.space_id, col(SpaceMembership.user_id) == uid)
-                .with_for_update(of=SpaceMembership)
-            )
-        ).first()
+    row = await repository.lock_membership(session, ctx.scope, user_id=uid) if uid is not None else None
     if row is None:
         raise NotFound("That person is not a member of this space.", code="member_not_found")
-    return row[0], row[1]
-
-
-async def _other_admins(session: AsyncSession, ctx: SpaceContext, user_id: uuid.UUID) -> int:
-    return int(
-        (
-            await session.execute(
-                select(func.count())
-                .select_from(SpaceMembership)
-                .where(
-                    col(SpaceMembership.space_id) == ctx.space_id,
-                    col(SpaceMembership.role) == "admin",
-                    col(SpaceMembership.user_id) != user_id,
-                )
-            )
-        ).scalar_one()
-    )
+    return row
 
 
 async def _bump_generation(session: AsyncSession, user: User) -> int:
@@ -102,7 +68,7 @@ async def change_role(ctx: SpaceContext, user_id: Any, *, role: str) -> dict[str
         old = membership.role
         if old == role:
             return {"user_id": str(user.id), "email": user.email, "role": role}
-        if old == "admin" and await _other_admins(session, ctx, user.id) == 0:
+        if old == "admin" and await repository.count_other_admins(session, ctx.scope, user_id=user.id) == 0:
             raise Conflict("A space needs at least one admin; make someone else admin first.", code="last_admin")
         membership.role, membership.updated_at = role, datetime.now(UTC)
         if not space_role_at_least(role, old):
@@ -127,7 +93,7 @@ async def remove_member(ctx: SpaceContext, user_id: Any) -> None:
     database = get_database()
     async with database.tenant(ctx.scope) as session:
         membership, user = await _membership(session, ctx, user_id)
-        if membership.role == "admin" and await _other_admins(session, ctx, user.id) == 0:
+        if membership.role == "admin" and await repository.count_other_admins(session, ctx.scope, user_id=user.id) == 0:
             raise Conflict("A space needs at least one admin; make someone else admin first.", code="last_admin")
         await session.delete(membership)
         generation = await _bump_generation(session, user)

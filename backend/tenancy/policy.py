@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
 
 from backend.core.errors import Forbidden, ValidationFailed
-from backend.tenancy import audit
+from backend.tenancy import audit, repository
 from backend.tenancy.context import SpaceContext
-from backend.tenancy.models import SPACE_ROLES, User
+from backend.tenancy.models import SPACE_ROLES
 from backend.tenancy.schemas import SpaceRole
 
 ADMIN_ONLY = "Only space admins can manage members."
@@ -29,13 +27,9 @@ def check_role(role: str) -> SpaceRole:
     return cast(SpaceRole, role)
 
 
-async def email_of(session: AsyncSession, user_id: uuid.UUID) -> str | None:
-    return (await session.execute(select(User.email).where(User.id == user_id))).scalar_one_or_none()
-
-
 async def acting(session: AsyncSession, ctx: SpaceContext) -> audit.Actor:
     """The caller as the audit log names them."""
-    return audit.Actor(ctx.user_id, await email_of(session, ctx.user_id))
+    return audit.Actor(ctx.user_id, await repository.email_of(session, user_id=ctx.user_id))
 
 
-__all__ = ["ADMIN_ONLY", "acting", "check_role", "email_of", "require_space_admin"]
+__all__ = ["ADMIN_ONLY", "acting", "check_role", "require_space_admin"]

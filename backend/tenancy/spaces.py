@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +11,7 @@ from sqlmodel import col, select
 
 from backend.core.db import TenantScope, get_database
 from backend.core.errors import Conflict, Forbidden, NotFound
-from backend.tenancy import audit
+from backend.tenancy import audit, repository
 from backend.tenancy.access import forget_context, org_role_of, parse_uuid
 from backend.tenancy.accounts import clean_name, list_member_spaces
 from backend.tenancy.context import Principal, org_role_at_least
@@ -102,12 +101,6 @@ async def _space_for_admin(session: AsyncSession, principal: Principal, space_id
     return space
 
 
-async def _members_of(session: AsyncSession, space_id: uuid.UUID) -> list[uuid.UUID]:
-    return list(
-        (await session.execute(select(SpaceMembership.user_id).where(SpaceMembership.space_id == space_id))).scalars()
-    )
-
-
 async def rename_space(principal: Principal, space_id: Any, *, name: str) -> dict[str, str]:
     name = clean_name(name, what="space name")
     database = get_database()
@@ -125,8 +118,9 @@ async def rename_space(principal: Principal, space_id: Any, *, name: str) -> dic
             space_id=space.id,
             details={"from": old},
         )
-        members = await _members_of(session, space.id)
-    await forget_context(TenantScope(principal.organization_id, space.id), *members)
+        scope = TenantScope(principal.organization_id, space.id)
+        members = await repository.member_ids(session, scope)
+    await forget_context(scope, *members)
     return {"id": str(space.id), "name": space.name}
 
 
@@ -161,8 +155,9 @@ async def archive_space(principal: Principal, space_id: Any) -> None:
             target=space.name,
             space_id=space.id,
         )
-        members = await _members_of(session, space.id)
-    await forget_context(TenantScope(principal.organization_id, space.id), *members)
+        scope = TenantScope(principal.organization_id, space.id)
+        members = await repository.member_ids(session, scope)
+    await forget_context(scope, *members)
 
 
 async def audit_log(principal: Principal, *, limit: int = 100, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
