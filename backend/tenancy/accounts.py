@@ -9,10 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
 from backend.auth import throttle
 from backend.auth.keys import refresh_keyring_if_stale
@@ -22,7 +20,7 @@ from backend.auth.tokens import issue_access_token
 from backend.core.config import get_settings
 from backend.core.db import get_database
 from backend.core.errors import Conflict, Unauthorized, ValidationFailed
-from backend.tenancy import audit
+from backend.tenancy import audit, repository
 from backend.tenancy.context import Principal, org_role_at_least
 from backend.tenancy.models import Organization, OrganizationMembership, Space, SpaceMembership, User
 
@@ -69,20 +67,8 @@ def clean_name(value: str, *, what: str, max_length: int = 200) -> str:
 
 async def token_claims(session: AsyncSession, user: User) -> dict[str, Any]:
     """Claims for `user`: organization, spaces with roles, permissions and the token generation."""
-    org_role = (
-        await session.execute(
-            select(OrganizationMembership.role).where(
-                col(OrganizationMembership.organization_id) == user.organization_id,
-                col(OrganizationMembership.user_id) == user.id,
-            )
-        )
-    ).scalar_one_or_none() or "member"
-    rows = await session.execute(
-        select(SpaceMembership.space_id, SpaceMembership.role)
-        .join(Space, col(Space.id) == SpaceMembership.space_id)
-        .where(SpaceMembership.user_id == user.id, col(Space.archived_at).is_(None))
-    )
-    spaces = {str(space_id): role for space_id, role in rows}
+    org_role = await repository.organization_role(session, user.organization_id, user_id=user.id) or "member"
+    spaces = {str(space_id): role for space_id, role in await repository.active_space_roles(session, user_id=user.id)}
     permissions = ["spaces:read"]
     if org_role_at_least(org_role, "admin"):
         permissions += ["spaces:manage", "audit:read"]
@@ -157,11 +143,7 @@ async def log_in(*, email: str, password: str, client: str) -> SignIn:
     await throttle.check_login_allowed(email, client)
     database = get_database()
     async with database.session() as session:
-        row = (
-            (await session.execute(text("SELECT * FROM obelisk_login_lookup(:email)"), {"email": email}))
-            .mappings()
-            .first()
-        )
+        row = await repository.login_lookup(session, email=email)
     if row is None:
         await burn_verification_time(password)
         await throttle.record_login_failure(email, client)
@@ -184,7 +166,9 @@ async def log_in(*, email: str, password: str, client: str) -> SignIn:
         raise Unauthorized("This account is disabled. Ask your administrator.", code="account_disabled")
     await throttle.reset_login_failures(email)
     async with database.session(organization_id=org_id) as session:
-        user = (await session.execute(select(User).where(User.id == row["user_id"]))).scalar_one()
+        user = await repository.get_user(session, user_id=row["user_id"])
+        if user is None:
+            raise Unauthorized(BAD_CREDENTIALS, code="invalid_credentials")
         if needs_rehash(user.password_hash):
             user.password_hash = await hash_password(password)
         return await issue_sign_in(session, user)
@@ -199,7 +183,7 @@ async def me(principal: Principal) -> dict[str, Any]:
     """The caller and the spaces they belong to (fresh from the database, not from the token)."""
     database = get_database()
     async with database.session(organization_id=principal.organization_id) as session:
-        user = (await session.execute(select(User).where(User.id == principal.user_id))).scalar_one_or_none()
+        user = await repository.get_user(session, user_id=principal.user_id)
         if user is None:
             raise Unauthorized("This account no longer exists.", code="account_disabled")
         org = await session.get(Organization, principal.organization_id)
@@ -218,10 +202,5 @@ async def me(principal: Principal) -> dict[str, Any]:
 
 async def list_member_spaces(session: AsyncSession, user_id: uuid.UUID) -> list[dict[str, str]]:
     """Active spaces the user is a member of, with their role, oldest first (the first is the default)."""
-    rows = await session.execute(
-        select(Space.id, Space.name, SpaceMembership.role)
-        .join(SpaceMembership, col(SpaceMembership.space_id) == Space.id)
-        .where(SpaceMembership.user_id == user_id, col(Space.archived_at).is_(None))
-        .order_by(col(Space.created_at), col(Space.name))
-    )
+    rows = await repository.member_spaces(session, user_id=user_id)
     return [{"id": str(sid), "name": name, "role": role} for sid, name, role in rows]

@@ -12,9 +12,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
 
 from backend.auth.passwords import hash_password, verify_password
 from backend.core.config import get_settings
@@ -147,11 +145,7 @@ async def _lookup(token: str) -> Any:
     if not token or len(token) > 200:
         raise NotFound("This invitation link is not valid.", code="invitation_not_found")
     async with database.session() as session:
-        row = (
-            (await session.execute(text("SELECT * FROM obelisk_invitation_lookup(:h)"), {"h": token_hash(token)}))
-            .mappings()
-            .first()
-        )
+        row = await repository.invitation_lookup(session, token_hash=token_hash(token))
     if row is None:
         raise NotFound("This invitation link is not valid.", code="invitation_not_found")
     if row["accepted_at"] is not None:
@@ -171,9 +165,7 @@ async def accept_invitation(token: str, *, name: str, password: str) -> SignIn:
     org_id, space_id = row["organization_id"], row["space_id"]
     try:
         async with database.session(organization_id=org_id) as session:
-            invitation = (
-                await session.execute(select(Invitation).where(Invitation.id == row["invitation_id"]).with_for_update())
-            ).scalar_one()
+            invitation = await repository.lock_invitation(session, org_id, invitation_id=row["invitation_id"])
             if invitation.accepted_at is not None:
                 raise InvitationGone("This invitation has already been accepted. Sign in instead.")
             user = await repository.user_by_email(session, email=invitation.email)

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
 from backend.core.db import TenantScope, get_database
 from backend.core.errors import Conflict, Forbidden, NotFound
@@ -15,15 +13,14 @@ from backend.tenancy import audit, repository
 from backend.tenancy.access import forget_context, org_role_of, parse_uuid
 from backend.tenancy.accounts import clean_name, list_member_spaces
 from backend.tenancy.context import Principal, org_role_at_least
-from backend.tenancy.models import Space, SpaceMembership, User
+from backend.tenancy.models import Space, SpaceMembership
 from backend.tenancy.schemas import AuditEntryPublic
 
 ORG_ADMIN_ONLY = "Only organization admins can manage spaces."
 
 
 async def _actor(session: AsyncSession, principal: Principal) -> audit.Actor:
-    email = (await session.execute(select(User.email).where(User.id == principal.user_id))).scalar_one_or_none()
-    return audit.Actor(principal.user_id, email)
+    return audit.Actor(principal.user_id, await repository.email_of(session, user_id=principal.user_id))
 
 
 async def require_org_admin(principal: Principal) -> None:
@@ -44,20 +41,12 @@ async def list_organization_spaces(principal: Principal) -> list[dict[str, Any]]
     database = get_database()
     await require_org_admin(principal)
     async with database.session(organization_id=principal.organization_id) as session:
-        members = (
-            select(SpaceMembership.space_id, func.count().label("n")).group_by(col(SpaceMembership.space_id)).subquery()
-        )
-        rows = await session.execute(
-            select(Space, members.c.n)
-            .outerjoin(members, members.c.space_id == Space.id)
-            .where(Space.organization_id == principal.organization_id)
-            .order_by(col(Space.archived_at).is_not(None), col(Space.created_at))
-        )
+        rows = await repository.organization_spaces(session, principal.organization_id)
         return [
             {
                 "id": str(space.id),
                 "name": space.name,
-                "members": int(n or 0),
+                "members": n,
                 "archived": space.archived_at is not None,
                 "created_at": space.created_at.isoformat(),
             }
@@ -91,11 +80,7 @@ async def _space_for_admin(session: AsyncSession, principal: Principal, space_id
     sid = parse_uuid(space_id)
     space = None
     if sid is not None:
-        space = (
-            await session.execute(
-                select(Space).where(Space.id == sid, col(Space.organization_id) == principal.organization_id)
-            )
-        ).scalar_one_or_none()
+        space = await repository.organization_space(session, principal.organization_id, space_id=sid)
     if space is None:
         raise NotFound("There is no such space in your organization.", code="space_not_found")
     return space
@@ -132,17 +117,7 @@ async def archive_space(principal: Principal, space_id: Any) -> None:
         space = await _space_for_admin(session, principal, space_id)
         if space.archived_at is not None:
             return
-        active = (
-            await session.execute(
-                select(func.count())
-                .select_from(Space)
-                .where(
-                    col(Space.organization_id) == principal.organization_id,
-                    col(Space.archived_at).is_(None),
-                )
-            )
-        ).scalar_one()
-        if active <= 1:
+        if await repository.count_active_spaces(session, principal.organization_id) <= 1:
             raise Conflict(
                 "An organization needs at least one active space; create another one first.", code="last_space"
             )
