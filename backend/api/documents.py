@@ -13,6 +13,7 @@ from backend.core.config import get_settings
 from backend.core.errors import BadRequest, PayloadTooLarge
 from backend.documents import service
 from backend.documents.detect import check_upload_size
+from backend.documents.intake import AddResult
 from backend.documents.schemas import (
     ChunkPublic,
     DocumentAccepted,
@@ -21,7 +22,6 @@ from backend.documents.schemas import (
     DocumentUpdate,
     DocumentUrlCreate,
 )
-from backend.documents.service import AddResult
 
 router = APIRouter(tags=["documents"])
 

@@ -225,7 +225,28 @@ async def lock_invitation(session: AsyncSession, organization_id: uuid.UUID, *, 
     return (await session.execute(statement)).scalar_one()
 
 
+async def active_membership(
+    session: AsyncSession, scope: TenantScope, *, user_id: uuid.UUID
+) -> tuple[Space, str, dict[str, Any]] | None:
+    """The space (not archived), the user's role in it and the organization's brand voice; None if not a member."""
+    row = (
+        await session.execute(
+            select(Space, SpaceMembership.role, Organization.brand_voice)
+            .join(SpaceMembership, col(SpaceMembership.space_id) == Space.id)
+            .join(Organization, col(Organization.id) == Space.organization_id)
+            .where(
+                col(Space.id) == scope.space_id,
+                col(Space.organization_id) == scope.organization_id,
+                col(Space.archived_at).is_(None),
+                col(SpaceMembership.user_id) == user_id,
+            )
+        )
+    ).first()
+    return (row[0], row[1], row[2]) if row is not None else None
+
+
 __all__ = [
+    "active_membership",
     "active_space_roles",
     "brand_voices",
     "count_active_spaces",
