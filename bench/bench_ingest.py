@@ -160,7 +160,7 @@ async def main() -> None:
             ctx = SpaceContext(organization_id=org, space_id=space, user_id=uuid.uuid4(), role="admin", space_name="b")
             t0 = time.perf_counter()
             document = (await service.add_upload(ctx, data=data, filename=f"bench-{run}.{kind}")).document
-            await ingest.run_ingestion(ctx.scope, document.id, database=database, embedder=embedder)
+            await ingest.run_ingestion(ctx.scope, document.id, embedder=embedder)
             to_ready.append(time.perf_counter() - t0)
             final = await service.get_document(ctx, document.id)
             assert final.status == "ready", final.error

@@ -67,13 +67,13 @@ from psycopg.types.json import Jsonb  # noqa: E402
 from backend.cli import run_migrations  # noqa: E402
 from backend.core.cache import MemoryCache  # noqa: E402
 from backend.core.config import get_settings  # noqa: E402
-from backend.core.db import Database, TenantScope, create_engine  # noqa: E402
+from backend.core.db import Database, TenantScope, create_engine, set_database  # noqa: E402
 from backend.core.embedded_pg import embedded_url  # noqa: E402
 from backend.models.embeddings import Embedder, EmbeddingTask  # noqa: E402
-from backend.retrieval import queries  # noqa: E402
+from backend.retrieval import keyword, queries  # noqa: E402
 from backend.retrieval.context import SearchContext  # noqa: E402
 from backend.retrieval.fusion import WeightedReranker, dedupe  # noqa: E402
-from backend.retrieval.retriever import ParallelRetriever, normalised  # noqa: E402
+from backend.retrieval.retriever import ParallelRetriever, normalize_request  # noqa: E402
 from backend.retrieval.streams import (  # noqa: E402
     BusinessContextStream,
     GeneralStream,
@@ -445,7 +445,7 @@ async def explain(database: Database, owner_url: str, space: SpaceData, query: Q
     vector = query.vector.tolist()
     async with database.tenant(space.scope) as session:
         elig = await queries.eligibility(session, space.scope.space_id)
-        stats = await queries.term_stats(session, space.scope.space_id, query.text)
+        stats = await keyword.term_stats(session, space.scope.space_id, query.text)
         limit = 24
         exact = elig.use_exact_scan(limit, settings.retrieval_exact_scan_max_chunks)
         await queries.set_hnsw_scan(session, ef_search=settings.retrieval_hnsw_ef_search, limit=limit)
@@ -464,14 +464,14 @@ async def explain(database: Database, owner_url: str, space: SpaceData, query: Q
             )
             rows = await queries.fetch_all(session, "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)
             plans[label] = "\n".join(r["QUERY PLAN"] for r in rows)
-        sql, params = queries.keyword_statement(
+        sql, params = keyword.keyword_statement(
             space.scope.space_id, stats=stats, compare=vector, elig=elig, limit=limit
         )
         rows = await queries.fetch_all(session, "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)
         plans[f"keyword leg (BM25; {len(stats.terms)} terms, selecting {stats.selecting_terms()})"] = "\n".join(
             r["QUERY PLAN"] for r in rows
         )
-        match = queries.tsquery_or(stats.selecting_terms())
+        match = keyword.tsquery_or(stats.selecting_terms())
         # The same full-text match written directly, as the application role: under RLS `@@` is no index
         # condition (not leakproof), which is why the retriever goes through obelisk_keyword_candidates.
         direct = (
@@ -491,7 +491,7 @@ async def explain(database: Database, owner_url: str, space: SpaceData, query: Q
         )
         cursor = await conn.execute(
             "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + inner,
-            (space.scope.space_id, match, [], queries.KEYWORD_CANDIDATE_CAP),
+            (space.scope.space_id, match, [], keyword.KEYWORD_CANDIDATE_CAP),
             prepare=False,
         )
         plans["keyword candidates inside obelisk_keyword_candidates (owner's rights)"] = "\n".join(
@@ -530,7 +530,7 @@ class CachedPageStream(UrlStream):
 async def sequential(retriever: ParallelRetriever, request: RetrievalRequest, **parts: Any) -> float:
     """The same streams awaited one after another, then the same dedupe and rerank."""
     started = time.perf_counter()
-    ctx = SearchContext(retriever.scope, normalised(request), settings=retriever.settings, **parts)
+    ctx = SearchContext(retriever.scope, normalize_request(request), settings=retriever.settings, **parts)
     found: list[Candidate] = []
     for stream in retriever.streams:
         if stream.applies(ctx):
@@ -586,9 +586,8 @@ async def main() -> None:
         embedder.vectors[query.text] = query.vector
     engine = create_engine(settings.app_database_url(), pool_size=10, max_overflow=5)
     database = Database(engine)
-    retriever = ParallelRetriever(
-        target.scope, database=database, embedder=embedder, cache=MemoryCache(), settings=settings
-    )
+    set_database(database)
+    retriever = ParallelRetriever(target.scope, embedder=embedder, cache=MemoryCache(), settings=settings)
 
     log("full retrieval latency")
     await latency(retriever, batch[:WARMUP])
@@ -625,7 +624,7 @@ async def main() -> None:
         DelayedStream(BusinessContextStream(), STREAM_LATENCY_MS["business_context"]),
     ]
     both = ParallelRetriever(
-        target.scope, database=database, embedder=embedder, cache=MemoryCache(), settings=settings, streams=delayed
+        target.scope, embedder=embedder, cache=MemoryCache(), settings=settings, streams=delayed
     )
     parts = {"database": database, "embedder": embedder, "cache": MemoryCache()}
     seq_ms, par_ms = [], []

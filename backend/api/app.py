@@ -6,7 +6,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from backend.api import agents, audit, auth, documents, health, key_facts, search, spaces
-from backend.api.errors import error_response, install_error_handlers
+from backend.api.errors import ERROR_RESPONSES, error_response, install_error_handlers
 from backend.api.middleware import CorrelationIdMiddleware
 from backend.core.config import get_settings
 
@@ -38,7 +38,7 @@ def create_api() -> FastAPI:
     )
     install_error_handlers(api)
     for router in _routers():
-        api.include_router(router, prefix=API_PREFIX)
+        api.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
 
     @api.api_route(
         f"{API_PREFIX}/{{path:path}}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False

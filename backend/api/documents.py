@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
@@ -15,6 +13,15 @@ from backend.core.config import get_settings
 from backend.core.errors import BadRequest, PayloadTooLarge
 from backend.documents import service
 from backend.documents.detect import check_upload_size
+from backend.documents.intake import AddResult
+from backend.documents.schemas import (
+    ChunkPublic,
+    DocumentAccepted,
+    DocumentDetail,
+    DocumentPublic,
+    DocumentUpdate,
+    DocumentUrlCreate,
+)
 
 router = APIRouter(tags=["documents"])
 
@@ -39,16 +46,12 @@ _UPLOAD_SCHEMA = {
 }
 
 
-class UrlIn(BaseModel):
-    url: str = Field(max_length=2048)
-    tags: list[str] | str | None = None
-
-
-class DocumentPatch(BaseModel):
-    title: str | None = Field(default=None, max_length=600)
-    tags: list[str] | str | None = None
-    valid_until: date | None = None
-    clear_valid_until: bool = False
+def _accepted(result: AddResult, response: Response) -> DocumentAccepted:
+    """202 for a new document; 200 with the existing one when the same bytes (or URL) are already here."""
+    if not result.created:
+        response.status_code = 200
+    public = DocumentPublic.model_validate(result.document).model_dump(exclude={"stale"})
+    return DocumentAccepted(**public, duplicate=not result.created)
 
 
 def _limit_body(request: Request, limit: int) -> None:
@@ -71,9 +74,13 @@ def _limit_body(request: Request, limit: int) -> None:
 
 
 @router.post(
-    "/documents", status_code=202, summary="Upload a document (multipart: file, tags)", openapi_extra=_UPLOAD_SCHEMA
+    "/documents",
+    status_code=202,
+    operation_id="upload_document",
+    summary="Upload a document (multipart: file, tags)",
+    openapi_extra=_UPLOAD_SCHEMA,
 )
-async def upload_document(request: Request, ctx: Ctx, response: Response) -> dict[str, Any]:
+async def upload_document(request: Request, ctx: Ctx, response: Response) -> DocumentAccepted:
     limit = get_settings().upload_limit_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit():
@@ -92,20 +99,15 @@ async def upload_document(request: Request, ctx: Ctx, response: Response) -> dic
     result = await service.add_upload(
         ctx, data=data, filename=upload.filename, tags=tags if isinstance(tags, str) else None
     )
-    if not result.created:
-        response.status_code = 200
-    return {**service.public_document(result.document), "duplicate": not result.created}
+    return _accepted(result, response)
 
 
-@router.post("/documents/url", status_code=202, summary="Add a web page by URL")
-async def add_url(body: UrlIn, ctx: Ctx, response: Response) -> dict[str, Any]:
-    result = await service.add_url(ctx, url=body.url, tags=body.tags)
-    if not result.created:
-        response.status_code = 200
-    return {**service.public_document(result.document), "duplicate": not result.created}
+@router.post("/documents/url", status_code=202, operation_id="add_document_url", summary="Add a web page by URL")
+async def add_url(body: DocumentUrlCreate, ctx: Ctx, response: Response) -> DocumentAccepted:
+    return _accepted(await service.add_url(ctx, url=body.url, tags=body.tags), response)
 
 
-@router.get("/documents", summary="The space's documents, newest first")
+@router.get("/documents", operation_id="list_documents", summary="The space's documents, newest first")
 async def list_documents(
     ctx: Ctx,
     response: Response,
@@ -115,21 +117,25 @@ async def list_documents(
     status: Annotated[
         Literal["queued", "converting", "chunking", "embedding", "ready", "failed", "processing"] | None, Query()
     ] = None,
-) -> list[dict[str, Any]]:
+) -> list[DocumentPublic]:
     documents, total = await service.list_documents(
         ctx, query=q, tag=tag, status=status, limit=page.limit, offset=page.offset
     )
     set_total(response, total)
-    return [service.public_document(d) for d in documents]
+    return [DocumentPublic.model_validate(d) for d in documents]
 
 
-@router.get("/documents/{document_id}", summary="A document with its structure (title, headings, tables, images)")
-async def get_document(document_id: str, ctx: Ctx) -> dict[str, Any]:
-    return service.public_document(await service.get_document(ctx, document_id), with_structure=True)
+@router.get(
+    "/documents/{document_id}",
+    operation_id="get_document",
+    summary="A document with its structure (title, headings, tables, images)",
+)
+async def get_document(document_id: str, ctx: Ctx) -> DocumentDetail:
+    return DocumentDetail.model_validate(await service.get_document(ctx, document_id))
 
 
-@router.patch("/documents/{document_id}", summary="Change title, tags or 'valid until'")
-async def update_document(document_id: str, body: DocumentPatch, ctx: Ctx) -> dict[str, Any]:
+@router.patch("/documents/{document_id}", operation_id="update_document", summary="Change title, tags or 'valid until'")
+async def update_document(document_id: str, body: DocumentUpdate, ctx: Ctx) -> DocumentPublic:
     document = await service.update_document(
         ctx,
         document_id,
@@ -138,22 +144,36 @@ async def update_document(document_id: str, body: DocumentPatch, ctx: Ctx) -> di
         valid_until=body.valid_until,
         clear_valid_until=body.clear_valid_until,
     )
-    return service.public_document(document)
+    return DocumentPublic.model_validate(document)
 
 
-@router.get("/documents/{document_id}/chunks", summary="A document's chunks with their heading paths")
-async def list_chunks(document_id: str, ctx: Ctx, response: Response, page: PageDep) -> list[dict[str, Any]]:
+@router.get(
+    "/documents/{document_id}/chunks",
+    operation_id="list_chunks",
+    summary="A document's chunks with their heading paths",
+)
+async def list_chunks(document_id: str, ctx: Ctx, response: Response, page: PageDep) -> list[ChunkPublic]:
     chunks, total = await service.list_chunks(ctx, document_id, limit=page.limit, offset=page.offset)
     set_total(response, total)
-    return [service.public_chunk(c) for c in chunks]
+    return [ChunkPublic.model_validate(c) for c in chunks]
 
 
-@router.post("/documents/{document_id}/chunks/{chunk_id}/release", summary="Release a quarantined chunk (space admins)")
-async def release_chunk(document_id: str, chunk_id: str, ctx: Ctx) -> dict[str, Any]:
-    return service.public_chunk(await service.release_chunk(ctx, document_id, chunk_id))
+@router.post(
+    "/documents/{document_id}/chunks/{chunk_id}/release",
+    operation_id="release_chunk",
+    summary="Release a quarantined chunk (space admins)",
+)
+async def release_chunk(document_id: str, chunk_id: str, ctx: Ctx) -> ChunkPublic:
+    return ChunkPublic.model_validate(await service.release_chunk(ctx, document_id, chunk_id))
 
 
-@router.get("/documents/{document_id}/file", summary="Download the original file")
+@router.get(
+    "/documents/{document_id}/file",
+    operation_id="download_document",
+    summary="Download the original file",
+    response_class=Response,
+    responses={200: {"description": "The original bytes", "content": {"application/octet-stream": {}}}},
+)
 async def download(document_id: str, ctx: Ctx) -> Response:
     data, document = await service.read_file(ctx, document_id)
     safe = "".join(c if c.isalnum() or c in "._- " else "_" for c in document.filename)[:200] or "document"
@@ -164,12 +184,22 @@ async def download(document_id: str, ctx: Ctx) -> Response:
     )
 
 
-@router.post("/documents/{document_id}/reindex", status_code=202, summary="Process the document again")
-async def reindex(document_id: str, ctx: Ctx) -> dict[str, Any]:
-    return service.public_document(await service.reindex(ctx, document_id))
+@router.post(
+    "/documents/{document_id}/reindex",
+    status_code=202,
+    operation_id="reindex_document",
+    summary="Process the document again",
+)
+async def reindex(document_id: str, ctx: Ctx) -> DocumentPublic:
+    return DocumentPublic.model_validate(await service.reindex(ctx, document_id))
 
 
-@router.delete("/documents/{document_id}", status_code=204, summary="Delete a document, its chunks and its file")
+@router.delete(
+    "/documents/{document_id}",
+    status_code=204,
+    operation_id="delete_document",
+    summary="Delete a document, its chunks and its file",
+)
 async def delete_document(document_id: str, ctx: Ctx) -> Response:
     await service.delete_document(ctx, document_id)
     return Response(status_code=204)

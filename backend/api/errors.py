@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.core.errors import AppError, RateLimited
@@ -26,6 +27,33 @@ _CODES = {
     429: "rate_limited",
     503: "service_unavailable",
 }
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    """snake_case, stable: what a client branches on."""
+    message: str
+    """A sentence a person understands."""
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error answer: `{"error": {"code", "message"}}`."""
+
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorResponse, "description": description}
+    for status, description in (
+        (400, "Bad request (e.g. X-Space-Id missing)"),
+        (401, "Not signed in, or the token is invalid, expired or revoked"),
+        (403, "No role in that space, or the role does not allow this"),
+        (404, "No such object in this space"),
+        (422, "The request body or parameters are not valid"),
+        (429, "Too many attempts; retry after the Retry-After header"),
+    )
+}
+"""Declared on every route, so the OpenAPI document shows the envelope instead of FastAPI's default 422 body."""
 
 
 def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:

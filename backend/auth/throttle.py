@@ -22,14 +22,14 @@ _CLIENT_PREFIX = "login:fail:client:"
 _IPV6_PREFIX_BITS = 64
 
 
-def normalise_email(email: str) -> str:
+def _counted_email(email: str) -> str:
     """The form an account is counted under: trimmed and lower-case."""
     return email.strip().lower()
 
 
 def _account_key(email: str) -> str:
     # Hashed so the shared cache holds no email addresses.
-    return _ACCOUNT_PREFIX + hashlib.sha256(normalise_email(email).encode()).hexdigest()
+    return _ACCOUNT_PREFIX + hashlib.sha256(_counted_email(email).encode()).hexdigest()
 
 
 def _client_key(client: str) -> str | None:
@@ -94,4 +94,4 @@ async def reset_login_failures(email: str) -> None:
     await get_cache().delete(_account_key(email))
 
 
-__all__ = ["check_login_allowed", "normalise_email", "record_login_failure", "reset_login_failures"]
+__all__ = ["check_login_allowed", "record_login_failure", "reset_login_failures"]

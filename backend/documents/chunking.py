@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from backend.core.config import Settings, get_settings
-from backend.documents._split import split_to_fit, tail
-from backend.documents._types import Block, ConvertedDocument
+from backend.documents.conversion.types import Block, ConvertedDocument
+from backend.documents.splitting import split_to_fit, tail
 
 ChunkKind = Literal["text", "table", "image"]
 DEFAULT_MAX_TOKENS = 256  # all-MiniLM-L6-v2, the default local embedding model

@@ -2,7 +2,7 @@
 
 Conversion is CPU-bound and synchronous; call it from a worker thread (`asyncio.to_thread`). One Docling
 converter per PDF pipeline is built once and reused (pipelines are cached inside it). PDFs go through the
-model-free native pipeline plus our heading-recovery pass (`_pdf_headings`), or through Docling's layout
+model-free native pipeline plus our heading-recovery pass (`conversion.pdf_headings`), or through Docling's layout
 pipeline when PDF_PIPELINE=layout and its models are installed. Whatever goes wrong inside Docling reaches the
 caller as a typed error with a plain sentence, never as a Docling stack trace.
 """
@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 
 from backend.core.config import Settings, get_settings
 from backend.core.errors import AppError, ServiceUnavailable, ValidationFailed
-from backend.documents._html import strip_boilerplate
-from backend.documents._sniff import decode_text
-from backend.documents._types import Block, ConvertedDocument, Heading, ImageInfo, TableInfo, finish
+from backend.documents.conversion.boilerplate import strip_boilerplate
+from backend.documents.conversion.sniff import decode_text
+from backend.documents.conversion.types import Block, ConvertedDocument, Heading, ImageInfo, TableInfo, finish
 from backend.documents.detect import DocumentKind, detect_file, safe_display_name
 
 if TYPE_CHECKING:
@@ -172,7 +172,7 @@ def _unreadable(label: str) -> AppError:
 def _to_converted(
     result: ConversionResult, kind: DocumentKind, fallback: str, pages: int | None, settings: Settings
 ) -> ConvertedDocument:
-    from backend.documents._from_docling import blocks_from_docling, furniture_title
+    from backend.documents.conversion.from_docling import blocks_from_docling, furniture_title
 
     doc = result.document
     warnings = list(
@@ -185,7 +185,7 @@ def _to_converted(
     )
     title: str | None = None
     if kind == DocumentKind.PDF and settings.pdf_pipeline == "native":
-        from backend.documents._pdf_headings import blocks_from_native_pdf
+        from backend.documents.conversion.pdf_headings import blocks_from_native_pdf
 
         title, blocks = blocks_from_native_pdf(doc)
     else:

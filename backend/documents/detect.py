@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from backend.core.config import Settings, get_settings
 from backend.core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from backend.documents import _office, _sniff
+from backend.documents.conversion import office, sniff
 
 
 class DocumentKind(StrEnum):
@@ -77,22 +77,22 @@ def detect_file(data: bytes, filename: str | None = None, *, settings: Settings 
     check_upload_size(len(data), settings=settings)
     if not data.strip():
         raise ValidationFailed("This file is empty. Please check it and upload it again.", code="empty_file")
-    if _sniff.is_pdf(data):
-        pages = _sniff.pdf_page_count(data)
+    if sniff.is_pdf(data):
+        pages = sniff.pdf_page_count(data)
         _check_pages(pages, "PDF", "pages", settings)
         return DetectedFile(DocumentKind.PDF, MIME_TYPES[DocumentKind.PDF], len(data), page_count=pages)
-    if data.startswith(_office.ZIP_MAGIC):
-        package = _office.inspect_package(data, settings)
+    if data.startswith(office.ZIP_MAGIC):
+        package = office.inspect_package(data, settings)
         kind = DocumentKind(package.kind)
         _check_pages(package.slides, "presentation", "slides", settings)
         return DetectedFile(kind, MIME_TYPES[kind], len(data), page_count=package.slides)
-    if data.startswith(_office.OLE_MAGIC):
-        raise _office.ole_error(data)
-    if (what := _sniff.binary_signature(data)) is not None:
+    if data.startswith(office.OLE_MAGIC):
+        raise office.ole_error(data)
+    if (what := sniff.binary_signature(data)) is not None:
         raise UnsupportedMediaType(
             f"This file is {what}, not a document. Obelisk reads {SUPPORTED}.", code="unsupported_file_type"
         )
-    decoded = _sniff.decode_text(data)
+    decoded = sniff.decode_text(data)
     if decoded is None:
         raise UnsupportedMediaType(
             f"Obelisk can't read this kind of file. It reads {SUPPORTED}.", code="unsupported_file_type"
@@ -105,7 +105,7 @@ def detect_file(data: bytes, filename: str | None = None, *, settings: Settings 
             "renamed; please export it again.",
             code="unsupported_file_type",
         )
-    kind = DocumentKind(_sniff.text_kind(text, extension))
+    kind = DocumentKind(sniff.text_kind(text, extension))
     return DetectedFile(kind, MIME_TYPES[kind], len(data), encoding=encoding)
 
 
@@ -125,6 +125,12 @@ def safe_display_name(filename: str | None, *, fallback: str = "Untitled documen
         stem, dot, ext = name.rpartition(".")
         name = stem[: 200 - len(ext) - 1] + dot + ext if dot and len(ext) <= 10 else name[:200]
     return name
+
+
+def title_from_filename(filename: str) -> str:
+    """A readable default title for a file: its stem with `_` and `-` as spaces (at most 500 characters)."""
+    stem = filename.rsplit(".", 1)[0] if "." in filename else filename
+    return " ".join(stem.replace("_", " ").replace("-", " ").split())[:500] or "Untitled document"
 
 
 def _extension(filename: str | None) -> str:

@@ -19,7 +19,7 @@ import httpx
 
 from backend.core.config import Settings, get_settings
 from backend.core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from backend.documents._netguard import BlockedAddress, GuardedTransport, check_addresses, resolve
+from backend.documents.netguard import BlockedAddress, GuardedTransport, check_addresses, resolve
 
 ACCEPTED_TYPES = frozenset(
     {
@@ -91,7 +91,7 @@ async def _fetch(url: str, settings: Settings) -> FetchedPage:
         current = url
         seen = {url}
         for _hop in range(settings.url_max_redirects + 1):
-            await check_url(current, settings)
+            await check_fetchable(current, settings)
             try:
                 async with client.stream("GET", current) as response:
                     if response.is_redirect:
@@ -115,7 +115,7 @@ async def _fetch(url: str, settings: Settings) -> FetchedPage:
         )
 
 
-async def check_url(url: str, settings: Settings | None = None) -> None:
+async def check_fetchable(url: str, settings: Settings | None = None) -> None:
     """Refuse an address Obelisk will not fetch (bad scheme, unknown host, private network) with a clear error."""
     settings = settings or get_settings()
     try:

@@ -21,16 +21,16 @@ from urllib.parse import urlsplit
 import procrastinate
 from procrastinate import JobContext
 from procrastinate.exceptions import AlreadyEnqueued
-from sqlalchemy import insert
 
-from backend.core.db import Database, TenantScope, get_database
+from backend.core.db import TenantScope, get_database
 from backend.core.errors import AppError
 from backend.core.logging import correlation_id_var, log_context
+from backend.documents import repository
 from backend.documents.chunking import Chunk, chunk_document
 from backend.documents.convert import convert_bytes, convert_html
-from backend.documents.detect import DocumentKind, detect_file
-from backend.documents.models import Document, DocumentChunk, embedding_dimension
-from backend.documents.service import delete_chunks, mark
+from backend.documents.detect import DocumentKind, detect_file, title_from_filename
+from backend.documents.fetch import fetch_url
+from backend.documents.models import Document, embedding_dimension
 from backend.documents.storage import get_storage
 from backend.jobs import job_app
 from backend.models.accounting import metered
@@ -83,7 +83,6 @@ async def run_ingestion(
     document_id: uuid.UUID,
     *,
     final_attempt: bool = True,
-    database: Database | None = None,
     embedder: Embedder | None = None,
     multimodal: MultimodalEmbedder | None = None,
 ) -> None:
@@ -91,43 +90,47 @@ async def run_ingestion(
 
     `multimodal` (by default Vertex AI's, when it is the embedding provider) also embeds the pictures.
     """
-    database = database or get_database()
     with log_context(space_id=scope.space_id):
         try:
             visual = multimodal if multimodal is not None else get_multimodal_embedder()
-            await _ingest(scope, document_id, database, embedder or get_embedder(), visual)
+            await _ingest(scope, document_id, embedder or get_embedder(), visual)
         except AppError as exc:
-            await _fail(scope, document_id, database, exc.message)
+            await _fail(scope, document_id, exc.message)
         except Exception:
             logger.exception("ingestion failed", extra={"document_id": str(document_id)})
             if final_attempt:
-                await _fail(scope, document_id, database, UNEXPECTED)
+                await _fail(scope, document_id, UNEXPECTED)
                 return
-            await _set(scope, document_id, database, status="queued", progress=0)
+            await _set(scope, document_id, status="queued", progress=0)
             raise
 
 
-async def _set(scope: TenantScope, document_id: uuid.UUID, database: Database, **values: Any) -> None:
-    async with database.tenant(scope) as session:
-        await mark(session, document_id, **values)
+async def _set(scope: TenantScope, document_id: uuid.UUID, **values: Any) -> None:
+    async with get_database().tenant(scope) as session:
+        await repository.mark(session, scope, document_id=document_id, **values)
 
 
-async def _fail(scope: TenantScope, document_id: uuid.UUID, database: Database, message: str) -> None:
-    await _set(scope, document_id, database, status="failed", error=message)
+async def _fail(scope: TenantScope, document_id: uuid.UUID, message: str) -> None:
+    await _set(scope, document_id, status="failed", error=message)
 
 
 async def _ingest(
-    scope: TenantScope,
-    document_id: uuid.UUID,
-    database: Database,
-    embedder: Embedder,
-    multimodal: MultimodalEmbedder | None,
+    scope: TenantScope, document_id: uuid.UUID, embedder: Embedder, multimodal: MultimodalEmbedder | None
 ) -> None:
+    database = get_database()
     async with database.tenant(scope) as session:
-        document = await session.get(Document, document_id)
+        document = await repository.get_document(session, scope, document_id=document_id)
         if document is None:
             return  # deleted while it waited in the queue
-        await mark(session, document_id, status="converting", progress=5, error=None, attempts=document.attempts + 1)
+        await repository.mark(
+            session,
+            scope,
+            document_id=document_id,
+            status="converting",
+            progress=5,
+            error=None,
+            attempts=document.attempts + 1,
+        )
     if embedder.dimension != embedding_dimension():
         raise AppError(
             f"The embedding model ({embedder.model_id}, {embedder.dimension}-d) does not match the stored vectors "
@@ -137,7 +140,7 @@ async def _ingest(
     data, url = await _source(document)
     if url is not None:
         async with database.tenant(scope) as session:
-            await mark(session, document_id, size_bytes=len(data), progress=15)
+            await repository.mark(session, scope, document_id=document_id, size_bytes=len(data), progress=15)
     converted = await _convert(document, data, url)
     async with database.tenant(scope) as session:
         values: dict[str, Any] = {
@@ -146,9 +149,9 @@ async def _ingest(
             "structure": converted.structure(),
             "pages": converted.pages,
         }
-        if converted.title and (document.title == _default_title(document) or url is not None):
+        if converted.title and (document.title == title_from_filename(document.filename) or url is not None):
             values["title"] = converted.title[:500]
-        await mark(session, document_id, **values)
+        await repository.mark(session, scope, document_id=document_id, **values)
     chunks = await asyncio.to_thread(
         chunk_document,
         converted,
@@ -158,41 +161,39 @@ async def _ingest(
     )
     verdicts = [_detector.scan_document(chunk.content) for chunk in chunks]
     async with database.tenant(scope) as session:
-        await mark(session, document_id, status="embedding", progress=45)
-    vectors = await _embed(scope, document_id, database, embedder, chunks)
+        await repository.mark(session, scope, document_id=document_id, status="embedding", progress=45)
+    vectors = await _embed(scope, document_id, embedder, chunks)
     image_vectors = await _embed_images(scope, multimodal, chunks) if multimodal is not None else {}
     async with database.tenant(scope) as session:
         # Whatever a crashed earlier attempt wrote goes first: a retry never leaves duplicate chunks.
-        await delete_chunks(session, document_id)
-        if chunks:
-            await session.execute(
-                insert(DocumentChunk),
-                [
-                    {
-                        "id": uuid.uuid4(),
-                        "organization_id": scope.organization_id,
-                        "space_id": scope.space_id,
-                        "document_id": document_id,
-                        "chunk_index": chunk.index,
-                        "content": chunk.content,
-                        "heading_path": list(chunk.heading_path),
-                        "page": chunk.page,
-                        "kind": chunk.kind,
-                        "content_hash": chunk.content_hash,
-                        "token_count": chunk.token_count,
-                        "meta": chunk.metadata,
-                        "embedding": vector,
-                        "embedding_model": embedder.model_id,
-                        "image_embedding": image_vectors.get(chunk.index),
-                        "quarantined": verdict.contaminated,
-                        "quarantine_reason": verdict.reason,
-                    }
-                    for chunk, vector, verdict in zip(chunks, vectors, verdicts, strict=True)
-                ],
-            )
-        await mark(
+        await repository.delete_chunks(session, scope, document_id=document_id)
+        await repository.add_chunks(
             session,
-            document_id,
+            scope,
+            document_id=document_id,
+            rows=[
+                {
+                    "chunk_index": chunk.index,
+                    "content": chunk.content,
+                    "heading_path": list(chunk.heading_path),
+                    "page": chunk.page,
+                    "kind": chunk.kind,
+                    "content_hash": chunk.content_hash,
+                    "token_count": chunk.token_count,
+                    "meta": chunk.metadata,
+                    "embedding": vector,
+                    "embedding_model": embedder.model_id,
+                    "image_embedding": image_vectors.get(chunk.index),
+                    "quarantined": verdict.contaminated,
+                    "quarantine_reason": verdict.reason,
+                }
+                for chunk, vector, verdict in zip(chunks, vectors, verdicts, strict=True)
+            ],
+        )
+        await repository.mark(
+            session,
+            scope,
+            document_id=document_id,
             status="ready",
             progress=100,
             chunk_count=len(chunks),
@@ -204,17 +205,9 @@ async def _ingest(
     logger.info("document ready", extra={"document_id": str(document_id), "chunks": len(chunks)})
 
 
-def _default_title(document: Document) -> str:
-    from backend.documents.service import _title_from
-
-    return _title_from(document.filename)
-
-
 async def _source(document: Document) -> tuple[bytes, str | None]:
     """The bytes to convert: the stored upload, or the page fetched now (and stored for download)."""
     if document.source_url:
-        from backend.documents.fetch import fetch_url
-
         page = await fetch_url(document.source_url)
         if document.storage_key:
             await get_storage().put(document.storage_key, page.data)
@@ -237,7 +230,7 @@ async def _convert(document: Document, data: bytes, url: str | None) -> Any:
 
 
 async def _embed(
-    scope: TenantScope, document_id: uuid.UUID, database: Database, embedder: Embedder, chunks: Sequence[Chunk]
+    scope: TenantScope, document_id: uuid.UUID, embedder: Embedder, chunks: Sequence[Chunk]
 ) -> list[list[float]]:
     vectors: list[list[float]] = []
     async with metered(scope):
@@ -245,7 +238,7 @@ async def _embed(
             batch = chunks[start : start + EMBED_BATCH]
             vectors.extend(await embedder.embed_documents([c.embed_text for c in batch]))
             done = start + len(batch)
-            await _set(scope, document_id, database, progress=45 + int(50 * done / max(1, len(chunks))))
+            await _set(scope, document_id, progress=45 + int(50 * done / max(1, len(chunks))))
     return vectors
 
 

@@ -1,5 +1,5 @@
 """Document and chunk tables. Both are space-scoped tenant tables under forced row-level security
-(migration 0004_documents). This module only declares them; `service` and `ingest` read and write them.
+(migration 0004_documents). This module only declares them; `repository` reads and writes them.
 
 The vector column's dimension is fixed when the table is created, from the embedding model configured
 then (`embedding_dimension`): pgvector can only index a column of one dimension, and vectors of two models

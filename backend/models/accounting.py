@@ -223,13 +223,10 @@ def next_month_start(now: datetime | None = None) -> datetime:
 class DatabaseUsageStore:
     """Usage rows and budgets in PostgreSQL, always inside the space's own transaction."""
 
-    def __init__(self, database: Database | None = None) -> None:
-        self._database = database
-
     @property
     def database(self) -> Database:
-        """The database given, else the process-wide one (looked up per call, so tests can swap it)."""
-        return self._database or get_database()
+        """The process-wide database (looked up per call, so tests can swap it with `set_database`)."""
+        return get_database()
 
     async def record(self, scope: TenantScope, run_id: uuid.UUID | None, events: Sequence[UsageEvent]) -> None:
         """Insert one `model_usage` row per event."""

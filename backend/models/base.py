@@ -18,8 +18,9 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from backend.models.accounting import UsageEvent, report_usage
+from backend.models.classify import classify_exception
 from backend.models.errors import ModelOutputInvalid
-from backend.models.resilience import ModelGuard, classify_exception
+from backend.models.resilience import ModelGuard
 
 if TYPE_CHECKING:
     from langchain_core.language_models.chat_models import BaseChatModel

@@ -27,8 +27,9 @@ from typing import Any
 
 from backend.core.config import Settings, get_settings
 from backend.models.base import ModelRole
-from backend.models.chat_local import LocalChatModel, StablePrefix
+from backend.models.chat_local import LocalChatModel
 from backend.models.local_engine import close_engines
+from backend.models.local_prompt import StablePrefix
 from backend.models.registry import ROLES, cached_models, get_chat_model, get_embedder, reset_models
 
 logger = logging.getLogger(__name__)

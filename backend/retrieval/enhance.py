@@ -51,30 +51,30 @@ class QueryRewrite(BaseModel):
 
 def cache_key(scope: TenantScope, query: str) -> str:
     """Per space: one space's rewrites (which may echo its vocabulary) are never served to another."""
-    digest = hashlib.sha256(normalise(query).encode("utf-8")).hexdigest()[:40]
+    digest = hashlib.sha256(normalize_query(query).encode("utf-8")).hexdigest()[:40]
     return f"retrieval:enhance:{scope.key()}:{digest}"
 
 
-def normalise(text: str) -> str:
+def normalize_query(text: str) -> str:
     return " ".join(text.split())
 
 
-def sanitise(query: str, rewrite: QueryRewrite) -> EnhancedQuery:
+def sanitize(query: str, rewrite: QueryRewrite) -> EnhancedQuery:
     """Trimmed, de-duplicated variants that differ from the query; at most three alternatives."""
-    original = normalise(query).lower()
-    expanded = normalise(rewrite.expanded_query)[:MAX_VARIANT_CHARS]
+    original = normalize_query(query).lower()
+    expanded = normalize_query(rewrite.expanded_query)[:MAX_VARIANT_CHARS]
     if expanded.lower() == original:
         expanded = ""
     seen = {original, expanded.lower()}
     alternatives: list[str] = []
     for item in rewrite.alternatives:
-        text = normalise(str(item))[:MAX_VARIANT_CHARS]
+        text = normalize_query(str(item))[:MAX_VARIANT_CHARS]
         if text and text.lower() not in seen:
             seen.add(text.lower())
             alternatives.append(text)
     entities: list[str] = []
     for item in rewrite.entities:
-        text = normalise(str(item))[:100]
+        text = normalize_query(str(item))[:100]
         if text and text.lower() not in (e.lower() for e in entities):
             entities.append(text)
     return EnhancedQuery(expanded, tuple(alternatives[:MAX_ALTERNATIVES]), tuple(entities[:MAX_ENTITIES]))
@@ -120,7 +120,7 @@ class QueryEnhancer:
                         tuple(cached.get("entities", ())),
                         cached=True,
                     )
-                messages = [SystemMessage(SYSTEM_PROMPT), HumanMessage(normalise(query)[:2000])]
+                messages = [SystemMessage(SYSTEM_PROMPT), HumanMessage(normalize_query(query)[:2000])]
                 answer = await self._runnable().ainvoke(messages)
             rewrite = answer if isinstance(answer, QueryRewrite) else QueryRewrite.model_validate(answer)
         except TimeoutError:
@@ -129,10 +129,10 @@ class QueryEnhancer:
         except Exception as exc:
             logger.warning("query enhancement failed", extra={"error": f"{type(exc).__name__}: {exc}"[:300]})
             return None
-        enhanced = sanitise(query, rewrite)
+        enhanced = sanitize(query, rewrite)
         await set_json(cache, key, enhanced.to_dict(), self.settings.query_enhancement_cache_seconds)
         logger.debug("query enhanced", extra={"ms": round((time.perf_counter() - started) * 1000)})
         return enhanced
 
 
-__all__ = ["SYSTEM_PROMPT", "QueryEnhancer", "QueryRewrite", "cache_key", "sanitise"]
+__all__ = ["SYSTEM_PROMPT", "QueryEnhancer", "QueryRewrite", "cache_key", "sanitize"]

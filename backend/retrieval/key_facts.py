@@ -1,18 +1,16 @@
 """Pinned key facts of a space: everyone in the space reads them, editors add and remove them.
 
 Every function takes the caller's resolved `SpaceContext` and runs in that space's transaction, so row-level
-security applies on top of the filters written here.
+security applies on top of the filters `repository.py` writes.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func
-from sqlmodel import col, select
-
-from backend.core.db import Database, get_database
+from backend.core.db import get_database
 from backend.core.errors import Forbidden, NotFound, ValidationFailed
+from backend.retrieval import repository
 from backend.retrieval.models import KEY_FACT_MAX_CHARS, KeyFact
 from backend.tenancy.access import parse_uuid
 from backend.tenancy.context import SpaceContext
@@ -26,22 +24,13 @@ def _require_editor(ctx: SpaceContext) -> None:
         raise Forbidden("Your role in this space is read-only; ask an admin for editor access.", code="editor_required")
 
 
-async def list_facts(
-    ctx: SpaceContext, *, limit: int = 100, offset: int = 0, database: Database | None = None
-) -> tuple[list[KeyFact], int]:
+async def list_facts(ctx: SpaceContext, *, limit: int = 100, offset: int = 0) -> tuple[list[KeyFact], int]:
     """The space's facts, newest first, and how many there are."""
-    async with (database or get_database()).tenant(ctx.scope) as session:
-        where = col(KeyFact.space_id) == ctx.space_id
-        total = (await session.execute(select(func.count()).select_from(KeyFact).where(where))).scalar_one()
-        rows = (
-            await session.execute(
-                select(KeyFact).where(where).order_by(col(KeyFact.created_at).desc()).limit(limit).offset(offset)
-            )
-        ).scalars()
-        return list(rows), int(total)
+    async with get_database().tenant(ctx.scope) as session:
+        return await repository.list_key_facts(session, ctx.scope, limit=limit, offset=offset)
 
 
-async def add_fact(ctx: SpaceContext, text: str, *, database: Database | None = None) -> KeyFact:
+async def add_fact(ctx: SpaceContext, text: str) -> KeyFact:
     """Pin a fact (editors). Whitespace is tidied; 1 to 500 characters."""
     _require_editor(ctx)
     cleaned = " ".join(str(text).split())
@@ -51,43 +40,23 @@ async def add_fact(ctx: SpaceContext, text: str, *, database: Database | None = 
         raise ValidationFailed(
             f"A key fact can be at most {KEY_FACT_MAX_CHARS} characters; split longer ones.", code="key_fact_too_long"
         )
-    async with (database or get_database()).tenant(ctx.scope) as session:
-        count = (
-            await session.execute(
-                select(func.count()).select_from(KeyFact).where(col(KeyFact.space_id) == ctx.space_id)
-            )
-        ).scalar_one()
-        if count >= MAX_FACTS_PER_SPACE:
+    async with get_database().tenant(ctx.scope) as session:
+        if await repository.count_key_facts(session, ctx.scope) >= MAX_FACTS_PER_SPACE:
             raise ValidationFailed(
                 f"A space can pin at most {MAX_FACTS_PER_SPACE} key facts; remove one first.", code="too_many_key_facts"
             )
-        fact = KeyFact(organization_id=ctx.organization_id, space_id=ctx.space_id, text=cleaned, created_by=ctx.user_id)
-        session.add(fact)
-        await session.flush()
-        return fact
+        return await repository.add_key_fact(session, ctx.scope, text=cleaned, created_by=ctx.user_id)
 
 
-async def delete_fact(ctx: SpaceContext, fact_id: Any, *, database: Database | None = None) -> None:
+async def delete_fact(ctx: SpaceContext, fact_id: Any) -> None:
     """Unpin a fact (editors). Another space's fact id answers like an unknown one."""
     _require_editor(ctx)
     fid = parse_uuid(fact_id)
     if fid is None:
         raise NotFound(NOT_FOUND, code="key_fact_not_found")
-    async with (database or get_database()).tenant(ctx.scope) as session:
-        result = await session.execute(
-            delete(KeyFact).where(col(KeyFact.id) == fid, col(KeyFact.space_id) == ctx.space_id)
-        )
-        if not getattr(result, "rowcount", 0):
+    async with get_database().tenant(ctx.scope) as session:
+        if not await repository.delete_key_fact(session, ctx.scope, fact_id=fid):
             raise NotFound(NOT_FOUND, code="key_fact_not_found")
 
 
-def public_fact(fact: KeyFact) -> dict[str, Any]:
-    return {
-        "id": str(fact.id),
-        "text": fact.text,
-        "created_by": str(fact.created_by) if fact.created_by else None,
-        "created_at": fact.created_at.isoformat(),
-    }
-
-
-__all__ = ["MAX_FACTS_PER_SPACE", "add_fact", "delete_fact", "list_facts", "public_fact"]
+__all__ = ["MAX_FACTS_PER_SPACE", "add_fact", "delete_fact", "list_facts"]

@@ -18,7 +18,7 @@ from typing import Any
 
 from backend.core.cache import Cache, get_cache
 from backend.core.config import Settings, get_settings
-from backend.core.db import Database, TenantScope, get_database
+from backend.core.db import TenantScope, get_database
 from backend.core.errors import AppError, ValidationFailed
 from backend.models.embeddings import Embedder, MultimodalEmbedder
 from backend.retrieval.context import SearchContext
@@ -53,7 +53,6 @@ class ParallelRetriever:
         self,
         scope: TenantScope | SpaceContext | None,
         *,
-        database: Database | None = None,
         embedder: Embedder | None = None,
         enhancer: QueryEnhancer | None = None,
         reranker: Reranker | None = None,
@@ -69,7 +68,6 @@ class ParallelRetriever:
             raise RuntimeError("ParallelRetriever needs the caller's space (a TenantScope or SpaceContext)")
         self.scope = scope
         self.settings = settings or get_settings()
-        self._database = database
         self._embedder = embedder
         self._multimodal = multimodal
         self._cache = cache
@@ -111,7 +109,7 @@ class ParallelRetriever:
                 enhance=enhance,
             )
         )
-        request = normalised(request)
+        request = normalize_request(request)
         started = time.perf_counter()
         enhancing = self.settings.query_enhancement if request.enhance is None else request.enhance
         enhance_ms: list[float] = []
@@ -119,7 +117,7 @@ class ParallelRetriever:
         ctx = SearchContext(
             self.scope,
             request,
-            database=self._database or get_database(),
+            database=get_database(),
             embedder=self._embedder or _default_embedder(self.settings),
             cache=self._cache or get_cache(),
             settings=self.settings,
@@ -205,7 +203,7 @@ class ParallelRetriever:
             return await WeightedReranker().rerank(query, candidates, top_k=top_k)
 
 
-def normalised(request: RetrievalRequest) -> RetrievalRequest:
+def normalize_request(request: RetrievalRequest) -> RetrievalRequest:
     """The request with a trimmed query, valid unique document ids and URLs, and top_k within 1..100."""
     query = " ".join(request.query.split())
     if not query:
@@ -249,4 +247,4 @@ def _default_multimodal(settings: Settings) -> MultimodalEmbedder | None:
     return get_multimodal_embedder(settings)
 
 
-__all__ = ["ParallelRetriever", "normalised"]
+__all__ = ["ParallelRetriever", "normalize_request"]

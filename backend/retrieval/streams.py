@@ -15,15 +15,23 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import uuid
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable
 from dataclasses import replace
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
-from backend.retrieval import queries
 from backend.retrieval.business import business_candidates, load_business_context
 from backend.retrieval.context import SearchContext
 from backend.retrieval.fusion import rrf
+from backend.retrieval.legs import (
+    candidate_limit,
+    fuse,
+    isolated,
+    keyword_leg,
+    run_legs,
+    vector_leg,
+    visual_leg,
+    with_fused,
+)
 from backend.retrieval.text import bm25, extract_urls, terms
 from backend.retrieval.types import Candidate, StreamName
 from backend.retrieval.web import LoadedPage, load_page
@@ -32,7 +40,6 @@ logger = logging.getLogger(__name__)
 
 VARIANT_WEIGHT = 0.5
 """An enhanced-query variant's rankings count half as much as the user's own words in the fusion."""
-T = TypeVar("T")
 
 
 class Stream(Protocol):
@@ -47,146 +54,6 @@ class Stream(Protocol):
     async def run(self, ctx: SearchContext) -> list[Candidate]: ...
 
 
-def candidate_limit(top_k: int) -> int:
-    """Candidates a stream hands to the reranker: a few times what is kept, so reranking has a choice."""
-    return min(200, max(20, 3 * top_k))
-
-
-async def _isolated(work: Awaitable[list[T]], what: str) -> list[T]:
-    """`work`'s result, or nothing (logged) if it fails: one leg never sinks its stream."""
-    try:
-        return await work
-    except Exception as exc:
-        _log_leg_failure(what, exc)
-        return []
-
-
-async def _legs(legs: dict[str, Awaitable[list[T]]]) -> list[list[T]]:
-    """The legs' results at once; a failed leg counts as empty, unless every leg failed (then the stream did)."""
-    outcomes = await asyncio.gather(*legs.values(), return_exceptions=True)
-    failures = [(name, o) for name, o in zip(legs, outcomes, strict=True) if isinstance(o, BaseException)]
-    for name, failure in failures:
-        if not isinstance(failure, Exception):
-            raise failure  # cancellation and the like are not a leg's failure
-        _log_leg_failure(name, failure)
-    if failures and len(failures) == len(outcomes):
-        raise failures[0][1]
-    return [o if not isinstance(o, BaseException) else [] for o in outcomes]
-
-
-def _log_leg_failure(what: str, exc: BaseException) -> None:
-    logger.warning("retrieval leg failed", extra={"leg": what, "error": f"{type(exc).__name__}: {exc}"[:300]})
-
-
-def _row_candidate(row: dict[str, Any], stream: StreamName) -> Candidate:
-    return Candidate(
-        chunk_id=str(row["id"]),
-        content=row["content"],
-        content_hash=row["content_hash"],
-        stream=stream,
-        document_id=str(row["document_id"]),
-        document_title=row["document_title"],
-        heading_path=tuple(row["heading_path"] or ()),
-        page=row["page"],
-        source_url=row["source_url"],
-        kind=row.get("kind") or "text",
-        vector_similarity=None if row.get("similarity") is None else float(row["similarity"]),
-        visual_similarity=None if row.get("visual_similarity") is None else float(row["visual_similarity"]),
-        keyword_score=None if row.get("keyword_score") is None else float(row["keyword_score"]),
-        valid_until=row["valid_until"],
-        updated_at=row["updated_at"],
-    )
-
-
-def fuse(stream: StreamName, lists: Sequence[tuple[list[dict[str, Any]], float]], limit: int) -> list[Candidate]:
-    """Rankings of chunk rows (each with a weight) fused by RRF into one list of candidates, best first."""
-    scores = rrf([[str(r["id"]) for r in rows] for rows, _ in lists], weights=[w for _, w in lists])
-    found: dict[str, Candidate] = {}
-    for rows, _ in lists:
-        for row in rows:
-            candidate = _row_candidate(row, stream)
-            previous = found.get(candidate.chunk_id)
-            found[candidate.chunk_id] = candidate if previous is None else previous.merged_with(candidate)
-    ranked = sorted(found.values(), key=lambda c: -scores[c.chunk_id])
-    return [_with_fused(c, scores[c.chunk_id]) for c in ranked[:limit]]
-
-
-def _with_fused(candidate: Candidate, score: float) -> Candidate:
-    return replace(candidate, fused=score)
-
-
-async def vector_leg(
-    ctx: SearchContext,
-    vector: list[float] | None,
-    *,
-    limit: int,
-    document_ids: Sequence[uuid.UUID] | None = None,
-    tags: Sequence[str] | None = None,
-    force_exact: bool = False,
-) -> list[dict[str, Any]]:
-    """Nearest chunks to `vector` (the query's own vector when None), filtered to the space (and documents)."""
-    compare = await ctx.query_vector()
-    settings = ctx.settings
-    async with ctx.session(settings.retrieval_stream_timeout_ms) as session:
-        elig = await queries.eligibility(session, ctx.space_id, document_ids=document_ids, tags=tags)
-        return await queries.vector_search(
-            session,
-            ctx.space_id,
-            vector=vector or compare,
-            compare=compare,
-            model_id=ctx.embedder.model_id,
-            elig=elig,
-            limit=limit,
-            ef_search=settings.retrieval_hnsw_ef_search,
-            exact=force_exact or elig.use_exact_scan(limit, settings.retrieval_exact_scan_max_chunks),
-        )
-
-
-async def keyword_leg(
-    ctx: SearchContext,
-    text: str,
-    *,
-    limit: int,
-    document_ids: Sequence[uuid.UUID] | None = None,
-    tags: Sequence[str] | None = None,
-) -> list[dict[str, Any]]:
-    """BM25 over the space's chunks for `text`, each row with its similarity to the original query."""
-    compare = asyncio.ensure_future(ctx.query_vector())
-    try:
-        async with ctx.session(ctx.settings.retrieval_stream_timeout_ms) as session:
-            elig = await queries.eligibility(session, ctx.space_id, document_ids=document_ids, tags=tags)
-            stats = await queries.term_stats(session, ctx.space_id, text)
-            if elig.empty or not stats.terms:
-                return []
-            return await queries.keyword_search(
-                session, ctx.space_id, stats=stats, compare=await compare, elig=elig, limit=limit
-            )
-    finally:
-        if compare.done() and not compare.cancelled():
-            compare.exception()  # retrieved (a failed embedding is reported by the vector leg)
-        compare.cancel()
-
-
-async def visual_leg(ctx: SearchContext, *, limit: int, tags: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """Pictures nearest to the query text in the multimodal model's space (nothing without that model)."""
-    if ctx.multimodal is None:
-        return []
-    visual, compare = await asyncio.gather(ctx.visual_query_vector(), ctx.query_vector())
-    settings = ctx.settings
-    async with ctx.session(settings.retrieval_stream_timeout_ms) as session:
-        elig = await queries.eligibility(session, ctx.space_id, tags=tags)
-        return await queries.visual_search(
-            session,
-            ctx.space_id,
-            vector=visual,
-            compare=compare,
-            elig=elig,
-            limit=limit,
-            ef_search=settings.retrieval_hnsw_ef_search,
-            exact=elig.use_exact_scan(limit, settings.retrieval_exact_scan_max_chunks),
-        )
-
-
 class ReferencedStream:
     """The chunks of the documents the user named that best match the query."""
 
@@ -198,7 +65,7 @@ class ReferencedStream:
     async def run(self, ctx: SearchContext) -> list[Candidate]:
         ids = list(ctx.request.document_ids)
         limit = candidate_limit(ctx.request.top_k)
-        vector_rows, keyword_rows = await _legs(
+        vector_rows, keyword_rows = await run_legs(
             {
                 "referenced/vector": vector_leg(ctx, None, limit=limit, document_ids=ids, force_exact=True),
                 "referenced/keyword": keyword_leg(ctx, ctx.request.query, limit=limit, document_ids=ids),
@@ -233,15 +100,15 @@ class GeneralStream:
                 return []
             vectors = await ctx.embed_variants(variants)
             searches = {k: v for i, text in enumerate(variants) for k, v in legs(text, vectors[i], f"v{i + 1}").items()}
-            return await _legs(searches)
+            return await run_legs(searches)
 
         own = legs(query, None, "query")
         if ctx.multimodal is not None:
             own["general/visual/query"] = visual_leg(ctx, limit=limit, tags=tags)
         # The user's own query is searched at once; the variants join when the enhancement arrives.
-        original = asyncio.ensure_future(_legs(own))
+        original = asyncio.ensure_future(run_legs(own))
         try:
-            variant_lists = await _isolated(variant_searches(), "general/variants")
+            variant_lists = await isolated(variant_searches(), "general/variants")
             original_lists = await original
         except BaseException:
             original.cancel()
@@ -312,7 +179,7 @@ class UrlStream:
         by_keyword = [found[i].chunk_id for i in sorted(range(len(found)), key=lambda i: -keyword[i]) if keyword[i] > 0]
         scores = rrf([by_vector, by_keyword])
         ranked = [
-            _with_fused(_with_keyword(c, keyword[i]), scores[c.chunk_id])
+            with_fused(_with_keyword(c, keyword[i]), scores[c.chunk_id])
             for i, c in sorted(enumerate(found), key=lambda ic: -scores[ic[1].chunk_id])
         ]
         return ranked[:limit]

@@ -132,21 +132,6 @@ class RankedResult:
         c = self.candidate
         return Citation(c.chunk_id, c.document_id, c.document_title, c.page, c.heading_path, c.source_url, c.stream)
 
-    def to_dict(self) -> dict[str, Any]:
-        c = self.candidate
-        return {
-            "chunk_id": c.chunk_id,
-            "document_id": c.document_id,
-            "document_title": c.document_title,
-            "content": c.content,
-            "heading_path": list(c.heading_path),
-            "page": c.page,
-            "score": round(self.score, 4),
-            "stream": c.stream,
-            "stale": self.stale,
-            "source_url": c.source_url,
-        }
-
 
 @dataclass(slots=True)
 class StreamReport:
@@ -174,18 +159,6 @@ class RetrievalResponse:
     def passages(self) -> Sequence[RankedResult]:
         """The ranked document passages (without the pinned business context)."""
         return [r for r in self.results if not r.candidate.pinned]
-
-    def to_dict(self) -> dict[str, Any]:
-        """The `POST /api/v1/search` body (API.md), plus each stream's status."""
-        return {
-            "results": [r.to_dict() for r in self.results],
-            "enhanced_query": self.enhanced_query.to_dict() if self.enhanced_query else None,
-            "timings_ms": {name: round(ms, 1) for name, ms in self.timings_ms.items()},
-            "streams": {
-                name: {"status": report.status, "found": report.found, "error": report.error}
-                for name, report in self.streams.items()
-            },
-        }
 
 
 __all__ = [

@@ -15,16 +15,14 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import col, select
-
 from backend.auth.keys import refresh_keyring_if_stale
 from backend.auth.tokens import verify_access_token
 from backend.core.cache import get_cache, get_json, set_json
 from backend.core.config import get_settings
-from backend.core.db import Database, TenantScope, get_database
+from backend.core.db import TenantScope, get_database
 from backend.core.errors import Forbidden, Unauthorized
+from backend.tenancy import repository
 from backend.tenancy.context import Principal, SpaceContext
-from backend.tenancy.models import Organization, OrganizationMembership, Space, SpaceMembership, User
 
 logger = logging.getLogger(__name__)
 
@@ -50,17 +48,15 @@ def parse_uuid(value: Any, *, what: str = "id") -> uuid.UUID | None:
         return None
 
 
-async def current_generation(
-    organization_id: uuid.UUID, user_id: uuid.UUID, *, database: Database | None = None
-) -> int | None:
+async def current_generation(organization_id: uuid.UUID, user_id: uuid.UUID) -> int | None:
     """The user's token generation (None if the user does not exist or is disabled)."""
     cache = get_cache()
     cached = await cache.get(_gen_key(user_id))
     if cached is not None:
         return None if cached == "disabled" else int(cached)
-    database = database or get_database()
+    database = get_database()
     async with database.session(organization_id=organization_id) as session:
-        user = (await session.execute(select(User).where(User.id == user_id))).scalar_one_or_none()
+        user = await repository.get_user(session, user_id=user_id)
     value = None if user is None or user.disabled_at is not None else user.token_generation
     ttl = get_settings().space_context_ttl_seconds
     await cache.set(_gen_key(user_id), "disabled" if value is None else str(value), ttl)
@@ -100,9 +96,7 @@ async def authenticate(token: str | None) -> Principal:
     )
 
 
-async def resolve_space_context(
-    principal: Principal, space_id: Any, *, database: Database | None = None
-) -> SpaceContext:
+async def resolve_space_context(principal: Principal, space_id: Any) -> SpaceContext:
     """The caller's context in `space_id`, or Forbidden with the same answer whether or not it exists."""
     sid = parse_uuid(space_id)
     if sid is None:
@@ -113,39 +107,21 @@ async def resolve_space_context(
     cached = await get_json(cache, key)
     if isinstance(cached, dict):
         return SpaceContext.from_dict(cached)
-    context = await _load_context(principal, sid, database or get_database())
+    context = await _load_context(principal, sid)
     if context is None:
         raise Forbidden(NO_ACCESS, code="space_forbidden")
     await set_json(cache, key, context.to_dict(), get_settings().space_context_ttl_seconds)
     return context
 
 
-async def _load_context(principal: Principal, space_id: uuid.UUID, database: Database) -> SpaceContext | None:
+async def _load_context(principal: Principal, space_id: uuid.UUID) -> SpaceContext | None:
+    database = get_database()
     org_id, user_id = principal.organization_id, principal.user_id
     async with database.session(organization_id=org_id, space_id=space_id, user_id=user_id) as session:
-        row = (
-            await session.execute(
-                select(Space, SpaceMembership.role, Organization.brand_voice)
-                .join(SpaceMembership, col(SpaceMembership.space_id) == Space.id)
-                .join(Organization, col(Organization.id) == Space.organization_id)
-                .where(
-                    col(Space.id) == space_id,
-                    col(Space.organization_id) == org_id,
-                    col(Space.archived_at).is_(None),
-                    col(SpaceMembership.user_id) == user_id,
-                )
-            )
-        ).first()
+        row = await repository.active_membership(session, TenantScope(org_id, space_id), user_id=user_id)
         if row is None:
             return None
-        org_role = (
-            await session.execute(
-                select(OrganizationMembership.role).where(
-                    col(OrganizationMembership.organization_id) == org_id,
-                    col(OrganizationMembership.user_id) == user_id,
-                )
-            )
-        ).scalar_one_or_none()
+        org_role = await repository.organization_role(session, org_id, user_id=user_id)
     space, role, org_voice = row
     return SpaceContext(
         organization_id=org_id,
@@ -172,15 +148,8 @@ async def forget_context(scope: TenantScope, *user_ids: uuid.UUID) -> None:
         await get_cache().delete(*(_ctx_key(scope, uid) for uid in user_ids))
 
 
-async def org_role_of(principal: Principal, *, database: Database | None = None) -> str | None:
+async def org_role_of(principal: Principal) -> str | None:
     """The caller's organization role, read fresh (organization administration is rare and must be exact)."""
-    database = database or get_database()
+    database = get_database()
     async with database.session(organization_id=principal.organization_id) as session:
-        return (
-            await session.execute(
-                select(OrganizationMembership.role).where(
-                    col(OrganizationMembership.organization_id) == principal.organization_id,
-                    col(OrganizationMembership.user_id) == principal.user_id,
-                )
-            )
-        ).scalar_one_or_none()
+        return await repository.organization_role(session, principal.organization_id, user_id=principal.user_id)

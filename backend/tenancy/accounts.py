@@ -9,10 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
 from backend.auth import throttle
 from backend.auth.keys import refresh_keyring_if_stale
@@ -20,9 +18,9 @@ from backend.auth.passwords import burn_verification_time, hash_password, needs_
 from backend.auth.revocation import revoke
 from backend.auth.tokens import issue_access_token
 from backend.core.config import get_settings
-from backend.core.db import Database, get_database
+from backend.core.db import get_database
 from backend.core.errors import Conflict, Unauthorized, ValidationFailed
-from backend.tenancy import audit
+from backend.tenancy import audit, repository
 from backend.tenancy.context import Principal, org_role_at_least
 from backend.tenancy.models import Organization, OrganizationMembership, Space, SpaceMembership, User
 
@@ -33,8 +31,11 @@ BAD_CREDENTIALS = "The email or password is incorrect."
 
 
 @dataclass(frozen=True, slots=True)
-class Session:
-    """What a successful sign-up, log-in or invitation acceptance hands back."""
+class SignIn:
+    """What a successful sign-up, log-in or invitation acceptance hands back (its API shape: `SignInPublic`).
+
+    Named so that "session" means a database session everywhere in the backend.
+    """
 
     user_id: uuid.UUID
     organization_id: uuid.UUID
@@ -42,20 +43,9 @@ class Session:
     expires_at: datetime
     space_id: uuid.UUID | None = None
 
-    def public(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "user_id": str(self.user_id),
-            "organization_id": str(self.organization_id),
-            "access_token": self.access_token,
-            "token_type": "bearer",
-            "expires_at": self.expires_at.isoformat(),
-        }
-        if self.space_id:
-            out["space_id"] = str(self.space_id)
-        return out
 
 
-def normalise_email(email: str) -> str:
+def normalize_email(email: str) -> str:
     """Trimmed, lower-cased, and plausibly an address; a clear 422 otherwise."""
     value = (email or "").strip().lower()
     if len(value) > 320 or not _EMAIL.match(value):
@@ -74,20 +64,8 @@ def clean_name(value: str, *, what: str, max_length: int = 200) -> str:
 
 async def token_claims(session: AsyncSession, user: User) -> dict[str, Any]:
     """Claims for `user`: organization, spaces with roles, permissions and the token generation."""
-    org_role = (
-        await session.execute(
-            select(OrganizationMembership.role).where(
-                col(OrganizationMembership.organization_id) == user.organization_id,
-                col(OrganizationMembership.user_id) == user.id,
-            )
-        )
-    ).scalar_one_or_none() or "member"
-    rows = await session.execute(
-        select(SpaceMembership.space_id, SpaceMembership.role)
-        .join(Space, col(Space.id) == SpaceMembership.space_id)
-        .where(SpaceMembership.user_id == user.id, col(Space.archived_at).is_(None))
-    )
-    spaces = {str(space_id): role for space_id, role in rows}
+    org_role = await repository.organization_role(session, user.organization_id, user_id=user.id) or "member"
+    spaces = {str(space_id): role for space_id, role in await repository.active_space_roles(session, user_id=user.id)}
     permissions = ["spaces:read"]
     if org_role_at_least(org_role, "admin"):
         permissions += ["spaces:manage", "audit:read"]
@@ -102,12 +80,13 @@ async def token_claims(session: AsyncSession, user: User) -> dict[str, Any]:
     }
 
 
-async def _issue_for(session: AsyncSession, user: User, space_id: uuid.UUID | None = None) -> Session:
+async def issue_sign_in(session: AsyncSession, user: User, space_id: uuid.UUID | None = None) -> SignIn:
+    """Sign `user` in: a fresh access token carrying their memberships as of `session`'s transaction."""
     await session.flush()
     claims = await token_claims(session, user)
     await refresh_keyring_if_stale(get_database())
     issued = issue_access_token(subject=str(user.id), claims=claims)
-    return Session(
+    return SignIn(
         user_id=user.id,
         organization_id=user.organization_id,
         access_token=issued.token,
@@ -116,15 +95,13 @@ async def _issue_for(session: AsyncSession, user: User, space_id: uuid.UUID | No
     )
 
 
-async def sign_up(
-    *, email: str, password: str, name: str, organization_name: str, database: Database | None = None
-) -> Session:
+async def sign_up(*, email: str, password: str, name: str, organization_name: str) -> SignIn:
     """Create an organization, its first space and the user as owner; return a signed-in session."""
-    email = normalise_email(email)
+    email = normalize_email(email)
     name = clean_name(name, what="name")
     organization_name = clean_name(organization_name, what="organization name")
     password_hash = await hash_password(password)
-    database = database or get_database()
+    database = get_database()
     org_id = uuid.uuid4()
     try:
         async with database.session(organization_id=org_id) as session:
@@ -152,22 +129,18 @@ async def sign_up(
                 target=space.name,
                 space_id=space.id,
             )
-            return await _issue_for(session, user, space.id)
+            return await issue_sign_in(session, user, space.id)
     except IntegrityError as exc:
         raise Conflict("An account with this email already exists. Sign in instead.", code="email_taken") from exc
 
 
-async def log_in(*, email: str, password: str, client: str, database: Database | None = None) -> Session:
+async def log_in(*, email: str, password: str, client: str) -> SignIn:
     """Check the password (throttled per account and per client address) and issue a token."""
     email = (email or "").strip().lower()
     await throttle.check_login_allowed(email, client)
-    database = database or get_database()
+    database = get_database()
     async with database.session() as session:
-        row = (
-            (await session.execute(text("SELECT * FROM obelisk_login_lookup(:email)"), {"email": email}))
-            .mappings()
-            .first()
-        )
+        row = await repository.login_lookup(session, email=email)
     if row is None:
         await burn_verification_time(password)
         await throttle.record_login_failure(email, client)
@@ -190,10 +163,12 @@ async def log_in(*, email: str, password: str, client: str, database: Database |
         raise Unauthorized("This account is disabled. Ask your administrator.", code="account_disabled")
     await throttle.reset_login_failures(email)
     async with database.session(organization_id=org_id) as session:
-        user = (await session.execute(select(User).where(User.id == row["user_id"]))).scalar_one()
+        user = await repository.get_user(session, user_id=row["user_id"])
+        if user is None:
+            raise Unauthorized(BAD_CREDENTIALS, code="invalid_credentials")
         if needs_rehash(user.password_hash):
             user.password_hash = await hash_password(password)
-        return await _issue_for(session, user)
+        return await issue_sign_in(session, user)
 
 
 async def log_out(principal: Principal) -> None:
@@ -201,11 +176,11 @@ async def log_out(principal: Principal) -> None:
     await revoke(principal.token_id, principal.expires_at)
 
 
-async def me(principal: Principal, *, database: Database | None = None) -> dict[str, Any]:
+async def me(principal: Principal) -> dict[str, Any]:
     """The caller and the spaces they belong to (fresh from the database, not from the token)."""
-    database = database or get_database()
+    database = get_database()
     async with database.session(organization_id=principal.organization_id) as session:
-        user = (await session.execute(select(User).where(User.id == principal.user_id))).scalar_one_or_none()
+        user = await repository.get_user(session, user_id=principal.user_id)
         if user is None:
             raise Unauthorized("This account no longer exists.", code="account_disabled")
         org = await session.get(Organization, principal.organization_id)
@@ -224,10 +199,5 @@ async def me(principal: Principal, *, database: Database | None = None) -> dict[
 
 async def list_member_spaces(session: AsyncSession, user_id: uuid.UUID) -> list[dict[str, str]]:
     """Active spaces the user is a member of, with their role, oldest first (the first is the default)."""
-    rows = await session.execute(
-        select(Space.id, Space.name, SpaceMembership.role)
-        .join(SpaceMembership, col(SpaceMembership.space_id) == Space.id)
-        .where(SpaceMembership.user_id == user_id, col(Space.archived_at).is_(None))
-        .order_by(col(Space.created_at), col(Space.name))
-    )
+    rows = await repository.member_spaces(session, user_id=user_id)
     return [{"id": str(sid), "name": name, "role": role} for sid, name, role in rows]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_
@@ -13,24 +12,6 @@ from sqlmodel import col, select
 
 from backend.core.logging import correlation_id_var
 from backend.tenancy.models import AuditEntry
-
-# The actions the audit page knows how to describe; anything else is shown by its name.
-ACTIONS = {
-    "organization.created": "Organization created",
-    "space.created": "Space created",
-    "space.renamed": "Space renamed",
-    "space.archived": "Space archived",
-    "member.invited": "Member invited",
-    "member.added": "Member added",
-    "member.joined": "Invitation accepted",
-    "member.role_changed": "Member role changed",
-    "member.removed": "Member removed",
-    "invitation.revoked": "Invitation revoked",
-    "keys.rotated": "Signing keys rotated",
-    "brand_voice.space_changed": "Space brand voice changed",
-    "brand_voice.organization_changed": "Organization brand voice changed",
-    "login.failed_repeatedly": "Repeated failed log-ins",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,22 +64,3 @@ async def list_entries(
         )
     ).scalars()
     return list(rows), int(total)
-
-
-def describe(action: str) -> str:
-    return ACTIONS.get(action, action)
-
-
-def as_public(entry: AuditEntry) -> dict[str, Any]:
-    created: datetime = entry.created_at
-    return {
-        "id": str(entry.id),
-        "action": entry.action,
-        "description": describe(entry.action),
-        "actor_email": entry.actor_email or "system",
-        "target": entry.target,
-        "space_id": str(entry.space_id) if entry.space_id else None,
-        "details": entry.details,
-        "correlation_id": entry.correlation_id,
-        "created_at": created.isoformat(),
-    }

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import col, select
-
-from backend.core.db import Database, TenantScope, get_database
+from backend.core.db import TenantScope, get_database
 from backend.core.errors import Forbidden, ValidationFailed
-from backend.tenancy import audit
+from backend.tenancy import audit, repository
 from backend.tenancy.access import forget_context, merge_brand_voice
 from backend.tenancy.context import Principal, SpaceContext
-from backend.tenancy.models import Organization, Space, SpaceMembership, User
 from backend.tenancy.spaces import require_org_admin
 
 TEXT_FIELDS = {"tone": 500, "audience": 1000, "example_copy": 4000}
@@ -55,32 +52,23 @@ def clean_brand_voice(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def get_brand_voice(ctx: SpaceContext, *, database: Database | None = None) -> dict[str, Any]:
+async def get_brand_voice(ctx: SpaceContext) -> dict[str, Any]:
     """The organization's voice, the space's overrides and the effective (merged) voice."""
-    async with (database or get_database()).tenant(ctx.scope) as session:
-        org_voice = (
-            await session.execute(select(Organization.brand_voice).where(Organization.id == ctx.organization_id))
-        ).scalar_one()
-        space_voice = (await session.execute(select(Space.brand_voice).where(Space.id == ctx.space_id))).scalar_one()
-    return {
-        "organization": org_voice or {},
-        "space": space_voice or {},
-        "effective": merge_brand_voice(org_voice or {}, space_voice or {}),
-    }
+    async with get_database().tenant(ctx.scope) as session:
+        org_voice, space_voice = await repository.brand_voices(session, ctx.scope)
+    return {"organization": org_voice, "space": space_voice, "effective": merge_brand_voice(org_voice, space_voice)}
 
 
-async def set_space_brand_voice(
-    ctx: SpaceContext, data: dict[str, Any], *, database: Database | None = None
-) -> dict[str, Any]:
+async def set_space_brand_voice(ctx: SpaceContext, data: dict[str, Any]) -> dict[str, Any]:
     """Replace the space's overrides (space admins)."""
     if not ctx.is_admin:
         raise Forbidden("Only space admins can change the space's brand voice.", code="space_admin_required")
     voice = clean_brand_voice(data)
-    database = database or get_database()
+    database = get_database()
     async with database.tenant(ctx.scope) as session:
-        space = (await session.execute(select(Space).where(Space.id == ctx.space_id).with_for_update())).scalar_one()
+        space = await repository.lock_space(session, ctx.scope)
         space.brand_voice = voice
-        email = (await session.execute(select(User.email).where(User.id == ctx.user_id))).scalar_one_or_none()
+        email = await repository.email_of(session, user_id=ctx.user_id)
         await audit.record(
             session,
             organization_id=ctx.organization_id,
@@ -90,30 +78,20 @@ async def set_space_brand_voice(
             space_id=space.id,
             details={"fields": sorted(voice)},
         )
-        members = list(
-            (
-                await session.execute(select(SpaceMembership.user_id).where(SpaceMembership.space_id == ctx.space_id))
-            ).scalars()
-        )
+        members = await repository.member_ids(session, ctx.scope)
     await forget_context(ctx.scope, *members)
-    return await get_brand_voice(ctx, database=database)
+    return await get_brand_voice(ctx)
 
 
-async def set_organization_brand_voice(
-    principal: Principal, data: dict[str, Any], *, database: Database | None = None
-) -> dict[str, Any]:
+async def set_organization_brand_voice(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
     """Replace the organization's default voice (organization admins); every space inherits it."""
-    database = database or get_database()
-    await require_org_admin(principal, database=database)
+    database = get_database()
+    await require_org_admin(principal)
     voice = clean_brand_voice(data)
     async with database.session(organization_id=principal.organization_id) as session:
-        org = (
-            await session.execute(
-                select(Organization).where(Organization.id == principal.organization_id).with_for_update()
-            )
-        ).scalar_one()
+        org = await repository.lock_organization(session, principal.organization_id)
         org.brand_voice = voice
-        email = (await session.execute(select(User.email).where(User.id == principal.user_id))).scalar_one_or_none()
+        email = await repository.email_of(session, user_id=principal.user_id)
         await audit.record(
             session,
             organization_id=org.id,
@@ -122,13 +100,7 @@ async def set_organization_brand_voice(
             target=org.name,
             details={"fields": sorted(voice)},
         )
-        pairs = (
-            await session.execute(
-                select(SpaceMembership.space_id, SpaceMembership.user_id).where(
-                    col(SpaceMembership.organization_id) == principal.organization_id
-                )
-            )
-        ).all()
+        pairs = await repository.organization_memberships(session, principal.organization_id)
     for space_id, user_id in pairs:
         await forget_context(TenantScope(principal.organization_id, space_id), user_id)
     return voice

@@ -2,62 +2,51 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
-from backend.core.db import Database, TenantScope, get_database
+from backend.core.db import TenantScope, get_database
 from backend.core.errors import Conflict, Forbidden, NotFound
-from backend.tenancy import audit
+from backend.tenancy import audit, repository
 from backend.tenancy.access import forget_context, org_role_of, parse_uuid
 from backend.tenancy.accounts import clean_name, list_member_spaces
 from backend.tenancy.context import Principal, org_role_at_least
-from backend.tenancy.models import Space, SpaceMembership, User
+from backend.tenancy.models import Space, SpaceMembership
+from backend.tenancy.schemas import AuditEntryPublic
 
 ORG_ADMIN_ONLY = "Only organization admins can manage spaces."
 
 
 async def _actor(session: AsyncSession, principal: Principal) -> audit.Actor:
-    email = (await session.execute(select(User.email).where(User.id == principal.user_id))).scalar_one_or_none()
-    return audit.Actor(principal.user_id, email)
+    return audit.Actor(principal.user_id, await repository.email_of(session, user_id=principal.user_id))
 
 
-async def require_org_admin(principal: Principal, *, database: Database | None = None) -> None:
-    role = await org_role_of(principal, database=database)
+async def require_org_admin(principal: Principal) -> None:
+    role = await org_role_of(principal)
     if role is None or not org_role_at_least(role, "admin"):
         raise Forbidden(ORG_ADMIN_ONLY, code="org_admin_required")
 
 
-async def list_spaces(principal: Principal, *, database: Database | None = None) -> list[dict[str, str]]:
+async def list_spaces(principal: Principal) -> list[dict[str, str]]:
     """The caller's active spaces with their role."""
-    database = database or get_database()
+    database = get_database()
     async with database.session(organization_id=principal.organization_id) as session:
         return await list_member_spaces(session, principal.user_id)
 
 
-async def list_organization_spaces(principal: Principal, *, database: Database | None = None) -> list[dict[str, Any]]:
+async def list_organization_spaces(principal: Principal) -> list[dict[str, Any]]:
     """Every space of the organization with its member count (organization admins only)."""
-    database = database or get_database()
-    await require_org_admin(principal, database=database)
+    database = get_database()
+    await require_org_admin(principal)
     async with database.session(organization_id=principal.organization_id) as session:
-        members = (
-            select(SpaceMembership.space_id, func.count().label("n")).group_by(col(SpaceMembership.space_id)).subquery()
-        )
-        rows = await session.execute(
-            select(Space, members.c.n)
-            .outerjoin(members, members.c.space_id == Space.id)
-            .where(Space.organization_id == principal.organization_id)
-            .order_by(col(Space.archived_at).is_not(None), col(Space.created_at))
-        )
+        rows = await repository.organization_spaces(session, principal.organization_id)
         return [
             {
                 "id": str(space.id),
                 "name": space.name,
-                "members": int(n or 0),
+                "members": n,
                 "archived": space.archived_at is not None,
                 "created_at": space.created_at.isoformat(),
             }
@@ -65,11 +54,11 @@ async def list_organization_spaces(principal: Principal, *, database: Database |
         ]
 
 
-async def create_space(principal: Principal, *, name: str, database: Database | None = None) -> dict[str, str]:
+async def create_space(principal: Principal, *, name: str) -> dict[str, str]:
     """A new space; its creator becomes its admin."""
     name = clean_name(name, what="space name")
-    database = database or get_database()
-    await require_org_admin(principal, database=database)
+    database = get_database()
+    await require_org_admin(principal)
     org_id = principal.organization_id
     async with database.session(organization_id=org_id) as session:
         space = Space(organization_id=org_id, name=name)
@@ -91,28 +80,16 @@ async def _space_for_admin(session: AsyncSession, principal: Principal, space_id
     sid = parse_uuid(space_id)
     space = None
     if sid is not None:
-        space = (
-            await session.execute(
-                select(Space).where(Space.id == sid, col(Space.organization_id) == principal.organization_id)
-            )
-        ).scalar_one_or_none()
+        space = await repository.organization_space(session, principal.organization_id, space_id=sid)
     if space is None:
         raise NotFound("There is no such space in your organization.", code="space_not_found")
     return space
 
 
-async def _members_of(session: AsyncSession, space_id: uuid.UUID) -> list[uuid.UUID]:
-    return list(
-        (await session.execute(select(SpaceMembership.user_id).where(SpaceMembership.space_id == space_id))).scalars()
-    )
-
-
-async def rename_space(
-    principal: Principal, space_id: Any, *, name: str, database: Database | None = None
-) -> dict[str, str]:
+async def rename_space(principal: Principal, space_id: Any, *, name: str) -> dict[str, str]:
     name = clean_name(name, what="space name")
-    database = database or get_database()
-    await require_org_admin(principal, database=database)
+    database = get_database()
+    await require_org_admin(principal)
     async with database.session(organization_id=principal.organization_id) as session:
         space = await _space_for_admin(session, principal, space_id)
         old = space.name
@@ -126,30 +103,21 @@ async def rename_space(
             space_id=space.id,
             details={"from": old},
         )
-        members = await _members_of(session, space.id)
-    await forget_context(TenantScope(principal.organization_id, space.id), *members)
+        scope = TenantScope(principal.organization_id, space.id)
+        members = await repository.member_ids(session, scope)
+    await forget_context(scope, *members)
     return {"id": str(space.id), "name": space.name}
 
 
-async def archive_space(principal: Principal, space_id: Any, *, database: Database | None = None) -> None:
+async def archive_space(principal: Principal, space_id: Any) -> None:
     """Archive a space: it disappears for its members at once; its data is kept."""
-    database = database or get_database()
-    await require_org_admin(principal, database=database)
+    database = get_database()
+    await require_org_admin(principal)
     async with database.session(organization_id=principal.organization_id) as session:
         space = await _space_for_admin(session, principal, space_id)
         if space.archived_at is not None:
             return
-        active = (
-            await session.execute(
-                select(func.count())
-                .select_from(Space)
-                .where(
-                    col(Space.organization_id) == principal.organization_id,
-                    col(Space.archived_at).is_(None),
-                )
-            )
-        ).scalar_one()
-        if active <= 1:
+        if await repository.count_active_spaces(session, principal.organization_id) <= 1:
             raise Conflict(
                 "An organization needs at least one active space; create another one first.", code="last_space"
             )
@@ -162,18 +130,17 @@ async def archive_space(principal: Principal, space_id: Any, *, database: Databa
             target=space.name,
             space_id=space.id,
         )
-        members = await _members_of(session, space.id)
-    await forget_context(TenantScope(principal.organization_id, space.id), *members)
+        scope = TenantScope(principal.organization_id, space.id)
+        members = await repository.member_ids(session, scope)
+    await forget_context(scope, *members)
 
 
-async def audit_log(
-    principal: Principal, *, limit: int = 100, offset: int = 0, database: Database | None = None
-) -> tuple[list[dict[str, Any]], int]:
+async def audit_log(principal: Principal, *, limit: int = 100, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
     """The organization's audit entries, newest first, with the total (organization admins only)."""
-    database = database or get_database()
-    await require_org_admin(principal, database=database)
+    database = get_database()
+    await require_org_admin(principal)
     async with database.session(organization_id=principal.organization_id) as session:
         entries, total = await audit.list_entries(
             session, organization_id=principal.organization_id, limit=limit, offset=offset
         )
-    return [audit.as_public(e) for e in entries], total
+    return [AuditEntryPublic.of(e).model_dump(mode="json") for e in entries], total

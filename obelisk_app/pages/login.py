@@ -34,7 +34,7 @@ class SignupState(rx.State):
 
     @rx.event
     async def submit(self, form: dict[str, Any]) -> AsyncIterator[Any]:
-        def sign_up() -> Awaitable[accounts.Session]:
+        def sign_up() -> Awaitable[accounts.SignIn]:
             return accounts.sign_up(
                 email=str(form.get("email", "")),
                 password=str(form.get("password", "")),

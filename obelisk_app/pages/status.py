@@ -6,8 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-# The UI must not import backend.api: this moves to the health service the backend half of issue 15 adds.
-from backend.api.health import collect_health
+from backend.dashboard.status import collect_health
 from obelisk_app import routes, styles
 from obelisk_app.layout import template
 

@@ -113,7 +113,7 @@ class AuthState(rx.State):
                 return None
             return rx.redirect(routes.HOME_SIGNED_IN)
 
-    def _start_session(self, session: accounts.Session) -> None:
+    def _start_session(self, session: accounts.SignIn) -> None:
         self.access_token = session.access_token
         if session.space_id:
             self.space_id = str(session.space_id)
@@ -139,7 +139,7 @@ class AuthState(rx.State):
         return self._signed_out()
 
 
-async def enter_with(state: Any, open_session: Callable[[], Awaitable[accounts.Session]]) -> AsyncIterator[Any]:
+async def enter_with(state: Any, open_session: Callable[[], Awaitable[accounts.SignIn]]) -> AsyncIterator[Any]:
     """The body of the sign-in, sign-up and invitation forms: show progress, open a session, go in.
 
     `state` has `error` and `busy` vars; a refusal (wrong password, taken email...) becomes its `error`.

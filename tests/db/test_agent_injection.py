@@ -60,7 +60,7 @@ def _env(scope: TenantScope) -> ToolEnv:
 
 async def _add(db: Database, ctx: SpaceContext, name: str, body: str) -> uuid.UUID:
     result = await documents.add_upload(ctx, data=textwrap.dedent(body).encode(), filename=f"{name}.md")
-    await ingest.run_ingestion(ctx.scope, result.document.id, database=db)
+    await ingest.run_ingestion(ctx.scope, result.document.id)
     return result.document.id
 
 

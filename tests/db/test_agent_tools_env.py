@@ -38,7 +38,7 @@ INJECTION = """\
 
 async def _add(db: Database, ctx: SpaceContext, name: str, body: str, tags: str | None = None) -> uuid.UUID:
     result = await service.add_upload(ctx, data=textwrap.dedent(body).encode(), filename=f"{name}.md", tags=tags)
-    await ingest.run_ingestion(ctx.scope, result.document.id, database=db)
+    await ingest.run_ingestion(ctx.scope, result.document.id)
     return result.document.id
 
 

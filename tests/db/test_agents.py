@@ -18,13 +18,19 @@ from backend.core.errors import Forbidden, NotFound
 from backend.models.accounting import counted
 from backend.models.chat_fake import make_fake_chat
 from backend.tenancy.context import SpaceContext
-from tests.db.conftest import create_space, space_context
+from tests.db.conftest import space_context
+from tests.support.tenants import new_tenant
 
 FACT = Passage("c1", "d1", "Annual report", ("Results",), 3, "Acme grew revenue by 40% in 2025 across Europe.")
 
 
+async def _tenant(name: str) -> SpaceContext:
+    """A signed-up organization's owner in its first space."""
+    return await (await new_tenant(name, name)).context()
+
+
 @pytest.fixture(autouse=True)
-def _count_usage(monkeypatch: pytest.MonkeyPatch) -> None:
+def _count_usage(monkeypatch: pytest.MonkeyPatch, memory_backends: None) -> None:
     # Usage rows are written on their own connections in production; the rolled-back test connection can't.
     monkeypatch.setattr(runner, "metered", lambda scope, **kw: counted(scope))
 
@@ -84,7 +90,7 @@ async def _turn(ctx: SpaceContext, conversation: Any, message: str, answer: str)
 
 
 async def test_conversations_are_created_listed_renamed_and_deleted_in_their_space(db: Database) -> None:
-    ada = await create_space(db, "alpha")
+    ada = await _tenant("alpha")
     other = await _sibling_space(db, ada)
     mine = await service.create_conversation(ada, ConversationCreate(agent="brand"))
     assert mine.title == "New Brand conversation" and mine.agent == "brand"
@@ -109,7 +115,7 @@ async def test_conversations_are_created_listed_renamed_and_deleted_in_their_spa
 
 
 async def test_agent_settings_show_defaults_and_keep_overrides_per_space(db: Database) -> None:
-    ada = await create_space(db, "alpha")
+    ada = await _tenant("alpha")
     other = await _sibling_space(db, ada)
     seo = next(a for a in await service.list_agent_settings(ada) if a.agent == "seo")
     assert (seo.temperature, seo.top_k, seo.collections) == (0.3, 5, ["seo_guidelines", "competitor_analysis"])
@@ -149,7 +155,7 @@ async def test_agent_settings_show_defaults_and_keep_overrides_per_space(db: Dat
 
 
 async def test_a_turn_is_answered_cited_and_kept_across_a_restart(db: Database) -> None:
-    ada = await create_space(db, "alpha")
+    ada = await _tenant("alpha")
     conversation = await service.create_conversation(ada, ConversationCreate(agent="seo"))
     outcome, events, _ = await _turn(ada, conversation.id, "How did Acme grow last year?", "Acme grew by 40% [S1].")
     assert outcome.stop_reason == "completed" and outcome.thread_id == f"{ada.space_id}:{conversation.id}"
@@ -177,7 +183,7 @@ async def test_a_turn_is_answered_cited_and_kept_across_a_restart(db: Database) 
 async def test_another_spaces_conversation_is_refused_at_the_entry_point_and_by_row_level_security(
     db: Database,
 ) -> None:
-    ada = await create_space(db, "alpha")
+    ada = await _tenant("alpha")
     eve = await _sibling_space(db, ada, "Eve's")
     theirs = await service.create_conversation(eve, ConversationCreate(agent="email"))
     await _turn(eve, theirs.id, "Write a welcome email", "Welcome aboard.")
@@ -217,7 +223,7 @@ async def test_another_spaces_conversation_is_refused_at_the_entry_point_and_by_
 
 
 async def test_deleting_a_conversation_deletes_its_checkpoints(db: Database) -> None:
-    ada = await create_space(db, "alpha")
+    ada = await _tenant("alpha")
     conversation = await service.create_conversation(ada, ConversationCreate(agent="strategy"))
     await _turn(ada, conversation.id, "Plan Q3", "A plan.")
     await service.delete_conversation(ada, conversation.id)
@@ -229,7 +235,7 @@ async def test_deleting_a_conversation_deletes_its_checkpoints(db: Database) -> 
 async def test_bad_messages_are_refused_with_a_clear_error(db: Database) -> None:
     from backend.core.errors import ValidationFailed
 
-    ada = await create_space(db, "alpha")
+    ada = await _tenant("alpha")
     conversation = await service.create_conversation(ada, ConversationCreate(agent="seo"))
     with pytest.raises(ValidationFailed, match="empty"):
         await _turn(ada, conversation.id, "   ", "x")
@@ -261,9 +267,9 @@ async def test_each_agent_uses_its_tool_and_writes_a_grounded_cited_draft(
     ctx, other = spaces
     brief = "# Halcyon brief\n\nThe Halcyon smart thermostat cuts heating bills by 18% in our field trial.\n"
     upload = await documents.add_upload(ctx, data=textwrap.dedent(brief).encode(), filename="brief.md")
-    await ingest.run_ingestion(ctx.scope, upload.document.id, database=db)
+    await ingest.run_ingestion(ctx.scope, upload.document.id)
     secret = await documents.add_upload(other, data=b"# Bravo\n\nBravo secret thermostat plan.\n", filename="b.md")
-    await ingest.run_ingestion(other.scope, secret.document.id, database=db)
+    await ingest.run_ingestion(other.scope, secret.document.id)
 
     tool, args = AGENT_TOOL_CALLS[agent]
     conversation = await service.create_conversation(ctx, ConversationCreate(agent=agent))  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ from tests.unit.documents import fixtures
 
 
 async def _ingest(ctx: SpaceContext, document_id: uuid.UUID, db: Database) -> None:
-    await ingest.run_ingestion(ctx.scope, document_id, database=db)
+    await ingest.run_ingestion(ctx.scope, document_id)
 
 
 async def test_docx_upload_is_ingested_with_heading_paths_tables_and_vectors(db: Database, spaces: tuple) -> None:

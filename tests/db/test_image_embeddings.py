@@ -77,7 +77,7 @@ def _docx_with_pictures() -> bytes:
 
 async def _ingest(db: Database, ctx: SpaceContext, data: bytes, name: str, multimodal: Any = None) -> uuid.UUID:
     result = await service.add_upload(ctx, data=data, filename=name)
-    await ingest.run_ingestion(ctx.scope, result.document.id, database=db, multimodal=multimodal)
+    await ingest.run_ingestion(ctx.scope, result.document.id, multimodal=multimodal)
     document = await service.get_document(ctx, result.document.id)
     assert document.status == "ready", document.error
     return document.id
@@ -119,7 +119,7 @@ async def test_pictures_get_an_image_embedding_and_are_found_by_what_they_show(
     assert not any(r.embedded for r in rows if r.kind != "image")
     assert max(colours.images[0]) == 1024, "pictures are downscaled to 1024 px on the long side"
 
-    retriever = ParallelRetriever(alpha, database=db, streams=[GeneralStream()], multimodal=colours)
+    retriever = ParallelRetriever(alpha, streams=[GeneralStream()], multimodal=colours)
     for query, expected in (("crimson", "Image 1 (no caption) in Logo"), ("navy", "Image 2 (no caption) in Packaging")):
         response = await retriever.retrieve(query, enhance=False)
         hits = _visual_hits(response)
@@ -137,7 +137,7 @@ async def test_without_a_multimodal_embedder_nothing_is_stored_and_retrieval_is_
     rows = await _image_rows(db, alpha, document_id)
     assert rows and not any(r.embedded for r in rows)
     assert not [r for r in rows if r.kind == "image"], "uncaptioned pictures need visual search to be findable"
-    response = await ParallelRetriever(alpha, database=db, streams=[GeneralStream()]).retrieve(
+    response = await ParallelRetriever(alpha, streams=[GeneralStream()]).retrieve(
         "recycled cardboard boxes", enhance=False
     )
     assert "recycled cardboard" in response.results[0].candidate.content
@@ -151,7 +151,7 @@ async def test_another_space_never_finds_the_pictures(db: Database, spaces: tupl
     alpha_ids = {str(r.id) for r in await _image_rows(db, alpha, document_id)}
     await _ingest(db, bravo, b"# Bravo notes\n\nA red wall and a navy door.\n", "bravo.md", multimodal=colours)
 
-    response = await ParallelRetriever(bravo, database=db, streams=[GeneralStream()], multimodal=colours).retrieve(
+    response = await ParallelRetriever(bravo, streams=[GeneralStream()], multimodal=colours).retrieve(
         "crimson navy red", enhance=False
     )
     assert response.results and response.streams["general"].status == "ok"

@@ -46,7 +46,7 @@ async def test_a_runs_model_calls_are_recorded_in_its_space(db: Database) -> Non
     run_id = uuid.uuid4()
     model = make_fake_chat(["A fresh subject line", "Second answer here"])
 
-    async with metered(scope, run_id=run_id, store=DatabaseUsageStore(db)):
+    async with metered(scope, run_id=run_id, store=DatabaseUsageStore()):
         await model.ainvoke("Write a subject line")
         async for _ in model.astream("And a preheader"):
             pass
@@ -68,7 +68,7 @@ async def test_a_runs_model_calls_are_recorded_in_its_space(db: Database) -> Non
 
 async def test_space_b_never_sees_space_a_usage(db: Database) -> None:
     a, b = await _space(db, "Space A"), await _space(db, "Space B")
-    store = DatabaseUsageStore(db)
+    store = DatabaseUsageStore()
     await store.record(a, None, [_event(100, 50), _event(10, 5)])
 
     # The application filter is left out on purpose: row-level security alone must hide A's rows.
@@ -96,7 +96,7 @@ async def test_a_space_cannot_write_usage_into_another_space(db: Database) -> No
 
 async def test_budgets_are_per_space_and_invisible_to_other_spaces(db: Database) -> None:
     a, b = await _space(db, "Space A"), await _space(db, "Space B")
-    store = DatabaseUsageStore(db)
+    store = DatabaseUsageStore()
     await store.set_monthly_limit(a, 1_000)
 
     assert await store.monthly_limit(a) == 1_000
@@ -107,7 +107,7 @@ async def test_budgets_are_per_space_and_invisible_to_other_spaces(db: Database)
 
 async def test_an_exhausted_budget_refuses_new_runs_with_a_clear_message(db: Database) -> None:
     a, b = await _space(db, "Space A"), await _space(db, "Space B")
-    store = DatabaseUsageStore(db)
+    store = DatabaseUsageStore()
     await store.set_monthly_limit(a, 1_000)
     await store.set_monthly_limit(b, 1_000)
     last_month = datetime.now(UTC).replace(day=1) - timedelta(days=2)

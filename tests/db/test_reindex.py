@@ -23,7 +23,7 @@ async def test_reset_changes_the_column_requeues_documents_and_keeps_rls(
     monkeypatch.setattr(ingest, "metered", counted)
     ctx = await (await new_tenant("maintenance")).context()
     doc = (await service.add_upload(ctx, data=fixtures.build_markdown(), filename="a.md")).document
-    await ingest.run_ingestion(ctx.scope, doc.id, database=committed_db)
+    await ingest.run_ingestion(ctx.scope, doc.id)
     assert stored_dimension(pg_url) == 384
     try:
         queued = reset_embeddings(pg_url, 768)
@@ -42,5 +42,5 @@ async def test_reset_changes_the_column_requeues_documents_and_keeps_rls(
         assert conn.execute(
             "SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_chunks_embedding_hnsw'"
         ).fetchone() == (1,)
-    await ingest.run_ingestion(ctx.scope, doc.id, database=committed_db)
+    await ingest.run_ingestion(ctx.scope, doc.id)
     assert (await service.get_document(ctx, doc.id)).status == "ready"

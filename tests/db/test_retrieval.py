@@ -19,9 +19,10 @@ from backend.documents import ingest, service
 from backend.documents.fetch import FetchedPage
 from backend.models.chat_fake import make_fake_chat
 from backend.models.embeddings import FakeEmbedder
-from backend.retrieval import key_facts, queries
+from backend.retrieval import key_facts, keyword, queries
 from backend.retrieval.enhance import QueryEnhancer
 from backend.retrieval.retriever import ParallelRetriever
+from backend.retrieval.schemas import SearchResponse
 from backend.retrieval.streams import BusinessContextStream, GeneralStream, ReferencedStream, UrlStream
 from backend.tenancy.context import SpaceContext
 from tests.db.conftest import space_context
@@ -66,7 +67,7 @@ INJECTION = """\
 
 async def _add(db: Database, ctx: SpaceContext, name: str, body: str, tags: str | None = None) -> uuid.UUID:
     result = await service.add_upload(ctx, data=textwrap.dedent(body).encode(), filename=f"{name}.md", tags=tags)
-    await ingest.run_ingestion(ctx.scope, result.document.id, database=db)
+    await ingest.run_ingestion(ctx.scope, result.document.id)
     document = await service.get_document(ctx, result.document.id)
     assert document.status == "ready", document.error
     return document.id
@@ -84,7 +85,7 @@ async def library(db: Database, spaces: tuple[SpaceContext, SpaceContext]) -> di
 
 
 def _retriever(ctx: SpaceContext, db: Database, *streams: Any, **kwargs: Any) -> ParallelRetriever:
-    return ParallelRetriever(ctx, database=db, streams=list(streams), **kwargs)
+    return ParallelRetriever(ctx, streams=list(streams), **kwargs)
 
 
 def _titles(response: Any) -> list[str]:
@@ -122,12 +123,12 @@ async def test_keyword_leg_weighs_rare_terms_by_the_space_statistics(
 ) -> None:
     alpha, _ = spaces
     async with db.tenant(alpha.scope) as session:
-        stats = await queries.term_stats(session, alpha.space_id, "Halcyon plan")
+        stats = await keyword.term_stats(session, alpha.space_id, "Halcyon plan")
         df = dict(stats.terms)
         assert df["plan"] > df["halcyon"], "'plan' is in more chunks than 'halcyon'"
         assert stats.idf(df["halcyon"]) > stats.idf(df["plan"])
         elig = await queries.eligibility(session, alpha.space_id)
-        rows = await queries.keyword_search(session, alpha.space_id, stats=stats, compare=None, elig=elig, limit=5)
+        rows = await keyword.keyword_search(session, alpha.space_id, stats=stats, compare=None, elig=elig, limit=5)
     assert "Halcyon" in rows[0]["content"] and rows[0]["keyword_score"] > rows[-1]["keyword_score"]
 
 
@@ -136,7 +137,7 @@ async def test_term_frequency_is_recovered_exactly_from_ts_rank(db: Database, sp
     async with db.tenant(alpha.scope) as session:
         rows = await queries.fetch_all(
             session,
-            "SELECT n, " + queries._TF + " AS tf FROM generate_series(1, 60) n, "
+            "SELECT n, " + keyword._TF + " AS tf FROM generate_series(1, 60) n, "
             "LATERAL (SELECT to_tsvector('english', repeat('apple ', n) || 'pie') AS tsv) m, "
             "LATERAL (SELECT 'appl'::tsquery AS q) t",
             {},
@@ -331,7 +332,7 @@ async def test_a_failed_leg_degrades_its_stream_and_a_failed_stream_leaves_the_o
     async def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("index corrupted")
 
-    monkeypatch.setattr(queries, "keyword_search", broken)
+    monkeypatch.setattr(keyword, "keyword_search", broken)
     one_leg = await _retriever(alpha, db, *streams).retrieve("exclamation marks in headlines", enhance=False)
     assert one_leg.streams["general"].status == "ok" and "exclamation" in one_leg.results[0].candidate.content
     monkeypatch.setattr(queries, "vector_search", broken)
@@ -356,7 +357,7 @@ async def test_space_b_never_receives_space_a_chunks_for_identical_content(db: D
     assert {r.candidate.document_id for r in response.passages()} == {str(b_doc)}
     only_alpha = await _add(db, alpha, "launch", LAUNCH)
     response = await _retriever(bravo, db, *streams).retrieve("Halcyon launch", document_ids=[only_alpha], top_k=100)
-    assert "Halcyon" not in str([r.to_dict() for r in response.results])
+    assert "Halcyon" not in SearchResponse.of(response).model_dump_json()
 
 
 async def _chunk_ids(db: Database, ctx: SpaceContext) -> set[str]:
@@ -380,8 +381,15 @@ async def test_row_level_security_alone_keeps_space_a_out(
     await _add(db, alpha, "launch", LAUNCH)
     b_doc = await _add(db, bravo, "pricing", PRICING)
     a_chunks = await _chunk_ids(db, alpha)
-    for name in ("_ELIGIBILITY", "_VECTOR_HNSW", "_VECTOR_EXACT", "_KEYWORD", "_QUERY_TERMS", "_SPACE_STATS"):
-        monkeypatch.setattr(queries, name, _without_space_filter(getattr(queries, name)))
+    for module, name in (
+        (queries, "_ELIGIBILITY"),
+        (queries, "_VECTOR_HNSW"),
+        (queries, "_VECTOR_EXACT"),
+        (keyword, "_KEYWORD"),
+        (keyword, "_QUERY_TERMS"),
+        (keyword, "_SPACE_STATS"),
+    ):
+        monkeypatch.setattr(module, name, _without_space_filter(getattr(module, name)))
     streams = (GeneralStream(), ReferencedStream())
     hnsw = get_settings().model_copy(update={"retrieval_exact_scan_max_chunks": 0})
     for settings in (None, hnsw):
@@ -390,7 +398,7 @@ async def test_row_level_security_alone_keeps_space_a_out(
         )
         ids = {r.candidate.chunk_id for r in response.passages()}
         assert ids and not ids & a_chunks, "only bravo's own chunks, though no query filters by space"
-        assert "Halcyon" not in str([r.to_dict() for r in response.results])
+        assert "Halcyon" not in SearchResponse.of(response).model_dump_json()
     # The keyword function bypasses RLS to use its index, and applies the space condition itself: it returns
     # the transaction's space only, whatever matches elsewhere, and nothing without a space.
     call = "SELECT id, space_id FROM obelisk_keyword_candidates('halcyon | pro'::tsquery, '{}', NULL, 1000)"

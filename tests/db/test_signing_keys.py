@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import text
 
-from backend.auth import keys as keys_module
+from backend.auth import key_store
+from backend.auth import keyring as keys_module
 from backend.auth import secret_manager as secret_manager_module
 from backend.auth.crypto import decrypt
 from backend.auth.keys import (
@@ -275,7 +276,7 @@ async def test_refresh_reuses_the_decrypted_private_key(keys_db: Database, monke
     async def no_decryption(row: object) -> None:
         raise AssertionError("the current key was decrypted again")
 
-    monkeypatch.setattr(keys_module, "_private_key_of", no_decryption)
+    monkeypatch.setattr(key_store, "private_key_of", no_decryption)
     refreshed = await refresh_keyring_if_stale(keys_db)
     assert refreshed is not first and refreshed.private_key is first.private_key
 
@@ -302,7 +303,7 @@ async def test_refresh_keeps_the_keys_in_memory_when_the_database_is_down(
 async def test_concurrent_first_start_creates_exactly_one_key(
     empty_committed_db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="backend.auth.keys")
+    caplog.set_level(logging.INFO, logger="backend.auth.keyring")
     keyrings = await asyncio.gather(*(load_keyring(empty_committed_db) for _ in range(4)))
     assert len({k.current_kid for k in keyrings}) == 1
     assert [r["state"] for r in await rows(empty_committed_db)] == ["current"]

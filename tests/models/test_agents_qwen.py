@@ -90,8 +90,8 @@ def qwen_model(qwen: PreparedQwen) -> Iterator[LocalChatModel]:
         model_name=qwen.spec.label,
         engine=engine,
         temperature=0.0,
-        max_tokens=220,
-        guard=ModelGuard("local", CircuitBreaker("local:qwen-agents"), timeout=300, retry=RetryPolicy(0)),
+        max_tokens=160,
+        guard=ModelGuard("local", CircuitBreaker("local:qwen-agents"), timeout=900, retry=RetryPolicy(0)),
     )
     engine.close()
 
@@ -101,11 +101,11 @@ async def test_agent_writes_a_grounded_draft_on_qwen(qwen_model: LocalChatModel,
     graph = build_graph(
         llm=qwen_model, fast_llm=qwen_model, retriever=Retriever(), tools=TOOLS, checkpointer=InMemorySaver()
     )
-    config = replace(DEFAULTS[agent], max_iterations=3)  # type: ignore[index]
+    config = replace(DEFAULTS[agent], max_iterations=2)  # type: ignore[index]
     context = AgentContext(scope=SCOPE, config=config, tool_env=_env())
     run_config: Any = {
         "configurable": {"thread_id": f"{SCOPE.space_id}:{uuid.uuid4()}"},
-        "recursion_limit": recursion_limit(3),
+        "recursion_limit": recursion_limit(2),
     }
     events = [
         e

@@ -71,11 +71,12 @@ async def new_tenant(who: str, organization: str | None = None, *, client: httpx
     else:
         from backend.auth.keys import set_keyring
         from backend.tenancy import accounts
+        from backend.tenancy.schemas import SignInPublic
 
         # The signing keys live in the test's database; a keyring cached by an earlier test would sign
         # with keys this database does not have.
         set_keyring(None)
-        body = (await accounts.sign_up(**form)).public()
+        body = SignInPublic.model_validate(await accounts.sign_up(**form)).model_dump(mode="json")
     return Tenant(
         email=email,
         password=password,

@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from backend.auth import keys as keys_module
+from backend.auth import keyring as keys_module
 from backend.auth.keys import KeyRing
 from backend.core.config import get_settings
 

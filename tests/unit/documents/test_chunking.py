@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from backend.documents._types import Block, finish
 from backend.documents.chunking import Chunk, chunk_document, content_hash, estimate_tokens
+from backend.documents.conversion.types import Block, finish
 from backend.documents.convert import ConvertedDocument, convert_bytes
 
 from . import fixtures as fx

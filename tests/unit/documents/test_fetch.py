@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from backend.core.config import Settings
 from backend.core.errors import AppError, BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from backend.documents import _netguard, fetch
+from backend.documents import fetch, netguard
 from backend.documents.fetch import fetch_url
 from tests.support.servers import serve_in_thread
 
@@ -225,7 +225,7 @@ async def test_every_redirect_hop_is_checked(
     base_url: str, settings_with: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Only 127.0.0.2 counts as private here, so the first hop (127.0.0.1) passes and the redirect must not.
-    monkeypatch.setattr(_netguard, "is_public", lambda address: str(address) != "127.0.0.2")
+    monkeypatch.setattr(netguard, "is_public", lambda address: str(address) != "127.0.0.2")
     error = await _refused(f"{base_url}/elsewhere", settings_with(allow_private_urls=False))
     assert error.code == "private_address"
 
@@ -240,7 +240,7 @@ async def test_dns_rebinding_is_caught_at_connect_time(
         return ["127.0.0.1"]
 
     monkeypatch.setattr(fetch, "resolve", public)  # the check before the request sees a public address...
-    monkeypatch.setattr(_netguard, "resolve", private)  # ...and DNS answers differently when connecting
+    monkeypatch.setattr(netguard, "resolve", private)  # ...and DNS answers differently when connecting
     port = base_url.rsplit(":", 1)[1]
     error = await _refused(f"http://rebind.example:{port}/ok", settings_with(allow_private_urls=False))
     assert error.code == "private_address"
@@ -273,4 +273,4 @@ async def test_dns_rebinding_is_caught_at_connect_time(
     ],
 )
 def test_address_policy(address: str, public: bool) -> None:
-    assert _netguard.is_public(ipaddress.ip_address(address)) is public
+    assert netguard.is_public(ipaddress.ip_address(address)) is public

@@ -15,8 +15,9 @@ from pydantic import BaseModel
 
 from backend.core.db import TenantScope
 from backend.models.accounting import counted
-from backend.models.chat_local import LocalChatModel, StablePrefix
+from backend.models.chat_local import LocalChatModel
 from backend.models.errors import ModelRequestInvalid, ModelTimeout
+from backend.models.local_prompt import StablePrefix
 from backend.models.resilience import CircuitBreaker, ModelGuard, RetryPolicy
 
 BRAND_VOICE = " ".join(

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from langchain_core.exceptions import ContextOverflowError, OutputParserException
 
+from backend.models.classify import classify_exception
 from backend.models.errors import (
     CircuitOpen,
     ModelOutputInvalid,
@@ -17,7 +18,7 @@ from backend.models.errors import (
     ModelTimeout,
     ModelUnavailable,
 )
-from backend.models.resilience import CircuitBreaker, ModelGuard, RetryPolicy, classify_exception
+from backend.models.resilience import CircuitBreaker, ModelGuard, RetryPolicy
 
 
 class Clock:

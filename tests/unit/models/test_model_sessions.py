@@ -10,8 +10,9 @@ import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from backend.models import sessions
-from backend.models.chat_local import LocalChatModel, StablePrefix, prefix_key
+from backend.models.chat_local import LocalChatModel
 from backend.models.local_engine import loaded_engines
+from backend.models.local_prompt import StablePrefix, prefix_key
 from backend.models.registry import get_chat_model
 from backend.models.sessions import (
     close_models,

@@ -8,7 +8,7 @@ import uuid
 from backend.core.cache import MemoryCache
 from backend.core.db import TenantScope
 from backend.models.chat_fake import make_fake_chat
-from backend.retrieval.enhance import QueryEnhancer, QueryRewrite, cache_key, sanitise
+from backend.retrieval.enhance import QueryEnhancer, QueryRewrite, cache_key, sanitize
 
 REWRITE = {
     "expanded_query": "Pro plan price per month subscription cost",
@@ -60,7 +60,7 @@ async def test_rewrites_are_cached_per_space_and_query() -> None:
     assert str(space_a.space_id) in cache_key(space_a, "q") and cache_key(space_a, "q") != cache_key(space_b, "q")
 
 
-def test_sanitise_drops_empty_and_repeated_variants() -> None:
+def test_sanitize_drops_empty_and_repeated_variants() -> None:
     rewrite = QueryRewrite(expanded_query="  pricing  ", alternatives=["", "Pricing", "plans"], entities=[""])
-    enhanced = sanitise("pricing", rewrite)
+    enhanced = sanitize("pricing", rewrite)
     assert enhanced.expanded_query == "" and enhanced.alternatives == ("plans",) and enhanced.entities == ()

@@ -15,6 +15,7 @@ from backend.retrieval.fusion import (
     is_stale,
     rrf,
 )
+from backend.retrieval.schemas import SearchResult
 from backend.retrieval.types import Candidate
 
 TODAY = date(2026, 12, 4)
@@ -85,7 +86,7 @@ async def test_stale_passages_are_flagged_and_lose_their_freshness() -> None:
     stale = _c("stale", vector_similarity=0.8, updated_at=updated, valid_until=TODAY - timedelta(days=3))
     ranked = await WeightedReranker().rerank("q", [stale, fresh], top_k=5, today=TODAY)
     assert [(r.candidate.chunk_id, r.stale) for r in ranked] == [("fresh", False), ("stale", True)]
-    assert ranked[1].to_dict()["stale"] is True
+    assert SearchResult.of(ranked[1]).model_dump()["stale"] is True
     old = WeightedReranker().features("q", [_c("old", updated_at=datetime(2025, 12, 4, tzinfo=UTC))], TODAY)
     assert old[0]["freshness"] == pytest.approx(0.75, abs=0.01), "one half-life (a year) old"
 

@@ -6,19 +6,21 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from backend.core.cache import MemoryCache
-from backend.core.db import TenantScope
+from backend.core.db import TenantScope, set_database
 from backend.core.errors import ValidationFailed
 from backend.models.chat_fake import make_fake_chat
 from backend.models.embeddings import FakeEmbedder
 from backend.retrieval.context import SearchContext
 from backend.retrieval.enhance import QueryEnhancer
-from backend.retrieval.retriever import ParallelRetriever, normalised
+from backend.retrieval.retriever import ParallelRetriever, normalize_request
+from backend.retrieval.schemas import SearchResponse
 from backend.retrieval.types import Candidate, RetrievalRequest, StreamName
 from backend.tenancy.context import SpaceContext
 
@@ -27,6 +29,15 @@ class _NoDatabase:
     """The stand-in streams never open a session."""
 
     bind = None
+
+
+@pytest.fixture(autouse=True)
+def _no_database() -> Iterator[None]:
+    set_database(_NoDatabase())  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        set_database(None)
 
 
 @dataclass
@@ -58,7 +69,6 @@ def _scope() -> TenantScope:
 def _retriever(*streams: FakeStream, scope: Any = None, **kwargs: Any) -> ParallelRetriever:
     return ParallelRetriever(
         scope or _scope(),
-        database=_NoDatabase(),  # type: ignore[arg-type]
         embedder=FakeEmbedder(),
         cache=MemoryCache(),
         streams=list(streams),
@@ -108,7 +118,7 @@ async def test_a_stream_that_raises_or_times_out_does_not_stop_the_others() -> N
     assert reports["general"].status == reports["business_context"].status == "ok"
     assert "database exploded" not in (reports["referenced"].error or ""), "no internals in the response"
     assert reports["urls"].error == "No answer within 100 ms."
-    body = response.to_dict()
+    body = SearchResponse.of(response).model_dump(mode="json")
     assert set(body["timings_ms"]) >= {"referenced", "general", "urls", "business_context", "rerank", "total"}
     assert body["streams"]["urls"]["status"] == "timeout"
 
@@ -175,11 +185,11 @@ async def test_enhancement_can_be_switched_off_per_search() -> None:
 
 def test_requests_are_normalised() -> None:
     ids = [str(uuid.uuid4()), "not-an-id"]
-    request = normalised(
+    request = normalize_request(
         RetrievalRequest("  what   is\nnew ", document_ids=(ids[0], ids[1], ids[0]), urls=(" u ", "u"), top_k=500)
     )
     assert request.query == "what is new" and [str(i) for i in request.document_ids] == [ids[0]]
     assert request.urls == ("u",) and request.top_k == 100
-    assert normalised(RetrievalRequest("q", top_k=0)).top_k == 1
+    assert normalize_request(RetrievalRequest("q", top_k=0)).top_k == 1
     with pytest.raises(ValidationFailed):
-        normalised(RetrievalRequest("   "))
+        normalize_request(RetrievalRequest("   "))

@@ -11,7 +11,7 @@ import pytest
 from backend.agents.tools import TOOLS, ScopeMissing
 from backend.agents.tools import env as env_module
 from backend.agents.tools.env import page_markdown, space_tool_env
-from backend.documents._types import Block
+from backend.documents.conversion.types import Block
 from backend.documents.fetch import FetchedPage
 from backend.models.accounting import counted
 from backend.retrieval.types import Candidate, RankedResult, RetrievalResponse

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from docling_core.types.doc import DoclingDocument, PictureItem, TextItem
 
-from backend.documents._types import Block
+from backend.documents.conversion.types import Block
 
 HEADING_RATIO = 1.15
 _MARGIN = 0.1

@@ -30,8 +30,8 @@ from docling_core.types.doc import (
     TitleItem,
 )
 
-from backend.documents._split import compact_table
-from backend.documents._types import MAX_IMAGE_SIDE, Block, BlockKind
+from backend.documents.conversion.types import MAX_IMAGE_SIDE, Block, BlockKind
+from backend.documents.splitting import compact_table
 
 logger = logging.getLogger(__name__)
 

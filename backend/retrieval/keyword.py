@@ -1,0 +1,182 @@
+"""The SQL of the BM25 keyword leg: the query's term statistics in the space and the scored chunks.
+
+The same rules as `queries.py`: a session opened with `database.tenant(scope)` AND a `space_id` filter in
+every statement; statements run unprepared (`queries.fetch_all`), so each is planned with its values.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.retrieval.queries import (
+    CHUNK_COLUMNS,
+    Eligibility,
+    fetch_all,
+    vector_cast,
+    vector_literal,
+)
+
+BM25_K1 = 1.2
+BM25_B = 0.75
+KEYWORD_CANDIDATE_BUDGET = 2000
+"""Chunks the keyword leg aims to score: the summed document frequencies of the terms that select candidates."""
+KEYWORD_CANDIDATE_CAP = 4000
+"""Chunks it scores at most, even when the query's rarest term is in more chunks than the budget."""
+ZETA2 = 1.6449340668482264
+"""π²/6, the limit of Σ 1/j², which `ts_rank` divides by (see `_TF`)."""
+
+# ts_rank over a single lexeme with all weights 1 returns (Σ_{j=1..tf} 1/j²) / (π²/6) (tsrank.c,
+# calc_rank_or). Since π²/6 - Σ_{j≤n} 1/j² ≈ 1/(n + ½), the term's frequency in the chunk is recovered exactly
+# (checked up to tsvector's cap of 255 positions) from one cheap C call: BM25 needs tf, not a ts_rank score.
+_TF = f"round(1.0 / greatest(1e-9, {ZETA2} * (1.0 - ts_rank('{{1,1,1,1}}', m.tsv, t.q))) - 0.5)"
+
+
+@dataclass(frozen=True, slots=True)
+class TermStats:
+    """A query's terms as the space's chunks index them, with how many chunks contain each."""
+
+    chunks: int
+    avg_length: float
+    terms: list[tuple[str, int]]
+    """(lexeme, document frequency) for each distinct lexeme of the query that occurs in the space."""
+
+    def idf(self, df: int) -> float:
+        """BM25's inverse document frequency (the +1 keeps it positive for very common terms)."""
+        return math.log(1 + (self.chunks - df + 0.5) / (df + 0.5))
+
+    def selecting_terms(self, budget: int = KEYWORD_CANDIDATE_BUDGET) -> list[str]:
+        """The rarest terms, while their chunks add up to at most `budget` (always at least one).
+
+        A chunk that contains none of these shares only very common terms with the query and cannot
+        outscore the chunks that do, except in a near tie; leaving the common terms out of candidate
+        selection bounds the work per query (they still count in the score of every candidate).
+        """
+        chosen: list[str] = []
+        total = 0
+        for term, df in sorted(self.terms, key=lambda t: t[1]):
+            if chosen and total + df > budget:
+                break
+            chosen.append(term)
+            total += df
+        return chosen
+
+
+_QUERY_TERMS = """
+SELECT s.term, s.df
+FROM (SELECT DISTINCT l.lexeme FROM unnest(to_tsvector('english', %(text)s)) l) q
+JOIN chunk_terms s ON s.space_id = %(space)s AND s.term = q.lexeme
+"""
+_SPACE_STATS = "SELECT chunks, tokens FROM chunk_space_stats WHERE space_id = %(space)s"
+
+
+async def term_stats(session: AsyncSession, space_id: uuid.UUID, text: str) -> TermStats:
+    """The query's lexemes (English stemming and stop words, as the chunks' `tsv`) with their frequencies."""
+    space = await fetch_all(session, _SPACE_STATS, {"space": space_id})
+    if not space or not space[0]["chunks"]:
+        return TermStats(0, 1.0, [])
+    chunks, tokens = int(space[0]["chunks"]), int(space[0]["tokens"] or 0)
+    rows = await fetch_all(session, _QUERY_TERMS, {"space": space_id, "text": text})
+    return TermStats(chunks, max(1.0, tokens / chunks), [(r["term"], int(r["df"])) for r in rows if r["df"] > 0])
+
+
+def tsquery_or(terms: Sequence[str]) -> str:
+    """`'a' | 'b'` with each lexeme quoted as tsquery input requires (quotes and backslashes doubled)."""
+    return " | ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in terms)
+
+
+_KEYWORD = """
+WITH terms AS (
+  SELECT t.term, t.idf, quote_literal(t.term)::tsquery AS q
+  FROM unnest(%(terms)s::text[], %(idf)s::float8[]) AS t(term, idf)
+), matched AS MATERIALIZED (
+  SELECT m.id, m.tsv, m.token_count
+  FROM obelisk_keyword_candidates(%(match)s::tsquery, %(excluded)s::uuid[], %(allowed)s::uuid[], %(cap)s) m
+  WHERE m.space_id = %(space)s
+), scored AS (
+  SELECT m.id, sum(s.idf * s.tf * {k1_plus_1} / (s.tf + {k1} * (1 - {b} + {b} * greatest(m.token_count, 1) / %(avg)s)))
+         AS score
+  FROM matched m
+  CROSS JOIN LATERAL (SELECT t.idf, {tf} AS tf FROM terms t WHERE m.tsv @@ t.q) s
+  GROUP BY m.id
+  ORDER BY score DESC
+  LIMIT %(limit)s
+)
+SELECT {columns}, sc.score AS keyword_score, 1 - (c.embedding <=> %(compare)s::{cast}) AS similarity
+FROM scored sc
+JOIN chunks c ON c.id = sc.id AND c.space_id = %(space)s
+JOIN documents d ON d.id = c.document_id AND d.space_id = %(space)s AND d.status = 'ready'
+ORDER BY sc.score DESC
+"""
+
+
+def keyword_statement(
+    space_id: uuid.UUID,
+    *,
+    stats: TermStats,
+    compare: Sequence[float] | None,
+    elig: Eligibility,
+    limit: int,
+) -> tuple[str, dict[str, Any]]:
+    """The keyword leg's SQL and parameters (`keyword_search` runs it; the benchmark EXPLAINs it)."""
+    params: dict[str, Any] = {
+        "space": space_id,
+        "terms": [t for t, _ in stats.terms],
+        "idf": [stats.idf(df) for _, df in stats.terms],
+        "match": tsquery_or(stats.selecting_terms()),
+        "avg": stats.avg_length,
+        "limit": limit,
+    }
+    params["excluded"], params["allowed"], params["cap"] = elig.excluded, elig.allowed, KEYWORD_CANDIDATE_CAP
+    if compare is None:
+        similarity_cast, params["compare"] = "vector", None
+    else:
+        similarity_cast, params["compare"] = vector_cast(len(compare)), vector_literal(compare)
+    sql = _KEYWORD.format(
+        columns=CHUNK_COLUMNS,
+        cast=similarity_cast,
+        tf=_TF,
+        k1=BM25_K1,
+        k1_plus_1=BM25_K1 + 1,
+        b=BM25_B,
+    )
+    return sql, params
+
+
+async def keyword_search(
+    session: AsyncSession,
+    space_id: uuid.UUID,
+    *,
+    stats: TermStats,
+    compare: Sequence[float] | None,
+    elig: Eligibility,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """The `limit` chunks with the highest BM25 score for the query's terms.
+
+    IDF and average length come from the space's own statistics (`chunk_terms`, `chunk_space_stats`);
+    each chunk's term frequencies from its `tsv` (headings count as occurrences too). `similarity` is the
+    chunk's cosine similarity to `compare` (the query's vector), for the reranker.
+    """
+    if elig.empty or not stats.terms or limit <= 0:
+        return []
+    sql, params = keyword_statement(space_id, stats=stats, compare=compare, elig=elig, limit=limit)
+    return await fetch_all(session, sql, params)
+
+
+__all__ = [
+    "BM25_B",
+    "BM25_K1",
+    "KEYWORD_CANDIDATE_BUDGET",
+    "KEYWORD_CANDIDATE_CAP",
+    "TermStats",
+    "keyword_search",
+    "keyword_statement",
+    "term_stats",
+    "tsquery_or",
+]
