@@ -14,7 +14,7 @@ export TRANSFORMERS_OFFLINE := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: help install install-dev run dev worker migrate stop-db prepare-models test test-unit lint typecheck \
-        chromium readme-config bench bench-models bench-auth bench-ingest bench-retrieval clean
+        chromium readme-config bench bench-models bench-auth bench-ingest bench-retrieval bench-injection train-injection clean
 
 help:
 	@echo "make run      set up (venv, dependencies, database, migrations, models) and serve on :$(PORT)"
@@ -82,7 +82,7 @@ readme-config:
 test-unit: install-dev
 	$(PY) -m pytest tests/unit -q
 
-bench: bench-models bench-auth bench-ingest bench-retrieval
+bench: bench-models bench-auth bench-ingest bench-retrieval bench-injection
 
 bench-models: install-dev
 	$(PY) bench/bench_models.py
@@ -95,6 +95,13 @@ bench-ingest: install-dev
 
 bench-retrieval: install-dev
 	$(PY) bench/bench_retrieval.py
+
+bench-injection: install-dev
+	$(PY) bench/bench_injection.py
+
+# Rebuild the injection classifier (backend/safety/data/) from the generated corpus; commit what it writes.
+train-injection: install-dev
+	$(PY) -m backend.safety.training.build
 
 clean:
 	rm -rf .web .states .mypy_cache .ruff_cache .pytest_cache

@@ -251,9 +251,10 @@ TOOL_CALL_PATTERNS: tuple[Pattern, ...] = (
         "tool_call_json",
         "tool_call",
         r"\"(?:tool_calls|function_call|tool_use|tool_call)\"\s*:"
-        r"|\"role\"\s*:\s*\"(?:system|assistant|tool|developer|function)\""
-        r"|\{\s*\"(?:name|tool|tool_name|function|action)\"\s*:\s*\"[^\"]{1,80}\"\s*,\s*\"(?:arguments|parameters|args"
-        r"|input|action_input|params)\"\s*:"
+        r"|\"role\"\s*:\s*\"(?:system|developer)\"[^}]{0,40}\"content\"\s*:\s*\"[^\"]{0,200}?(?:ignore|disregard|obey|no"
+        r" (?:rules|restrictions|limits)|unrestricted|unfiltered|override|jailbr|reveal|do anything|the document)"
+        r"|\{\s*\"(?:name|tool|tool_name|function|action)\"\s*:\s*\"[^\"]{1,80}\"\s*,\s*\"(?:arguments|parameters"
+        r"|action_input)\"\s*:"
         r"|</?\s*(?:tool_call|tool_calls|function_call|function_calls|tool_use|invoke)\b",
     ),
 )
@@ -296,3 +297,72 @@ SUSPICIOUS_QUERY_KEYS = frozenset(
         "summary", "context", "apikey", "api_key", "creds", "credentials",
     }
 )  # fmt: skip
+
+# Script and markup that run code or load another site when the text is rendered as HTML or markdown. A bare
+# `<script src=...>` is common in web documentation, so only the shapes that reach for cookies, storage or
+# another address, event-handler attributes and `javascript:` links count.
+SCRIPT_PATTERNS: tuple[Pattern, ...] = (
+    _p(
+        "script_injection",
+        "markup",
+        r"<script\b[^>]{0,200}>[^<]{0,400}?(?:document\.cookie|localstorage|sessionstorage|fetch\s*\(|xmlhttprequest"
+        r"|location(?:\.href)?\s*=|eval\s*\(|atob\s*\(|new image|alert\s*\()"
+        r"|\]\(\s*javascript:|href\s*=\s*[\"']?\s*javascript:"
+        r"|<(?:img|svg|body|iframe|video|audio|input|details|object)\b[^>]{0,300}?\bon(?:error|load|mouseover|focus"
+        r"|toggle|click|begin)\s*=",
+    ),
+    _p(
+        "script_injection",
+        "markup",
+        r"<iframe\b[^>]{0,300}?(?:display\s*:\s*none|width\s*=\s*[\"']?0|height\s*=\s*[\"']?0|srcdoc\s*=)"
+        r"|document\.cookie\s*[)+]|\+\s*document\.cookie",
+    ),
+)
+
+# Coercing an agent into using a tool, and directives that claim an authority the document does not have.
+COERCION_PATTERNS: tuple[Pattern, ...] = (
+    _p(
+        "tool_coercion",
+        "tool_call",
+        r"\b(?:invoke|call|run|execute|trigger|use)\b (?:the |your )?['\"]?[a-z_][a-z0-9_.]{2,40}['\"]?"
+        r"(?:\([^)]{0,120}\))?"
+        r"(?: (?:tool|function|plugin|action|api|command))?[^.]{0,80}?\b(?:before (?:you )?(?:reply|replying|answer"
+        r"|answering|respond|responding)|without (?:telling|asking|informing|notifying|confirmation|confirming)"
+        r"|(?:it|this) is (?:approved|authori[sz]ed|pre-approved)|secretly|silently|quietly)",
+    ),
+    _p(
+        "override_directive",
+        "instruction",
+        r"\bnew (?:directive|instructions?|orders?|task) from (?:the |your )?(?:administrator|admin|operator|developer"
+        r"|system|owner|creator)s?\b|\b(?:stop|halt|pause)\b[.!:,]? (?:new|updated) (?:directive|instructions?|task)\b"
+        r"|\b(?:override|disregard|ignore|forget|overlook|skip|drop)\b (?:the |all )?(?:above|preceding|foregoing)"
+        r"(?: text| content| message)?[.!;,]? (?:instead|now|and (?:instead|now|just|only))\b",
+    ),
+)
+
+# What an answer looks like after a model followed an injection: a persona, a claimed freedom, a leak.
+RESPONSE_PATTERNS: tuple[Pattern, ...] = (
+    _p(
+        "injected_behaviour",
+        "instruction",
+        r"\b(?:i am|i'm) (?:now )?(?:unrestricted|unfiltered|jailbroken|uncensored|free of (?:all |any |my )?"
+        r"(?:rules|restrictions|guidelines|filters))\b"
+        r"|\b(?:no longer|not) (?:bound|restricted|limited|constrained) by (?:any |my |the )?(?:rules|guidelines"
+        r"|restrictions|policies|filters|programming|instructions)"
+        r"|\bi (?:don't|do not|no longer) have any (?:restrictions|rules|limits|limitations|filters|guidelines)\b"
+        r"|\b(?:developer|dan|jailbreak|god|unrestricted|sudo) mode (?:is )?(?:now )?(?:enabled|activated|active|on"
+        r"|engaged)\b|\[(?:jailbreak|dan|developer mode(?: output)?|unlocked)\]"
+        r"|\bthe (?:hidden|secret) (?:password|passphrase|key|code) is\b"
+        r"|\b(?:per|following|as per) the new (?:directive|instructions?|orders)\b"
+        r"|\bas instructed (?:by|in) the (?:document|note|page|text|file|email|context)\b"
+        r"|\b(?:i|you|we) (?:have|'ve) been (?:pwned|hacked|hijacked|jailbroken)\b|\bpwned\b"
+        r"|\b(?:i will|i'll) (?:now )?(?:ignore|disregard|forget) (?:all |my |the )?(?:previous|prior|earlier"
+        r"|original) (?:instructions|rules|guidelines)\b",
+    ),
+)
+
+# Words that ask for, or label, an encoding: with one of them nearby, even a short decoded phrase counts.
+DECODE_HINT_RE = re.compile(
+    r"\b(?:decode[sd]?|decoding|encoded|encoding|base ?64|base ?32|b64|hex(?:adecimal)?|rot-?13|morse|cipher(?:text)?"
+    r"|caesar|atbash|braille|nato|phonetic alphabet|ascii ?85|base ?85|uuencoded?|leet(?:speak)?|binary|reversed?)\b"
+)
