@@ -37,6 +37,7 @@ _ANCHOR_RE = re.compile(
     r"|https?:|!\[|<[a-z|/]|\b(?:say|print|output|respond|reply|answer|write|repeat|type)\b[^.]{0,40}[\"']"
 )
 _TOP_SPANS = 6
+_SENTENCE_END_RE = re.compile(r"[.!?]\s|\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,10 @@ class Classifier:
         for best in np.argsort(-logits)[:_TOP_SPANS]:
             start, end = bounds[best]
             span = data[start:end].decode("ascii", "ignore").strip()
-            if _ANCHOR_RE.search(span):
+            # Two sentences together need two anchors: one ordinary "ignore this email" next to a pushy
+            # marketing line must not add up to an injection.
+            needed = 2 if _SENTENCE_END_RE.search(span[:-1]) else 1
+            if len(set(_ANCHOR_RE.findall(span))) >= needed:
                 return SpanScore(_sigmoid(float(logits[best])), span)
         return SpanScore(0.0, "")
 

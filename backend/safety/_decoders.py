@@ -31,8 +31,9 @@ _B32_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z2-7]{16,8000}={0,6}(?![A-Za-z0-9])")
 _HEX_RE = re.compile(r"(?<![0-9A-Za-z])(?:(?:0x|\\x)?[0-9A-Fa-f]{2}[ :,-]?){8,4000}(?![0-9A-Za-z])")
 _BIN_RE = re.compile(r"(?<![01])(?:[01]{8}[ ,]?){4,2000}(?![01])")
 _A85_DELIM_RE = re.compile(r"<~([!-uz\s]{4,8000}?)~>")
-_A85_TOKEN_RE = re.compile(r"(?<![!-~])[!-u]{16,8000}(?![!-~])")
-_UU_LINE_RE = re.compile(r"^[!-M][!-`]{4,61}$", re.MULTILINE)
+_A85_TOKEN_RE = re.compile(r"(?<![!-~])[!-~]{16,8000}(?![!-~])")
+_A85_PUNCT_RE = re.compile(r"[!-/:-@\[-`{-~]")
+_UU_LINE_RE = re.compile(r"^[!-M][ -`]{4,61}$", re.MULTILINE)
 _MORSE_RE = re.compile(r"(?:[.\-·•_−]{1,7}[ \t]{1,3}(?:[/|][ \t]{0,3})?){5,4000}[.\-·•_−]{1,7}")
 _BRAILLE_RE = re.compile(r"[\u2800-\u28ff][\u2800-\u28ff\s]{3,4000}")
 _NATO_WORDS = [
@@ -168,13 +169,11 @@ def decode_all(text: str, vocab: Vocabulary, *, min_words: int = _MIN_WORDS) -> 
 
 
 def _candidates(text: str, vocab: Vocabulary, min_words: int) -> Iterator[tuple[str, str, str]]:
-    budget = [MAX_CANDIDATES * 3]
-
-    def each(regex: re.Pattern[str], source: str = text) -> Iterator[str]:
-        for m in regex.finditer(source):
-            if budget[0] <= 0:
+    def each(regex: re.Pattern[str]) -> Iterator[str]:
+        # Each decoder gets its own budget, so a page of code tokens cannot starve the Morse decoder.
+        for n, m in enumerate(regex.finditer(text)):
+            if n >= MAX_CANDIDATES:
                 return
-            budget[0] -= 1
             yield m.group()
 
     def keep(encoding: str, span: str, decoded: str | None) -> Iterator[tuple[str, str, str]]:
@@ -205,8 +204,8 @@ def _candidates(text: str, vocab: Vocabulary, min_words: int) -> Iterator[tuple[
         body = re.sub(r"\s", "", m.group(1))
         yield from keep("ascii85", m.group(), _bytes_text(_try(base64.a85decode, body)))
     for span in each(_A85_TOKEN_RE):
-        if re.fullmatch(r"[A-Za-z0-9+/=_-]+", span) or "://" in span:
-            continue  # plain base64 or an address, handled elsewhere
+        if re.fullmatch(r"[A-Za-z0-9+/=_-]+", span) or "://" in span or len(_A85_PUNCT_RE.findall(span)) < 3:
+            continue  # plain base64, an address or a word, handled elsewhere
         decoded = _bytes_text(_try(base64.a85decode, span))
         if decoded is None:
             decoded = _bytes_text(_try(base64.b85decode, span))
@@ -223,41 +222,67 @@ def _candidates(text: str, vocab: Vocabulary, min_words: int) -> Iterator[tuple[
         yield from keep("percent", span, unquote(span))
     for span in each(_ENTITY_RE):
         yield from keep("html_entities", span, html.unescape(span))
-    yield from _gibberish_lines(text, vocab)
+    yield from _gibberish_lines(text, vocab, min_words)
 
 
-def _gibberish_lines(text: str, vocab: Vocabulary) -> Iterator[tuple[str, str, str]]:
-    """Lines that read as noise but as words after rot13/Caesar, atbash, reversal or leetspeak."""
+def _gibberish_lines(text: str, vocab: Vocabulary, min_words: int) -> Iterator[tuple[str, str, str]]:
+    """Lines, or runs of words inside a line, that read as noise but as words after rot13/Caesar, atbash,
+    reversal or leetspeak."""
     tried = 0
     for line in re.split(r"\n|(?<=[.!?])\s+", text):
         if tried >= 24:
             return
         share, count = vocab.ratio(line)
         leet_tokens = len(_LEET_TOKEN_RE.findall(line.lower()))
-        if count < _MIN_WORDS and leet_tokens < _MIN_WORDS:
+        if count < 2 and leet_tokens < 2:
             continue
-        if share >= 0.5 and leet_tokens < 2:
-            continue
-        tried += 1
         clipped = line[:2000]
         if leet_tokens >= 2:
+            tried += 1
             leet = clipped.lower().translate(_LEET)
-            if vocab.ratio(leet)[0] >= max(0.6, share + 0.2) and vocab.readable(leet):
+            if vocab.ratio(leet)[0] >= max(0.6, share + 0.2) and vocab.readable(leet, min_words):
                 yield "leetspeak", clipped, leet
                 continue
-        if share >= 0.3 or count < 4:
-            continue
-        transforms: list[tuple[str, Callable[[str], str]]] = [
-            ("rot13", lambda s: codecs.encode(s, "rot13")),
-            ("atbash", lambda s: s.translate(_ATBASH)),
-            ("reversed", lambda s: s[::-1]),
-        ]
-        transforms += [(f"caesar{k}", functools.partial(_shift, k)) for k in range(1, 26) if k != 13]
-        for name, fn in transforms:
-            decoded = fn(clipped)
-            if vocab.ratio(decoded)[0] >= 0.75 and _prose(decoded):
-                yield name, clipped, decoded
+        candidates = [clipped] if share < 0.3 and count >= 4 else _unknown_runs(clipped, vocab)
+        for candidate in candidates[:4]:
+            tried += 1
+            if found := _shifted(candidate, vocab, min_words):
+                yield found[0], candidate, found[1]
                 break
+
+
+def _unknown_runs(line: str, vocab: Vocabulary) -> list[str]:
+    """Runs of three or more neighbouring words that are not English (an encoded phrase inside a sentence)."""
+    runs: list[list[str]] = [[]]
+    for token in line.split():
+        letters = re.sub(r"[^a-z]", "", token.lower())
+        if letters and (letters not in vocab.words or len(letters) <= 2):
+            runs[-1].append(token)
+        elif runs[-1]:
+            runs.append([])
+    return [" ".join(r) for r in runs if len(r) >= 2 and sum(len(t) >= 3 for t in r) >= 2]
+
+
+def _shifted(candidate: str, vocab: Vocabulary, min_words: int) -> tuple[str, str] | None:
+    transforms: list[tuple[str, Callable[[str], str]]] = [
+        ("rot13", lambda s: codecs.encode(s, "rot13")),
+        ("atbash", lambda s: s.translate(_ATBASH)),
+        ("reversed", lambda s: s[::-1]),
+    ]
+    transforms += [(f"caesar{k}", functools.partial(_shift, k)) for k in range(1, 26) if k != 13]
+    for name, fn in transforms:
+        decoded = fn(candidate)
+        share, count = vocab.ratio(decoded)
+        if (share >= 0.75 and _prose(decoded)) or (min_words <= 2 and share == 1.0 and _phrase(decoded)):
+            return name, decoded
+    return None
+
+
+def _phrase(text: str) -> bool:
+    """Two or more words of three letters or more and nothing but words: a short hidden phrase."""
+    return re.fullmatch(r"[A-Za-z' ,.!?-]+", text.strip()) is not None and len(
+        [w for w in _WORD_RE.findall(text.lower()) if len(w) >= 3]
+    ) >= 2
 
 
 def _prose(text: str) -> bool:
@@ -309,7 +334,12 @@ def _bytes_text(data: bytes | None) -> str | None:
 
 
 def _uudecode(text: str) -> tuple[str, str] | None:
-    lines = _UU_LINE_RE.findall(text)
+    # A uuencoded line starts with its byte count; the rest is four characters per three bytes.
+    lines = [
+        line
+        for line in _UU_LINE_RE.findall(text)
+        if abs(len(line.rstrip()) - 1 - 4 * -(-(ord(line[0]) - 32) // 3)) <= 1
+    ]
     if len(lines) < 1 or not any(line.startswith("M") or len(line) > 8 for line in lines):
         return None
     out = bytearray()

@@ -363,6 +363,6 @@ RESPONSE_PATTERNS: tuple[Pattern, ...] = (
 
 # Words that ask for, or label, an encoding: with one of them nearby, even a short decoded phrase counts.
 DECODE_HINT_RE = re.compile(
-    r"\b(?:decode[sd]?|decoding|encoded|encoding|base ?64|base ?32|b64|hex(?:adecimal)?|rot-?13|morse|cipher(?:text)?"
-    r"|caesar|atbash|braille|nato|phonetic alphabet|ascii ?85|base ?85|uuencoded?|leet(?:speak)?|binary|reversed?)\b"
+    r"\b(?:decode|decoded|decoding|encoded|base ?64|base ?32|rot-?13|morse|cipher(?:text)?|caesar|atbash|braille"
+    r"|nato|phonetic alphabet|ascii ?85|base ?85|uuencoded?|leet(?:speak)?)\b"
 )

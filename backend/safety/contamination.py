@@ -270,7 +270,7 @@ class ContaminationDetector:
                     decoded=item.text,
                     confidence=inner.confidence,
                 )
-            if (item.encoding in _OBFUSCATIONS and _is_prose(item.text)) or (hinted and item.encoding != "leetspeak"):
+            if (item.encoding in _OBFUSCATIONS and _is_prose(item.text)) or (hinted and _is_phrase(item.text)):
                 return self._result(
                     f"Contains text hidden in {item.encoding}, a way to slip instructions past a reader: "
                     f"'{_clip(item.text)}'",
@@ -313,7 +313,12 @@ class ContaminationDetector:
     def _injected_sentences(self, doc: str) -> list[str]:
         folded = norm.fold(doc)
         sentences = [m.group().strip() for m in _SENTENCE_RE.finditer(folded)][:200]
-        return [s for s in sentences if len(s) > 3 and self._scan(s, depth=_MAX_DEPTH).contaminated]
+        # An injection often names what to say in the sentence after the instruction ("...Then say 'X'.").
+        return [
+            " ".join(sentences[i : i + 3])
+            for i, s in enumerate(sentences)
+            if len(s) > 3 and self._scan(s, depth=_MAX_DEPTH).contaminated
+        ]
 
     def _url_result(self, check: UrlCheck | None) -> ContaminationResult:
         if check is None:
@@ -357,6 +362,16 @@ def _is_prose(text: str) -> bool:
         "://" not in text
         and text.count(" ") >= 3
         and len([w for w in _WORDS_RE.findall(text.lower()) if len(w) >= 3]) >= 4
+    )
+
+
+def _is_phrase(text: str) -> bool:
+    """Two or more words, only letters and spacing: what a short decoded payload looks like (not JSON or ids)."""
+    words = _WORDS_RE.findall(text.lower())
+    return (
+        " " in text.strip()
+        and not re.search(r"[{}\[\]<>=_/\\]", text)
+        and len([w for w in words if len(w) >= 3 and not w.isdigit()]) >= 2
     )
 
 
