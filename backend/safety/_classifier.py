@@ -26,15 +26,16 @@ VOCAB_PATH = DATA_DIR / "english_words.txt"
 # A span only counts when it speaks about what an injection needs: the AI, its instructions or earlier text,
 # a persona, secrets and addresses, or a quoted phrase to output. Ordinary second-person marketing copy
 # ("tell us about a campaign you are proud of") scores high on imperative style alone; this keeps the
-# learned layer from flagging a style it has not seen, without touching the rules.
+# learned layer from flagging a style it has not seen, without touching the rules. "The user", "assistant"
+# and "chatbot" are left out: product copy uses them all the time ("tell the user what went wrong").
 _ANCHOR_RE = re.compile(
-    r"\b(?:ai|a\.i\.|assistants?|chat ?bots?|bots?|llms?|language models?|models?|gpt|chatgpt|claude|gemini|copilot"
-    r"|agents?|instructions?|prompts?|directives?|system|guidelines|rules|restrictions|filters?|polic(?:y|ies)"
+    r"\b(?:ai|a\.i\.|llms?|language models?|models?|gpt|chatgpt|claude|gemini|copilot"
+    r"|instructions?|prompts?|directives?|system|guidelines|rules|restrictions|filters?|polic(?:y|ies)"
     r"|guardrails|programming|above|previous(?:ly)?|prior|earlier|preceding|persona|character|role-?play|pretend"
     r"|jailbr\w*|dan|unrestricted|unfiltered|uncensored|amoral|mode|secret(?:ly)?|hidden|confidential|passwords?"
     r"|api keys?|tokens?|credentials|cookies?|conversation|history|verbatim|leak|exfiltrat\w*|ignore|disregard"
-    r"|forget|override|bypass|nevermind|the (?:user|human|reader)|tools?|invoke|execute|decode)\b"
-    r"|https?:|!\[|<[a-z|/]|\b(?:say|print|output|respond|reply|answer|write|repeat|type)\b[^.]{0,40}[\"']"
+    r"|forget|override|bypass|nevermind|tools?|invoke|execute|decode)\b"
+    r"|\b(?:say|print|output|respond|reply|answer|write|repeat|type)\b[^.]{0,40}[\"']"
 )
 _TOP_SPANS = 6
 _SENTENCE_END_RE = re.compile(r"[.!?]\s|\n")

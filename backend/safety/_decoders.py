@@ -230,7 +230,7 @@ def _gibberish_lines(text: str, vocab: Vocabulary, min_words: int) -> Iterator[t
     reversal or leetspeak."""
     tried = 0
     for line in re.split(r"\n|(?<=[.!?])\s+", text):
-        if tried >= 24:
+        if tried >= 12:
             return
         share, count = vocab.ratio(line)
         leet_tokens = len(_LEET_TOKEN_RE.findall(line.lower()))
@@ -255,8 +255,9 @@ def _unknown_runs(line: str, vocab: Vocabulary) -> list[str]:
     """Runs of three or more neighbouring words that are not English (an encoded phrase inside a sentence)."""
     runs: list[list[str]] = [[]]
     for token in line.split():
-        letters = re.sub(r"[^a-z]", "", token.lower())
-        if letters and (letters not in vocab.words or len(letters) <= 2):
+        letters = token.strip(".,;:!?'\"()").lower()
+        # Encoded words are letters only: identifiers, numbers and code never start a run.
+        if letters.isalpha() and letters.isascii() and (letters not in vocab.words or len(letters) <= 2):
             runs[-1].append(token)
         elif runs[-1]:
             runs.append([])
@@ -269,10 +270,11 @@ def _shifted(candidate: str, vocab: Vocabulary, min_words: int) -> tuple[str, st
         ("atbash", lambda s: s.translate(_ATBASH)),
         ("reversed", lambda s: s[::-1]),
     ]
-    transforms += [(f"caesar{k}", functools.partial(_shift, k)) for k in range(1, 26) if k != 13]
+    if len(candidate.split()) >= 4:
+        transforms += [(f"caesar{k}", functools.partial(_shift, k)) for k in range(1, 26) if k != 13]
     for name, fn in transforms:
         decoded = fn(candidate)
-        share, count = vocab.ratio(decoded)
+        share = vocab.ratio(decoded)[0]
         if (share >= 0.75 and _prose(decoded)) or (min_words <= 2 and share == 1.0 and _phrase(decoded)):
             return name, decoded
     return None
@@ -280,9 +282,10 @@ def _shifted(candidate: str, vocab: Vocabulary, min_words: int) -> tuple[str, st
 
 def _phrase(text: str) -> bool:
     """Two or more words of three letters or more and nothing but words: a short hidden phrase."""
-    return re.fullmatch(r"[A-Za-z' ,.!?-]+", text.strip()) is not None and len(
-        [w for w in _WORD_RE.findall(text.lower()) if len(w) >= 3]
-    ) >= 2
+    return (
+        re.fullmatch(r"[A-Za-z' ,.!?-]+", text.strip()) is not None
+        and len([w for w in _WORD_RE.findall(text.lower()) if len(w) >= 3]) >= 2
+    )
 
 
 def _prose(text: str) -> bool:

@@ -22,10 +22,18 @@ class Pattern:
     name: str
     category: Category
     regex: re.Pattern[str]
+    keywords: tuple[str, ...] = ()
+    """When set, the regex runs only on text containing one of these (a C-speed substring test first)."""
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first match in `text`, skipping the regex when no keyword is present."""
+        if self.keywords and not any(k in text for k in self.keywords):
+            return None
+        return self.regex.search(text)
 
 
-def _p(name: str, category: Category, regex: str) -> Pattern:
-    return Pattern(name, category, re.compile(regex))
+def _p(name: str, category: Category, regex: str, keywords: tuple[str, ...] = ()) -> Pattern:
+    return Pattern(name, category, re.compile(regex), keywords)
 
 
 _GAP = r"(?:[\w'-]+[ ,]+){0,3}"  # up to three filler words ("all of the", "your earlier")
@@ -358,11 +366,37 @@ RESPONSE_PATTERNS: tuple[Pattern, ...] = (
         r"|\b(?:i|you|we) (?:have|'ve) been (?:pwned|hacked|hijacked|jailbroken)\b|\bpwned\b"
         r"|\b(?:i will|i'll) (?:now )?(?:ignore|disregard|forget) (?:all |my |the )?(?:previous|prior|earlier"
         r"|original) (?:instructions|rules|guidelines)\b",
+        keywords=(
+            "unrestricted",
+            "unfiltered",
+            "jailbr",
+            "uncensored",
+            "free of",
+            "bound by",
+            "restricted by",
+            "limited by",
+            "constrained by",
+            "have any",
+            " mode",
+            "[",
+            "password is",
+            "passphrase is",
+            "key is",
+            "code is",
+            "per the new",
+            "as instructed",
+            "pwned",
+            "hacked",
+            "hijacked",
+            "ignore",
+            "disregard",
+            "forget",
+        ),
     ),
 )
 
 # Words that ask for, or label, an encoding: with one of them nearby, even a short decoded phrase counts.
 DECODE_HINT_RE = re.compile(
-    r"\b(?:decode|decoded|decoding|encoded|base ?64|base ?32|rot-?13|morse|cipher(?:text)?|caesar|atbash|braille"
+    r"\b(?:decode|decoded|decoding|base ?64|base ?32|rot-?13|morse|cipher(?:text)?|caesar|atbash|braille"
     r"|nato|phonetic alphabet|ascii ?85|base ?85|uuencoded?|leet(?:speak)?)\b"
 )

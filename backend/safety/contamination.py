@@ -47,7 +47,9 @@ _MAX_DEPTH = 2
 # (a model will happily decode and follow it), whatever it says.
 _OBFUSCATIONS = frozenset(
     {
-        "base64",
+        "percent",
+        "html_entities",
+        "leetspeak",
         "base32",
         "rot13",
         "atbash",
@@ -66,6 +68,9 @@ _PAYLOAD_RE = re.compile(
     r"\b(?:say|says|print|output|write|respond with|reply with|answer with|repeat|type|state|claim|tell \w+)"
     r"\s*:?\s*[\"']([^\"']{3,120})[\"']|[\"']([^\"']{6,120})[\"']"
 )
+_STATIC_TOKEN_RE = re.compile(r"[A-Za-z0-9]{6,24}")
+_MIXED_SCRIPT_RE = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[\u0370-\u03ff\u0400-\u04ff])\w+\b")
+_COMBINING_RE = re.compile(r"[\u0300-\u036f\u0489\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _SENTENCE_RE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 _WORDS_RE = re.compile(r"[a-z0-9']+")
 _LEAK_RE = re.compile(
@@ -172,9 +177,6 @@ class ContaminationDetector:
                     evidence=marker,
                     confidence=1.0,
                 )
-        found = self._scan(response, depth=0)
-        if found.contaminated:
-            return found
         if m := _LEAK_RE.search(norm.normalize(response).flat):
             return self._result(
                 f"The answer seems to reveal its own instructions: '{_clip(m.group())}'",
@@ -182,9 +184,12 @@ class ContaminationDetector:
                 evidence=m.group(),
                 confidence=0.9,
             )
-        if followed := self._follows_context_injection(folded, context_docs):
-            return followed
-        return self._url_result(check_urls(response, context_docs))
+        if (urls := self._url_result(check_urls(response, context_docs))).contaminated:
+            return urls
+        found = self._scan(response, depth=0)
+        if found.contaminated:
+            return found
+        return self._follows_context_injection(folded, context_docs) or self._clean()
 
     # --- internals ---------------------------------------------------------------------------------------
 
@@ -235,6 +240,14 @@ class ContaminationDetector:
                 "Contains characters that reverse how text is displayed, a trick to hide what it really says.",
                 "bidi_override",
                 confidence=0.9,
+            )
+        if len(_MIXED_SCRIPT_RE.findall(text)) >= 3 or len(_COMBINING_RE.findall(text)) >= max(24, len(text) // 4):
+            return self._result(
+                "Contains words written with look-alike letters from other scripts or stacked accents, a way to hide "
+                f"text from filters: '{_clip(norm.fold(text))}'",
+                "visual_obfuscation",
+                decoded=norm.fold(text),
+                confidence=0.85,
             )
         if norm.INVISIBLE_RUN_RE.search(text) or _interleaved_invisible(text):
             return self._result(
@@ -347,11 +360,11 @@ def _match_text(forms: norm.Normalized) -> tuple[Pattern, str] | None:
     for group in groups:
         for pattern in group:
             for target in (forms.lines, *targets) if group is MARKUP_PATTERNS else targets:
-                if m := pattern.regex.search(target):
+                if m := pattern.search(target):
                     return pattern, m.group()
     for squashed in forms.squashed:
         for pattern in SQUASHED_PATTERNS:
-            if m := pattern.regex.search(squashed):
+            if m := pattern.search(squashed):
                 return pattern, m.group()
     return None
 
@@ -397,7 +410,7 @@ def _image_beacon(text: str) -> str | None:
         carried = [
             value
             for key, value in parse_qsl(parts.query, keep_blank_values=True)
-            if key.lower() in SUSPICIOUS_QUERY_KEYS and (not value or len(value) > 24 or " " in value)
+            if key.lower() in SUSPICIOUS_QUERY_KEYS and not _STATIC_TOKEN_RE.fullmatch(value)
         ]
         if PLACEHOLDER_RE.search(parts.query.lower()) or carried:
             return url
