@@ -348,6 +348,36 @@ COERCION_PATTERNS: tuple[Pattern, ...] = (
     ),
 )
 
+# Text that turns to an AI reader by name, or tells it its only job now, wherever it sits in a document.
+ADDRESS_PATTERNS: tuple[Pattern, ...] = (
+    _p(
+        "address_to_ai",
+        "instruction",
+        r"\b(?:dear|hey|hello|hi|attention|note (?:to|for)|message (?:to|for)|instructions? for|summary for"
+        r"|this (?:part|section|note|line|text) is for)(?: the| any| all| every)? (?:ai|a\.i\.|llms?|language models?"
+        r"|chat ?bots?|virtual assistants?|ai (?:assistants?|models?|agents?|systems?)|gpt|chatgpt|claude|gemini|copilot|bots?"
+        r"|machines|automated (?:readers?|systems?|reviewers?|screeners?|tools?))\b\s*(?:[:,!(-]|reading|only)"
+        r"|\b(?:humans?|people|human readers) (?:may|can|should) (?:skip|ignore) this\b"
+        r"|\bwhen you (?:summari[sz]e|process|read|analy[sz]e|parse) this (?:document|page|file|text|report|email"
+        r"|resume|message)\b[^.]{0,40}?,",
+    ),
+    _p(
+        "override_directive",
+        "instruction",
+        r"\byour only (?:job|task|goal|purpose|instruction) (?:now|from now on|is now)\b"
+        r"|\bthat is your only (?:job|task)\b"
+        r"|\bdo not do what you (?:were|have been) (?:asked|told)\b|\b(?:leave|drop|abandon|forget) the current"
+        r" (?:request|task|conversation) (?:behind|aside)?"
+        r"|\bnever ?mind what came before\b|\bfirst \d+ words of your (?:context|prompt|instructions)",
+    ),
+    _p(
+        "exfiltration_link",
+        "exfiltration",
+        r"(?<!!)\[[^\]]{0,200}\]\(\s*<?https?://[^)\s]{1,300}?[?&][a-z0-9_]{1,20}=(?:\{[^}]{0,40}\}|\[[^\]]{0,40}\]|<[^>]{0,40}>|\.\.\.)",
+    ),
+)
+
+
 # What an answer looks like after a model followed an injection: a persona, a claimed freedom, a leak.
 RESPONSE_PATTERNS: tuple[Pattern, ...] = (
     _p(

@@ -8,6 +8,7 @@ I/O, no model calls, safe to run on every chunk of every document.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -18,6 +19,7 @@ from backend.safety import _normalize as norm
 from backend.safety._classifier import Classifier, default_classifier, default_vocabulary
 from backend.safety._decoders import Vocabulary, decode_all
 from backend.safety._patterns import (
+    ADDRESS_PATTERNS,
     COERCION_PATTERNS,
     DECODE_HINT_RE,
     EXFILTRATION_PATTERNS,
@@ -134,6 +136,8 @@ class ContaminationDetector:
         self._threshold = threshold if threshold is not None else (self._model.threshold if self._model else 1.0)
         self._vocab = Vocabulary(default_vocabulary())
         self.version = f"{_RULES_VERSION}+{self._model.version if self._model else 'no-model'}"
+        # Every chunk of a document repeats its title and most of its headings: scan each distinct one once.
+        self._scan_field = functools.lru_cache(maxsize=4096)(self._scan_top)
 
     def scan_document(
         self, text: str, *, headings: Sequence[str] = (), title: str | None = None
@@ -148,7 +152,7 @@ class ContaminationDetector:
         for part, where in ((text, None), *((h, "heading") for h in headings), (title or "", "title")):
             if not part or not part.strip():
                 continue
-            found = self._scan(part, depth=0)
+            found = self._scan(part, depth=0) if where is None or len(part) > 500 else self._scan_field(part)
             if found.contaminated:
                 if where is None:
                     return found
@@ -214,6 +218,9 @@ class ContaminationDetector:
             confidence=round(confidence, 3),
             detector_version=self.version,
         )
+
+    def _scan_top(self, text: str) -> ContaminationResult:
+        return self._scan(text, depth=0)
 
     def _scan(self, text: str, *, depth: int) -> ContaminationResult:
         forms = norm.normalize(text)
@@ -354,6 +361,7 @@ def _match_text(forms: norm.Normalized) -> tuple[Pattern, str] | None:
         TOOL_CALL_PATTERNS,
         EXFILTRATION_PATTERNS,
         SCRIPT_PATTERNS,
+        ADDRESS_PATTERNS,
         COERCION_PATTERNS,
         RESPONSE_PATTERNS,
     )
