@@ -356,7 +356,8 @@ ADDRESS_PATTERNS: tuple[Pattern, ...] = (
         r"\b(?:dear|hey|hello|hi|attention|note (?:to|for)|message (?:to|for)|instructions? for|summary for"
         r"|this (?:part|section|note|line|text) is for)(?: the| any| all| every)? (?:ai|a\.i\.|llms?|language models?"
         r"|chat ?bots?|virtual assistants?|ai (?:assistants?|models?|agents?|systems?)|gpt|chatgpt|claude|gemini"
-        r"|copilot|bots?|machines|automated (?:readers?|systems?|reviewers?|screeners?|tools?))\b\s*(?:[:,!(-]|reading|only)"
+        r"|copilot|bots?|machines|automated (?:readers?|systems?|reviewers?|screeners?|tools?))\b"
+        r"\s*(?:[:,!(-]|reading|only)"
         r"|\b(?:humans?|people|human readers) (?:may|can|should) (?:skip|ignore) this\b"
         r"|\bwhen you (?:summari[sz]e|process|read|analy[sz]e|parse) this (?:document|page|file|text|report|email"
         r"|resume|message)\b[^.]{0,40}?,",
