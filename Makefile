@@ -14,7 +14,8 @@ export TRANSFORMERS_OFFLINE := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: help install install-dev run dev worker migrate stop-db prepare-models test test-unit lint typecheck \
-        chromium readme-config bench bench-models bench-auth bench-ingest bench-retrieval bench-agent-injection clean
+        chromium readme-config bench bench-models bench-auth bench-ingest bench-retrieval bench-injection \
+        bench-agent-injection train-injection clean
 
 help:
 	@echo "make run      set up (venv, dependencies, database, migrations, models) and serve on :$(PORT)"
@@ -82,7 +83,7 @@ readme-config:
 test-unit: install-dev
 	$(PY) -m pytest tests/unit -q
 
-bench: bench-models bench-auth bench-ingest bench-retrieval bench-agent-injection
+bench: bench-models bench-auth bench-ingest bench-retrieval bench-injection bench-agent-injection
 
 bench-models: install-dev
 	$(PY) bench/bench_models.py
@@ -98,6 +99,13 @@ bench-retrieval: install-dev
 
 bench-agent-injection: install-dev prepare-models
 	$(PY) bench/bench_agent_injection.py
+
+bench-injection: install-dev
+	$(PY) bench/bench_injection.py
+
+# Rebuild the injection classifier (backend/safety/data/) from the generated corpus; commit what it writes.
+train-injection: install-dev
+	$(PY) -m backend.safety.training.build
 
 clean:
 	rm -rf .web .states .mypy_cache .ruff_cache .pytest_cache

@@ -159,7 +159,9 @@ async def _ingest(
         count_tokens=embedder.count_tokens,
         uncaptioned_images=multimodal is not None,
     )
-    verdicts = [_detector.scan_document(chunk.content) for chunk in chunks]
+    # Headings and the title reach the model too (search returns them with the chunk), so they are scanned.
+    title = converted.title or document.title
+    verdicts = [_detector.scan_document(chunk.content, headings=chunk.heading_path, title=title) for chunk in chunks]
     async with database.tenant(scope) as session:
         await repository.mark(session, scope, document_id=document_id, status="embedding", progress=45)
     vectors = await _embed(scope, document_id, embedder, chunks)

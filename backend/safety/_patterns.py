@@ -22,10 +22,18 @@ class Pattern:
     name: str
     category: Category
     regex: re.Pattern[str]
+    keywords: tuple[str, ...] = ()
+    """When set, the regex runs only on text containing one of these (a C-speed substring test first)."""
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first match in `text`, skipping the regex when no keyword is present."""
+        if self.keywords and not any(k in text for k in self.keywords):
+            return None
+        return self.regex.search(text)
 
 
-def _p(name: str, category: Category, regex: str) -> Pattern:
-    return Pattern(name, category, re.compile(regex))
+def _p(name: str, category: Category, regex: str, keywords: tuple[str, ...] = ()) -> Pattern:
+    return Pattern(name, category, re.compile(regex), keywords)
 
 
 _GAP = r"(?:[\w'-]+[ ,]+){0,3}"  # up to three filler words ("all of the", "your earlier")
@@ -251,9 +259,10 @@ TOOL_CALL_PATTERNS: tuple[Pattern, ...] = (
         "tool_call_json",
         "tool_call",
         r"\"(?:tool_calls|function_call|tool_use|tool_call)\"\s*:"
-        r"|\"role\"\s*:\s*\"(?:system|assistant|tool|developer|function)\""
-        r"|\{\s*\"(?:name|tool|tool_name|function|action)\"\s*:\s*\"[^\"]{1,80}\"\s*,\s*\"(?:arguments|parameters|args"
-        r"|input|action_input|params)\"\s*:"
+        r"|\"role\"\s*:\s*\"(?:system|developer)\"[^}]{0,40}\"content\"\s*:\s*\"[^\"]{0,200}?(?:ignore|disregard|obey|no"
+        r" (?:rules|restrictions|limits)|unrestricted|unfiltered|override|jailbr|reveal|do anything|the document)"
+        r"|\{\s*\"(?:name|tool|tool_name|function|action)\"\s*:\s*\"[^\"]{1,80}\"\s*,\s*\"(?:arguments|parameters"
+        r"|action_input)\"\s*:"
         r"|</?\s*(?:tool_call|tool_calls|function_call|function_calls|tool_use|invoke)\b",
     ),
 )
@@ -296,3 +305,129 @@ SUSPICIOUS_QUERY_KEYS = frozenset(
         "summary", "context", "apikey", "api_key", "creds", "credentials",
     }
 )  # fmt: skip
+
+# Script and markup that run code or load another site when the text is rendered as HTML or markdown. A bare
+# `<script src=...>` is common in web documentation, so only the shapes that reach for cookies, storage or
+# another address, event-handler attributes and `javascript:` links count.
+SCRIPT_PATTERNS: tuple[Pattern, ...] = (
+    _p(
+        "script_injection",
+        "markup",
+        r"<script\b[^>]{0,200}>[^<]{0,400}?(?:document\.cookie|localstorage|sessionstorage|fetch\s*\(|xmlhttprequest"
+        r"|location(?:\.href)?\s*=|eval\s*\(|atob\s*\(|new image|alert\s*\()"
+        r"|\]\(\s*javascript:|href\s*=\s*[\"']?\s*javascript:"
+        r"|<(?:img|svg|body|iframe|video|audio|input|details|object)\b[^>]{0,300}?\bon(?:error|load|mouseover|focus"
+        r"|toggle|click|begin)\s*=",
+    ),
+    _p(
+        "script_injection",
+        "markup",
+        r"<iframe\b[^>]{0,300}?(?:display\s*:\s*none|width\s*=\s*[\"']?0|height\s*=\s*[\"']?0|srcdoc\s*=)"
+        r"|document\.cookie\s*[)+]|\+\s*document\.cookie",
+    ),
+)
+
+# Coercing an agent into using a tool, and directives that claim an authority the document does not have.
+COERCION_PATTERNS: tuple[Pattern, ...] = (
+    _p(
+        "tool_coercion",
+        "tool_call",
+        r"\b(?:invoke|call|run|execute|trigger|use)\b (?:the |your )?['\"]?[a-z_][a-z0-9_.]{2,40}['\"]?"
+        r"(?:\([^)]{0,120}\))?"
+        r"(?: (?:tool|function|plugin|action|api|command))?[^.]{0,80}?\b(?:before (?:you )?(?:reply|replying|answer"
+        r"|answering|respond|responding)|without (?:telling|asking|informing|notifying|confirmation|confirming)"
+        r"|(?:it|this) is (?:approved|authori[sz]ed|pre-approved)|secretly|silently|quietly)",
+    ),
+    _p(
+        "override_directive",
+        "instruction",
+        r"\bnew (?:directive|instructions?|orders?|task) from (?:the |your )?(?:administrator|admin|operator|developer"
+        r"|system|owner|creator)s?\b|\b(?:stop|halt|pause)\b[.!:,]? (?:new|updated) (?:directive|instructions?|task)\b"
+        r"|\b(?:override|disregard|ignore|forget|overlook|skip|drop)\b (?:the |all )?(?:above|preceding|foregoing)"
+        r"(?: text| content| message)?[.!;,]? (?:instead|now|and (?:instead|now|just|only))\b",
+    ),
+)
+
+# Text that turns to an AI reader by name, or tells it its only job now, wherever it sits in a document.
+ADDRESS_PATTERNS: tuple[Pattern, ...] = (
+    _p(
+        "address_to_ai",
+        "instruction",
+        r"\b(?:dear|hey|hello|hi|attention|note (?:to|for)|message (?:to|for)|instructions? for|summary for"
+        r"|this (?:part|section|note|line|text) is for)(?: the| any| all| every)? (?:ai|a\.i\.|llms?|language models?"
+        r"|chat ?bots?|virtual assistants?|ai (?:assistants?|models?|agents?|systems?)|gpt|chatgpt|claude|gemini"
+        r"|copilot|bots?|machines|automated (?:readers?|systems?|reviewers?|screeners?|tools?))\b"
+        r"\s*(?:[:,!(-]|reading|only)"
+        r"|\b(?:humans?|people|human readers) (?:may|can|should) (?:skip|ignore) this\b"
+        r"|\bwhen you (?:summari[sz]e|process|read|analy[sz]e|parse) this (?:document|page|file|text|report|email"
+        r"|resume|message)\b[^.]{0,40}?,",
+    ),
+    _p(
+        "override_directive",
+        "instruction",
+        r"\byour only (?:job|task|goal|purpose|instruction) (?:now|from now on|is now)\b"
+        r"|\bthat is your only (?:job|task)\b"
+        r"|\bdo not do what you (?:were|have been) (?:asked|told)\b|\b(?:leave|drop|abandon|forget) the current"
+        r" (?:request|task|conversation) (?:behind|aside)?"
+        r"|\bnever ?mind what came before\b|\bfirst \d+ words of your (?:context|prompt|instructions)",
+    ),
+    _p(
+        "exfiltration_link",
+        "exfiltration",
+        r"(?<!!)\[[^\]]{0,200}\]\(\s*<?https?://[^)\s]{1,300}?[?&][a-z0-9_]{1,20}=(?:\{[^}]{0,40}\}|\[[^\]]{0,40}\]|<[^>]{0,40}>|\.\.\.)",
+    ),
+)
+
+
+# What an answer looks like after a model followed an injection: a persona, a claimed freedom, a leak.
+RESPONSE_PATTERNS: tuple[Pattern, ...] = (
+    _p(
+        "injected_behaviour",
+        "instruction",
+        r"\b(?:i am|i'm) (?:now )?(?:unrestricted|unfiltered|jailbroken|uncensored|free of (?:all |any |my )?"
+        r"(?:rules|restrictions|guidelines|filters))\b"
+        r"|\b(?:no longer|not) (?:bound|restricted|limited|constrained) by (?:any |my |the )?(?:rules|guidelines"
+        r"|restrictions|policies|filters|programming|instructions)"
+        r"|\bi (?:don't|do not|no longer) have any (?:restrictions|rules|limits|limitations|filters|guidelines)\b"
+        r"|\b(?:developer|dan|jailbreak|god|unrestricted|sudo) mode (?:is )?(?:now )?(?:enabled|activated|active|on"
+        r"|engaged)\b|\[(?:jailbreak|dan|developer mode(?: output)?|unlocked)\]"
+        r"|\bthe (?:hidden|secret) (?:password|passphrase|key|code) is\b"
+        r"|\b(?:per|following|as per) the new (?:directive|instructions?|orders)\b"
+        r"|\bas instructed (?:by|in) the (?:document|note|page|text|file|email|context)\b"
+        r"|\b(?:i|you|we) (?:have|'ve) been (?:pwned|hacked|hijacked|jailbroken)\b|\bpwned\b"
+        r"|\b(?:i will|i'll) (?:now )?(?:ignore|disregard|forget) (?:all |my |the )?(?:previous|prior|earlier"
+        r"|original) (?:instructions|rules|guidelines)\b",
+        keywords=(
+            "unrestricted",
+            "unfiltered",
+            "jailbr",
+            "uncensored",
+            "free of",
+            "bound by",
+            "restricted by",
+            "limited by",
+            "constrained by",
+            "have any",
+            " mode",
+            "[",
+            "password is",
+            "passphrase is",
+            "key is",
+            "code is",
+            "per the new",
+            "as instructed",
+            "pwned",
+            "hacked",
+            "hijacked",
+            "ignore",
+            "disregard",
+            "forget",
+        ),
+    ),
+)
+
+# Words that ask for, or label, an encoding: with one of them nearby, even a short decoded phrase counts.
+DECODE_HINT_RE = re.compile(
+    r"\b(?:decode|decoded|decoding|base ?64|base ?32|rot-?13|morse|cipher(?:text)?|caesar|atbash|braille"
+    r"|nato|phonetic alphabet|ascii ?85|base ?85|uuencoded?|leet(?:speak)?)\b"
+)

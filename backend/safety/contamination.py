@@ -8,22 +8,28 @@ I/O, no model calls, safe to run on every chunk of every document.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import itertools
+import functools
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from backend.safety import _normalize as norm
+from backend.safety._classifier import Classifier, default_classifier, default_vocabulary
+from backend.safety._decoders import Vocabulary, decode_all
 from backend.safety._patterns import (
+    ADDRESS_PATTERNS,
+    COERCION_PATTERNS,
+    DECODE_HINT_RE,
     EXFILTRATION_PATTERNS,
     HTML_IMAGE_RE,
     INSTRUCTION_PATTERNS,
     MARKDOWN_IMAGE_RE,
     MARKUP_PATTERNS,
     PLACEHOLDER_RE,
+    RESPONSE_PATTERNS,
+    SCRIPT_PATTERNS,
     SQUASHED_PATTERNS,
     SUSPICIOUS_QUERY_KEYS,
     TOOL_CALL_PATTERNS,
@@ -37,10 +43,38 @@ _REASONS = {
     "tool_call": "Contains what looks like a smuggled tool call for an AI assistant: '{}'",
     "exfiltration": "Looks like an attempt to make an AI assistant send data to an outside address: '{}'",
 }
-_B64_RE = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{40,}={0,2}")
-# Base64 wrapped over several lines (as mail and PEM tools write it): whole lines of base64 characters only.
-_B64_BLOCK_RE = re.compile(r"(?:^[ \t]*[A-Za-z0-9+/_-]{16,}={0,2}[ \t]*(?:\r?\n|\Z)){2,}", re.MULTILINE)
-_MAX_B64_CANDIDATES = 50
+_RULES_VERSION = "rules-4"
+_MAX_DEPTH = 2
+# Encodings that ordinary documents do not use for prose: readable text hidden in one is suspicious by itself
+# (a model will happily decode and follow it), whatever it says.
+_OBFUSCATIONS = frozenset(
+    {
+        "percent",
+        "html_entities",
+        "leetspeak",
+        "base32",
+        "rot13",
+        "atbash",
+        "morse",
+        "braille",
+        "nato",
+        "reversed",
+        "binary",
+        "uuencode",
+        "ascii85",
+        "hex",
+    }
+    | {f"caesar{k}" for k in range(1, 26)}
+)
+_PAYLOAD_RE = re.compile(
+    r"\b(?:say|says|print|output|write|respond with|reply with|answer with|repeat|type|state|claim|tell \w+)"
+    r"\s*:?\s*[\"']([^\"']{3,120})[\"']|[\"']([^\"']{6,120})[\"']"
+)
+_STATIC_TOKEN_RE = re.compile(r"[A-Za-z0-9]{6,24}")
+_MIXED_SCRIPT_RE = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[\u0370-\u03ff\u0400-\u04ff])\w+\b")
+_COMBINING_RE = re.compile(r"[\u0300-\u036f\u0489\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_SENTENCE_RE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+_WORDS_RE = re.compile(r"[a-z0-9']+")
 _LEAK_RE = re.compile(
     r"\b(?:my|the) (?:system prompt|initial instructions|system instructions|hidden instructions|system message)"
     r" (?:is|are|says|say|reads|read|states|tells me)\b|\bhere (?:is|are) my (?:system prompt|instructions|initial"
@@ -50,172 +84,345 @@ _LEAK_RE = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class ContaminationResult:
-    """The verdict on one text. `pattern` is a stable identifier (for counting and tests); `reason` is for people."""
+    """The verdict on one text. `pattern` is a stable identifier (for counting and tests); `reason` is for people.
+
+    The evidence fields say why: `evidence` is the span that decided (folded), `decoded` the text an encoding
+    revealed (when one did), `confidence` in [0, 1], and `detector_version` identifies the rules and the model
+    that produced the verdict, so stored verdicts can be re-checked when the detector changes.
+    """
 
     contaminated: bool
     reason: str | None = None
     pattern: str | None = None
+    evidence: str | None = None
+    decoded: str | None = None
+    confidence: float = 0.0
+    detector_version: str = ""
 
 
-CLEAN = ContaminationResult(contaminated=False)
+def detector_version() -> str:
+    """The version of the rules and of the shipped classifier, as recorded on every verdict."""
+    model = default_classifier()
+    return f"{_RULES_VERSION}+{model.version if model else 'no-model'}"
+
+
+DETECTOR_VERSION = detector_version()
+CLEAN = ContaminationResult(contaminated=False, detector_version=DETECTOR_VERSION)
 
 
 class ContaminationDetector:
     """Finds prompt injection in document text and leaks or injected behaviour in model answers.
 
+    Three layers, each able to decide alone: phrase and markup rules over normalised text (look-alike
+    letters, zero-width characters, accents and letter spacing undone), a linear classifier over hashed
+    n-grams scored sentence by sentence with a threshold calibrated on benign text, and decoders that
+    reveal text hidden in an encoding and run both layers on it again (nested up to two levels).
+
     `canaries` are private markers placed in system prompts; an answer that repeats one leaks the prompt.
     One instance can be shared by every thread and task: it holds no mutable state.
     """
 
-    def __init__(self, *, canaries: Iterable[str] = (), base64_min_length: int = 40) -> None:
+    def __init__(
+        self,
+        *,
+        canaries: Iterable[str] = (),
+        base64_min_length: int = 16,
+        classifier: Classifier | None = None,
+        threshold: float | None = None,
+    ) -> None:
         self._canaries = tuple(c.casefold() for c in canaries if c.strip())
         self._b64_min = base64_min_length
+        self._model = classifier or default_classifier()
+        self._threshold = threshold if threshold is not None else (self._model.threshold if self._model else 1.0)
+        self._vocab = Vocabulary(default_vocabulary())
+        self.version = f"{_RULES_VERSION}+{self._model.version if self._model else 'no-model'}"
+        # Every chunk of a document repeats its title and most of its headings: scan each distinct one once.
+        self._scan_field = functools.lru_cache(maxsize=4096)(self._scan_top)
 
-    def scan_document(self, text: str) -> ContaminationResult:
-        """Check text that will become context for a model (a chunk, a page, a prompt).
+    def scan_document(
+        self, text: str, *, headings: Sequence[str] = (), title: str | None = None
+    ) -> ContaminationResult:
+        """Check text that will become context for a model (a chunk, a page, a prompt, a field).
 
-        Contaminated when it carries instructions aimed at an AI, chat or tool-call markup, an exfiltration
-        attempt, or hidden text (invisible tag characters, display-reversing controls, base64 that decodes to
-        any of these), in English, German, French or Spanish, also when disguised with look-alike letters,
-        zero-width characters or letter spacing.
+        Contaminated when it carries instructions aimed at an AI, chat or tool-call markup, script or an
+        exfiltration attempt, or hidden text (invisible tag characters, display-reversing controls, any of
+        these in base64, hex, rot13, Morse...). `headings` (the chunk's heading path) and `title` (the
+        document's or page's title) reach the model too, so they are scanned as well.
         """
-        if not text or not text.strip():
-            return CLEAN
-        return self._scan(text, depth=0)
+        for part, where in ((text, None), *((h, "heading") for h in headings), (title or "", "title")):
+            if not part or not part.strip():
+                continue
+            found = self._scan(part, depth=0) if where is None or len(part) > 500 else self._scan_field(part)
+            if found.contaminated:
+                if where is None:
+                    return found
+                return replace(found, reason=f"In the {where}: {found.reason}", evidence=found.evidence or part)
+        return self._clean()
 
-    def check_response(self, response: str, context_docs: list[str]) -> ContaminationResult:
+    def check_response(self, response: str, context_docs: list[str], **options: Any) -> ContaminationResult:
         """Check a model answer against the documents it was given.
 
-        Contaminated when the answer follows or echoes injected instructions, leaks the system prompt (a canary,
-        chat markup, "my system prompt says"), or contains links or images whose addresses are not in
-        `context_docs`: such an address can carry data out of the conversation when a client renders it.
+        Contaminated when the answer follows or echoes instructions injected into `context_docs` (an
+        injection the answer ignored does not count), reads as injected behaviour itself (a persona, an
+        override, markup, script), leaks the system prompt (the `canary=` option or a constructor canary,
+        "my system prompt says"), or contains links or images whose addresses are not in `context_docs`:
+        such an address can carry data out of the conversation when a client renders it.
         """
         if not response or not response.strip():
-            return CLEAN
+            return self._clean()
+        canary = options.get("canary")
+        folded = norm.fold(response)
+        canaries = (*self._canaries, *((canary.casefold(),) if isinstance(canary, str) and canary.strip() else ()))
+        for marker in canaries:
+            if marker in folded or marker in response.casefold():
+                return self._result(
+                    "The answer repeats a private marker of the system prompt, so it is leaking the prompt.",
+                    "system_prompt_leak",
+                    evidence=marker,
+                    confidence=1.0,
+                )
+        if m := _LEAK_RE.search(norm.normalize(response).flat):
+            return self._result(
+                f"The answer seems to reveal its own instructions: '{_clip(m.group())}'",
+                "system_prompt_leak",
+                evidence=m.group(),
+                confidence=0.9,
+            )
+        if (urls := self._url_result(check_urls(response, context_docs))).contaminated:
+            return urls
         found = self._scan(response, depth=0)
         if found.contaminated:
             return found
-        folded = norm.fold(response)
-        for canary in self._canaries:
-            if canary in folded or canary in response.casefold():
-                return ContaminationResult(
-                    True,
-                    "The answer repeats a private marker of the system prompt, so it is leaking the prompt.",
-                    "system_prompt_leak",
-                )
-        if m := _LEAK_RE.search(norm.normalize(response).flat):
-            return ContaminationResult(
-                True, f"The answer seems to reveal its own instructions: '{_clip(m.group())}'", "system_prompt_leak"
-            )
-        return _url_result(check_urls(response, context_docs))
+        return self._follows_context_injection(folded, context_docs) or self._clean()
 
     # --- internals ---------------------------------------------------------------------------------------
+
+    def _clean(self) -> ContaminationResult:
+        return ContaminationResult(contaminated=False, detector_version=self.version)
+
+    def _result(
+        self,
+        reason: str,
+        pattern: str,
+        *,
+        evidence: str | None = None,
+        decoded: str | None = None,
+        confidence: float = 0.95,
+    ) -> ContaminationResult:
+        return ContaminationResult(
+            True,
+            reason,
+            pattern,
+            evidence=_clip(evidence, 300) if evidence else None,
+            decoded=_clip(decoded, 500) if decoded else None,
+            confidence=round(confidence, 3),
+            detector_version=self.version,
+        )
+
+    def _scan_top(self, text: str) -> ContaminationResult:
+        return self._scan(text, depth=0)
 
     def _scan(self, text: str, *, depth: int) -> ContaminationResult:
         forms = norm.normalize(text)
         if forms.hidden:
-            return ContaminationResult(
-                True,
+            return self._result(
                 f"Contains invisible characters that spell out hidden text: '{_clip(forms.hidden)}'",
                 "hidden_tag_text",
+                decoded=forms.hidden,
+                confidence=1.0,
             )
-        found = _match_text(forms)
-        if found.contaminated:
-            return found
+        if found := _match_text(forms):
+            pattern, snippet = found
+            return self._result(
+                _REASONS[pattern.category].format(_clip(snippet.strip())), pattern.name, evidence=snippet
+            )
         if beacon := _image_beacon(text):
-            return beacon
+            return self._result(
+                f"Contains an image link that would send data to an outside address: '{_clip(beacon)}'",
+                "exfiltration_image",
+                evidence=beacon,
+            )
         if norm.BIDI_OVERRIDE_RE.search(text):
-            return ContaminationResult(
-                True,
+            return self._result(
                 "Contains characters that reverse how text is displayed, a trick to hide what it really says.",
                 "bidi_override",
+                confidence=0.9,
             )
-        if norm.INVISIBLE_RUN_RE.search(text):
-            return ContaminationResult(
-                True, "Contains a long run of invisible characters, which can hide a message.", "invisible_run"
+        if len(_MIXED_SCRIPT_RE.findall(text)) >= 3 or len(_COMBINING_RE.findall(text)) >= max(24, len(text) // 4):
+            return self._result(
+                "Contains words written with look-alike letters from other scripts or stacked accents, a way to hide "
+                f"text from filters: '{_clip(norm.fold(text))}'",
+                "visual_obfuscation",
+                decoded=norm.fold(text),
+                confidence=0.85,
             )
-        if depth < 2:
-            return self._scan_base64(text, depth=depth)
-        return CLEAN
-
-    def _scan_base64(self, text: str, *, depth: int) -> ContaminationResult:
-        visible = norm.INVISIBLE_RE.sub("", text)
-        blocks = ("".join(m.group().split()) for m in _B64_BLOCK_RE.finditer(visible))
-        inline = (m.group() for m in _B64_RE.finditer(visible))
-        for n, candidate in enumerate(itertools.chain(blocks, inline)):
-            if n >= _MAX_B64_CANDIDATES:
-                break
-            if len(candidate) < self._b64_min or (decoded := _decode_text(candidate)) is None:
-                continue
-            inner = self._scan(decoded, depth=depth + 1)
-            if inner.contaminated:
-                return ContaminationResult(
-                    True,
-                    f"Contains base64-encoded text that hides an instruction to an AI assistant: '{_clip(decoded)}'",
-                    f"encoded:{inner.pattern}",
+        if norm.INVISIBLE_RUN_RE.search(text) or _interleaved_invisible(text):
+            return self._result(
+                "Contains many invisible characters between letters, which can hide a message.",
+                "invisible_run",
+                confidence=0.9,
+            )
+        if self._model is not None:
+            best = self._model.score(text)
+            if best.probability >= self._threshold:
+                return self._result(
+                    f"Reads like an instruction to an AI assistant: '{_clip(best.text)}'",
+                    "classifier",
+                    evidence=best.text,
+                    confidence=best.probability,
                 )
-        return CLEAN
+        if depth < _MAX_DEPTH:
+            return self._scan_decoded(text, depth=depth)
+        return self._clean()
+
+    def _scan_decoded(self, text: str, *, depth: int) -> ContaminationResult:
+        hinted = DECODE_HINT_RE.search(norm.fold(text)) is not None
+        for item in decode_all(text, self._vocab, min_words=2 if hinted else 3):
+            if item.encoding == "base64" and len("".join(item.span.split())) < self._b64_min:
+                continue
+            inner = self._scan(item.text, depth=depth + 1)
+            if inner.contaminated:
+                return self._result(
+                    f"Contains {item.encoding}-encoded text that hides an instruction to an AI assistant: "
+                    f"'{_clip(item.text)}'",
+                    f"encoded:{inner.pattern}",
+                    evidence=item.span,
+                    decoded=item.text,
+                    confidence=inner.confidence,
+                )
+            if (item.encoding in _OBFUSCATIONS and _is_prose(item.text)) or (hinted and _is_phrase(item.text)):
+                return self._result(
+                    f"Contains text hidden in {item.encoding}, a way to slip instructions past a reader: "
+                    f"'{_clip(item.text)}'",
+                    "encoded_text",
+                    evidence=item.span,
+                    decoded=item.text,
+                    confidence=0.8,
+                )
+        return self._clean()
+
+    def _follows_context_injection(self, folded: str, context_docs: list[str]) -> ContaminationResult | None:
+        """The answer repeats what an injection in the context asked for (a quoted phrase) or its wording."""
+        answer_words = _WORDS_RE.findall(folded)
+        answer_grams = {tuple(answer_words[i : i + 4]) for i in range(len(answer_words) - 3)}
+        for doc in context_docs:
+            if not doc or not self._scan(doc, depth=0).contaminated:
+                continue
+            for sentence in self._injected_sentences(doc):
+                for m in _PAYLOAD_RE.finditer(sentence):
+                    payload = (m.group(1) or m.group(2)).strip(" .!?,")
+                    long_enough = len(_WORDS_RE.findall(payload)) >= 2 or len(payload) >= 8
+                    if long_enough and payload in folded:
+                        return self._result(
+                            f"The answer does what an instruction injected into a source asked: '{_clip(payload)}'",
+                            "followed_injection",
+                            evidence=sentence,
+                            confidence=0.9,
+                        )
+                words = _WORDS_RE.findall(sentence)
+                grams = {tuple(words[i : i + 4]) for i in range(len(words) - 3)}
+                if len(grams & answer_grams) >= 2:
+                    return self._result(
+                        f"The answer repeats an instruction injected into a source: '{_clip(sentence)}'",
+                        "echoed_injection",
+                        evidence=sentence,
+                        confidence=0.85,
+                    )
+        return None
+
+    def _injected_sentences(self, doc: str) -> list[str]:
+        folded = norm.fold(doc)
+        sentences = [m.group().strip() for m in _SENTENCE_RE.finditer(folded)][:200]
+        # An injection often names what to say in the sentence after the instruction ("...Then say 'X'.").
+        return [
+            " ".join(sentences[i : i + 3])
+            for i, s in enumerate(sentences)
+            if len(s) > 3 and self._scan(s, depth=_MAX_DEPTH).contaminated
+        ]
+
+    def _url_result(self, check: UrlCheck | None) -> ContaminationResult:
+        if check is None:
+            return self._clean()
+        what = "an image" if check.image else "a link"
+        return self._result(
+            f"The answer contains {what} to an address that is not in the source documents, which could leak "
+            f"data: '{_clip(check.url)}'",
+            "unlisted_image" if check.image else "unlisted_url",
+            evidence=check.url,
+            confidence=0.9,
+        )
 
 
-def _match_text(forms: norm.Normalized) -> ContaminationResult:
+def _match_text(forms: norm.Normalized) -> tuple[Pattern, str] | None:
     targets = (forms.flat,) if forms.despaced == forms.flat else (forms.flat, forms.despaced)
-    for group in (MARKUP_PATTERNS, INSTRUCTION_PATTERNS, TOOL_CALL_PATTERNS, EXFILTRATION_PATTERNS):
+    groups = (
+        MARKUP_PATTERNS,
+        INSTRUCTION_PATTERNS,
+        TOOL_CALL_PATTERNS,
+        EXFILTRATION_PATTERNS,
+        SCRIPT_PATTERNS,
+        ADDRESS_PATTERNS,
+        COERCION_PATTERNS,
+        RESPONSE_PATTERNS,
+    )
+    for group in groups:
         for pattern in group:
             for target in (forms.lines, *targets) if group is MARKUP_PATTERNS else targets:
-                if m := pattern.regex.search(target):
-                    return _finding(pattern, m.group())
+                if m := pattern.search(target):
+                    return pattern, m.group()
     for squashed in forms.squashed:
         for pattern in SQUASHED_PATTERNS:
-            if m := pattern.regex.search(squashed):
-                return _finding(pattern, m.group())
-    return CLEAN
+            if m := pattern.search(squashed):
+                return pattern, m.group()
+    return None
 
 
-def _finding(pattern: Pattern, snippet: str) -> ContaminationResult:
-    return ContaminationResult(True, _REASONS[pattern.category].format(_clip(snippet.strip())), pattern.name)
+def _is_prose(text: str) -> bool:
+    """Four or more real words with spaces between them, and not an address: a hidden sentence."""
+    return (
+        "://" not in text
+        and text.count(" ") >= 3
+        and len([w for w in _WORDS_RE.findall(text.lower()) if len(w) >= 3]) >= 4
+    )
 
 
-def _image_beacon(text: str) -> ContaminationResult | None:
+def _is_phrase(text: str) -> bool:
+    """Two or more words, only letters and spacing: what a short decoded payload looks like (not JSON or ids)."""
+    words = _WORDS_RE.findall(text.lower())
+    return (
+        " " in text.strip()
+        and not re.search(r"[{}\[\]<>=_/\\]", text)
+        and len([w for w in words if len(w) >= 3 and not w.isdigit()]) >= 2
+    )
+
+
+def _interleaved_invisible(text: str) -> bool:
+    """Many zero-width characters sitting between letters (not the joiners of emoji or Persian words)."""
+    count = 0
+    for m in norm.INVISIBLE_RE.finditer(text):
+        i = m.start()
+        if 0 < i < len(text) - 1 and text[i - 1].isascii() and text[i - 1].isalnum() and text[i] != "\u00ad":
+            count += 1
+            if count >= 12:
+                return True
+    return False
+
+
+def _image_beacon(text: str) -> str | None:
     urls = [m.group(1) for m in MARKDOWN_IMAGE_RE.finditer(text)] + [m.group(1) for m in HTML_IMAGE_RE.finditer(text)]
     for url in urls:
         parts = urlsplit(url.strip())
         if parts.scheme.lower() not in ("http", "https", "") or not (parts.netloc or url.startswith("//")):
             continue
-        keys = {key.lower() for key, _ in parse_qsl(parts.query, keep_blank_values=True)}
-        if PLACEHOLDER_RE.search(parts.query.lower()) or keys & SUSPICIOUS_QUERY_KEYS:
-            return ContaminationResult(
-                True,
-                f"Contains an image link that would send data to an outside address: '{_clip(url)}'",
-                "exfiltration_image",
-            )
+        # A badge's static token (`?token=RXP95LE2XL`) is not a beacon; an empty, long or wordy value is.
+        carried = [
+            value
+            for key, value in parse_qsl(parts.query, keep_blank_values=True)
+            if key.lower() in SUSPICIOUS_QUERY_KEYS and not _STATIC_TOKEN_RE.fullmatch(value)
+        ]
+        if PLACEHOLDER_RE.search(parts.query.lower()) or carried:
+            return url
     return None
-
-
-def _decode_text(candidate: str) -> str | None:
-    """The text a base64 blob decodes to, or None when it is binary (an image, a hash, a key)."""
-    raw = candidate.rstrip("=")
-    raw += "=" * (-len(raw) % 4)
-    try:
-        data = base64.urlsafe_b64decode(raw) if ("-" in raw or "_" in raw) else base64.b64decode(raw)
-        decoded = data.decode("utf-8")
-    except (binascii.Error, ValueError):
-        return None
-    printable = sum(ch.isprintable() or ch in "\n\r\t" for ch in decoded)
-    if not decoded or printable / len(decoded) < 0.9 or " " not in decoded:
-        return None
-    return decoded
-
-
-def _url_result(check: UrlCheck | None) -> ContaminationResult:
-    if check is None:
-        return CLEAN
-    what = "an image" if check.image else "a link"
-    return ContaminationResult(
-        True,
-        f"The answer contains {what} to an address that is not in the source documents, which could leak data: "
-        f"'{_clip(check.url)}'",
-        "unlisted_image" if check.image else "unlisted_url",
-    )
 
 
 def _clip(text: str, limit: int = 80) -> str:

@@ -102,13 +102,12 @@ class Nodes:
             if passage.get("chunk_id") in seen:
                 continue
             seen.add(passage.get("chunk_id"))
-            texts = [
+            verdict = detector.scan_document(
                 str(passage.get("content", "")),
-                " ".join(passage.get("heading_path") or ()),
-                str(passage.get("document_title") or ""),
-            ]
-            verdict = next((r for t in texts if t and (r := detector.scan_document(t)).contaminated), None)
-            if verdict is not None:
+                headings=tuple(passage.get("heading_path") or ()),
+                title=str(passage.get("document_title") or "") or None,
+            )
+            if verdict.contaminated:
                 blocked.append({**passage, "reason": verdict.reason, "rule": verdict.pattern})
             else:
                 context.append(passage)

@@ -1,0 +1,110 @@
+"""The learned layer: a logistic regression over hashed n-grams, scored sentence by sentence.
+
+The weights live in `data/injection_model.npz`, written by `python -m backend.safety.training.build` (see
+that module for the data and its provenance) together with the decision threshold calibrated on benign
+training text and the model version that every verdict records. Numpy only; no network, no torch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from backend.safety import _features as ft
+
+DATA_DIR = Path(__file__).parent / "data"
+MODEL_PATH = DATA_DIR / "injection_model.npz"
+VOCAB_PATH = DATA_DIR / "english_words.txt"
+
+
+# A span only counts when it speaks about what an injection needs: the AI, its instructions or earlier text,
+# a persona, secrets and addresses, or a quoted phrase to output. Ordinary second-person marketing copy
+# ("tell us about a campaign you are proud of") scores high on imperative style alone; this keeps the
+# learned layer from flagging a style it has not seen, without touching the rules. "The user", "assistant"
+# and "chatbot" are left out: product copy uses them all the time ("tell the user what went wrong").
+_ANCHOR_RE = re.compile(
+    r"\b(?:ai|a\.i\.|llms?|language models?|models?|gpt|chatgpt|claude|gemini|copilot"
+    r"|instructions?|prompts?|directives?|system|guidelines|rules|restrictions|filters?|polic(?:y|ies)"
+    r"|guardrails|programming|above|previous(?:ly)?|prior|earlier|preceding|persona|character|role-?play|pretend"
+    r"|jailbr\w*|dan|unrestricted|unfiltered|uncensored|amoral|mode|secret(?:ly)?|hidden|confidential|passwords?"
+    r"|api keys?|tokens?|credentials|cookies?|conversation|history|verbatim|leak|exfiltrat\w*|ignore|disregard"
+    r"|forget|override|bypass|nevermind|tools?|invoke|execute|decode)\b"
+    r"|\b(?:say|print|output|respond|reply|answer|write|repeat|type)\b[^.]{0,40}[\"']"
+)
+_TOP_SPANS = 6
+_SENTENCE_END_RE = re.compile(r"[.!?]\s|\n")
+
+
+@dataclass(frozen=True, slots=True)
+class SpanScore:
+    """The best-scoring span of a text."""
+
+    probability: float
+    text: str
+
+
+class Classifier:
+    """Scores text for injection; the maximum over its sentences and neighbouring pairs decides."""
+
+    def __init__(self, weights: np.ndarray, bias: float, threshold: float, version: str) -> None:
+        self.weights = weights.astype(np.float32)
+        self.bias = float(bias)
+        self.threshold = float(threshold)
+        self.version = version
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> Classifier:
+        """The model shipped with the package."""
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            return cls(data["weights"], float(data["bias"]), float(meta["threshold"]), str(meta["version"]))
+
+    def score(self, text: str) -> SpanScore:
+        """Probability of the most injection-like span of `text`, with that span."""
+        data = ft.prepare(text)
+        if not data:
+            return SpanScore(0.0, "")
+        feats = ft.extract(data)
+        cw = np.concatenate([[0.0], np.cumsum(self.weights[feats.char_idx], dtype=np.float64)])
+        ww = np.concatenate([[0.0], np.cumsum(self.weights[feats.word_idx], dtype=np.float64)])
+        bounds = np.array(ft.spans(data), dtype=np.int64)
+        c0 = np.searchsorted(feats.char_pos, bounds[:, 0])
+        c1 = np.searchsorted(feats.char_pos, bounds[:, 1])
+        w0 = np.searchsorted(feats.word_pos, bounds[:, 0])
+        w1 = np.searchsorted(feats.word_pos, bounds[:, 1])
+        counts = (c1 - c0) + (w1 - w0)
+        sums = (cw[c1] - cw[c0]) + (ww[w1] - ww[w0])
+        logits = self.bias + sums / np.sqrt(np.maximum(counts, 1))
+        for best in np.argsort(-logits)[:_TOP_SPANS]:
+            start, end = bounds[best]
+            span = data[start:end].decode("ascii", "ignore").strip()
+            # Two sentences together need two anchors: one ordinary "ignore this email" next to a pushy
+            # marketing line must not add up to an injection.
+            needed = 2 if _SENTENCE_END_RE.search(span[:-1]) else 1
+            if len(set(_ANCHOR_RE.findall(span))) >= needed:
+                return SpanScore(_sigmoid(float(logits[best])), span)
+        return SpanScore(0.0, "")
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(x, 50.0), -50.0)))
+
+
+@lru_cache(maxsize=1)
+def default_classifier() -> Classifier | None:
+    """The shipped model, or None when it has not been built (the rules still run)."""
+    return Classifier.load() if MODEL_PATH.exists() else None
+
+
+@lru_cache(maxsize=1)
+def default_vocabulary() -> frozenset[str]:
+    """Ordinary English words (from the benign training text), for telling decoded text from noise."""
+    if not VOCAB_PATH.exists():
+        return frozenset()
+    return frozenset(VOCAB_PATH.read_text(encoding="utf-8").split())

@@ -1,0 +1,1 @@
+"""Offline training of the injection classifier: corpus generators, split, training, evaluation."""

@@ -1,0 +1,66 @@
+"""Detection and false-positive rates of a detector on corpus items, per family, with per-item latency."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import defaultdict
+from typing import Any
+
+from backend.safety.contamination import ContaminationDetector
+from backend.safety.training.corpus import Item
+
+
+def run(detector: ContaminationDetector, item: Item) -> bool:
+    """The detector's verdict on one item."""
+    if item.kind == "response":
+        return detector.check_response(item.text, item.context).contaminated
+    return detector.scan_document(item.text).contaminated
+
+
+def evaluate(detector: ContaminationDetector, items: list[Item]) -> dict[str, Any]:
+    """Per-family rates (detection for attacks, flag rate for benign), totals and document latency."""
+    hits: dict[str, list[bool]] = defaultdict(list)
+    latencies: list[float] = []
+    misses: dict[str, list[str]] = defaultdict(list)
+    for item in items:
+        started = time.perf_counter()
+        flagged = run(detector, item)
+        elapsed = time.perf_counter() - started
+        if item.kind == "document":
+            latencies.append(elapsed * 1000)
+        hits[item.family].append(flagged)
+        if flagged != item.label and len(misses[item.family]) < 12:
+            misses[item.family].append(f"[{item.detail}] {item.text[:240]!r}")
+    docs_attack = [f for item, f in _pairs(items, hits) if item.kind == "document" and item.label]
+    docs_benign = [f for item, f in _pairs(items, hits) if item.kind == "document" and not item.label]
+    families = {name: {"n": len(v), "flagged": round(sum(v) / len(v), 4)} for name, v in sorted(hits.items())}
+    latencies.sort()
+    return {
+        "families": families,
+        "documents": {
+            "attacks": len(docs_attack),
+            "detection": round(sum(docs_attack) / max(len(docs_attack), 1), 4),
+            "benign": len(docs_benign),
+            "false_positive_rate": round(sum(docs_benign) / max(len(docs_benign), 1), 4),
+        },
+        "responses": {
+            "detection": families.get("response", {}).get("flagged"),
+            "false_positive_rate": families.get("response_benign", {}).get("flagged"),
+        },
+        "latency_ms_per_document": {
+            "p50": round(statistics.median(latencies), 3) if latencies else None,
+            "p95": round(latencies[int(0.95 * (len(latencies) - 1))], 3) if latencies else None,
+            "max": round(latencies[-1], 3) if latencies else None,
+        },
+        "errors": dict(misses),
+    }
+
+
+def _pairs(items: list[Item], hits: dict[str, list[bool]]) -> list[tuple[Item, bool]]:
+    cursor: dict[str, int] = defaultdict(int)
+    out: list[tuple[Item, bool]] = []
+    for item in items:
+        out.append((item, hits[item.family][cursor[item.family]]))
+        cursor[item.family] += 1
+    return out
