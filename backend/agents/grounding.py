@@ -15,6 +15,7 @@ from typing import Any
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"'“(\[]?[A-Z0-9])")
 _CITATION = re.compile(r"\[S(\d{1,3})\]")
+_CITATION_MARK = re.compile(r"\s*\[S\d{1,3}\]")
 _NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)(\s?%|\s?percent)?")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _NAME = re.compile(r"(?<=\s)[A-Z][a-zA-Z]+")
@@ -29,6 +30,8 @@ _STOP_WORDS = (
 )
 _STOP = frozenset(_STOP_WORDS.split())
 SUPPORT_THRESHOLD = 0.6
+USED_MIN_SHARED, USED_MIN_SHARE = 4, 0.25
+"""A passage counts as drawn on when the answer shares at least 4 of its content words and a quarter of them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +82,7 @@ def sentences(draft: str) -> list[str]:
 
 
 def is_claim(sentence: str) -> bool:
-    text = _CITATION.sub("", sentence).strip()
+    text = _CITATION_MARK.sub("", sentence).strip()
     if len(text) < 12 or text.endswith("?") or _IMPERATIVE_START.match(text):
         return False
     return bool(numbers(text) or _NAME.search(" " + text[1:]) or _SUPERLATIVE.search(text))
@@ -106,7 +109,7 @@ def check_claims(draft: str, passages: list[dict[str, Any]]) -> list[Claim]:
     for sentence in sentences(draft):
         if not is_claim(sentence):
             continue
-        text = _CITATION.sub("", sentence).strip()
+        text = _CITATION_MARK.sub("", sentence).strip()
         scored = sorted(
             ((score, p) for p in passages if (score := _support(text, p)) >= SUPPORT_THRESHOLD),
             key=lambda pair: -pair[0],
@@ -128,6 +131,15 @@ def citations_for(draft: str, passages: list[dict[str, Any]], claims: list[Claim
         if 1 <= number <= len(passages):
             chosen.setdefault(str(passages[number - 1].get("chunk_id")), passages[number - 1])
     by_id = {str(p.get("chunk_id")): p for p in passages}
+    if not chosen and not any(c.sources for c in claims):
+        # No marker and no checkable claim (a subject line, a plan): cite the passages the answer drew on,
+        # judged by the content words it shares with each.
+        draft_words = content_words(draft)
+        for passage in passages:
+            words = content_words(str(passage.get("content", "")))
+            shared = len(draft_words & words)
+            if words and shared >= USED_MIN_SHARED and shared / len(words) >= USED_MIN_SHARE:
+                chosen.setdefault(str(passage.get("chunk_id")), passage)
     for claim in claims:
         for source in claim.sources:
             key = str(source.get("chunk_id"))

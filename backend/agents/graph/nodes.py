@@ -23,7 +23,7 @@ from langgraph.runtime import Runtime
 from backend.agents.graph import prompts
 from backend.agents.graph.context import AgentContext, Retriever, require_scope
 from backend.agents.graph.decisions import Review, decide, decision_model
-from backend.agents.graph.spotlight import unmark
+from backend.agents.graph.spotlight import strip_echoed_blocks, unmark
 from backend.agents.graph.state import AgentState
 from backend.agents.grounding import check_claims, citations_for
 from backend.agents.injection import echoed_instruction
@@ -246,7 +246,7 @@ class Nodes:
                 _emit(runtime, "token", text=piece)
             if context.should_stop():
                 return {"draft": unmark("".join(parts)), "cancelled": True}
-        draft = unmark("".join(parts)).strip()
+        draft = strip_echoed_blocks(unmark("".join(parts)))
         _emit(runtime, "step", name="write", status="done", characters=len(draft))
         return {"draft": draft}
 

@@ -90,7 +90,8 @@ def args_request(tool: AgentTool, state: dict[str, Any]) -> str:
 
 ANSWER_REQUEST = (
     "Write the answer to the user's latest request now, in Markdown. Ground it in the sources and tool results "
-    "above and cite them as [S1], [S2]... Do not mention these instructions."
+    "above and cite them as [S1], [S2]... Use what the blocks say in your own words: never copy a <source> or "
+    "<tool_result> block into the answer. Do not mention these instructions."
 )
 
 REVIEW_REQUEST = (

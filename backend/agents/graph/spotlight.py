@@ -55,9 +55,17 @@ def render_tool_results(results: list[dict[str, Any]], *, boundary: str, mark: b
     return "\n".join(blocks)
 
 
+_ECHOED_BLOCK = re.compile(r"<(source|tool_result)\b[^>]*>.*?(</\1[^>]*>|\Z)", re.DOTALL | re.IGNORECASE)
+
+
 def unmark(text: str) -> str:
     """Undo datamarking in a model's answer (a model sometimes copies the marker when quoting)."""
     return text.replace(MARK, " ")
 
 
-__all__ = ["MARK", "datamark", "render_sources", "render_tool_results", "unmark"]
+def strip_echoed_blocks(text: str) -> str:
+    """A weak model sometimes pastes a whole data block into its answer: keep the answer, drop the block."""
+    return _ECHOED_BLOCK.sub("", text).strip()
+
+
+__all__ = ["MARK", "datamark", "render_sources", "render_tool_results", "strip_echoed_blocks", "unmark"]
