@@ -9,7 +9,7 @@ from backend.agents.injection import echoed_instruction, instructions
 REPORT = {"chunk_id": "c1", "document_id": "d1", "document_title": "Report", "heading_path": ["Q3"], "page": 2,
           "content": "Revenue grew 40% in 2025. The Team plan costs 49 euros per month in Europe."}  # fmt: skip
 PLAN = {"chunk_id": "c2", "document_id": "d2", "document_title": "Launch plan", "heading_path": [], "page": None,
-        "content": "Launch webinar for homeowners, thermostat demo, retailer training and a spring newsletter."}  # fmt: skip
+        "content": "Launch webinar for homeowners, thermostat demo, retailer training, spring newsletter."}  # fmt: skip
 
 
 def test_claims_are_factual_sentences_and_need_matching_numbers() -> None:
