@@ -57,25 +57,36 @@ ContextLoader = Callable[[TenantScope, uuid.UUID], Awaitable[SpaceContext | None
 class RunWriter:
     """Stores batches of a run's events and publishes each stored batch (the coalescer's sink)."""
 
-    def __init__(self, database: Database, scope: TenantScope, run_id: uuid.UUID, broker: Broker | None) -> None:
+    def __init__(
+        self, database: Database, scope: TenantScope, run_id: uuid.UUID, broker: Broker | None, attempt: int = 0
+    ) -> None:
         self.database, self.scope, self.run_id, self.broker = database, scope, run_id, broker
+        self.attempt = attempt
+        """The attempt this writer finishes (0: any); a run another attempt or recovery took over is left alone."""
 
     async def append(self, events: list[NewEvent]) -> None:
         async with self.database.tenant(self.scope) as session:
             stored = await repository.append_events(session, self.scope, run_id=self.run_id, events=events)
         await fanout.publish(self.scope, self.run_id, stored, broker=self.broker)
 
-    async def finish(self, events: list[NewEvent], *, status: str, stop_reason: str, error: str | None) -> None:
-        """The last events and the final status, in one transaction (with the run's booked usage)."""
+    async def finish(self, events: list[NewEvent], *, status: str, stop_reason: str, error: str | None) -> bool:
+        """The last events and the final status, in one transaction (with the run's booked usage); False when
+        the run is no longer this attempt's to finish."""
         async with self.database.tenant(self.scope) as session:
             run = await repository.get_run(session, self.scope, run_id=self.run_id, lock=True)
             if run is None:
-                return  # the conversation (and with it the run) was deleted meanwhile
+                return False  # the conversation (and with it the run) was deleted meanwhile
+            if self.attempt and (run.status != "running" or run.attempts != self.attempt):
+                # Recovery marked this attempt interrupted (its worker looked dead) or a resumed attempt
+                # runs now: what this one has to say no longer belongs in the log.
+                logger.warning("superseded run attempt ends", extra={"run_id": str(self.run_id)})
+                return False
             stored = await repository.append_events(session, self.scope, run_id=self.run_id, events=events)
             run.status, run.stop_reason, run.error = status, stop_reason, error
             run.finished_at = datetime.now(UTC)
             run.usage = await repository.usage_of(session, self.scope, run_id=self.run_id)
         await fanout.publish(self.scope, self.run_id, stored, broker=self.broker)
+        return True
 
 
 async def _claim(writer: RunWriter) -> tuple[Any, int] | str | None:
@@ -101,12 +112,14 @@ async def _claim(writer: RunWriter) -> tuple[Any, int] | str | None:
 
 
 async def _watch_stop(writer: RunWriter, stop: asyncio.Event) -> None:
+    """Raise `stop` when Stop was requested, or when this attempt no longer owns the run."""
     while not stop.is_set():
         await asyncio.sleep(STOP_POLL_SECONDS)
         try:
             async with writer.database.tenant(writer.scope) as session:
-                if await repository.cancel_requested(session, writer.scope, run_id=writer.run_id):
-                    stop.set()
+                state = await repository.stop_state(session, writer.scope, run_id=writer.run_id)
+            if state is None or state[0] or state[1] != "running" or state[2] != writer.attempt:
+                stop.set()
         except Exception:
             logger.warning("could not read the run's stop flag", extra={"run_id": str(writer.run_id)}, exc_info=True)
 
@@ -138,7 +151,8 @@ async def execute_run(
     load_context: ContextLoader | None = None,
     **turn_options: Any,
 ) -> str | None:
-    """Execute the run if it is queued; its final status, or None when there was nothing to do.
+    """Execute the run if it is queued; its final status, or None when there was nothing to do (or the run
+    was taken from this attempt meanwhile: recovery marked it interrupted, or it was deleted).
 
     `turn_options` go to `run_turn` (tests pass scripted models, a retriever and tools). Safe to call
     again for the same run: a finished run is left alone, and a run a dead worker left `running` is marked
@@ -152,7 +166,7 @@ async def execute_run(
             return "interrupted"
         if claimed is None or isinstance(claimed, str):
             return None
-        run, _attempt = claimed
+        run, writer.attempt = claimed
         loader = load_context or member_context
         ctx = await loader(scope, run.created_by) if run.created_by else None
         if ctx is None or not ctx.can("editor"):
@@ -170,7 +184,7 @@ def _complete(stop_reason: str, message: str) -> NewEvent:
     return ("complete", {"stop_reason": stop_reason, "message": message, "citations": [], "unsupported_claims": []})
 
 
-async def _drive(writer: RunWriter, ctx: SpaceContext, run: Any, turn_options: dict[str, Any]) -> str:
+async def _drive(writer: RunWriter, ctx: SpaceContext, run: Any, turn_options: dict[str, Any]) -> str | None:
     stop = asyncio.Event()
     final: dict[str, Any] | None = None
     parts: list[str] = []
@@ -225,8 +239,7 @@ async def _drive(writer: RunWriter, ctx: SpaceContext, run: Any, turn_options: d
         events.append(_complete("cancelled", _stopped_message("".join(parts))))
     stop_reason = str(events[-1][1]["stop_reason"])
     status = STATUS_OF_STOP_REASON.get(stop_reason, "failed")
-    await writer.finish(events, status=status, stop_reason=stop_reason, error=error)
-    return status
+    return status if await writer.finish(events, status=status, stop_reason=stop_reason, error=error) else None
 
 
 __all__ = ["STOP_GRACE_SECONDS", "STOP_POLL_SECONDS", "RunWriter", "execute_run"]

@@ -83,11 +83,15 @@ async def list_runs(
     return list((await session.execute(query)).scalars().all())
 
 
-async def cancel_requested(session: AsyncSession, scope: TenantScope, *, run_id: uuid.UUID) -> bool:
-    query = select(col(AgentRun.cancel_requested)).where(
+async def stop_state(
+    session: AsyncSession, scope: TenantScope, *, run_id: uuid.UUID
+) -> tuple[bool, str, int] | None:
+    """What an executing attempt polls: (cancel requested, status, attempts), or None for a deleted run."""
+    query = select(col(AgentRun.cancel_requested), col(AgentRun.status), col(AgentRun.attempts)).where(
         col(AgentRun.id) == run_id, col(AgentRun.space_id) == scope.space_id
     )
-    return bool((await session.execute(query)).scalar_one_or_none())
+    row = (await session.execute(query)).first()
+    return None if row is None else (bool(row[0]), str(row[1]), int(row[2]))
 
 
 async def append_events(
@@ -195,9 +199,9 @@ __all__ = [
     "active_run_id",
     "add_run",
     "append_events",
-    "cancel_requested",
     "get_run",
     "list_events",
     "list_runs",
+    "stop_state",
     "usage_of",
 ]

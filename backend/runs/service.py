@@ -6,6 +6,7 @@ another space's run (the same organization's other spaces included): no existenc
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
@@ -16,15 +17,18 @@ from sqlalchemy.exc import IntegrityError
 from backend.agents import service as agents
 from backend.agents.runner import MAX_MESSAGE
 from backend.core.db import get_database
-from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from backend.runs import fanout, repository, tasks
+from backend.core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
+from backend.runs import fanout, recovery, repository, tasks
 from backend.runs.events import RunEventPublic
 from backend.runs.models import ACTIVE_STATUSES, AgentRun
 from backend.runs.schemas import MAX_DOCUMENTS, RunPublic
 from backend.tenancy.context import SpaceContext
 
+logger = logging.getLogger(__name__)
+
 RUN_NOT_FOUND = "No such run in this space."
 BUSY = "This conversation is still answering. Wait for it to finish or stop it first."
+NOT_QUEUED = "The run could not be queued (the job queue is unavailable). Try again in a moment; you can resume it."
 MAX_EVENTS_PAGE = 5000
 
 
@@ -86,8 +90,18 @@ async def start_run(
         # Two starts raced past the check: the one-active-run index let only one of them in.
         raise Conflict(BUSY, code="run_active") from None
     await fanout.publish(scope, run.id, stored)
-    await tasks.defer_run(scope, run.id)
+    await _defer(ctx, run.id)
     return RunPublic.of(run)
+
+
+async def _defer(ctx: SpaceContext, run_id: uuid.UUID) -> None:
+    """Queue the run's job; when the queue cannot take it, the run fails visibly instead of waiting forever."""
+    try:
+        await tasks.defer_run(ctx.scope, run_id)
+    except Exception:
+        logger.exception("could not queue a run", extra={"run_id": str(run_id)})
+        await recovery.interrupt_run(ctx.scope, run_id, reason=NOT_QUEUED)
+        raise ServiceUnavailable(NOT_QUEUED, code="run_not_queued") from None
 
 
 async def get_run(ctx: SpaceContext, run_id: Any) -> RunPublic:
@@ -173,7 +187,7 @@ async def resume_run(ctx: SpaceContext, run_id: Any) -> RunPublic:
     except IntegrityError:
         raise Conflict(BUSY, code="run_active") from None
     await fanout.publish(scope, rid, stored)
-    await tasks.defer_run(scope, rid)
+    await _defer(ctx, rid)
     return RunPublic.of(run)
 
 

@@ -19,6 +19,7 @@ import pytest
 from backend.agents import runner
 from backend.agents import service as agents
 from backend.core.db import Database, TenantScope
+from backend.core.errors import ServiceUnavailable
 from backend.jobs import close_jobs, job_app, open_jobs
 from backend.models.chat_fake import make_fake_chat
 from backend.runs import executor, recovery, repository, service, tasks
@@ -251,3 +252,37 @@ async def test_a_run_goes_through_the_durable_job_queue(
     finally:
         with psycopg.connect(jobs, autocommit=True) as conn:
             conn.execute("DELETE FROM procrastinate_jobs WHERE args->>'run_id' = %s", (str(run.id),))
+
+
+async def test_an_attempt_that_recovery_took_over_stops_and_does_not_overwrite_the_run(
+    committed_db: Database, memory_backends: None, deferred: list[uuid.UUID]
+) -> None:
+    ada = await create_space(committed_db, "alpha")
+    run = await service.start_run(ada, await conversation(ada), "Write")
+    long_answer = " ".join(f"w{i}" for i in range(2000))
+    execution = asyncio.create_task(execute(ada, run.id, slow_chat([long_answer], pause=0.01)))
+    await _first(ada, run.id, "token")
+    # The sweep believed the worker dead (a stalled heartbeat) while it was in fact still streaming.
+    assert await recovery.interrupt_run(ada.scope, run.id)
+    assert await execution is None
+    done = await service.get_run(ada, run.id)
+    assert (done.status, done.stop_reason) == ("interrupted", "interrupted")
+    stored = await service.list_events(ada, run.id)
+    assert [e.sequence for e in stored] == list(range(1, len(stored) + 1))
+    assert [e.payload.get("stop_reason") for e in stored if e.type == "complete"] == ["interrupted"]
+
+
+async def test_a_run_the_queue_cannot_take_is_marked_interrupted_not_left_waiting(
+    committed_db: Database, memory_backends: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ada = await create_space(committed_db, "alpha")
+    chat = await conversation(ada)
+
+    async def queue_down(scope: Any, run_id: uuid.UUID) -> None:
+        raise ConnectionError("job queue unavailable")
+
+    monkeypatch.setattr(tasks, "defer_run", queue_down)
+    with pytest.raises(ServiceUnavailable):
+        await service.start_run(ada, chat, "Hello")
+    [run] = await service.list_runs(ada, chat)
+    assert run.status == "interrupted" and run.error == service.NOT_QUEUED
