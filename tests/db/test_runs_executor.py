@@ -46,9 +46,11 @@ def _tokens(events: list[RunEventPublic]) -> str:
     return "".join(e.payload.get("text", "") for e in events if e.type == "token")
 
 
-async def _first(ctx: SpaceContext, run_id: uuid.UUID, kind: str, **payload: Any) -> RunEventPublic:
-    """Follow the run until an event of `kind` (with `payload`'s values) arrives."""
-    async with contextlib.aclosing(service.follow_run(ctx, run_id)) as events:
+async def _first(
+    ctx: SpaceContext, run_id: uuid.UUID, kind: str, after: int = 0, **payload: Any
+) -> RunEventPublic:
+    """Follow the run (after sequence `after`) until an event of `kind` (with `payload`'s values) arrives."""
+    async with contextlib.aclosing(service.follow_run(ctx, run_id, after)) as events:
         async for event in events:
             if event.type == kind and all(event.payload.get(k) == v for k, v in payload.items()):
                 return event
@@ -286,3 +288,23 @@ async def test_a_run_the_queue_cannot_take_is_marked_interrupted_not_left_waitin
         await service.start_run(ada, chat, "Hello")
     [run] = await service.list_runs(ada, chat)
     assert run.status == "interrupted" and run.error == service.NOT_QUEUED
+
+
+async def test_stop_works_on_a_resumed_run(
+    committed_db: Database, memory_backends: None, deferred: list[uuid.UUID]
+) -> None:
+    ada = await create_space(committed_db, "alpha")
+    run = await service.start_run(ada, await conversation(ada), "Write a long essay")
+    await _simulate_dead_worker(committed_db, ada.scope, run.id, ["Once "])
+    assert await execute(ada, run.id, make_fake_chat(["unused"])) == "interrupted"
+    resumed = await service.resume_run(ada, run.id)
+    long_answer = " ".join(f"w{i}" for i in range(2000))
+    execution = asyncio.create_task(execute(ada, run.id, slow_chat([long_answer], pause=0.01)))
+    await _first(ada, run.id, "token", after=resumed.last_sequence)
+    await service.cancel_run(ada, run.id)
+    assert await execution == "cancelled"
+    stored = await service.list_events(ada, run.id)
+    assert [e.payload.get("stop_reason") for e in stored if e.type == "complete"] == ["interrupted", "cancelled"]
+    partial = recovery.partial_text(stored)
+    assert partial and long_answer.startswith(partial) and len(partial) < len(long_answer) // 2
+    assert (await service.get_run(ada, run.id)).status == "cancelled"
