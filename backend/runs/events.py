@@ -114,10 +114,6 @@ def parse_payload(event: RunEventPublic) -> EventPayload:
     return _PAYLOADS.validate_python({**event.payload, "type": event.type})
 
 
-def is_event_type(value: str) -> bool:
-    return value in EVENT_TYPES
-
-
 __all__ = [
     "EVENT_TYPES",
     "CitationPayload",
@@ -132,6 +128,5 @@ __all__ = [
     "TokenPayload",
     "ToolCallPayload",
     "ToolResultPayload",
-    "is_event_type",
     "parse_payload",
 ]

@@ -227,14 +227,15 @@ async def _drive(writer: RunWriter, ctx: SpaceContext, run: Any, turn_options: d
     events: list[NewEvent] = []
     error: str | None = None
     failure = None if turn.cancelled() else turn.exception()
-    if failure is not None:
+    if failure is not None and not isinstance(failure, AppError):
+        logger.error("run failed", exc_info=failure, extra={"run_id": str(writer.run_id)})
+    if final is not None:
+        # The graph finished its answer; a failure after that (bookkeeping) must not take the answer away.
+        events.append(("complete", final))
+    elif failure is not None:
         error = failure.message if isinstance(failure, AppError) else FAILED
-        if not isinstance(failure, AppError):
-            logger.error("run failed", exc_info=failure, extra={"run_id": str(writer.run_id)})
         partial = "".join(parts)
         events += [("error", {"message": error}), _complete("error", error + (f"\n\n{partial}" if partial else ""))]
-    elif final is not None:
-        events.append(("complete", final))
     else:  # cancelled outright after the grace period (or the graph ended without a complete event)
         events.append(_complete("cancelled", _stopped_message("".join(parts))))
     stop_reason = str(events[-1][1]["stop_reason"])

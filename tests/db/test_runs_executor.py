@@ -21,6 +21,7 @@ from backend.agents import service as agents
 from backend.core.db import Database, TenantScope
 from backend.core.errors import ServiceUnavailable
 from backend.jobs import close_jobs, job_app, open_jobs
+from backend.models.accounting import DatabaseUsageStore
 from backend.models.chat_fake import make_fake_chat
 from backend.runs import executor, recovery, repository, service, tasks
 from backend.runs.events import RunEventPublic
@@ -308,3 +309,24 @@ async def test_stop_works_on_a_resumed_run(
     partial = recovery.partial_text(stored)
     assert partial and long_answer.startswith(partial) and len(partial) < len(long_answer) // 2
     assert (await service.get_run(ada, run.id)).status == "cancelled"
+
+
+async def test_a_run_that_cannot_start_or_whose_model_fails_ends_failed_with_a_readable_reason(
+    committed_db: Database, memory_backends: None, deferred: list[uuid.UUID]
+) -> None:
+    ada = await create_space(committed_db, "alpha")
+    chat = await conversation(ada)
+    await DatabaseUsageStore().set_monthly_limit(ada.scope, 0)
+    run = await service.start_run(ada, chat, "Write")
+    assert await execute(ada, run.id, make_fake_chat(["unused"])) == "failed"
+    events = await service.list_events(ada, run.id)
+    assert [e.type for e in events[-2:]] == ["error", "complete"]
+    assert "token budget" in events[-2].payload["message"] and events[-1].payload["stop_reason"] == "error"
+    assert (await service.get_run(ada, run.id)).error == events[-2].payload["message"]
+
+    await DatabaseUsageStore().set_monthly_limit(ada.scope, None)
+    run = await service.start_run(ada, chat, "Write again")
+    assert await execute(ada, run.id, make_fake_chat([RuntimeError("provider exploded")])) == "failed"
+    done = await service.get_run(ada, run.id)
+    assert (done.status, done.stop_reason) == ("failed", "error")
+    assert (await service.list_events(ada, run.id))[-1].payload["stop_reason"] == "error"
