@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -114,7 +115,7 @@ async def append_events(
     now = datetime.now(UTC)
     rows = [
         RunEventPublic.model_validate(
-            {"sequence": first + i, "type": kind, "payload": payload, "created_at": now}
+            {"sequence": first + i, "type": kind, "payload": _jsonable(payload), "created_at": now}
         )
         for i, (kind, payload) in enumerate(events)
     ]
@@ -134,6 +135,13 @@ async def append_events(
         ],
     )
     return rows
+
+
+def _jsonable(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload as JSON will give it back (tuples become lists, dates strings), so the live copy of an
+    event and its replayed copy are equal, and a tool result holding a date cannot fail the insert."""
+    value: dict[str, Any] = json.loads(json.dumps(payload, default=str))
+    return value
 
 
 async def list_events(

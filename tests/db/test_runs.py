@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -263,3 +264,19 @@ async def test_follow_recovers_messages_the_broker_lost(
                 await writer.append([("token", {"text": f"t{i} "})])
             await _finish(writer)
     assert _sequences(seen) == list(range(1, 9)) and seen[-1].type == "complete"
+
+
+async def test_a_payload_is_stored_as_json_gives_it_back(
+    db: Database, memory_backends: None, deferred: list[uuid.UUID]
+) -> None:
+    ada = await create_space(db, "alpha")
+    run = await service.start_run(ada, await conversation(ada), "Report")
+    async with db.tenant(ada.scope) as session:
+        [stored] = await repository.append_events(
+            session,
+            ada.scope,
+            run_id=run.id,
+            events=[("tool_result", {"tool": "ga4", "ok": True, "day": date(2026, 12, 1), "range": (1, 7)})],
+        )
+    assert stored.payload == {"tool": "ga4", "ok": True, "day": "2026-12-01", "range": [1, 7]}
+    assert (await service.list_events(ada, run.id, after=1)) == [stored]
