@@ -236,8 +236,12 @@ async def _drive(writer: RunWriter, ctx: SpaceContext, run: Any, turn_options: d
         error = failure.message if isinstance(failure, AppError) else FAILED
         partial = "".join(parts)
         events += [("error", {"message": error}), _complete("error", error + (f"\n\n{partial}" if partial else ""))]
-    else:  # cancelled outright after the grace period (or the graph ended without a complete event)
+    elif stop.is_set():  # cancelled outright after the grace period
         events.append(_complete("cancelled", _stopped_message("".join(parts))))
+    else:
+        error = FAILED
+        logger.error("the graph ended without a complete event", extra={"run_id": str(writer.run_id)})
+        events += [("error", {"message": error}), _complete("error", error)]
     stop_reason = str(events[-1][1]["stop_reason"])
     status = STATUS_OF_STOP_REASON.get(stop_reason, "failed")
     return status if await writer.finish(events, status=status, stop_reason=stop_reason, error=error) else None
