@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import importlib
 
-TASK_MODULES: tuple[str, ...] = ("backend.jobs.queue", "backend.tenancy.tasks", "backend.documents.ingest")
+TASK_MODULES: tuple[str, ...] = (
+    "backend.jobs.queue",
+    "backend.tenancy.tasks",
+    "backend.documents.ingest",
+    "backend.runs.tasks",
+)
 
 
 def load_task_modules() -> None:

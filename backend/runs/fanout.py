@@ -1,0 +1,148 @@
+"""Live fan-out of a run's events, and following a run: replay from the database, then live.
+
+Each persisted batch is published on one channel per space and run (`runs:<scope key>:run:<id>`), through
+the broker (Redis pub/sub when configured, in-process queues otherwise). Publishing is best effort: the
+database is the truth, the broker only makes delivery fast.
+
+`follow(scope, run_id, after)` yields every event with a sequence above `after` exactly once, in order:
+  1. it subscribes FIRST, so nothing published from now on can be missed;
+  2. it replays from the database what was stored before (everything after `after`);
+  3. it continues with live messages, dropping sequences it has already yielded (the replay and the live
+     stream overlap when events are stored while the replay runs).
+A live batch that skips ahead (a message lost by the broker, or a slow subscriber whose oldest messages
+were dropped) is filled from the database before it is yielded, and when nothing arrives for
+`POLL_SECONDS` the database is asked directly, so a lost message delays an event but never loses it.
+Following ends after a `complete` event that is the run's last event while the run is no longer active
+(the final status is written in the same transaction as that event).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from backend.core.cache import Broker, get_broker
+from backend.core.db import Database, TenantScope, get_database
+from backend.runs import repository
+from backend.runs.events import RunEventPublic
+from backend.runs.models import FINAL_STATUSES
+
+logger = logging.getLogger(__name__)
+
+POLL_SECONDS = 2.0
+"""How long a follower waits for a live message before it asks the database (a safety net only)."""
+REPLAY_PAGE = 1000
+
+
+def channel(scope: TenantScope, run_id: uuid.UUID) -> str:
+    """The broker channel of one run: the space is part of the name, like every key of tenant data."""
+    return f"runs:{scope.key()}:run:{run_id}"
+
+
+async def publish(
+    scope: TenantScope, run_id: uuid.UUID, events: list[RunEventPublic], *, broker: Broker | None = None
+) -> None:
+    """Publish a persisted batch (a broker failure is logged, never raised: followers poll the database)."""
+    if not events:
+        return
+    try:
+        await (broker or get_broker()).publish(
+            channel(scope, run_id), json.dumps([e.to_wire() for e in events], default=str)
+        )
+    except Exception:
+        logger.warning("could not publish run events", extra={"run_id": str(run_id)}, exc_info=True)
+
+
+def _parse(message: str) -> list[RunEventPublic]:
+    try:
+        items: Any = json.loads(message)
+        return [RunEventPublic.model_validate(item) for item in items]
+    except Exception:
+        logger.warning("ignoring a malformed run event message")
+        return []
+
+
+async def _stored(
+    database: Database, scope: TenantScope, run_id: uuid.UUID, after: int, before: int | None = None
+) -> list[RunEventPublic]:
+    async with database.tenant(scope) as session:
+        return await repository.list_events(
+            session, scope, run_id=run_id, after=after, before=before, limit=REPLAY_PAGE
+        )
+
+
+async def _finished_at(database: Database, scope: TenantScope, run_id: uuid.UUID, sequence: int) -> bool:
+    """True when the event at `sequence` is the run's last and the run is no longer active."""
+    async with database.tenant(scope) as session:
+        run = await repository.get_run(session, scope, run_id=run_id)
+    return run is None or (run.status in FINAL_STATUSES and run.last_sequence <= sequence)
+
+
+async def follow(
+    scope: TenantScope,
+    run_id: uuid.UUID,
+    after: int = 0,
+    *,
+    database: Database | None = None,
+    broker: Broker | None = None,
+    poll_seconds: float = POLL_SECONDS,
+) -> AsyncIterator[RunEventPublic]:
+    """Every event of the run after `after`, exactly once and in order, replayed then live (see the module).
+
+    The caller has checked that the run is in `scope`; this function trusts the scope it is given.
+    """
+    database = database or get_database()
+    broker = broker or get_broker()
+    live: asyncio.Queue[str] = asyncio.Queue()
+    last = after
+
+    async with broker.subscribe(channel(scope, run_id)) as subscription:
+
+        async def pump() -> None:
+            async for message in subscription:
+                live.put_nowait(message)
+
+        pumping = asyncio.create_task(pump(), name=f"run-follow-{run_id}")
+        try:
+            # Replay: page through what is stored. Anything stored later is either in a later page or
+            # arrives live (we subscribed before the first read).
+            while True:
+                page = await _stored(database, scope, run_id, last)
+                for event in page:
+                    yield event
+                    last = event.sequence
+                    if event.type == "complete" and await _finished_at(database, scope, run_id, last):
+                        return
+                if len(page) < REPLAY_PAGE:
+                    break
+            while True:
+                try:
+                    message = await asyncio.wait_for(live.get(), poll_seconds)
+                    incoming = _parse(message)
+                except TimeoutError:
+                    incoming = await _stored(database, scope, run_id, last)
+                for event in sorted(incoming, key=lambda e: e.sequence):
+                    if event.sequence <= last:
+                        continue  # already yielded (replay overlap, or a duplicate message)
+                    if event.sequence > last + 1:
+                        for missed in await _stored(database, scope, run_id, last, before=event.sequence):
+                            yield missed
+                            last = missed.sequence
+                        if event.sequence != last + 1:
+                            continue  # not stored yet in our view: the next poll picks it up in order
+                    yield event
+                    last = event.sequence
+                    if event.type == "complete" and await _finished_at(database, scope, run_id, last):
+                        return
+        finally:
+            pumping.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await pumping
+
+
+__all__ = ["POLL_SECONDS", "channel", "follow", "publish"]

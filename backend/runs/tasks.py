@@ -1,0 +1,52 @@
+"""Durable jobs of the runs domain: executing a run, and the sweep for runs a dead worker left behind.
+
+A run's job is locked per run (procrastinate `lock`), so two attempts never execute it at once, and the
+executor is idempotent: a retried job for a finished run does nothing, and one for a run its dead worker left
+`running` marks it interrupted (see `recovery`). Failures inside a run end the run (`failed`), not the job,
+so the job is never retried for an error the run already reported.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from procrastinate.exceptions import AlreadyEnqueued
+
+from backend.core.db import TenantScope
+from backend.core.logging import correlation_id_var
+from backend.jobs import job_app
+from backend.runs import executor, recovery
+
+logger = logging.getLogger(__name__)
+
+
+async def defer_run(scope: TenantScope, run_id: uuid.UUID) -> None:
+    """Queue the run's execution (a run already waiting in the queue is not queued twice)."""
+    try:
+        await execute_run_task.configure(lock=f"run:{run_id}", queueing_lock=f"run:{run_id}").defer_async(
+            run_id=str(run_id),
+            organization_id=str(scope.organization_id),
+            space_id=str(scope.space_id),
+            correlation_id=correlation_id_var.get(),
+        )
+    except AlreadyEnqueued:
+        logger.info("run already queued", extra={"run_id": str(run_id)})
+
+
+@job_app.task(name=recovery.TASK_NAME, pass_context=False)
+async def execute_run_task(
+    *, run_id: str, organization_id: str, space_id: str, correlation_id: str | None = None
+) -> str | None:
+    scope = TenantScope(uuid.UUID(organization_id), uuid.UUID(space_id))
+    return await executor.execute_run(scope, uuid.UUID(run_id))
+
+
+@job_app.periodic(cron="* * * * *", periodic_id="runs-recover")
+@job_app.task(name="runs.recover", pass_context=False, queueing_lock="runs-recover")
+async def recover_runs_task(timestamp: int) -> int:
+    """Every minute: interrupt runs whose job died without finishing them."""
+    return await recovery.recover_runs()
+
+
+__all__ = ["defer_run", "execute_run_task", "recover_runs_task"]
