@@ -135,9 +135,7 @@ async def _load_context(principal: Principal, space_id: uuid.UUID) -> SpaceConte
     )
 
 
-async def member_context(
-    scope: TenantScope, user_id: uuid.UUID, *, database: Database | None = None
-) -> SpaceContext | None:
+async def member_context(scope: TenantScope, user_id: uuid.UUID) -> SpaceContext | None:
     """The context of `user_id` in `scope` for work the server does on the user's behalf (a queued run).
 
     The membership is read fresh from the database (never from a cache or a token): a user removed from the
@@ -146,7 +144,7 @@ async def member_context(
     principal = Principal(
         user_id=user_id, organization_id=scope.organization_id, token_id="", expires_at=datetime.now(UTC)
     )
-    return await _load_context(principal, scope.space_id, database or get_database())
+    return await _load_context(principal, scope.space_id)
 
 
 def merge_brand_voice(organization: dict[str, Any], space: dict[str, Any]) -> dict[str, Any]:

@@ -22,8 +22,8 @@ from backend.models.chat_fake import make_fake_chat
 from backend.runs import executor, fanout, repository, service, tasks
 from backend.runs.events import RunEventPublic
 from tests.conftest import REDIS_TEST_URL, redis_available
-from tests.db.conftest import create_space, space_context
-from tests.db.test_runs_support import conversation, execute, sibling_space
+from tests.db.conftest import space_context
+from tests.db.test_runs_support import conversation, create_space, execute, sibling_space
 
 
 @pytest.fixture

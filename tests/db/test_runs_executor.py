@@ -26,8 +26,7 @@ from backend.models.chat_fake import make_fake_chat
 from backend.runs import executor, recovery, repository, service, tasks
 from backend.runs.events import RunEventPublic
 from backend.tenancy.context import SpaceContext
-from tests.db.conftest import create_space
-from tests.db.test_runs_support import conversation, execute, slow_chat, turn_options
+from tests.db.test_runs_support import conversation, create_space, execute, slow_chat, turn_options
 
 ANSWER = " ".join(f"word{i}" for i in range(120)) + " [S1]."
 

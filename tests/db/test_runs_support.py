@@ -21,6 +21,7 @@ from backend.models.resilience import CircuitBreaker, ModelGuard, RetryPolicy
 from backend.runs import executor
 from backend.tenancy.context import SpaceContext
 from tests.db.conftest import space_context
+from tests.support.tenants import new_tenant
 
 FACT = Passage("c1", "d1", "Annual report", ("Results",), 3, "Acme grew revenue by 40% in 2025 across Europe.")
 PLAN = [{"action": "write_answer", "tool": "none"}, {"complete": True}]
@@ -123,3 +124,8 @@ __all__ = [
     "tool_env",
     "turn_options",
 ]
+
+
+async def create_space(db: Database, organization_name: str) -> SpaceContext:
+    """A signed-up organization's owner in its first space (`db` is the database the test installed)."""
+    return await (await new_tenant(organization_name, organization_name)).context()
