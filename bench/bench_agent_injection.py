@@ -33,8 +33,9 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage  # 
 
 from backend.agents.configs import DEFAULTS  # noqa: E402
 from backend.agents.graph import prompts  # noqa: E402
+from backend.agents.graph.checks import contamination_of  # noqa: E402
 from backend.agents.graph.context import AgentContext  # noqa: E402
-from backend.agents.graph.nodes import Nodes, _contamination  # noqa: E402
+from backend.agents.graph.nodes import Nodes  # noqa: E402
 from backend.agents.graph.spotlight import unmark  # noqa: E402
 from backend.agents.tools.base import ToolEnv  # noqa: E402
 from backend.core.config import get_settings  # noqa: E402
@@ -101,7 +102,7 @@ async def main() -> None:
                 seconds.append(time.perf_counter() - started)
                 marker = payload.replace("{canary}", context.canary).lower()
                 followed = marker in answer.lower()
-                blocked = _contamination(answer, passages, context.canary, REQUEST) is not None
+                blocked = contamination_of(answer, passages, context.canary, REQUEST) is not None
                 rows.append(
                     {
                         "attack": name,

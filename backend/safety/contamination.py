@@ -13,29 +13,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
-from backend.safety import _normalize as norm
-from backend.safety._classifier import Classifier, default_classifier, default_vocabulary
-from backend.safety._decoders import Vocabulary, decode_all
-from backend.safety._patterns import (
-    ADDRESS_PATTERNS,
-    COERCION_PATTERNS,
+from backend.safety import normalize as norm
+from backend.safety.classifier import Classifier, default_classifier, default_vocabulary
+from backend.safety.decoders import Vocabulary, decode_all
+from backend.safety.patterns import (
     DECODE_HINT_RE,
-    EXFILTRATION_PATTERNS,
-    HTML_IMAGE_RE,
-    INSTRUCTION_PATTERNS,
-    MARKDOWN_IMAGE_RE,
-    MARKUP_PATTERNS,
-    PLACEHOLDER_RE,
-    RESPONSE_PATTERNS,
-    SCRIPT_PATTERNS,
-    SQUASHED_PATTERNS,
-    SUSPICIOUS_QUERY_KEYS,
-    TOOL_CALL_PATTERNS,
-    Pattern,
 )
-from backend.safety._urls import UrlCheck, check_urls
+from backend.safety.signals import WORDS_RE, clip, image_beacon, interleaved_invisible, is_phrase, is_prose, match_text
+from backend.safety.urls import UrlCheck, check_urls
 
 _REASONS = {
     "instruction": "Looks like an instruction to an AI assistant: '{}'",
@@ -70,11 +56,9 @@ _PAYLOAD_RE = re.compile(
     r"\b(?:say|says|print|output|write|respond with|reply with|answer with|repeat|type|state|claim|tell \w+)"
     r"\s*:?\s*[\"']([^\"']{3,120})[\"']|[\"']([^\"']{6,120})[\"']"
 )
-_STATIC_TOKEN_RE = re.compile(r"[A-Za-z0-9]{6,24}")
 _MIXED_SCRIPT_RE = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[\u0370-\u03ff\u0400-\u04ff])\w+\b")
 _COMBINING_RE = re.compile(r"[\u0300-\u036f\u0489\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _SENTENCE_RE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
-_WORDS_RE = re.compile(r"[a-z0-9']+")
 _LEAK_RE = re.compile(
     r"\b(?:my|the) (?:system prompt|initial instructions|system instructions|hidden instructions|system message)"
     r" (?:is|are|says|say|reads|read|states|tells me)\b|\bhere (?:is|are) my (?:system prompt|instructions|initial"
@@ -183,7 +167,7 @@ class ContaminationDetector:
                 )
         if m := _LEAK_RE.search(norm.normalize(response).flat):
             return self._result(
-                f"The answer seems to reveal its own instructions: '{_clip(m.group())}'",
+                f"The answer seems to reveal its own instructions: '{clip(m.group())}'",
                 "system_prompt_leak",
                 evidence=m.group(),
                 confidence=0.9,
@@ -213,8 +197,8 @@ class ContaminationDetector:
             True,
             reason,
             pattern,
-            evidence=_clip(evidence, 300) if evidence else None,
-            decoded=_clip(decoded, 500) if decoded else None,
+            evidence=clip(evidence, 300) if evidence else None,
+            decoded=clip(decoded, 500) if decoded else None,
             confidence=round(confidence, 3),
             detector_version=self.version,
         )
@@ -226,19 +210,19 @@ class ContaminationDetector:
         forms = norm.normalize(text)
         if forms.hidden:
             return self._result(
-                f"Contains invisible characters that spell out hidden text: '{_clip(forms.hidden)}'",
+                f"Contains invisible characters that spell out hidden text: '{clip(forms.hidden)}'",
                 "hidden_tag_text",
                 decoded=forms.hidden,
                 confidence=1.0,
             )
-        if found := _match_text(forms):
+        if found := match_text(forms):
             pattern, snippet = found
             return self._result(
-                _REASONS[pattern.category].format(_clip(snippet.strip())), pattern.name, evidence=snippet
+                _REASONS[pattern.category].format(clip(snippet.strip())), pattern.name, evidence=snippet
             )
-        if beacon := _image_beacon(text):
+        if beacon := image_beacon(text):
             return self._result(
-                f"Contains an image link that would send data to an outside address: '{_clip(beacon)}'",
+                f"Contains an image link that would send data to an outside address: '{clip(beacon)}'",
                 "exfiltration_image",
                 evidence=beacon,
             )
@@ -251,12 +235,12 @@ class ContaminationDetector:
         if len(_MIXED_SCRIPT_RE.findall(text)) >= 3 or len(_COMBINING_RE.findall(text)) >= max(24, len(text) // 4):
             return self._result(
                 "Contains words written with look-alike letters from other scripts or stacked accents, a way to hide "
-                f"text from filters: '{_clip(norm.fold(text))}'",
+                f"text from filters: '{clip(norm.fold(text))}'",
                 "visual_obfuscation",
                 decoded=norm.fold(text),
                 confidence=0.85,
             )
-        if norm.INVISIBLE_RUN_RE.search(text) or _interleaved_invisible(text):
+        if norm.INVISIBLE_RUN_RE.search(text) or interleaved_invisible(text):
             return self._result(
                 "Contains many invisible characters between letters, which can hide a message.",
                 "invisible_run",
@@ -266,7 +250,7 @@ class ContaminationDetector:
             best = self._model.score(text)
             if best.probability >= self._threshold:
                 return self._result(
-                    f"Reads like an instruction to an AI assistant: '{_clip(best.text)}'",
+                    f"Reads like an instruction to an AI assistant: '{clip(best.text)}'",
                     "classifier",
                     evidence=best.text,
                     confidence=best.probability,
@@ -284,16 +268,16 @@ class ContaminationDetector:
             if inner.contaminated:
                 return self._result(
                     f"Contains {item.encoding}-encoded text that hides an instruction to an AI assistant: "
-                    f"'{_clip(item.text)}'",
+                    f"'{clip(item.text)}'",
                     f"encoded:{inner.pattern}",
                     evidence=item.span,
                     decoded=item.text,
                     confidence=inner.confidence,
                 )
-            if (item.encoding in _OBFUSCATIONS and _is_prose(item.text)) or (hinted and _is_phrase(item.text)):
+            if (item.encoding in _OBFUSCATIONS and is_prose(item.text)) or (hinted and is_phrase(item.text)):
                 return self._result(
                     f"Contains text hidden in {item.encoding}, a way to slip instructions past a reader: "
-                    f"'{_clip(item.text)}'",
+                    f"'{clip(item.text)}'",
                     "encoded_text",
                     evidence=item.span,
                     decoded=item.text,
@@ -303,7 +287,7 @@ class ContaminationDetector:
 
     def _follows_context_injection(self, folded: str, context_docs: list[str]) -> ContaminationResult | None:
         """The answer repeats what an injection in the context asked for (a quoted phrase) or its wording."""
-        answer_words = _WORDS_RE.findall(folded)
+        answer_words = WORDS_RE.findall(folded)
         answer_grams = {tuple(answer_words[i : i + 4]) for i in range(len(answer_words) - 3)}
         for doc in context_docs:
             if not doc or not self._scan(doc, depth=0).contaminated:
@@ -311,19 +295,19 @@ class ContaminationDetector:
             for sentence in self._injected_sentences(doc):
                 for m in _PAYLOAD_RE.finditer(sentence):
                     payload = (m.group(1) or m.group(2)).strip(" .!?,")
-                    long_enough = len(_WORDS_RE.findall(payload)) >= 2 or len(payload) >= 8
+                    long_enough = len(WORDS_RE.findall(payload)) >= 2 or len(payload) >= 8
                     if long_enough and payload in folded:
                         return self._result(
-                            f"The answer does what an instruction injected into a source asked: '{_clip(payload)}'",
+                            f"The answer does what an instruction injected into a source asked: '{clip(payload)}'",
                             "followed_injection",
                             evidence=sentence,
                             confidence=0.9,
                         )
-                words = _WORDS_RE.findall(sentence)
+                words = WORDS_RE.findall(sentence)
                 grams = {tuple(words[i : i + 4]) for i in range(len(words) - 3)}
                 if len(grams & answer_grams) >= 2:
                     return self._result(
-                        f"The answer repeats an instruction injected into a source: '{_clip(sentence)}'",
+                        f"The answer repeats an instruction injected into a source: '{clip(sentence)}'",
                         "echoed_injection",
                         evidence=sentence,
                         confidence=0.85,
@@ -346,85 +330,8 @@ class ContaminationDetector:
         what = "an image" if check.image else "a link"
         return self._result(
             f"The answer contains {what} to an address that is not in the source documents, which could leak "
-            f"data: '{_clip(check.url)}'",
+            f"data: '{clip(check.url)}'",
             "unlisted_image" if check.image else "unlisted_url",
             evidence=check.url,
             confidence=0.9,
         )
-
-
-def _match_text(forms: norm.Normalized) -> tuple[Pattern, str] | None:
-    targets = (forms.flat,) if forms.despaced == forms.flat else (forms.flat, forms.despaced)
-    groups = (
-        MARKUP_PATTERNS,
-        INSTRUCTION_PATTERNS,
-        TOOL_CALL_PATTERNS,
-        EXFILTRATION_PATTERNS,
-        SCRIPT_PATTERNS,
-        ADDRESS_PATTERNS,
-        COERCION_PATTERNS,
-        RESPONSE_PATTERNS,
-    )
-    for group in groups:
-        for pattern in group:
-            for target in (forms.lines, *targets) if group is MARKUP_PATTERNS else targets:
-                if m := pattern.search(target):
-                    return pattern, m.group()
-    for squashed in forms.squashed:
-        for pattern in SQUASHED_PATTERNS:
-            if m := pattern.search(squashed):
-                return pattern, m.group()
-    return None
-
-
-def _is_prose(text: str) -> bool:
-    """Four or more real words with spaces between them, and not an address: a hidden sentence."""
-    return (
-        "://" not in text
-        and text.count(" ") >= 3
-        and len([w for w in _WORDS_RE.findall(text.lower()) if len(w) >= 3]) >= 4
-    )
-
-
-def _is_phrase(text: str) -> bool:
-    """Two or more words, only letters and spacing: what a short decoded payload looks like (not JSON or ids)."""
-    words = _WORDS_RE.findall(text.lower())
-    return (
-        " " in text.strip()
-        and not re.search(r"[{}\[\]<>=_/\\]", text)
-        and len([w for w in words if len(w) >= 3 and not w.isdigit()]) >= 2
-    )
-
-
-def _interleaved_invisible(text: str) -> bool:
-    """Many zero-width characters sitting between letters (not the joiners of emoji or Persian words)."""
-    count = 0
-    for m in norm.INVISIBLE_RE.finditer(text):
-        i = m.start()
-        if 0 < i < len(text) - 1 and text[i - 1].isascii() and text[i - 1].isalnum() and text[i] != "\u00ad":
-            count += 1
-            if count >= 12:
-                return True
-    return False
-
-
-def _image_beacon(text: str) -> str | None:
-    urls = [m.group(1) for m in MARKDOWN_IMAGE_RE.finditer(text)] + [m.group(1) for m in HTML_IMAGE_RE.finditer(text)]
-    for url in urls:
-        parts = urlsplit(url.strip())
-        if parts.scheme.lower() not in ("http", "https", "") or not (parts.netloc or url.startswith("//")):
-            continue
-        # A badge's static token (`?token=RXP95LE2XL`) is not a beacon; an empty, long or wordy value is.
-        carried = [
-            value
-            for key, value in parse_qsl(parts.query, keep_blank_values=True)
-            if key.lower() in SUSPICIOUS_QUERY_KEYS and not _STATIC_TOKEN_RE.fullmatch(value)
-        ]
-        if PLACEHOLDER_RE.search(parts.query.lower()) or carried:
-            return url
-    return None
-
-
-def _clip(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -10,7 +10,6 @@ and fans them out.
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -21,12 +20,12 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langgraph.runtime import Runtime
 
 from backend.agents.graph import prompts
+from backend.agents.graph.checks import contamination_of, final_message, stop_reason
 from backend.agents.graph.context import AgentContext, Retriever, require_scope
 from backend.agents.graph.decisions import Review, decide, decision_model
 from backend.agents.graph.spotlight import strip_echoed_blocks, unmark
 from backend.agents.graph.state import AgentState
 from backend.agents.grounding import check_claims, citations_for
-from backend.agents.injection import echoed_instruction
 from backend.agents.tools.base import AgentTool
 from backend.core.errors import AppError
 from backend.models.base import text_of
@@ -34,12 +33,6 @@ from backend.safety.contamination import ContaminationDetector
 
 log = logging.getLogger(__name__)
 Update = dict[str, Any]
-_NGRAM = 4
-_LINKS = re.compile(r"\S*://\S*")
-_RULES = {
-    "canary": "it revealed the run's confidential marker",
-    "source_instruction_followed": "it did what a source told the model to do",
-}
 
 
 def _emit(runtime: Runtime[AgentContext], kind: str, **payload: Any) -> None:
@@ -260,7 +253,7 @@ class Nodes:
             return update
         draft = state.get("draft") or ""
         _emit(runtime, "step", name="check", status="started")
-        contamination = _contamination(
+        contamination = contamination_of(
             draft, state.get("context") or [], context.canary, str(state.get("request") or "")
         )
         if contamination is not None:
@@ -297,7 +290,7 @@ class Nodes:
         citations = citations_for(draft, passages, claims) if reason != "contaminated" else []
         for citation in citations:
             _emit(runtime, "citation", **citation)
-        message = _final_message(reason, draft, state, context.config.max_iterations)
+        message = final_message(reason, draft, state, context.config.max_iterations)
         unsupported = [c.to_dict() for c in claims if not c.supported]
         if reason == "error":
             _emit(runtime, "error", message=state.get("error") or "The agent failed.")
@@ -329,88 +322,6 @@ class Nodes:
         }
 
 
-def stop_reason(state: AgentState, max_iterations: int) -> str:
-    if state.get("cancelled"):
-        return "cancelled"
-    if state.get("contamination_detected"):
-        return "contaminated"
-    if state.get("error"):
-        return "error"
-    if state.get("task_complete"):
-        return "completed"
-    return "max_iterations" if state.get("iterations", 0) >= max_iterations else "completed"
-
-
-def _final_message(reason: str, draft: str, state: AgentState, max_iterations: int) -> str:
-    if reason == "contaminated":
-        # The notice names the rule and the document, never the attack's own words (they may be the payload).
-        found = state.get("contamination") or {}
-        source = found.get("source") or {}
-        title = _LINKS.sub("[link]", str(source.get("document_title") or ""))[:80]
-        where = f" It came from the document “{title}”." if title else ""
-        return (
-            "The answer was blocked: it followed instructions hidden in the material it read "
-            f"({_RULES.get(str(found.get('rule')), 'prompt injection')}).{where} Nothing was saved; an admin can "
-            "review that document in the library."
-        )
-    if reason == "error":
-        kept = f"\n\n{draft}" if draft else ""
-        return f"The agent stopped because of an error: {state.get('error')}{kept}"
-    if reason == "max_iterations":
-        note = f"_(Stopped after {max_iterations} steps, the limit for this agent.)_"
-        return f"{draft}\n\n{note}" if draft else note
-    if reason == "cancelled":
-        return draft + ("\n\n_(Stopped.)_" if draft else "_(Stopped before an answer was written.)_")
-    return draft
-
-
-def _contamination(draft: str, passages: list[dict[str, Any]], canary: str, request: str) -> dict[str, Any] | None:
-    """Why `draft` must not be shown as an answer, with the source chunk that most likely carried the attack."""
-    if canary and canary in draft:
-        result_reason, rule = "the answer repeats the run's confidential marker", "canary"
-    elif (echo := echoed_instruction(draft, passages, request)) is not None:
-        source = next((p for p in passages if str(p.get("chunk_id")) == echo.chunk_id), None)
-        return {
-            "reason": "the answer carried out an instruction written in a source for AI models",
-            "rule": "source_instruction_followed",
-            "source": _source_of(source) if source else None,
-        }
-    else:
-        docs = [str(p.get("content", "")) for p in passages]
-        result = ContaminationDetector(canaries=(canary,) if canary else ()).check_response(draft, docs)
-        if not result.contaminated:
-            return None
-        result_reason, rule = result.reason or "prompt injection", result.pattern or "response_check"
-    return {"reason": result_reason, "rule": rule, "source": _culprit(draft, passages)}
-
-
-def _grams(text: str, n: int) -> set[tuple[str, ...]]:
-    words = re.findall(r"\w+", text.lower())
-    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
-
-
-def _culprit(draft: str, passages: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The passage the draft echoes most (shared word 4-grams, then word pairs, and any link it repeats):
-    the likely carrier of the attack. None when the draft echoes no passage at all."""
-    long_grams, pairs = _grams(draft, _NGRAM), _grams(draft, 2)
-    links = set(re.findall(r"https?://[^\s)\]>\"']+", draft))
-    best, best_score = None, 0
-    for passage in passages:
-        content = str(passage.get("content", ""))
-        score = (
-            4 * len(long_grams & _grams(content, _NGRAM))
-            + len(pairs & _grams(content, 2))
-            + 10 * sum(1 for link in links if link in content)
-        )
-        if score > best_score:
-            best, best_score = passage, score
-    return _source_of(best) if best is not None else None
-
-
-def _source_of(passage: dict[str, Any]) -> dict[str, Any]:
-    return {k: passage.get(k) for k in ("chunk_id", "document_id", "document_title", "heading_path", "page")}
-
-
 def _repeating(state: AgentState) -> bool:
     results = state.get("tool_results") or []
     return (
@@ -427,4 +338,4 @@ def _empty_args(tool: AgentTool) -> Any:
         return None
 
 
-__all__ = ["Nodes", "stop_reason"]
+__all__ = ["Nodes"]

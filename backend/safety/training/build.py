@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 from scipy import optimize, sparse
 
-from backend.safety import _classifier as clf
-from backend.safety import _features as ft
+from backend.safety import classifier as clf
+from backend.safety import features as ft
 from backend.safety.training.corpus import SEED, Item, build
 
 FP_BUDGET = 0.01

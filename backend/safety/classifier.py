@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backend.safety import _features as ft
+from backend.safety import features as ft
 
 DATA_DIR = Path(__file__).parent / "data"
 MODEL_PATH = DATA_DIR / "injection_model.npz"

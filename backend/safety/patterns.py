@@ -1,6 +1,6 @@
 """The phrase and markup patterns of the contamination detector.
 
-Patterns run against the folded text of `_normalize` (lower case, no accents, ASCII quotes and dashes), so
+Patterns run against the folded text of `normalize` (lower case, no accents, ASCII quotes and dashes), so
 they are written in plain lower-case ASCII. Each one targets wording aimed at an AI model rather than at a
 person: "ignore previous *instructions*", not "ignore competitor claims"; "act as an *unrestricted AI*", not
 "act as a trusted advisor". The benign and attack corpora in tests/unit/safety keep that line honest.

@@ -1,6 +1,6 @@
 """Hashed n-gram features for the linear injection classifier, shared by training and scanning.
 
-A text is folded (`_normalize.fold`), reduced to a small ASCII alphabet and turned into two streams of
+A text is folded (`normalize.fold`), reduced to a small ASCII alphabet and turned into two streams of
 feature indices, each tagged with the byte position it starts at: character 4- and 5-grams and word 1- and
 2-grams. Because every feature has a position, the score of any span is a difference of two prefix sums,
 so a chunk is scored sentence by sentence (an instruction hidden in a long report is not diluted by the
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from backend.safety._normalize import fold
+from backend.safety.normalize import fold
 
 DIM = 1 << 18
 """Size of the hashed feature space (the classifier's weight vector)."""

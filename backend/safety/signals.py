@@ -1,0 +1,109 @@
+"""Text signals the detector combines: which pattern matches a normalized text, whether a decoded or hidden
+span reads as prose or a phrase, zero-width characters woven between letters, and image links that carry data
+out (beacons). Pure functions; `contamination` decides what they mean together."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlsplit
+
+from backend.safety import normalize as norm
+from backend.safety.patterns import (
+    ADDRESS_PATTERNS,
+    COERCION_PATTERNS,
+    EXFILTRATION_PATTERNS,
+    HTML_IMAGE_RE,
+    INSTRUCTION_PATTERNS,
+    MARKDOWN_IMAGE_RE,
+    MARKUP_PATTERNS,
+    PLACEHOLDER_RE,
+    RESPONSE_PATTERNS,
+    SCRIPT_PATTERNS,
+    SQUASHED_PATTERNS,
+    SUSPICIOUS_QUERY_KEYS,
+    TOOL_CALL_PATTERNS,
+    Pattern,
+)
+
+WORDS_RE = re.compile(r"[a-z0-9']+")
+STATIC_TOKEN_RE = re.compile(r"[A-Za-z0-9]{6,24}")
+
+
+def match_text(forms: norm.Normalized) -> tuple[Pattern, str] | None:
+    targets = (forms.flat,) if forms.despaced == forms.flat else (forms.flat, forms.despaced)
+    groups = (
+        MARKUP_PATTERNS,
+        INSTRUCTION_PATTERNS,
+        TOOL_CALL_PATTERNS,
+        EXFILTRATION_PATTERNS,
+        SCRIPT_PATTERNS,
+        ADDRESS_PATTERNS,
+        COERCION_PATTERNS,
+        RESPONSE_PATTERNS,
+    )
+    for group in groups:
+        for pattern in group:
+            for target in (forms.lines, *targets) if group is MARKUP_PATTERNS else targets:
+                if m := pattern.search(target):
+                    return pattern, m.group()
+    for squashed in forms.squashed:
+        for pattern in SQUASHED_PATTERNS:
+            if m := pattern.search(squashed):
+                return pattern, m.group()
+    return None
+
+
+def is_prose(text: str) -> bool:
+    """Four or more real words with spaces between them, and not an address: a hidden sentence."""
+    return (
+        "://" not in text
+        and text.count(" ") >= 3
+        and len([w for w in WORDS_RE.findall(text.lower()) if len(w) >= 3]) >= 4
+    )
+
+
+def is_phrase(text: str) -> bool:
+    """Two or more words, only letters and spacing: what a short decoded payload looks like (not JSON or ids)."""
+    words = WORDS_RE.findall(text.lower())
+    return (
+        " " in text.strip()
+        and not re.search(r"[{}\[\]<>=_/\\]", text)
+        and len([w for w in words if len(w) >= 3 and not w.isdigit()]) >= 2
+    )
+
+
+def interleaved_invisible(text: str) -> bool:
+    """Many zero-width characters sitting between letters (not the joiners of emoji or Persian words)."""
+    count = 0
+    for m in norm.INVISIBLE_RE.finditer(text):
+        i = m.start()
+        if 0 < i < len(text) - 1 and text[i - 1].isascii() and text[i - 1].isalnum() and text[i] != "\u00ad":
+            count += 1
+            if count >= 12:
+                return True
+    return False
+
+
+def image_beacon(text: str) -> str | None:
+    urls = [m.group(1) for m in MARKDOWN_IMAGE_RE.finditer(text)] + [m.group(1) for m in HTML_IMAGE_RE.finditer(text)]
+    for url in urls:
+        parts = urlsplit(url.strip())
+        if parts.scheme.lower() not in ("http", "https", "") or not (parts.netloc or url.startswith("//")):
+            continue
+        # A badge's static token (`?token=RXP95LE2XL`) is not a beacon; an empty, long or wordy value is.
+        carried = [
+            value
+            for key, value in parse_qsl(parts.query, keep_blank_values=True)
+            if key.lower() in SUSPICIOUS_QUERY_KEYS and not STATIC_TOKEN_RE.fullmatch(value)
+        ]
+        if PLACEHOLDER_RE.search(parts.query.lower()) or carried:
+            return url
+    return None
+
+
+def clip(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+__all__ = ["WORDS_RE", "clip", "image_beacon", "interleaved_invisible", "is_phrase", "is_prose", "match_text"]
