@@ -70,6 +70,14 @@ def _space_routes(w: World, space: str) -> list[tuple[str, str, dict[str, Any] |
         ("PATCH", "/api/v1/conversations/{conversation_id}", {"title": "Hijacked"}),
         ("DELETE", "/api/v1/conversations/{conversation_id}", None),
         ("GET", "/api/v1/conversations/{conversation_id}/messages", None),
+        # Real run ids of B are attacked in tests/api/test_runs_api.py.
+        ("POST", "/api/v1/conversations/{conversation_id}/runs", {"message": "hi"}),
+        ("GET", "/api/v1/conversations/{conversation_id}/runs", None),
+        ("GET", "/api/v1/runs/{run_id}", None),
+        ("GET", "/api/v1/runs/{run_id}/events", None),
+        ("GET", "/api/v1/runs/{run_id}/stream", None),
+        ("POST", "/api/v1/runs/{run_id}/cancel", None),
+        ("POST", "/api/v1/runs/{run_id}/resume", None),
     ]
 
 
