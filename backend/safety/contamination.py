@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from backend.safety import normalize as norm
-from backend.safety.classifier import Classifier, default_classifier, default_vocabulary
-from backend.safety.decoders import Vocabulary, decode_all
-from backend.safety.patterns import (
+from backend.safety.action_patterns import (
     DECODE_HINT_RE,
 )
+from backend.safety.classifier import Classifier, default_classifier, default_vocabulary
+from backend.safety.decoders import Vocabulary, decode_all
 from backend.safety.signals import WORDS_RE, clip, image_beacon, interleaved_invisible, is_phrase, is_prose, match_text
 from backend.safety.urls import UrlCheck, check_urls
 

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from backend.safety.alphabets import ATBASH, BRAILLE, LEET, MORSE, NATO_WORDS
+
 MAX_CANDIDATES = 40
 MAX_DECODED = 8_000
 _MIN_WORDS = 3
@@ -36,69 +38,15 @@ _A85_PUNCT_RE = re.compile(r"[!-/:-@\[-`{-~]")
 _UU_LINE_RE = re.compile(r"^[!-M][ -`]{4,61}$", re.MULTILINE)
 _MORSE_RE = re.compile(r"(?:[.\-·•_−]{1,7}[ \t]{1,3}(?:[/|][ \t]{0,3})?){5,4000}[.\-·•_−]{1,7}")
 _BRAILLE_RE = re.compile(r"[\u2800-\u28ff][\u2800-\u28ff\s]{3,4000}")
-_NATO_WORDS = [
-    "alfa",
-    "alpha",
-    "bravo",
-    "charlie",
-    "delta",
-    "echo",
-    "foxtrot",
-    "golf",
-    "hotel",
-    "india",
-    "juliett",
-    "juliet",
-    "kilo",
-    "lima",
-    "mike",
-    "november",
-    "oscar",
-    "papa",
-    "quebec",
-    "romeo",
-    "sierra",
-    "tango",
-    "uniform",
-    "victor",
-    "whiskey",
-    "whisky",
-    "x-ray",
-    "xray",
-    "yankee",
-    "zulu",
-]
 _NATO_RE = re.compile(
-    r"\b(?:(?:" + "|".join(_NATO_WORDS) + r")\b[\s,./|-]{1,5}){4,2000}(?:" + "|".join(_NATO_WORDS) + r")\b",
+    r"\b(?:(?:" + "|".join(NATO_WORDS) + r")\b[\s,./|-]{1,5}){4,2000}(?:" + "|".join(NATO_WORDS) + r")\b",
     re.IGNORECASE,
 )
-_NATO_SET = frozenset(w.replace("-", "") for w in _NATO_WORDS)
+_NATO_SET = frozenset(w.replace("-", "") for w in NATO_WORDS)
 _PERCENT_RE = re.compile(r"(?:%[0-9A-Fa-f]{2}[^%\s]{0,3}){6,4000}")
 _ENTITY_RE = re.compile(r"(?:&#x?[0-9A-Fa-f]{1,6};\s?){6,4000}")
 _WORD_RE = re.compile(r"[a-z]{2,}")
 _LEET_TOKEN_RE = re.compile(r"\b(?=[a-z0-9@$!|]*[a-z])(?=[a-z0-9@$!|]*[0134578@$|])[a-z0-9@$!|]{3,}\b")
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s",
-                       "!": "i", "|": "l", "9": "g"})  # fmt: skip
-_ATBASH = str.maketrans(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", "zyxwvutsrqponmlkjihgfedcbaZYXWVUTSRQPONMLKJIHGFEDCBA"
-)
-_MORSE = {
-    ".-": "a", "-...": "b", "-.-.": "c", "-..": "d", ".": "e", "..-.": "f", "--.": "g", "....": "h", "..": "i",
-    ".---": "j", "-.-": "k", ".-..": "l", "--": "m", "-.": "n", "---": "o", ".--.": "p", "--.-": "q", ".-.": "r",
-    "...": "s", "-": "t", "..-": "u", "...-": "v", ".--": "w", "-..-": "x", "-.--": "y", "--..": "z",
-    "-----": "0", ".----": "1", "..---": "2", "...--": "3", "....-": "4", ".....": "5", "-....": "6",
-    "--...": "7", "---..": "8", "----.": "9", ".-.-.-": ".", "--..--": ",", "..--..": "?", "-.-.--": "!",
-    ".----.": "'", "-..-.": "/", "---...": ":", ".-.-.": "+", "-...-": "=", ".--.-.": "@",
-}  # fmt: skip
-# Six-dot braille, letters a-z (grade 1), as the dot bits of U+2800.
-_BRAILLE = {
-    0x01: "a", 0x03: "b", 0x09: "c", 0x19: "d", 0x11: "e", 0x0B: "f", 0x1B: "g", 0x13: "h", 0x0A: "i", 0x1A: "j",
-    0x05: "k", 0x07: "l", 0x0D: "m", 0x1D: "n", 0x15: "o", 0x0F: "p", 0x1F: "q", 0x17: "r", 0x0E: "s", 0x1E: "t",
-    0x25: "u", 0x27: "v", 0x3A: "w", 0x2D: "x", 0x3D: "y", 0x35: "z", 0x00: " ", 0x02: ",", 0x32: ".",
-    0x26: "?", 0x16: "!", 0x04: "'",
-}  # fmt: skip
-
-
 @dataclass(frozen=True, slots=True)
 class Decoded:
     """One span of the input and the text it decodes to."""
@@ -215,7 +163,7 @@ def _candidates(text: str, vocab: Vocabulary, min_words: int) -> Iterator[tuple[
     for span in each(_MORSE_RE):
         yield from keep("morse", span, _morse(span))
     for span in each(_BRAILLE_RE):
-        yield from keep("braille", span, "".join(_BRAILLE.get(ord(ch) - 0x2800, " ") for ch in span))
+        yield from keep("braille", span, "".join(BRAILLE.get(ord(ch) - 0x2800, " ") for ch in span))
     for span in each(_NATO_RE):
         yield from keep("nato", span, _nato(span))
     for span in each(_PERCENT_RE):
@@ -239,7 +187,7 @@ def _gibberish_lines(text: str, vocab: Vocabulary, min_words: int) -> Iterator[t
         clipped = line[:2000]
         if leet_tokens >= 2:
             tried += 1
-            leet = clipped.lower().translate(_LEET)
+            leet = clipped.lower().translate(LEET)
             if vocab.ratio(leet)[0] >= max(0.6, share + 0.2) and vocab.readable(leet, min_words):
                 yield "leetspeak", clipped, leet
                 continue
@@ -267,7 +215,7 @@ def _unknown_runs(line: str, vocab: Vocabulary) -> list[str]:
 def _shifted(candidate: str, vocab: Vocabulary, min_words: int) -> tuple[str, str] | None:
     transforms: list[tuple[str, Callable[[str], str]]] = [
         ("rot13", lambda s: codecs.encode(s, "rot13")),
-        ("atbash", lambda s: s.translate(_ATBASH)),
+        ("atbash", lambda s: s.translate(ATBASH)),
         ("reversed", lambda s: s[::-1]),
     ]
     if len(candidate.split()) >= 4:
@@ -358,7 +306,7 @@ def _uudecode(text: str) -> tuple[str, str] | None:
 def _morse(span: str) -> str:
     span = re.sub(r"[·•]", ".", span).replace("_", "-").replace("−", "-")
     words = re.split(r"\s*[/|]\s*|\s{2,}", span.strip())
-    return " ".join("".join(_MORSE.get(code, "") for code in word.split()) for word in words)
+    return " ".join("".join(MORSE.get(code, "") for code in word.split()) for word in words)
 
 
 def _nato(span: str) -> str:

@@ -32,7 +32,8 @@ class Pattern:
         return self.regex.search(text)
 
 
-def _p(name: str, category: Category, regex: str, keywords: tuple[str, ...] = ()) -> Pattern:
+def pattern(name: str, category: Category, regex: str, keywords: tuple[str, ...] = ()) -> Pattern:
+    """A named, compiled pattern (run on folded text)."""
     return Pattern(name, category, re.compile(regex), keywords)
 
 
@@ -50,13 +51,13 @@ _FREE = r"(?:unrestricted|unfiltered|uncensored|jailbroken|unchained|evil|rogue|
 
 INSTRUCTION_PATTERNS: tuple[Pattern, ...] = (
     # --- English -------------------------------------------------------------------------------------------
-    _p(
+    pattern(
         "system_override",
         "instruction",
         r"\b(?:ignore|disregard|override|bypass|forget|violate|break|overwrite)\b (?:the |your |its |any |all )?"
         r"(?:system|developer|hidden|initial|safety) ?(?:prompt|message|instructions?|rules|guardrails|policy)",
     ),
-    _p(
+    pattern(
         "system_override",
         "instruction",
         r"\b(?:new|updated|real|actual|true|revised) (?:system )?(?:instructions|prompt|directives?)\s*:"
@@ -65,7 +66,7 @@ INSTRUCTION_PATTERNS: tuple[Pattern, ...] = (
         r"|\b(?:enable|activate|enter|switch to) (?:developer|dan|god|jailbreak|debug|unrestricted|sudo) mode"
         r"|\bdo anything now\b|\b(?:you are|you're) (?:now )?jailbroken\b",
     ),
-    _p(
+    pattern(
         "ignore_instructions",
         "instruction",
         r"\b(?:ignore|disregard|forget|override|bypass|skip|abandon|discard|neglect|set aside)\b[ ,]+"
@@ -75,14 +76,14 @@ INSTRUCTION_PATTERNS: tuple[Pattern, ...] = (
         + _GAP
         + r"\b(?:instructions?|prompts?|directives?|commands?|guardrails|system messages?)\b",
     ),
-    _p(
+    pattern(
         "ignore_instructions",
         "instruction",
         r"\b(?:ignore|disregard|forget)\b (?:everything|anything|all(?: of it)?|what(?:ever)? you(?:'ve| have)?"
         r" (?:were|been) told)\b[ ,]*(?:above|before|prior|so far|previously|up to (?:now|this point)"
         r"|you (?:were|have been) told)",
     ),
-    _p(
+    pattern(
         "role_override",
         "instruction",
         r"\b(?:you are|you're|you will be) (?:now|no longer|from now on|henceforth) (?:an? |the )?"
@@ -93,7 +94,7 @@ INSTRUCTION_PATTERNS: tuple[Pattern, ...] = (
         r"|\bfrom now on,? you (?:will |must |shall )?(?:act as|behave as|pretend|ignore|obey|roleplay|role-play"
         r"|speak as|only (?:respond|answer|reply|follow|obey)|(?:respond|answer|reply) only)\b",
     ),
-    _p(
+    pattern(
         "role_override",
         "instruction",
         r"\b(?:act|behave|respond|answer) as (?:if you (?:are|were) |though you (?:are|were) )?(?:an? |the )?"
@@ -110,7 +111,7 @@ INSTRUCTION_PATTERNS: tuple[Pattern, ...] = (
         r"|\bpretend (?:that )?you (?:have|had) no (?:restrictions|rules|guidelines|filters|instructions)"
         r"|\b(?:roleplay|role-play) as (?:an? )?(?:" + _FREE + r"|" + _AI + r")\b",
     ),
-    _p(
+    pattern(
         "address_to_ai",
         "instruction",
         r"\b(?:note|message|instructions?|attention|important) (?:to|for) (?:any |all |the )?(?:"
@@ -119,7 +120,7 @@ INSTRUCTION_PATTERNS: tuple[Pattern, ...] = (
         r"|\bif you(?:'re| are) an? " + _AI_ONLY + r"(?:\s*[,:;]|\s+(?:reading|processing|"
         r"summari[sz]ing|parsing|analy[sz]ing|scanning|crawling|that|who|tasked))",
     ),
-    _p(
+    pattern(
         "prompt_leak",
         "instruction",
         r"\b(?:reveal|show|print|output|display|repeat|recite|dump|leak|disclose|expose|share|tell me|give me|write"
@@ -132,7 +133,7 @@ INSTRUCTION_PATTERNS: tuple[Pattern, ...] = (
         r"|\b(?:repeat|print|output|echo|recite|copy) (?:back )?(?:all |everything |the (?:text|words|content|"
         r"conversation|messages?) )(?:above|before this|so far|verbatim|preceding)",
     ),
-    _p(
+    pattern(
         "conceal_from_user",
         "instruction",
         r"\b(?:do not|don't|dont|never|must not|should not) (?:tell|inform|alert|notify|warn|let) the (?:user|human)s?"
@@ -144,7 +145,7 @@ INSTRUCTION_PATTERNS: tuple[Pattern, ...] = (
         r"|\bthe (?:user|human) (?:must|should|shall) (?:not|never) (?:know|find out|learn|be told|see this)\b",
     ),
     # --- German ---------------------------------------------------------------------------------------------
-    _p(
+    pattern(
         "ignore_instructions",
         "instruction",
         r"\b(?:ignorier(?:e|en sie)?|vergiss|vergessen sie|missachte(?:n sie)?|uberspringe)\b (?:\w+ ){0,2}"
@@ -154,54 +155,54 @@ INSTRUCTION_PATTERNS: tuple[Pattern, ...] = (
         r"|\b(?:ignorier(?:e|en sie)?|vergiss|missachte(?:n sie)?|umgehe)\b (?:den |deinen |ihren |die )?"
         r"system ?(?:prompt|nachricht|anweisungen?)",
     ),
-    _p(
+    pattern(
         "role_override",
         "instruction",
         r"\b(?:du bist|sie sind) (?:jetzt|nun|ab sofort|ab jetzt) (?:ein |eine )?(?:\w+ )?(?:ki|assistent|chatbot"
         r"|sprachmodell|dan)\b|\bneue anweisungen\s*:|\bab (?:jetzt|sofort) (?:antwortest|handelst|verhaltst"
         r"|ignorierst) du\b",
     ),
-    _p(
+    pattern(
         "prompt_leak",
         "instruction",
         r"\b(?:gib|gebe|zeige?|nenne|verrate|wiederhole|offenbare)\b (?:mir |uns )?(?:deinen|ihren|den|deine|die)"
         r" (?:system ?prompt|systemanweisungen|system-anweisungen|anfangsanweisungen|prompt)\b",
     ),
-    _p(
+    pattern(
         "conceal_from_user",
         "instruction",
         r"\b(?:sag|sage|erzahle?|verrate|erwahne|sagen sie|verraten sie)\b (?:es |das |dies |davon )?"
         r"(?:dem|den) (?:benutzer|nutzer|user|anwender)n? (?:nichts|nicht)\b",
     ),
     # --- French ---------------------------------------------------------------------------------------------
-    _p(
+    pattern(
         "ignore_instructions",
         "instruction",
         r"\b(?:ignore[rz]?|oublie[rz]?|neglige[rz]?)\b (?:\w+ ){0,3}(?:instructions|consignes|directives)"
         r" (?:precedentes|anterieures|ci-dessus|prealables|initiales|d'origine|du systeme|systeme)"
         r"|\b(?:ignore[rz]?|oublie[rz]?)\b (?:toutes )?(?:tes|vos) (?:instructions|consignes|directives)\b",
     ),
-    _p(
+    pattern(
         "role_override",
         "instruction",
         r"\b(?:tu es|vous etes) (?:maintenant|desormais|a present) (?:un |une )?(?:\w+ )?(?:ia|assistant|chatbot"
         r"|modele|dan)\b|\bnouvelles instructions\s*:",
     ),
-    _p(
+    pattern(
         "prompt_leak",
         "instruction",
         r"\b(?:revele[rz]?|montre[rz]?|affiche[rz]?|donne[rz]?|repete[rz]?|divulgue[rz]?)\b(?:[ -]moi)? (?:ton|votre"
         r"|le|ta|vos|tes|ses) (?:prompt|invite|message|instructions?|consignes?) (?:systeme|du systeme|initia\w*"
         r"|cache\w*|secret\w*)",
     ),
-    _p(
+    pattern(
         "conceal_from_user",
         "instruction",
         r"\bne (?:le |lui |leur )?(?:dis|dites|revele[zr]?|mentionne[zr]?) (?:rien|pas|jamais) (?:de (?:ceci|cela|tout"
         r" ca) )?a (?:l'|l )?utilisateur",
     ),
     # --- Spanish --------------------------------------------------------------------------------------------
-    _p(
+    pattern(
         "ignore_instructions",
         "instruction",
         r"\b(?:ignora[rn]?|ignore[n]?|olvida[rn]?|olvide[n]?|descarta|omite|pasa por alto)\b (?:\w+ ){0,2}(?:todas )?"
@@ -209,20 +210,20 @@ INSTRUCTION_PATTERNS: tuple[Pattern, ...] = (
         r"|previas|de arriba|iniciales|del sistema|originales)"
         r"|\b(?:ignora|olvida|ignore|olvide)\b (?:todas )?(?:tus|sus) (?:instrucciones|indicaciones|ordenes)\b",
     ),
-    _p(
+    pattern(
         "role_override",
         "instruction",
         r"\b(?:ahora|a partir de ahora|desde ahora) (?:eres|seras|actuas como) (?:un |una )?(?:\w+ )?(?:ia|asistente"
         r"|chatbot|modelo|dan)\b|\bnuevas instrucciones\s*:",
     ),
-    _p(
+    pattern(
         "prompt_leak",
         "instruction",
         r"\b(?:revela|revele|muestra(?:me)?|muestre(?:me)?|dime|imprime|repite|comparte)\b (?:me )?(?:tu|su|el|las"
         r"|tus|sus) (?:prompt|mensaje|instrucciones) (?:del sistema|de sistema|inicial(?:es)?|ocult[oa]s?"
         r"|secret[oa]s?)",
     ),
-    _p(
+    pattern(
         "conceal_from_user",
         "instruction",
         r"\bno (?:le )?(?:digas|diga|menciones|mencione|reveles|revele|cuentes|cuente) (?:nada )?(?:de )?"
@@ -232,21 +233,21 @@ INSTRUCTION_PATTERNS: tuple[Pattern, ...] = (
 
 # Matched against the letter-spaced runs with every separator removed ("ignoreallpreviousinstructions").
 SQUASHED_PATTERNS: tuple[Pattern, ...] = (
-    _p(
+    pattern(
         "ignore_instructions",
         "instruction",
         r"(?:ignore|disregard|forget)(?:all|any|the|your)*(?:previous|prior|above|earlier|system)(?:instructions|prompt)",
     ),
-    _p("prompt_leak", "instruction", r"(?:reveal|print|show|repeat)(?:me)?(?:your|the)(?:system|initial)prompt"),
+    pattern("prompt_leak", "instruction", r"(?:reveal|print|show|repeat)(?:me)?(?:your|the)(?:system|initial)prompt"),
 )
 
 MARKUP_PATTERNS: tuple[Pattern, ...] = (
-    _p(
+    pattern(
         "chat_markup",
         "markup",
         r"<\|[a-z_]{2,30}\|>|\[/?inst\]|<</?sys>>|<(?:start|end)_of_turn>|</?\s*(?:system|system_prompt|im_start)\s*>",
     ),
-    _p(
+    pattern(
         "chat_markup",
         "markup",
         r"(?:^|\n)\s*(?:#{2,}\s*(?:system|instructions?|assistant)(?: prompt| message)?|(?:system|developer)"
@@ -255,7 +256,7 @@ MARKUP_PATTERNS: tuple[Pattern, ...] = (
 )
 
 TOOL_CALL_PATTERNS: tuple[Pattern, ...] = (
-    _p(
+    pattern(
         "tool_call_json",
         "tool_call",
         r"\"(?:tool_calls|function_call|tool_use|tool_call)\"\s*:"
@@ -265,169 +266,4 @@ TOOL_CALL_PATTERNS: tuple[Pattern, ...] = (
         r"|action_input)\"\s*:"
         r"|</?\s*(?:tool_call|tool_calls|function_call|function_calls|tool_use|invoke)\b",
     ),
-)
-
-_SENSITIVE = (
-    r"(?:conversation|chat (?:history|log|transcript)|previous messages|message history|system prompt|your"
-    r" instructions|(?:the user'?s'?|their|all|any|every|stored|saved) (?:credentials|passwords?|api[ -]?keys?"
-    r"|access tokens?|secrets?|session (?:ids?|tokens?|cookies?)|cookies)|secrets"
-    r"|(?:the )?user'?s'? (?:data|info|information|messages?|questions?|input|email(?: address)?|details))"
-)
-
-EXFILTRATION_PATTERNS: tuple[Pattern, ...] = (
-    _p(
-        "exfiltration_instruction",
-        "exfiltration",
-        r"\b(?:send|post|upload|forward|transmit|exfiltrate|leak|submit|email|report|copy|append|attach|encode|include"
-        r"|embed|insert|add|put)\b (?:[\w'-]+ ){0,4}" + _SENSITIVE + r" (?:[\w'-]+ ){0,6}(?:to|into|in|as|via|through"
-        r"|using) (?:the |a |an |this )?(?:https?://|ftp://|www\.|url|link|webhook|endpoint|image|query"
-        r" (?:string|parameter))",
-    ),
-    _p(
-        "exfiltration_instruction",
-        "exfiltration",
-        r"\b(?:replace|substitute|fill in|swap)\b \S{1,30} with (?:the |a |your )?(?:[\w'-]+ ){0,3}(?:conversation"
-        r"|chat|summary of|system prompt|prompt|secret|password|api key|token|history|previous message)"
-        r"|\b(?:append|add|attach)\b (?:it|them|this|the (?:result|summary|answer|data)) (?:to|as) (?:the )?"
-        r"(?:url|link|query|image)\b",
-    ),
-)
-
-# An image whose query string carries a placeholder or a suspicious key is a classic exfiltration beacon:
-# the model fills in the placeholder and the client fetches the image.
-MARKDOWN_IMAGE_RE = re.compile(r"!\[[^\]]{0,200}\]\(\s*<?([^)\s>]{1,2000})")
-HTML_IMAGE_RE = re.compile(r"<img\b[^>]{0,500}?\bsrc\s*=\s*[\"']?([^\"'\s>]{1,2000})", re.IGNORECASE)
-PLACEHOLDER_RE = re.compile(r"[{}<>\[\]$]|%7b|%5b|%3c|%24")
-SUSPICIOUS_QUERY_KEYS = frozenset(
-    {
-        "data", "secret", "secrets", "token", "prompt", "history", "conversation", "chat", "msg", "message",
-        "messages", "session", "cookie", "cookies", "password", "pwd", "pass", "exfil", "leak", "payload",
-        "summary", "context", "apikey", "api_key", "creds", "credentials",
-    }
-)  # fmt: skip
-
-# Script and markup that run code or load another site when the text is rendered as HTML or markdown. A bare
-# `<script src=...>` is common in web documentation, so only the shapes that reach for cookies, storage or
-# another address, event-handler attributes and `javascript:` links count.
-SCRIPT_PATTERNS: tuple[Pattern, ...] = (
-    _p(
-        "script_injection",
-        "markup",
-        r"<script\b[^>]{0,200}>[^<]{0,400}?(?:document\.cookie|localstorage|sessionstorage|fetch\s*\(|xmlhttprequest"
-        r"|location(?:\.href)?\s*=|eval\s*\(|atob\s*\(|new image|alert\s*\()"
-        r"|\]\(\s*javascript:|href\s*=\s*[\"']?\s*javascript:"
-        r"|<(?:img|svg|body|iframe|video|audio|input|details|object)\b[^>]{0,300}?\bon(?:error|load|mouseover|focus"
-        r"|toggle|click|begin)\s*=",
-    ),
-    _p(
-        "script_injection",
-        "markup",
-        r"<iframe\b[^>]{0,300}?(?:display\s*:\s*none|width\s*=\s*[\"']?0|height\s*=\s*[\"']?0|srcdoc\s*=)"
-        r"|document\.cookie\s*[)+]|\+\s*document\.cookie",
-    ),
-)
-
-# Coercing an agent into using a tool, and directives that claim an authority the document does not have.
-COERCION_PATTERNS: tuple[Pattern, ...] = (
-    _p(
-        "tool_coercion",
-        "tool_call",
-        r"\b(?:invoke|call|run|execute|trigger|use)\b (?:the |your )?['\"]?[a-z_][a-z0-9_.]{2,40}['\"]?"
-        r"(?:\([^)]{0,120}\))?"
-        r"(?: (?:tool|function|plugin|action|api|command))?[^.]{0,80}?\b(?:before (?:you )?(?:reply|replying|answer"
-        r"|answering|respond|responding)|without (?:telling|asking|informing|notifying|confirmation|confirming)"
-        r"|(?:it|this) is (?:approved|authori[sz]ed|pre-approved)|secretly|silently|quietly)",
-    ),
-    _p(
-        "override_directive",
-        "instruction",
-        r"\bnew (?:directive|instructions?|orders?|task) from (?:the |your )?(?:administrator|admin|operator|developer"
-        r"|system|owner|creator)s?\b|\b(?:stop|halt|pause)\b[.!:,]? (?:new|updated) (?:directive|instructions?|task)\b"
-        r"|\b(?:override|disregard|ignore|forget|overlook|skip|drop)\b (?:the |all )?(?:above|preceding|foregoing)"
-        r"(?: text| content| message)?[.!;,]? (?:instead|now|and (?:instead|now|just|only))\b",
-    ),
-)
-
-# Text that turns to an AI reader by name, or tells it its only job now, wherever it sits in a document.
-ADDRESS_PATTERNS: tuple[Pattern, ...] = (
-    _p(
-        "address_to_ai",
-        "instruction",
-        r"\b(?:dear|hey|hello|hi|attention|note (?:to|for)|message (?:to|for)|instructions? for|summary for"
-        r"|this (?:part|section|note|line|text) is for)(?: the| any| all| every)? (?:ai|a\.i\.|llms?|language models?"
-        r"|chat ?bots?|virtual assistants?|ai (?:assistants?|models?|agents?|systems?)|gpt|chatgpt|claude|gemini"
-        r"|copilot|bots?|machines|automated (?:readers?|systems?|reviewers?|screeners?|tools?))\b"
-        r"\s*(?:[:,!(-]|reading|only)"
-        r"|\b(?:humans?|people|human readers) (?:may|can|should) (?:skip|ignore) this\b"
-        r"|\bwhen you (?:summari[sz]e|process|read|analy[sz]e|parse) this (?:document|page|file|text|report|email"
-        r"|resume|message)\b[^.]{0,40}?,",
-    ),
-    _p(
-        "override_directive",
-        "instruction",
-        r"\byour only (?:job|task|goal|purpose|instruction) (?:now|from now on|is now)\b"
-        r"|\bthat is your only (?:job|task)\b"
-        r"|\bdo not do what you (?:were|have been) (?:asked|told)\b|\b(?:leave|drop|abandon|forget) the current"
-        r" (?:request|task|conversation) (?:behind|aside)?"
-        r"|\bnever ?mind what came before\b|\bfirst \d+ words of your (?:context|prompt|instructions)",
-    ),
-    _p(
-        "exfiltration_link",
-        "exfiltration",
-        r"(?<!!)\[[^\]]{0,200}\]\(\s*<?https?://[^)\s]{1,300}?[?&][a-z0-9_]{1,20}=(?:\{[^}]{0,40}\}|\[[^\]]{0,40}\]|<[^>]{0,40}>|\.\.\.)",
-    ),
-)
-
-
-# What an answer looks like after a model followed an injection: a persona, a claimed freedom, a leak.
-RESPONSE_PATTERNS: tuple[Pattern, ...] = (
-    _p(
-        "injected_behaviour",
-        "instruction",
-        r"\b(?:i am|i'm) (?:now )?(?:unrestricted|unfiltered|jailbroken|uncensored|free of (?:all |any |my )?"
-        r"(?:rules|restrictions|guidelines|filters))\b"
-        r"|\b(?:no longer|not) (?:bound|restricted|limited|constrained) by (?:any |my |the )?(?:rules|guidelines"
-        r"|restrictions|policies|filters|programming|instructions)"
-        r"|\bi (?:don't|do not|no longer) have any (?:restrictions|rules|limits|limitations|filters|guidelines)\b"
-        r"|\b(?:developer|dan|jailbreak|god|unrestricted|sudo) mode (?:is )?(?:now )?(?:enabled|activated|active|on"
-        r"|engaged)\b|\[(?:jailbreak|dan|developer mode(?: output)?|unlocked)\]"
-        r"|\bthe (?:hidden|secret) (?:password|passphrase|key|code) is\b"
-        r"|\b(?:per|following|as per) the new (?:directive|instructions?|orders)\b"
-        r"|\bas instructed (?:by|in) the (?:document|note|page|text|file|email|context)\b"
-        r"|\b(?:i|you|we) (?:have|'ve) been (?:pwned|hacked|hijacked|jailbroken)\b|\bpwned\b"
-        r"|\b(?:i will|i'll) (?:now )?(?:ignore|disregard|forget) (?:all |my |the )?(?:previous|prior|earlier"
-        r"|original) (?:instructions|rules|guidelines)\b",
-        keywords=(
-            "unrestricted",
-            "unfiltered",
-            "jailbr",
-            "uncensored",
-            "free of",
-            "bound by",
-            "restricted by",
-            "limited by",
-            "constrained by",
-            "have any",
-            " mode",
-            "[",
-            "password is",
-            "passphrase is",
-            "key is",
-            "code is",
-            "per the new",
-            "as instructed",
-            "pwned",
-            "hacked",
-            "hijacked",
-            "ignore",
-            "disregard",
-            "forget",
-        ),
-    ),
-)
-
-# Words that ask for, or label, an encoding: with one of them nearby, even a short decoded phrase counts.
-DECODE_HINT_RE = re.compile(
-    r"\b(?:decode|decoded|decoding|base ?64|base ?32|rot-?13|morse|cipher(?:text)?|caesar|atbash|braille"
-    r"|nato|phonetic alphabet|ascii ?85|base ?85|uuencoded?|leet(?:speak)?)\b"
 )

@@ -8,19 +8,21 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 from backend.safety import normalize as norm
-from backend.safety.patterns import (
+from backend.safety.action_patterns import (
     ADDRESS_PATTERNS,
     COERCION_PATTERNS,
     EXFILTRATION_PATTERNS,
     HTML_IMAGE_RE,
-    INSTRUCTION_PATTERNS,
     MARKDOWN_IMAGE_RE,
-    MARKUP_PATTERNS,
     PLACEHOLDER_RE,
     RESPONSE_PATTERNS,
     SCRIPT_PATTERNS,
-    SQUASHED_PATTERNS,
     SUSPICIOUS_QUERY_KEYS,
+)
+from backend.safety.patterns import (
+    INSTRUCTION_PATTERNS,
+    MARKUP_PATTERNS,
+    SQUASHED_PATTERNS,
     TOOL_CALL_PATTERNS,
     Pattern,
 )

@@ -12,7 +12,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from backend.safety.patterns import HTML_IMAGE_RE, MARKDOWN_IMAGE_RE
+from backend.safety.action_patterns import (
+    HTML_IMAGE_RE,
+    MARKDOWN_IMAGE_RE,
+)
 
 _URL_RE = re.compile(r"(?:\bhttps?://|(?<![\w.@/])www\.)[^\s<>\"'`\]\)|]{1,2000}", re.IGNORECASE)
 _TRAILING = ".,;:!?*_'\"”’»"
