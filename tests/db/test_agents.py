@@ -12,16 +12,14 @@ from sqlalchemy import text
 from backend.agents import runner, service
 from backend.agents.checkpoint import check_thread, open_checkpointer, space_connection, thread_id
 from backend.agents.schemas import AgentSettingsUpdate, ConversationCreate, ConversationUpdate
-from backend.agents.tools.base import DocumentInfo, PageInfo, Passage, ToolEnv
-from backend.core.db import Database, TenantScope
+from backend.core.db import Database
 from backend.core.errors import Forbidden, NotFound
 from backend.models.accounting import counted
 from backend.models.chat_fake import make_fake_chat
 from backend.tenancy.context import SpaceContext
 from tests.db.conftest import space_context
+from tests.db.test_runs_support import FixedRetriever, sibling_space, tool_env
 from tests.support.tenants import new_tenant
-
-FACT = Passage("c1", "d1", "Annual report", ("Results",), 3, "Acme grew revenue by 40% in 2025 across Europe.")
 
 
 async def _tenant(name: str) -> SpaceContext:
@@ -33,42 +31,6 @@ async def _tenant(name: str) -> SpaceContext:
 def _count_usage(monkeypatch: pytest.MonkeyPatch, memory_backends: None) -> None:
     # Usage rows are written on their own connections in production; the rolled-back test connection can't.
     monkeypatch.setattr(runner, "metered", lambda scope, **kw: counted(scope))
-
-
-async def _sibling_space(db: Database, ctx: SpaceContext, name: str = "Second") -> SpaceContext:
-    """Another space of the same organization (isolation must hold inside one organization too)."""
-    space = uuid.uuid4()
-    async with db.session(organization_id=ctx.organization_id) as session:
-        await session.execute(
-            text("INSERT INTO spaces (id, organization_id, name) VALUES (:id, :org, :name)"),
-            {"id": space, "org": ctx.organization_id, "name": name},
-        )
-    return space_context(ctx.organization_id, space)
-
-
-def _env(scope: TenantScope) -> ToolEnv:
-    async def search(query: str, tags: tuple[str, ...], top_k: int) -> list[Passage]:
-        return []
-
-    async def fetch_page(url: str) -> PageInfo:
-        raise AssertionError("no fetching here")
-
-    async def documents() -> list[DocumentInfo]:
-        return []
-
-    async def subjects() -> list[str]:
-        return []
-
-    return ToolEnv(scope, {}, search, fetch_page, documents, subjects)
-
-
-class FixedRetriever:
-    def __init__(self, scope: TenantScope) -> None:
-        self.scope = scope
-
-    async def __call__(self, scope: TenantScope, query: str, **_: Any) -> list[Passage]:
-        assert scope == self.scope
-        return [FACT]
 
 
 async def _turn(ctx: SpaceContext, conversation: Any, message: str, answer: str) -> tuple[Any, list[Any], Any]:
@@ -84,14 +46,14 @@ async def _turn(ctx: SpaceContext, conversation: Any, message: str, answer: str)
         fast_llm=fast,
         retriever=FixedRetriever(ctx.scope),
         tools={},
-        tool_env=_env(ctx.scope),
+        tool_env=tool_env(ctx.scope),
     )
     return outcome, events, llm
 
 
 async def test_conversations_are_created_listed_renamed_and_deleted_in_their_space(db: Database) -> None:
     ada = await _tenant("alpha")
-    other = await _sibling_space(db, ada)
+    other = await sibling_space(db, ada)
     mine = await service.create_conversation(ada, ConversationCreate(agent="brand"))
     assert mine.title == "New Brand conversation" and mine.agent == "brand"
     await service.create_conversation(other, ConversationCreate(agent="seo", title="Other space"))
@@ -116,7 +78,7 @@ async def test_conversations_are_created_listed_renamed_and_deleted_in_their_spa
 
 async def test_agent_settings_show_defaults_and_keep_overrides_per_space(db: Database) -> None:
     ada = await _tenant("alpha")
-    other = await _sibling_space(db, ada)
+    other = await sibling_space(db, ada)
     seo = next(a for a in await service.list_agent_settings(ada) if a.agent == "seo")
     assert (seo.temperature, seo.top_k, seo.collections) == (0.3, 5, ["seo_guidelines", "competitor_analysis"])
     assert seo.overridden == [] and seo.defaults.temperature == 0.3
@@ -184,7 +146,7 @@ async def test_another_spaces_conversation_is_refused_at_the_entry_point_and_by_
     db: Database,
 ) -> None:
     ada = await _tenant("alpha")
-    eve = await _sibling_space(db, ada, "Eve's")
+    eve = await sibling_space(db, ada, "Eve's")
     theirs = await service.create_conversation(eve, ConversationCreate(agent="email"))
     await _turn(eve, theirs.id, "Write a welcome email", "Welcome aboard.")
 
