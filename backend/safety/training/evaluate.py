@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from collections import defaultdict
@@ -9,6 +10,16 @@ from typing import Any
 
 from backend.safety.contamination import ContaminationDetector
 from backend.safety.training.corpus import Item
+
+
+_LINK = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:[\w.-]+/)+[\w.-]*")
+
+
+def redacted(text: str) -> str:
+    """A sample for the results file with its links and absolute paths replaced: the benign corpus quotes
+    installed packages' and system READMEs, whose addresses and paths must not land in the repository."""
+    return _ABSOLUTE_PATH.sub("<path>", _LINK.sub("<link>", text))
 
 
 def run(detector: ContaminationDetector, item: Item) -> bool:
@@ -31,7 +42,7 @@ def evaluate(detector: ContaminationDetector, items: list[Item]) -> dict[str, An
             latencies.append(elapsed * 1000)
         hits[item.family].append(flagged)
         if flagged != item.label and len(misses[item.family]) < 12:
-            misses[item.family].append(f"[{item.detail}] {item.text[:240]!r}")
+            misses[item.family].append(f"[{item.detail}] {redacted(item.text[:240])!r}")
     docs_attack = [f for item, f in _pairs(items, hits) if item.kind == "document" and item.label]
     docs_benign = [f for item, f in _pairs(items, hits) if item.kind == "document" and not item.label]
     families = {name: {"n": len(v), "flagged": round(sum(v) / len(v), 4)} for name, v in sorted(hits.items())}
