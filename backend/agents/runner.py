@@ -29,6 +29,7 @@ from backend.agents.tools import TOOLS
 from backend.agents.tools.base import AgentTool, Passage, ToolEnv
 from backend.agents.tools.env import space_tool_env
 from backend.core.db import TenantScope
+from backend.core.errors import ValidationFailed
 from backend.models.accounting import metered
 from backend.models.registry import get_chat_model
 from backend.retrieval.retriever import ParallelRetriever
@@ -78,6 +79,16 @@ class SpaceRetriever:
         ]
 
 
+def clean_message(message: str | None) -> str:
+    """The user's message, trimmed; refused when empty or longer than MAX_MESSAGE (every door checks the same)."""
+    text = (message or "").strip()
+    if not text:
+        raise ValidationFailed("The message is empty.", code="empty_message")
+    if len(text) > MAX_MESSAGE:
+        raise ValidationFailed(f"A message can be at most {MAX_MESSAGE:,} characters.", code="message_too_long")
+    return text
+
+
 def _as_uuid(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)
@@ -107,15 +118,7 @@ async def run_turn(
     checkpoint_url: str | None = None,
 ) -> TurnOutcome:
     """Answer `message` in the conversation with its agent; every event goes to `emit` as it happens."""
-    text = (message or "").strip()
-    if not text:
-        from backend.core.errors import ValidationFailed
-
-        raise ValidationFailed("The message is empty.", code="empty_message")
-    if len(text) > MAX_MESSAGE:
-        from backend.core.errors import ValidationFailed
-
-        raise ValidationFailed(f"A message can be at most {MAX_MESSAGE:,} characters.", code="message_too_long")
+    text = clean_message(message)
     conversation = await service.get_conversation(ctx, conversation_id)  # 404 for another space's id
     thread = thread_id(ctx.scope, conversation.id)
     check_thread(ctx.scope, thread)
@@ -180,4 +183,4 @@ async def run_turn(
     return outcome
 
 
-__all__ = ["SpaceRetriever", "TurnOutcome", "run_turn", "urls_in"]
+__all__ = ["MAX_MESSAGE", "SpaceRetriever", "TurnOutcome", "clean_message", "run_turn", "urls_in"]

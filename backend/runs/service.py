@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from backend.agents import service as agents
-from backend.agents.runner import MAX_MESSAGE
+from backend.agents.runner import clean_message
 from backend.core.db import get_database
 from backend.core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from backend.runs import fanout, recovery, repository, tasks
@@ -59,11 +59,7 @@ async def start_run(
     follow it, and Stop it, as soon as it has the id.
     """
     _require_editor(ctx)
-    text = (message or "").strip()
-    if not text:
-        raise ValidationFailed("The message is empty.", code="empty_message")
-    if len(text) > MAX_MESSAGE:
-        raise ValidationFailed(f"A message can be at most {MAX_MESSAGE:,} characters.", code="message_too_long")
+    text = clean_message(message)
     documents = list(dict.fromkeys(str(d) for d in document_ids))
     if len(documents) > MAX_DOCUMENTS:
         raise ValidationFailed(f"Mention at most {MAX_DOCUMENTS} documents.", code="too_many_documents")

@@ -12,6 +12,9 @@ from backend.agents.injection import echoed_instruction
 from backend.safety.contamination import ContaminationDetector
 
 _NGRAM = 4
+DETECTOR = ContaminationDetector()
+"""One detector for every run of the process (its model and vocabulary load once; headings and titles it has
+judged are remembered); the run's canary is passed per check."""
 _LINKS = re.compile(r"\S*://\S*")
 _RULES = {
     "canary": "it revealed the run's confidential marker",
@@ -67,7 +70,7 @@ def contamination_of(draft: str, passages: list[dict[str, Any]], canary: str, re
         }
     else:
         docs = [str(p.get("content", "")) for p in passages]
-        result = ContaminationDetector(canaries=(canary,) if canary else ()).check_response(draft, docs)
+        result = DETECTOR.check_response(draft, docs, canary=canary or None)
         if not result.contaminated:
             return None
         result_reason, rule = result.reason or "prompt injection", result.pattern or "response_check"
@@ -101,4 +104,4 @@ def _source_of(passage: dict[str, Any]) -> dict[str, Any]:
     return {k: passage.get(k) for k in ("chunk_id", "document_id", "document_title", "heading_path", "page")}
 
 
-__all__ = ["contamination_of", "final_message", "stop_reason"]
+__all__ = ["DETECTOR", "contamination_of", "final_message", "stop_reason"]

@@ -20,7 +20,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langgraph.runtime import Runtime
 
 from backend.agents.graph import prompts
-from backend.agents.graph.checks import contamination_of, final_message, stop_reason
+from backend.agents.graph.checks import DETECTOR, contamination_of, final_message, stop_reason
 from backend.agents.graph.context import AgentContext, Retriever, require_scope
 from backend.agents.graph.decisions import Review, decide, decision_model
 from backend.agents.graph.spotlight import strip_echoed_blocks, unmark
@@ -29,7 +29,6 @@ from backend.agents.grounding import check_claims, citations_for
 from backend.agents.tools.base import AgentTool
 from backend.core.errors import AppError
 from backend.models.base import text_of
-from backend.safety.contamination import ContaminationDetector
 
 log = logging.getLogger(__name__)
 Update = dict[str, Any]
@@ -87,7 +86,6 @@ class Nodes:
         self, state: AgentState, found: list[dict[str, Any]]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """New passages appended to the context (each chunk once); flagged ones go to `blocked_sources`."""
-        detector = ContaminationDetector()
         context = list(state.get("context") or [])
         blocked = list(state.get("blocked_sources") or [])
         seen = {p.get("chunk_id") for p in context} | {p.get("chunk_id") for p in blocked}
@@ -95,7 +93,7 @@ class Nodes:
             if passage.get("chunk_id") in seen:
                 continue
             seen.add(passage.get("chunk_id"))
-            verdict = detector.scan_document(
+            verdict = DETECTOR.scan_document(
                 str(passage.get("content", "")),
                 headings=tuple(passage.get("heading_path") or ()),
                 title=str(passage.get("document_title") or "") or None,

@@ -11,7 +11,6 @@ from typing import Any
 from backend.safety.contamination import ContaminationDetector
 from backend.safety.training.corpus import Item
 
-
 _LINK = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:[\w.-]+/)+[\w.-]*")
 
