@@ -21,7 +21,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.errors import GraphRecursionError
 
 from backend.agents import service
-from backend.agents.checkpoint import check_thread, open_checkpointer, thread_id
+from backend.agents.checkpoint import open_checkpointer, thread_id
 from backend.agents.graph.context import AgentContext, Retriever
 from backend.agents.graph.graph import build_graph, recursion_limit
 from backend.agents.graph.state import initial_input
@@ -119,9 +119,9 @@ async def run_turn(
 ) -> TurnOutcome:
     """Answer `message` in the conversation with its agent; every event goes to `emit` as it happens."""
     text = clean_message(message)
-    conversation = await service.get_conversation(ctx, conversation_id)  # 404 for another space's id
+    # 404 for another space's id; the thread is then built from the caller's scope, never taken from a client.
+    conversation = await service.get_conversation(ctx, conversation_id)
     thread = thread_id(ctx.scope, conversation.id)
-    check_thread(ctx.scope, thread)
     config = await service.agent_config(ctx, conversation.agent)
     env = tool_env or await space_tool_env(ctx, allowed_urls=urls_in(text))
     context = AgentContext(
