@@ -108,15 +108,13 @@ def reindex(yes: bool = typer.Option(False, "--yes", help="Do not ask for confir
     documents = reset_embeddings(url, after)
 
     async def _queue() -> None:
-        from backend.documents.ingest import ingest_document
+        from backend.documents.ingest import defer_ingestion
         from backend.jobs import close_jobs, open_jobs
 
         await open_jobs()
         try:
             for doc in documents:
-                await ingest_document.configure(lock=f"document:{doc.id}").defer_async(
-                    document_id=str(doc.id), organization_id=str(doc.organization_id), space_id=str(doc.space_id)
-                )
+                await defer_ingestion(doc)
         finally:
             await close_jobs()
 
