@@ -31,13 +31,13 @@ from backend.documents.convert import convert_bytes, convert_html
 from backend.documents.detect import DocumentKind, detect_file, title_from_filename
 from backend.documents.fetch import fetch_url
 from backend.documents.models import Document, embedding_dimension
+from backend.documents.scanning import scan_chunk, verdict_columns
 from backend.documents.storage import get_storage
 from backend.jobs import job_app
 from backend.jobs.queue import fair_priority
 from backend.models.accounting import metered
 from backend.models.embeddings import Embedder, MultimodalEmbedder
 from backend.models.registry import get_embedder, get_multimodal_embedder
-from backend.safety.contamination import ContaminationDetector
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,6 @@ MAX_ATTEMPTS = 3
 UNEXPECTED = (
     "Something went wrong while processing this document. Try re-indexing it; if it fails again, contact support."
 )
-_detector = ContaminationDetector()
 INGEST_TASK = "documents.ingest"
 
 
@@ -177,7 +176,7 @@ async def _ingest(
     )
     # Headings and the title reach the model too (search returns them with the chunk), so they are scanned.
     title = converted.title or document.title
-    verdicts = [_detector.scan_document(chunk.content, headings=chunk.heading_path, title=title) for chunk in chunks]
+    verdicts = [scan_chunk(chunk.content, chunk.heading_path, title) for chunk in chunks]
     async with database.tenant(scope) as session:
         await repository.mark(session, scope, document_id=document_id, status="embedding", progress=45)
     vectors = await _embed(scope, document_id, embedder, chunks)
@@ -202,8 +201,7 @@ async def _ingest(
                     "embedding": vector,
                     "embedding_model": embedder.model_id,
                     "image_embedding": image_vectors.get(chunk.index),
-                    "quarantined": verdict.contaminated,
-                    "quarantine_reason": verdict.reason,
+                    **verdict_columns(verdict),
                 }
                 for chunk, vector, verdict in zip(chunks, vectors, verdicts, strict=True)
             ],
