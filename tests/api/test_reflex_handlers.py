@@ -362,6 +362,10 @@ DATA_PAGE_HANDLERS = {
         "set_override": "sets a var of the caller's own tab",
         "set_comment": "sets a var of the caller's own tab",
     },
+    "VoiceRulesState": {
+        "load": "test_repeated_edits_are_proposed_and_accepted_on_the_brand_voice_page",
+        "accept": "test_repeated_edits_are_proposed_and_accepted_on_the_brand_voice_page",
+    },
     "RetrievalState": {
         "search": "tests/api/test_retrieval_handlers.py",
         "set_query": "sets a var of the caller's own tab",

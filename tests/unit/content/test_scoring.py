@@ -102,3 +102,19 @@ def test_the_diff_marks_only_the_words_that_changed() -> None:
     assert "".join(s["text"] for s in segments if s["kind"] != "insert") == old
     assert [s["text"].strip() for s in segments if s["kind"] == "delete"] == ["cheap", "users", "call."]
     assert changed_words(segments) == (4, 3)
+
+
+def test_a_swap_reviewers_keep_making_is_proposed_as_a_rule() -> None:
+    from backend.content.learning import propose_rules, swaps
+
+    assert swaps("Our users love it.", "Our customers love it.") == [("users", "customers")]
+    histories = [
+        ("a", ["Users can start today.", "Customers can start today.", "Customers can start this week."]),
+        ("b", ["Invite your users now.", "Invite your customers now."]),
+        ("c", ["A typo here.", "A typing here."]),
+    ]
+    proposals = propose_rules(histories)
+    assert [(p.find, p.replace, p.items, p.rule) for p in proposals] == [
+        ("users", "customers", 2, "customers (not users)")
+    ], "a swap in one item only (today → this week, typo) is not a habit"
+    assert propose_rules(histories, known=["users"]) == []
