@@ -281,6 +281,30 @@ async def approved_versions(
     return [(i, t, n, b) for i, t, n, b in (await session.execute(query)).all()]
 
 
+async def review_decisions(
+    session: AsyncSession, scope: TenantScope, *, limit: int
+) -> list[tuple[str, dict[str, Any]]]:
+    """(approve | request_changes, the scores of the version decided on) of the latest review decisions."""
+    query = (
+        select(col(ContentTransition.action), col(ContentVersion.scores))
+        .join(
+            ContentVersion,
+            and_(
+                col(ContentVersion.item_id) == col(ContentTransition.item_id),
+                col(ContentVersion.number) == col(ContentTransition.version),
+            ),
+        )
+        .where(
+            col(ContentTransition.space_id) == scope.space_id,
+            col(ContentVersion.space_id) == scope.space_id,
+            col(ContentTransition.action).in_(("approve", "request_changes")),
+        )
+        .order_by(col(ContentTransition.created_at).desc())
+        .limit(limit)
+    )
+    return [(action, scores) for action, scores in (await session.execute(query)).all()]
+
+
 async def version_histories(
     session: AsyncSession, scope: TenantScope, *, items: int
 ) -> list[tuple[uuid.UUID, list[str]]]:
@@ -347,6 +371,7 @@ __all__ = [
     "list_items",
     "list_transitions",
     "list_versions",
+    "review_decisions",
     "run_models",
     "set_settings",
     "version_histories",

@@ -51,6 +51,7 @@ many; the rest are checked against the passages already found."""
 QUERY_CHARS = 400
 APPROVED_EXAMPLES = 10
 HISTORY_ITEMS = 200
+MAX_DECISIONS = 500
 
 
 def content_hash(body: str) -> str:
@@ -103,6 +104,16 @@ async def _approved_examples(ctx: SpaceContext, exclude_item: uuid.UUID | None) 
     ]
 
 
+async def calibration(ctx: SpaceContext) -> learning.Calibration:
+    """How well the voice score separates this space's approved versions from those sent back, and the
+    sub-score weights fitted to those decisions once there are enough of them."""
+    async with get_database().tenant(ctx.scope) as session:
+        rows = await repository.review_decisions(session, ctx.scope, limit=MAX_DECISIONS)
+    return learning.calibrate(
+        (action == "approve", scores.get("brand_voice") or {}) for action, scores in rows if scores.get("brand_voice")
+    )
+
+
 async def compute_scores(
     ctx: SpaceContext, content_type: str, title: str, body: str, *, item_id: uuid.UUID | None = None
 ) -> dict[str, Any]:
@@ -113,6 +124,7 @@ async def compute_scores(
     guidelines = await env.search(query, GUIDELINES, 6) if query else []
     approved = await env.search(query, APPROVED, 4) if query else []
     approved += await _approved_examples(ctx, item_id)
+    weights = (await calibration(ctx)).weights
     passages: dict[str, Passage] = {}
     claims = [s for s in sentences(body) if is_claim(s)]
     for text in [query, *claims[:MAX_CLAIM_SEARCHES]]:
@@ -128,6 +140,7 @@ async def compute_scores(
         guidelines=guidelines,
         approved=approved,
         passages=list(passages.values()),
+        weights=weights,
     )
 
 
@@ -543,6 +556,7 @@ __all__ = [
     "add_version",
     "apply_fix",
     "audit_pack",
+    "calibration",
     "compute_scores",
     "content_hash",
     "create_item",

@@ -1,5 +1,6 @@
-"""Rules proposed from reviews, on the Brand voice page: word swaps reviewers keep making across items
-("users" → "customers"), which a space admin accepts as a preferred term in one click."""
+"""What the brand voice learned from reviews, on the Brand voice page: word swaps reviewers keep making
+across items ("users" → "customers"), which a space admin accepts as a preferred term in one click, and how
+well the voice score separates approved from sent-back versions, with the weights fitted to those decisions."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any, TypedDict
 
 import reflex as rx
 
+from backend.agents.tools.voice import WEIGHTS
 from backend.content import service
+from backend.content.learning import MIN_EACH
 from obelisk_app import styles
 from obelisk_app.pages.brand_voice_state import BrandVoiceState
 from obelisk_app.states import AuthState, SpaceState
@@ -20,9 +23,45 @@ class ProposalRow(TypedDict):
     evidence: str
 
 
+class WeightRow(TypedDict):
+    name: str
+    weight: str
+    separation: str
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{round(100 * value)}%"
+
+
 class VoiceRulesState(SpaceState):
     proposals: list[ProposalRow] = []
+    decisions: str = ""
+    separation: str = ""
+    weights: list[WeightRow] = []
     error: str = ""
+
+    async def _calibration(self) -> None:
+        fit = await service.calibration(await self._ctx())
+        self.decisions = f"{fit.approved} approved and {fit.changes_requested} sent back for changes."
+        if fit.weights is None:
+            self.separation = (
+                f"With the default weights an approved version outscores a sent-back one "
+                f"{_percent(fit.default_auc)} of the time. Weights are fitted once there are {MIN_EACH} of each."
+            )
+        else:
+            self.separation = (
+                f"An approved version outscores a sent-back one {_percent(fit.default_auc)} of the time with the "
+                f"default weights, {_percent(fit.calibrated_auc)} with the weights fitted to your decisions "
+                "(measured on those same decisions). New versions are scored with the fitted weights."
+            )
+        self.weights = [
+            WeightRow(
+                name=name.replace("_", " "),
+                weight=str((fit.weights or {}).get(name, WEIGHTS.get(name, 0))),
+                separation=_percent(auc),
+            )
+            for name, auc in fit.part_auc.items()
+        ]
 
     async def _reload(self) -> None:
         self.proposals = [
@@ -34,6 +73,7 @@ class VoiceRulesState(SpaceState):
             )
             for p in await service.rule_proposals(await self._ctx())
         ]
+        await self._calibration()
 
     @rx.event
     async def load(self) -> Any:
@@ -80,6 +120,21 @@ def rule_proposals() -> rx.Component:
         rx.cond(
             VoiceRulesState.proposals.length() == 0,
             rx.text("No repeated edits yet.", size="2", color=rx.color("gray", 10)),
+        ),
+        rx.heading("Score calibration", size="3", margin_top="0.5rem"),
+        rx.text(VoiceRulesState.decisions, " ", VoiceRulesState.separation, size="2", data_testid="calibration"),
+        rx.foreach(
+            VoiceRulesState.weights,
+            lambda w: rx.text(
+                w["name"],
+                ": weight ",
+                w["weight"],
+                " (separates ",
+                w["separation"],
+                ")",
+                size="2",
+                data_testid="calibration-weight",
+            ),
         ),
         on_mount=VoiceRulesState.load,
         spacing="2",

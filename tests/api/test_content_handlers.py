@@ -148,6 +148,7 @@ async def test_repeated_edits_are_proposed_and_accepted_on_the_brand_voice_page(
     await VoiceRulesState.load.fn(mine)
     assert [p["rule"] for p in mine.proposals] == ["customers (not users)"]
     assert mine.proposals[0]["evidence"] == "changed in 2 items (2 times)"
+    assert mine.decisions == "0 approved and 0 sent back for changes." and "fitted once there are 5" in mine.separation
     reload = await VoiceRulesState.accept.fn(mine, "users", "customers")
     assert mine.error == "" and mine.proposals == [] and "load" in str(reload)
     voice = (await client.get("/api/v1/space/brand-voice", headers=w.ada.headers())).json()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import textwrap
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -291,3 +292,23 @@ async def test_reviewers_repeated_swaps_become_a_proposed_rule_and_approved_text
     rescored = await service.add_version(fresh, flagged.id, VersionCreate(body="Our customers love the board."))
     similarity = next(s for s in rescored.scores["brand_voice"]["sub_scores"] if s["name"] == "similarity")
     assert similarity["score"] is not None and "Approved: Four" in similarity["detail"]
+
+
+async def test_enough_review_decisions_calibrate_the_score_of_new_versions(
+    db: Database, spaces: tuple[SpaceContext, SpaceContext]
+) -> None:
+    alpha, bravo = spaces
+    voiced = replace(alpha, brand_voice={"banned_terms": ["cheap"]})
+    for i in range(5):
+        kept = await service.create_item(voiced, _create(title=f"Kept {i}", body=f"Plan {i} is affordable for teams."))
+        sent = await service.create_item(voiced, _create(title=f"Sent {i}", body=f"Plan {i} is cheap for teams."))
+        for item, action, note in ((kept, "approve", None), (sent, "request_changes", "Drop 'cheap'.")):
+            await service.transition(voiced, item.id, TransitionCreate(action="submit"))
+            await service.transition(voiced, item.id, TransitionCreate(action=action, note=note))  # type: ignore[arg-type]
+    fit = await service.calibration(voiced)
+    assert (fit.approved, fit.changes_requested) == (5, 5) and fit.weights is not None
+    assert fit.part_auc["terms"] == 1.0 and fit.weights["terms"] == max(fit.weights.values())
+    assert (await service.calibration(bravo)).approved == 0, "another space's decisions are its own"
+    new = await service.create_item(voiced, _create(title="New", body="Plan 9 is cheap for teams."))
+    voice = (await service.get_version(voiced, new.id, 1)).scores["brand_voice"]
+    assert voice["weights"] == "calibrated" and voice["score"] < voice["default_score"]
