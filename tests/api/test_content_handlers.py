@@ -52,6 +52,8 @@ async def test_a_reviewer_creates_edits_fixes_compares_and_approves(client: http
     assert cheap["can_apply"] and cheap["source"] == "brand_voice.banned_terms"
     assert [c["supported"] for c in page.claims] == [False] and page.unsupported == 1
     assert {p["label"] for p in page.previews} >= {"X post (280 characters)"}
+    await ContentItemState.apply_fix.fn(page, "not-a-flag")
+    assert "no fix" in page.error and page.viewing == "1"
     await ContentItemState.apply_fix.fn(page, cheap["index"])
     assert page.viewing == "2" and "affordable plan" in page.body
     assert [d["text"].strip() for d in page.diff if d["kind"] == "delete"] == ["cheap"]
