@@ -9,6 +9,7 @@ TASK_MODULES: tuple[str, ...] = (
     "backend.tenancy.tasks",
     "backend.documents.ingest",
     "backend.runs.tasks",
+    "backend.slack.tasks",
 )
 
 

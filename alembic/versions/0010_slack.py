@@ -21,7 +21,7 @@ from backend.core.config import APP_DB_ROLE
 from backend.core.rls import disable_rls, enable_space_rls
 
 revision: str = "0010_slack"
-down_revision: str | None = "0008_runs"
+down_revision: str | None = "0009_content"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 

@@ -9,6 +9,14 @@ from pydantic import BaseModel, Field, field_validator
 _CHANNEL = re.compile(r"^(#?[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{2,40})$")
 
 
+def clean_channel(value: str) -> str:
+    """A review channel as Slack names it (an id, or a #name in lower case); ValueError with the rule otherwise."""
+    value = value.strip()
+    if not _CHANNEL.fullmatch(value):
+        raise ValueError("the channel is a channel id (C0123ABC) or a #name in lower case")
+    return value
+
+
 class SlackConnectionUpdate(BaseModel):
     """Connect a Slack workspace with a bot token and the app's signing secret, and pick the review channel."""
 
@@ -35,10 +43,7 @@ class SlackConnectionUpdate(BaseModel):
     @field_validator("channel")
     @classmethod
     def _channel(cls, value: str) -> str:
-        value = value.strip()
-        if not _CHANNEL.fullmatch(value):
-            raise ValueError("the channel is a channel id (C0123ABC) or a #name in lower case")
-        return value
+        return clean_channel(value)
 
 
 class SlackConnectionPublic(BaseModel):
@@ -57,6 +62,13 @@ class SlackInstallUrl(BaseModel):
     url: str
 
 
+class SlackInteractionReply(BaseModel):
+    """What the interactions endpoint answers Slack: empty (`{}`) when handled, or a modal's field errors."""
+
+    response_action: str | None = Field(default=None, description="`errors` when a modal's input is refused")
+    errors: dict[str, str] | None = Field(default=None, description="Block id → message shown under the field")
+
+
 class SlackReviewPosted(BaseModel):
     """Where the review message was posted: the channel id and the message timestamp."""
 
@@ -64,4 +76,4 @@ class SlackReviewPosted(BaseModel):
     ts: str
 
 
-__all__ = ["SlackConnectionPublic", "SlackConnectionUpdate", "SlackInstallUrl", "SlackReviewPosted"]
+__all__ = ["SlackConnectionPublic", "SlackConnectionUpdate", "SlackInstallUrl", "SlackReviewPosted", "clean_channel"]

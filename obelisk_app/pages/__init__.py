@@ -10,6 +10,7 @@ from obelisk_app.pages import (
     invite,
     login,
     members,
+    slack,
     spaces,
     status,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "invite",
     "login",
     "members",
+    "slack",
     "spaces",
     "status",
 ]

@@ -21,6 +21,9 @@ PUBLIC_ROUTES = {
     ("GET", "/api/v1/.well-known/jwks.json"),
     ("GET", "/api/v1/invitations/{token}"),
     ("POST", "/api/v1/invitations/{token}/accept"),
+    # Authenticated by Slack's signature / the install's encrypted state; attacked in tests/api/test_slack_api.py.
+    ("POST", "/api/v1/integrations/slack/interactions"),
+    ("GET", "/api/v1/integrations/slack/oauth/callback"),
 }
 # Routes that act on the caller alone (no space or object id from the client).
 SELF_ROUTES = {
@@ -78,6 +81,16 @@ def _space_routes(w: World, space: str) -> list[tuple[str, str, dict[str, Any] |
         ("GET", "/api/v1/runs/{run_id}/stream", None),
         ("POST", "/api/v1/runs/{run_id}/cancel", None),
         ("POST", "/api/v1/runs/{run_id}/resume", None),
+        ("GET", "/api/v1/integrations/slack", None),
+        (
+            "PUT",
+            "/api/v1/integrations/slack",
+            {"bot_token": "xoxb-hijack-token", "signing_secret": "ab" * 16, "channel": "#hijacked"},
+        ),
+        ("DELETE", "/api/v1/integrations/slack", None),
+        ("GET", "/api/v1/integrations/slack/install", None),
+        # A real content id of B is attacked in tests/api/test_slack_api.py.
+        ("POST", "/api/v1/content/{content_id}/slack-review", None),
     ]
 
 
