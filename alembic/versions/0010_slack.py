@@ -1,7 +1,7 @@
 """Slack: per-space connections (encrypted credentials) and review messages, under forced row-level security.
 
 Revision ID: 0010_slack
-Revises: 0008_runs
+Revises: 0009_content
 Create Date: 2026-12-03
 
 See backend/slack/models.py. A review row keeps the channel and `ts` of its message (edited in place with
@@ -58,7 +58,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid, primary_key=True),
         _fk("organization_id", "organizations.id"),
         _fk("space_id", "spaces.id"),
-        sa.Column("content_item_id", sa.Uuid, nullable=False),
+        _fk("content_item_id", "content_items.id"),
         sa.Column("version_number", sa.Integer, nullable=False),
         sa.Column("version_hash", sa.String(64), nullable=False),
         sa.Column("channel", sa.String(80), nullable=False),

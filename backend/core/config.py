@@ -219,7 +219,7 @@ class Settings(BaseSettings):
         default=None, description="The Slack app's signing secret, stored with each space installed through OAuth."
     )
     slack_review_reminder_minutes: int = Field(
-        default=240, ge=1, description="A Slack review still waiting after this many minutes gets a reminder in its thread."
+        default=240, ge=1, description="A Slack review waiting this many minutes gets a reminder in its thread."
     )
 
     # --- derived -------------------------------------------------------------------------

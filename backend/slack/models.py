@@ -65,7 +65,7 @@ class SlackReview(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     organization_id: uuid.UUID = Field(sa_column=_fk("organizations.id"))
     space_id: uuid.UUID = Field(sa_column=_fk("spaces.id"))
-    content_item_id: uuid.UUID = Field(nullable=False)
+    content_item_id: uuid.UUID = Field(sa_column=_fk("content_items.id"))
     version_number: int
     version_hash: str = Field(max_length=64)
     channel: str = Field(max_length=80)

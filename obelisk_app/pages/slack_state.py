@@ -12,7 +12,6 @@ from backend.slack import connection
 from backend.slack.schemas import SlackConnectionPublic, SlackConnectionUpdate, clean_channel
 from obelisk_app.states import SpaceState
 
-
 _LABELS = {"bot_token": "Bot token", "signing_secret": "Signing secret", "channel": "Review channel"}
 
 
