@@ -16,6 +16,8 @@ SPACES = "/spaces"
 BRAND_VOICE = "/brand-voice"
 AGENTS = "/agents"
 AUDIT = "/audit"
+CONTENT = "/content"
+CONTENT_ITEM = "/content/[content_id]"
 SLACK = "/integrations/slack"
 HOME_SIGNED_IN = DOCUMENTS
 
@@ -31,6 +33,7 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem("Documents", DOCUMENTS, "library"),
     NavItem("Agents", AGENTS, "bot"),
+    NavItem("Content", CONTENT, "file-pen-line"),
     NavItem("Brand voice", BRAND_VOICE, "megaphone"),
     NavItem("Members", MEMBERS, "users"),
     NavItem("Slack", SLACK, "message-square-share"),
