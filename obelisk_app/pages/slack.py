@@ -7,7 +7,7 @@ import reflex as rx
 
 from obelisk_app import routes, styles
 from obelisk_app.layout import template
-from obelisk_app.pages.slack_state import SlackState
+from obelisk_app.pages.slack_state import SlackReviewState, SlackState
 from obelisk_app.states import AuthState
 
 
@@ -105,4 +105,15 @@ def slack_page() -> rx.Component:
         ),
         width="100%",
         spacing="4",
+    )
+
+
+def send_to_slack_button() -> rx.Component:
+    """The content item page's "Send to Slack for review" button (editors; the service refuses the rest)."""
+    return rx.button(
+        rx.icon("message-square-share", size=14),
+        "Send to Slack for review",
+        on_click=SlackReviewState.send,
+        variant="outline",
+        data_testid="send-to-slack",
     )

@@ -8,8 +8,9 @@ import reflex as rx
 from pydantic import ValidationError
 
 from backend.core.errors import ValidationFailed
-from backend.slack import connection
+from backend.slack import connection, service
 from backend.slack.schemas import SlackConnectionPublic, SlackConnectionUpdate, clean_channel
+from obelisk_app.pages.content_item_state import ContentItemState
 from obelisk_app.states import SpaceState
 
 _LABELS = {"bot_token": "Bot token", "signing_secret": "Signing secret", "channel": "Review channel"}
@@ -78,3 +79,22 @@ class SlackState(SpaceState):
             return rx.redirect(connection.install_url(await self._ctx(), channel=channel), is_external=True)
 
         return await self._call(work())
+
+
+class SlackReviewState(SpaceState):
+    """The "Send to Slack for review" button of the content item page. The item is the page's route id, and
+    the service checks it belongs to the caller's space like any other id a browser sends."""
+
+    posted_in: str = ""
+    error: str = ""
+
+    @rx.event
+    async def send(self) -> Any:
+        # Clicks are handled one at a time per tab, and sending a version whose message is still waiting
+        # answers that message: a double click posts once.
+        async def work() -> Any:
+            posted = await service.send_for_review(await self._ctx(), str(self.content_id))
+            self.posted_in = posted.channel
+            return ContentItemState.load  # the item is now in review: refresh its page
+
+        return await self._call(work(), success="Sent to Slack for review")

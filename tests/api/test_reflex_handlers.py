@@ -289,6 +289,7 @@ DATA_PAGE_HANDLERS = {
         "disconnect": "test_slack_handlers_refuse_another_space (test_slack_handlers.py)",
         "start_install": "test_slack_handlers_refuse_another_space (test_slack_handlers.py)",
     },
+    "SlackReviewState": {"send": "test_send_to_slack_button_refuses_another_spaces_item (test_slack_handlers.py)"},
     "AuditState": {"load": "cross-organization test above", "page": "same fetch as load"},
     "MembersState": {
         "load": "test_member_handlers_refuse_another_space",
