@@ -122,6 +122,9 @@ async def slack_interactions(
     x_slack_signature: Annotated[str | None, Header()] = None,
     x_slack_retry_num: Annotated[str | None, Header()] = None,
 ) -> SlackInteractionReply:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_INTERACTION_BYTES:
+        raise PayloadTooLarge("This is not a Slack interaction (too large).", code="slack_payload_too_large")
     body = await request.body()
     if len(body) > MAX_INTERACTION_BYTES:
         raise PayloadTooLarge("This is not a Slack interaction (too large).", code="slack_payload_too_large")

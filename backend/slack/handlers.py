@@ -271,12 +271,11 @@ async def _open_changes_modal(it: Interaction) -> Outcome:
     review = await _review(it)
     if review.status != "pending":
         return Outcome(followups=[_ephemeral(it, review, _decided_text(review))])
-    item = await _current(it, review)
-    if item is not None:
-        return Outcome(followups=[_ephemeral(it, review, item)])
+    title, refused = await _current(it, review)
+    if refused is not None:
+        return Outcome(followups=[_ephemeral(it, review, refused)])
     trigger = str(it.payload.get("trigger_id") or "")
     metadata = json.dumps({"ref": it.ref.to_dict(), "channel": review.channel, "ts": review.ts})
-    title = str(((it.payload.get("message") or {}).get("text")) or "this version")
 
     async def open_modal() -> None:
         try:
@@ -289,16 +288,16 @@ async def _open_changes_modal(it: Interaction) -> Outcome:
     return Outcome(followups=[open_modal])
 
 
-async def _current(it: Interaction, review: SlackReview) -> str | None:
-    """None when the review's version is still the item's current one, else why it is not."""
+async def _current(it: Interaction, review: SlackReview) -> tuple[str, str | None]:
+    """The item's title, and None when the review's version is still the current one, else why it is not."""
     ctx = await reviews.acting_context(it.scope, review)
     if ctx is None:
-        return "The member who sent this for review can no longer edit in this space; send it again from Obelisk."
+        return "", "The member who sent this for review can no longer edit in this space; send it again from Obelisk."
     item = await content.get_item(ctx, review.content_item_id)
     if item.current_version != review.version_number:
         await reviews.mark(it.scope, review.id, expect=("pending",), status="superseded")
-        return f"That version has been superseded: version {item.current_version} is the current one."
-    return None
+        return item.title, f"That version has been superseded: version {item.current_version} is the current one."
+    return item.title, None
 
 
 async def _submit_changes(it: Interaction) -> Outcome:

@@ -55,7 +55,7 @@ def _status() -> rx.Component:
             rx.text("Workspace ", rx.text.strong(SlackState.team), size="2", data_testid="slack-team"),
             spacing="2",
         ),
-        rx.text("Reviews are posted in ", rx.code(SlackState.channel), size="2", data_testid="slack-channel"),
+        rx.text("Reviews are posted in ", rx.code(SlackState.channel), size="2", data_testid="slack-review-channel"),
         rx.cond(
             AuthState.is_space_admin,
             rx.button(

@@ -191,6 +191,7 @@ async def test_request_changes_posts_a_revised_version_in_the_thread(
     assert clicked.status_code == 200, clicked.text
     opened = slack.called("views.open")[-1].body
     assert opened["trigger_id"] and opened["view"]["callback_id"] == blocks.CHANGES_MODAL
+    assert "*Weekly reports*" in opened["view"]["blocks"][0]["text"]["text"]
     assert (await _get(live, ada, item_id))["state"] == "in_review"  # opening the modal decides nothing
 
     empty = await _interact(live, _submission(slack, "   "))
@@ -333,6 +334,8 @@ async def test_unknown_actions_get_a_clear_error(live: httpx.AsyncClient, slack:
     assert "delete_everything" in response.json()["error"]["message"]
     shortcut = {**_click(slack, channel, ts, blocks.APPROVE), "type": "shortcut"}
     assert (await _interact(live, shortcut)).json()["error"]["code"] == "slack_unknown_action"
+    huge = await live.post("/api/v1/integrations/slack/interactions", content=b"payload=" + b"x" * 70_000)
+    assert huge.status_code == 413
     assert (await _get(live, ada, item_id))["state"] == "in_review"
 
 
