@@ -397,3 +397,46 @@ async def test_oauth_install_binds_the_state_to_the_admin_and_space(
     slack.oauth_codes["code-2"] = "xoxb-second-token"
     reused = await live.get("/api/v1/integrations/slack/oauth/callback", params={"code": "code-2", "state": state})
     assert "slack_error=slack_oauth_state" in reused.headers["location"]
+
+
+@pytest.fixture
+async def jobs(app_db_url: str) -> AsyncIterator[None]:
+    from backend.jobs import close_jobs, open_jobs
+
+    await open_jobs(app_db_url)
+    yield
+    await close_jobs()
+
+
+async def test_the_revision_runs_on_the_job_queue(live: httpx.AsyncClient, slack: FakeSlack, jobs: None) -> None:
+    """Request changes queues a real job (its payload names the space); a worker runs it with the app's own
+    agent and models, and the outcome is reported in the review's thread."""
+    import psycopg
+
+    from backend.jobs import job_app
+
+    ada = await new_tenant("ada", "Alpha", client=live)
+    await _connect(live, ada)
+    item_id = await _item(live, ada)
+    channel, ts = await _send(live, ada, item_id)
+    assert (await _interact(live, _click(slack, channel, ts, blocks.REQUEST_CHANGES))).status_code == 200
+    assert (await _interact(live, _submission(slack, "Make it shorter."))).status_code == 200
+
+    with psycopg.connect(get_settings().app_database_url()) as conn:
+        rows = conn.execute(
+            "SELECT args FROM procrastinate_jobs WHERE task_name = 'slack.revise' AND status = 'todo' "
+            "AND args->>'space_id' = %s",
+            (ada.space_id,),
+        ).fetchall()
+    assert [r[0]["organization_id"] for r in rows] == [ada.organization_id]
+
+    await job_app.run_worker_async(wait=False, install_signal_handlers=False, queues=["default"])
+    item = await _get(live, ada, item_id)
+    threaded = [c.body for c in slack.called("chat.postMessage") if c.body.get("thread_ts") == ts]
+    assert len(threaded) == 1, "the job answered in the thread"
+    # The app's test chat model answers "Fake reply to: <the prompt>": the agent's output check sees the
+    # prompt's instructions echoed back and stops the turn as contaminated. The job reports that in the
+    # thread and leaves the item as it was (the scripted-model test above covers a successful revision).
+    assert item["current_version"] == 1 and item["state"] == "changes_requested"
+    assert threaded[0]["text"] == "No revision could be made: the agent stopped (contaminated)."
+    assert "Revised as version" not in json.dumps(slack.called("chat.update")[-1].body)
