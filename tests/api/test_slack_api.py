@@ -440,3 +440,41 @@ async def test_the_revision_runs_on_the_job_queue(live: httpx.AsyncClient, slack
     assert item["current_version"] == 1 and item["state"] == "changes_requested"
     assert threaded[0]["text"] == "No revision could be made: the agent stopped (contaminated)."
     assert "Revised as version" not in json.dumps(slack.called("chat.update")[-1].body)
+
+
+async def test_a_sibling_space_of_the_same_organization_is_refused(live: httpx.AsyncClient, slack: FakeSlack) -> None:
+    ada = await new_tenant("ada", "Alpha", client=live)
+    made = await live.post("/api/v1/spaces", json={"name": "Second"}, headers=ada.headers())
+    assert made.status_code == 201, made.text
+    second = made.json()["id"]
+    body = {"bot_token": TOKEN, "signing_secret": OTHER_SECRET, "channel": "#second-review"}
+    assert (await live.put("/api/v1/integrations/slack", json=body, headers=ada.headers(second))).status_code == 200
+    await _connect(live, ada)
+    mine = await _item(live, ada)
+    made_there = await live.post(
+        "/api/v1/content",
+        json={"title": "Second space plan", "type": "email", "body": DRAFT},
+        headers=ada.headers(second),
+    )
+    theirs = made_there.json()["id"]
+    channel, ts = await _send(live, ada, mine)
+    sent = await live.post(f"/api/v1/content/{theirs}/slack-review", headers=ada.headers(second))
+    their_channel, their_ts = sent.json()["channel"], sent.json()["ts"]
+    their_hash = (await live.get(f"/api/v1/content/{theirs}", headers=ada.headers(second))).json()["versions"][0][
+        "hash"
+    ]
+
+    click = _click(slack, channel, ts, blocks.APPROVE)  # signed with the first space's secret
+    forged = {**click["message"]["metadata"]["event_payload"], "item_id": theirs, "hash": their_hash}
+    click["message"]["metadata"]["event_payload"] = forged
+    click["actions"][0]["value"] = json.dumps(forged)
+    assert (await _interact(live, click)).status_code == 404
+    # The second space's message, signed with the first space's secret.
+    assert (await _interact(live, _click(slack, their_channel, their_ts, blocks.APPROVE))).status_code == 401
+    state = (await live.get(f"/api/v1/content/{theirs}", headers=ada.headers(second))).json()["state"]
+    assert state == "in_review" and slack.called("chat.update") == []
+    # Signed with its own secret, the second space's reviewer approves its own item.
+    approved = await _interact(live, _click(slack, their_channel, their_ts, blocks.APPROVE), OTHER_SECRET)
+    assert approved.status_code == 200
+    assert (await live.get(f"/api/v1/content/{theirs}", headers=ada.headers(second))).json()["state"] == "approved"
+    assert (await _get(live, ada, mine))["state"] == "in_review"
