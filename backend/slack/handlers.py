@@ -84,31 +84,40 @@ def _payload(body: bytes) -> dict[str, Any]:
     return payload
 
 
-def _private_metadata(payload: dict[str, Any]) -> dict[str, Any]:
+def _obj(value: Any) -> dict[str, Any]:
+    """`value` when it is a JSON object, else an empty one: a payload is read before it is verified, so no
+    field's shape is trusted (a string where Slack sends an object must be a 400/401, never a 500)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _first_action(payload: dict[str, Any]) -> dict[str, Any]:
+    actions = payload.get("actions")
+    return _obj(actions[0]) if isinstance(actions, list) and actions else {}
+
+
+def _json_obj(text: Any) -> dict[str, Any]:
     try:
-        data = json.loads((payload.get("view") or {}).get("private_metadata") or "{}")
-    except (TypeError, ValueError, AttributeError):
+        return _obj(json.loads(text)) if isinstance(text, str) else {}
+    except ValueError:
         return {}
-    return data if isinstance(data, dict) else {}
+
+
+def _private_metadata(payload: dict[str, Any]) -> dict[str, Any]:
+    return _json_obj(_obj(payload.get("view")).get("private_metadata"))
 
 
 def _reference(payload: dict[str, Any]) -> blocks.ReviewRef | None:
     """The review reference the payload carries; None when absent, malformed or inconsistent."""
     if payload.get("type") == "view_submission":
         return blocks.ReviewRef.from_dict(_private_metadata(payload).get("ref"))
-    meta = (payload.get("message") or {}).get("metadata") or {}
+    meta = _obj(_obj(payload.get("message")).get("metadata"))
     from_meta = (
         blocks.ReviewRef.from_dict(meta.get("event_payload"))
         if meta.get("event_type") == blocks.METADATA_EVENT
         else None
     )
-    from_button = None
-    actions = payload.get("actions") or []
-    if actions and isinstance(actions[0], dict):
-        try:
-            from_button = blocks.ReviewRef.from_dict(json.loads(actions[0].get("value") or "null"))
-        except ValueError:
-            from_button = None
+    value = _json_obj(_first_action(payload).get("value"))
+    from_button = blocks.ReviewRef.from_dict(value) if value else None
     if from_meta and from_button and from_meta != from_button:
         return None
     return from_meta or from_button
@@ -119,10 +128,19 @@ def _message_at(payload: dict[str, Any]) -> tuple[str, str]:
     if payload.get("type") == "view_submission":
         meta = _private_metadata(payload)
         return str(meta.get("channel") or ""), str(meta.get("ts") or "")
-    container = payload.get("container") or {}
-    channel = container.get("channel_id") or (payload.get("channel") or {}).get("id") or ""
-    ts = container.get("message_ts") or (payload.get("message") or {}).get("ts") or ""
+    container = _obj(payload.get("container"))
+    channel = container.get("channel_id") or _obj(payload.get("channel")).get("id") or ""
+    ts = container.get("message_ts") or _obj(payload.get("message")).get("ts") or ""
     return str(channel), str(ts)
+
+
+def _signed_by(creds: Credentials, body: bytes, *, timestamp: str | None, sent: str | None, team: str) -> bool:
+    """The body carries a valid signature under the space's secret, from the connected Slack team."""
+    try:
+        signing.verify(creds.signing_secret, timestamp=timestamp, body=body, sent=sent)
+    except signing.SignatureError:
+        return False
+    return not creds.team_id or team == creds.team_id
 
 
 async def verify(body: bytes, *, timestamp: str | None, sent: str | None, retry: bool) -> Interaction | Outcome:
@@ -138,22 +156,15 @@ async def verify(body: bytes, *, timestamp: str | None, sent: str | None, retry:
     scope = TenantScope(organization_id=ref.organization_id, space_id=ref.space_id)
     async with get_database().tenant(scope) as session:
         creds = await load_credentials(session, scope)
-    team = str((payload.get("team") or {}).get("id") or "")
-    try:
-        if creds is None:
-            raise signing.SignatureError("no Slack connection")
-        signing.verify(creds.signing_secret, timestamp=timestamp, body=body, sent=sent)
-        if creds.team_id and team != creds.team_id:
-            raise signing.SignatureError("another Slack workspace")
-    except signing.SignatureError:
-        raise Unauthorized(UNVERIFIED, code="slack_signature_invalid") from None
-    assert creds is not None
+    team = str(_obj(payload.get("team")).get("id") or "")
+    if creds is None or not _signed_by(creds, body, timestamp=timestamp, sent=sent, team=team):
+        raise Unauthorized(UNVERIFIED, code="slack_signature_invalid")
     seen = hashlib.sha256(f"{timestamp}:{sent}".encode()).hexdigest()
     if await get_cache().incr(f"slack:delivery:{scope.key()}:{seen}", REPLAY_TTL_SECONDS) > 1:
         if retry:
             return Outcome()
         raise Conflict("This Slack request was already handled.", code="slack_replay")
-    user = payload.get("user") or {}
+    user = _obj(payload.get("user"))
     return Interaction(
         scope=scope,
         creds=creds,
@@ -172,7 +183,7 @@ async def handle(body: bytes, *, timestamp: str | None, sent: str | None, retry:
     it = verified
     kind = it.payload.get("type")
     if kind == "block_actions":
-        action = ((it.payload.get("actions") or [{}])[0] or {}).get("action_id")
+        action = _first_action(it.payload).get("action_id")
         if action == blocks.APPROVE:
             return await _approve(it)
         if action == blocks.REQUEST_CHANGES:
@@ -181,7 +192,7 @@ async def handle(body: bytes, *, timestamp: str | None, sent: str | None, retry:
             f"Unknown action {str(action)[:60]!r}; the message may be from an older version.",
             code="slack_unknown_action",
         )
-    if kind == "view_submission" and (it.payload.get("view") or {}).get("callback_id") == blocks.CHANGES_MODAL:
+    if kind == "view_submission" and _obj(it.payload.get("view")).get("callback_id") == blocks.CHANGES_MODAL:
         return await _submit_changes(it)
     raise BadRequest(f"Unknown interaction type {str(kind)[:60]!r}.", code="slack_unknown_action")
 
@@ -301,8 +312,8 @@ async def _current(it: Interaction, review: SlackReview) -> tuple[str, str | Non
 
 
 async def _submit_changes(it: Interaction) -> Outcome:
-    values = ((it.payload.get("view") or {}).get("state") or {}).get("values") or {}
-    notes = str(((values.get(blocks.NOTES_BLOCK) or {}).get(blocks.NOTES_ACTION) or {}).get("value") or "").strip()
+    values = _obj(_obj(_obj(it.payload.get("view")).get("state")).get("values"))
+    notes = str(_obj(_obj(values.get(blocks.NOTES_BLOCK)).get(blocks.NOTES_ACTION)).get("value") or "").strip()
     if not notes:
         return Outcome(body={"response_action": "errors", "errors": {blocks.NOTES_BLOCK: "Say what should change."}})
     notes = notes[: blocks.MAX_NOTES]

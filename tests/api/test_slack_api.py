@@ -267,6 +267,12 @@ async def test_forged_stale_and_replayed_requests_change_nothing(live: httpx.Asy
         "/api/v1/integrations/slack/interactions", content=b"payload=not-json", headers=_signed(click)[1]
     )
     assert garbage.status_code == 400 and garbage.json()["error"]["code"] == "slack_bad_payload"
+    # Fields of the wrong shape (read before anything is verified) are a clear 400/401, never a crash.
+    odd = {"type": "block_actions", "message": "x", "actions": ["y"], "team": 3, "container": [], "user": "u"}
+    assert (await _interact(live, odd)).json()["error"]["code"] == "slack_unknown_message"
+    shaped = {**click, "user": "mallory", "container": "nope", "channel": 7}
+    assert (await _interact(live, shaped, OTHER_SECRET)).status_code == 401
+    assert (await _get(live, ada, item_id))["state"] == "approved"
 
 
 async def test_a_superseded_version_is_refused_with_a_clear_reply(live: httpx.AsyncClient, slack: FakeSlack) -> None:
