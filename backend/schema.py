@@ -9,4 +9,5 @@ import backend.documents.models  # documents and chunks
 import backend.models.usage  # model usage and space budgets
 import backend.retrieval.models  # key facts and keyword statistics
 import backend.runs.models  # agent runs and their event log
+import backend.slack.models  # Slack connections and review messages
 import backend.tenancy.models  # noqa: F401  (tenancy tables and signing keys)

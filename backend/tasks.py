@@ -10,6 +10,7 @@ TASK_MODULES: tuple[str, ...] = (
     "backend.documents.ingest",
     "backend.documents.rescan",
     "backend.runs.tasks",
+    "backend.slack.tasks",
 )
 
 

@@ -18,6 +18,7 @@ AGENTS = "/agents"
 AUDIT = "/audit"
 CONTENT = "/content"
 CONTENT_ITEM = "/content/[content_id]"
+SLACK = "/integrations/slack"
 HOME_SIGNED_IN = DOCUMENTS
 
 
@@ -35,6 +36,7 @@ NAV: list[NavItem] = [
     NavItem("Content", CONTENT, "file-pen-line"),
     NavItem("Brand voice", BRAND_VOICE, "megaphone"),
     NavItem("Members", MEMBERS, "users"),
+    NavItem("Slack", SLACK, "message-square-share"),
     NavItem("Spaces", SPACES, "layout-grid", org_admin_only=True),
     NavItem("Audit log", AUDIT, "scroll-text", org_admin_only=True),
     NavItem("Status", STATUS, "activity"),

@@ -208,6 +208,21 @@ class Settings(BaseSettings):
                 )
         return self
 
+    # --- slack ---------------------------------------------------------------------------
+    slack_api_url: str = Field(
+        default="https://slack.com/api", description="Base URL of Slack's Web API (tests point it at a local fake)."
+    )
+    slack_client_id: str | None = Field(
+        default=None, description="Slack app client id; with SLACK_CLIENT_SECRET it enables the OAuth install flow."
+    )
+    slack_client_secret: str | None = Field(default=None, description="Slack app client secret (OAuth install flow).")
+    slack_signing_secret: str | None = Field(
+        default=None, description="The Slack app's signing secret, stored with each space installed through OAuth."
+    )
+    slack_review_reminder_minutes: int = Field(
+        default=240, ge=1, description="A Slack review waiting this many minutes gets a reminder in its thread."
+    )
+
     # --- derived -------------------------------------------------------------------------
     @property
     def uses_embedded_postgres(self) -> bool:

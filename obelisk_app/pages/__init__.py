@@ -12,6 +12,7 @@ from obelisk_app.pages import (
     invite,
     login,
     members,
+    slack,
     spaces,
     status,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "invite",
     "login",
     "members",
+    "slack",
     "spaces",
     "status",
 ]

@@ -19,6 +19,7 @@ from obelisk_app.pages.content_rows import (
     TransitionRow,
     VersionRow,
 )
+from obelisk_app.pages.slack import send_to_slack_button
 from obelisk_app.states import AuthState
 
 _MUTED = rx.color("gray", 10)
@@ -230,6 +231,7 @@ def _review() -> rx.Component:
                         data_testid="action-" + a["action"],
                     ),
                 ),
+                send_to_slack_button(),
                 spacing="2",
                 wrap="wrap",
             ),

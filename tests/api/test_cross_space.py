@@ -21,6 +21,9 @@ PUBLIC_ROUTES = {
     ("GET", "/api/v1/.well-known/jwks.json"),
     ("GET", "/api/v1/invitations/{token}"),
     ("POST", "/api/v1/invitations/{token}/accept"),
+    # Authenticated by Slack's signature / the install's encrypted state; attacked in tests/api/test_slack_api.py.
+    ("POST", "/api/v1/integrations/slack/interactions"),
+    ("GET", "/api/v1/integrations/slack/oauth/callback"),
 }
 # Routes that act on the caller alone (no space or object id from the client).
 SELF_ROUTES = {
@@ -84,6 +87,14 @@ def _space_routes(w: World, space: str) -> list[tuple[str, str, dict[str, Any] |
         ("PUT", "/api/v1/content-settings", {"require_supported_claims": True}),
         # Real content ids of B are attacked in test_another_spaces_content_is_404_and_unchanged below.
         *_content_routes("{content_id}"),
+        ("GET", "/api/v1/integrations/slack", None),
+        (
+            "PUT",
+            "/api/v1/integrations/slack",
+            {"bot_token": "xoxb-hijack-token", "signing_secret": "ab" * 16, "channel": "#hijacked"},
+        ),
+        ("DELETE", "/api/v1/integrations/slack", None),
+        ("GET", "/api/v1/integrations/slack/install", None),
     ]
 
 
@@ -97,6 +108,7 @@ def _content_routes(content_id: str) -> list[tuple[str, str, dict[str, Any] | No
         ("POST", f"/api/v1/content/{content_id}/comments", {"body": "Hijacked"}),
         ("GET", f"/api/v1/content/{content_id}/audit-pack", None),
         ("GET", f"/api/v1/content/{content_id}/audit-pack?format=markdown", None),
+        ("POST", f"/api/v1/content/{content_id}/slack-review", None),
     ]
 
 

@@ -283,6 +283,13 @@ async def test_a_member_of_one_space_cannot_reach_the_organizations_other_space(
 # Every handler a browser can call on a data page, and the test that attacks it (or why none needs to).
 # A new handler fails `test_every_data_page_handler_is_declared` until it is added here.
 DATA_PAGE_HANDLERS = {
+    "SlackState": {
+        "load": "test_slack_handlers_refuse_another_space (test_slack_handlers.py)",
+        "connect": "test_slack_handlers_refuse_another_space (test_slack_handlers.py)",
+        "disconnect": "test_slack_handlers_refuse_another_space (test_slack_handlers.py)",
+        "start_install": "test_slack_handlers_refuse_another_space (test_slack_handlers.py)",
+    },
+    "SlackReviewState": {"send": "test_send_to_slack_button_refuses_another_spaces_item (test_slack_handlers.py)"},
     "AuditState": {"load": "cross-organization test above", "page": "same fetch as load"},
     "MembersState": {
         "load": "test_member_handlers_refuse_another_space",

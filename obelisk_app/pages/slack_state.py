@@ -1,0 +1,100 @@
+"""State of the Slack page: the space's Slack connection (connect, disconnect, status) and the install link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from pydantic import ValidationError
+
+from backend.core.errors import ValidationFailed
+from backend.slack import connection, service
+from backend.slack.schemas import SlackConnectionPublic, SlackConnectionUpdate, clean_channel
+from obelisk_app.pages.content_item_state import ContentItemState
+from obelisk_app.states import SpaceState
+
+_LABELS = {"bot_token": "Bot token", "signing_secret": "Signing secret", "channel": "Review channel"}
+
+
+def _reason(exc: ValidationError) -> str:
+    """The first problem, naming the field: "Signing secret: the signing secret is the hexadecimal value..."."""
+    first = exc.errors()[0]
+    field = _LABELS.get(str((first.get("loc") or ("",))[0]), "Form")
+    return f"{field}: {str(first.get('msg', 'invalid')).removeprefix('Value error, ')}."
+
+
+class SlackState(SpaceState):
+    """What the card shows; the token and secret are never held in state (the form submits them once)."""
+
+    connected: bool = False
+    team: str = ""
+    channel: str = ""
+    installed_via: str = ""
+    oauth_available: bool = False
+    install_url: str = ""
+    error: str = ""
+
+    def _show(self, status: SlackConnectionPublic) -> None:
+        self.connected, self.oauth_available = status.connected, status.oauth_available
+        self.team, self.channel = status.team or "", status.channel or ""
+        self.installed_via = status.installed_via or ""
+        self.install_url = ""
+
+    @rx.event
+    async def load(self) -> Any:
+        async def work() -> None:
+            self._show(await connection.status(await self._ctx()))
+
+        return await self._call(work())
+
+    @rx.event
+    async def connect(self, form: dict[str, Any]) -> Any:
+        async def work() -> None:
+            try:
+                body = SlackConnectionUpdate.model_validate(
+                    {k: str(form.get(k, "")) for k in ("bot_token", "signing_secret", "channel")}
+                )
+            except ValidationError as exc:
+                raise ValidationFailed(_reason(exc), code="validation_failed") from None
+            self._show(await connection.connect(await self._ctx(), body))
+
+        return await self._call(work(), success="Slack connected")
+
+    @rx.event
+    async def disconnect(self) -> Any:
+        async def work() -> None:
+            ctx = await self._ctx()
+            await connection.disconnect(ctx)
+            self._show(await connection.status(ctx))
+
+        return await self._call(work(), success="Slack disconnected")
+
+    @rx.event
+    async def start_install(self, form: dict[str, Any]) -> Any:
+        async def work() -> Any:
+            try:
+                channel = clean_channel(str(form.get("channel", "")))
+            except ValueError as exc:
+                raise ValidationFailed(f"{str(exc).capitalize()}.", code="invalid_channel") from None
+            return rx.redirect(connection.install_url(await self._ctx(), channel=channel), is_external=True)
+
+        return await self._call(work())
+
+
+class SlackReviewState(SpaceState):
+    """The "Send to Slack for review" button of the content item page. The item is the page's route id, and
+    the service checks it belongs to the caller's space like any other id a browser sends."""
+
+    posted_in: str = ""
+    error: str = ""
+
+    @rx.event
+    async def send(self) -> Any:
+        # Clicks are handled one at a time per tab, and sending a version whose message is still waiting
+        # answers that message: a double click posts once.
+        async def work() -> Any:
+            posted = await service.send_for_review(await self._ctx(), str(self.content_id))
+            self.posted_in = posted.channel
+            return ContentItemState.load  # the item is now in review: refresh its page
+
+        return await self._call(work(), success="Sent to Slack for review")

@@ -1,0 +1,65 @@
+"""In a real browser: a space admin connects Slack for reviews (the app pointed at a fake Slack Web API on
+127.0.0.1 through SLACK_API_URL), sees the workspace and channel, and disconnects; a bad secret gets a reason."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import expect
+
+from tests.e2e.conftest import RunningApp, start_app
+from tests.support.browser import sign_up_in_browser
+from tests.support.fake_slack import TEAM_NAME, FakeSlack
+from tests.support.servers import serve_in_thread
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def slack_app(tmp_root: Path) -> Iterator[tuple[RunningApp, FakeSlack]]:
+    """The app with its own data dir, talking to a fake Slack (its settings are read at start)."""
+    fake = FakeSlack()
+    with serve_in_thread(fake.app()) as url, pytest.MonkeyPatch.context() as env:
+        env.setenv("SLACK_API_URL", url)
+        app = start_app(tmp_root / "e2e-slack-data")
+        try:
+            yield app, fake
+        finally:
+            app.stop()
+
+
+async def test_admin_connects_and_disconnects_slack(browser: Any, slack_app: tuple[RunningApp, FakeSlack]) -> None:
+    app, fake = slack_app
+    context = await browser.new_context(base_url=app.url)
+    page = await context.new_page()
+    page.set_default_timeout(30_000)
+    await sign_up_in_browser(
+        page, name="Sally Admin", organization="Slack Co", email="sally@slack.example", password="sally-password-1"
+    )
+    await page.get_by_test_id("nav-slack").first.click()
+    await page.wait_for_url(re.compile(r".*/integrations/slack$"))
+
+    await page.get_by_test_id("slack-bot_token").fill("xoxb-fake-bot-token")
+    await page.get_by_test_id("slack-signing_secret").fill("not-a-hex-secret-at-all")
+    await page.get_by_test_id("slack-channel").fill("#content-review")
+    await page.get_by_test_id("slack-connect").click()
+    await expect(page.get_by_text("Signing secret: the signing secret is the hexadecimal value").first).to_be_visible()
+    assert fake.called("auth.test") == []
+
+    await page.get_by_test_id("slack-bot_token").fill("xoxb-fake-bot-token")
+    await page.get_by_test_id("slack-signing_secret").fill("0123456789abcdef" * 2)
+    await page.get_by_test_id("slack-channel").fill("#content-review")
+    await page.get_by_test_id("slack-connect").click()
+    await expect(page.get_by_test_id("slack-team")).to_contain_text(TEAM_NAME)
+    await expect(page.get_by_test_id("slack-review-channel")).to_contain_text("#content-review")
+    assert [c.token for c in fake.called("auth.test")] == ["xoxb-fake-bot-token"]
+
+    await page.reload()
+    await expect(page.get_by_test_id("slack-team")).to_contain_text(TEAM_NAME)
+    await page.get_by_test_id("slack-disconnect").click()
+    await expect(page.get_by_test_id("slack-connect")).to_be_visible()
+    await context.close()
