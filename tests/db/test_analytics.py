@@ -19,24 +19,13 @@ from backend.core.errors import AppError
 from backend.tenancy.access import authenticate, resolve_space_context
 from backend.tenancy.context import SpaceContext
 from backend.tenancy.spaces import create_space
-from tests.support.fake_google import FakeGoogle, build_app, sample_facts, use_fake_google
-from tests.support.servers import serve_in_thread
+from tests.support.fake_google import ALICE, BOB, FakeGoogle, serve_fake_google, two_accounts
 from tests.support.tenants import Tenant, new_tenant
-
-ALICE, BOB = "alice@example.com", "bob@example.com"
 
 
 @pytest.fixture
 def google(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGoogle]:
-    fake = FakeGoogle(
-        accounts={
-            ALICE: [{"name": "Alpha Inc", "properties": [{"id": "111", "name": "alpha.example"}]}],
-            BOB: [{"name": "Bravo Ltd", "properties": [{"id": "222", "name": "bravo.example"}]}],
-        },
-        facts={"111": sample_facts(), "222": [{"landingPage": "/bravo-secret", "sessions": 9, "keyEvents": 9}]},
-    )
-    with serve_in_thread(build_app(fake)) as url:
-        use_fake_google(monkeypatch, url)
+    with serve_fake_google(monkeypatch, two_accounts()) as fake:
         yield fake
 
 
