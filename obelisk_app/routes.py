@@ -16,6 +16,7 @@ SPACES = "/spaces"
 BRAND_VOICE = "/brand-voice"
 AGENTS = "/agents"
 AUDIT = "/audit"
+INTEGRATIONS = "/integrations"
 HOME_SIGNED_IN = DOCUMENTS
 
 
@@ -32,6 +33,7 @@ NAV: list[NavItem] = [
     NavItem("Agents", AGENTS, "bot"),
     NavItem("Brand voice", BRAND_VOICE, "megaphone"),
     NavItem("Members", MEMBERS, "users"),
+    NavItem("Integrations", INTEGRATIONS, "plug"),
     NavItem("Spaces", SPACES, "layout-grid", org_admin_only=True),
     NavItem("Audit log", AUDIT, "scroll-text", org_admin_only=True),
     NavItem("Status", STATUS, "activity"),
