@@ -19,6 +19,7 @@ AUDIT = "/audit"
 CONTENT = "/content"
 CONTENT_ITEM = "/content/[content_id]"
 SLACK = "/integrations/slack"
+INTEGRATIONS = "/integrations"
 HOME_SIGNED_IN = DOCUMENTS
 
 
@@ -37,6 +38,7 @@ NAV: list[NavItem] = [
     NavItem("Brand voice", BRAND_VOICE, "megaphone"),
     NavItem("Members", MEMBERS, "users"),
     NavItem("Slack", SLACK, "message-square-share"),
+    NavItem("Integrations", INTEGRATIONS, "plug"),
     NavItem("Spaces", SPACES, "layout-grid", org_admin_only=True),
     NavItem("Audit log", AUDIT, "scroll-text", org_admin_only=True),
     NavItem("Status", STATUS, "activity"),

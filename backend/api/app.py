@@ -5,7 +5,20 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from backend.api import agents, audit, auth, content, documents, health, key_facts, runs, search, slack, spaces
+from backend.api import (
+    agents,
+    analytics,
+    audit,
+    auth,
+    content,
+    documents,
+    health,
+    key_facts,
+    runs,
+    search,
+    slack,
+    spaces,
+)
 from backend.api.errors import ERROR_RESPONSES, error_response, install_error_handlers
 from backend.api.middleware import CorrelationIdMiddleware
 from backend.core.config import get_settings
@@ -26,6 +39,7 @@ def _routers() -> list[APIRouter]:
         runs.router,
         content.router,
         slack.router,
+        analytics.router,
         audit.router,
     ]
 

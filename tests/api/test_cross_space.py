@@ -24,6 +24,9 @@ PUBLIC_ROUTES = {
     # Authenticated by Slack's signature / the install's encrypted state; attacked in tests/api/test_slack_api.py.
     ("POST", "/api/v1/integrations/slack/interactions"),
     ("GET", "/api/v1/integrations/slack/oauth/callback"),
+    # Google redirects the browser here; its single-use state is the credential. Forged, replayed and other
+    # spaces' states are attacked in tests/api/test_analytics_api.py.
+    ("GET", "/api/v1/integrations/ga4/callback"),
 }
 # Routes that act on the caller alone (no space or object id from the client).
 SELF_ROUTES = {
@@ -95,6 +98,12 @@ def _space_routes(w: World, space: str) -> list[tuple[str, str, dict[str, Any] |
         ),
         ("DELETE", "/api/v1/integrations/slack", None),
         ("GET", "/api/v1/integrations/slack/install", None),
+        ("GET", "/api/v1/integrations/ga4/connect", None),
+        ("GET", "/api/v1/integrations/ga4", None),
+        ("GET", "/api/v1/integrations/ga4/properties", None),
+        ("PUT", "/api/v1/integrations/ga4", {"property_id": "111"}),
+        ("DELETE", "/api/v1/integrations/ga4", None),
+        ("POST", "/api/v1/analytics/report", {"metrics": ["sessions"]}),
     ]
 
 

@@ -280,6 +280,7 @@ async def test_a_member_of_one_space_cannot_reach_the_organizations_other_space(
     voice_b = (await client.get("/api/v1/space/brand-voice", headers=olga.headers(campaigns["id"]))).json()
     assert "hijacked" not in str(voice_b)
 
+
 # Every handler a browser can call on a data page, and the test that attacks it (or why none needs to).
 # A new handler fails `test_every_data_page_handler_is_declared` until it is added here.
 DATA_PAGE_HANDLERS = {
@@ -372,6 +373,12 @@ DATA_PAGE_HANDLERS = {
     "VoiceRulesState": {
         "load": "test_repeated_edits_are_proposed_and_accepted_on_the_brand_voice_page",
         "accept": "test_repeated_edits_are_proposed_and_accepted_on_the_brand_voice_page",
+    },
+    "IntegrationsState": {
+        "load": "test_ga4_handlers_refuse_another_space (tests/api/test_integrations_handlers.py)",
+        "connect": "test_ga4_handlers_refuse_another_space",
+        "choose_property": "test_ga4_handlers_refuse_another_space",
+        "disconnect": "test_ga4_handlers_refuse_another_space",
     },
     "RetrievalState": {
         "search": "tests/api/test_retrieval_handlers.py",
