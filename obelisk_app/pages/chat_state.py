@@ -231,6 +231,7 @@ class ChatState(SpaceState):
             if self._gen != gen:
                 return None
             self.conversations = [conversation_row(c) for c in listed]
+            self.title = next((c["title"] for c in self.conversations if c["id"] == cid), self.title)
             self.messages, self.more, self.window = rows, more, WINDOW
             self.run_id = self.run_message = self.run_text = ""
             self.steps = []
