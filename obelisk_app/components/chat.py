@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import reflex as rx
 
 from obelisk_app.pages.chat_rows import CitationRow, MessageRow, StepRow
@@ -62,7 +65,31 @@ def user_bubble(text: rx.Var[str] | str) -> rx.Component:
     )
 
 
-def message_view(m: rx.Var[MessageRow]) -> rx.Component:
+def _save_menu(m: rx.Var[MessageRow], save: Callable[[Any, str], Any], types: dict[str, str]) -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.icon("file-plus", size=14),
+                "Save as content",
+                size="1",
+                variant="soft",
+                data_testid="save-as-content",
+            ),
+        ),
+        rx.menu.content(
+            *[
+                rx.menu.item(label, on_click=save(m["run_id"], key), data_testid=f"save-as-{key}")
+                for key, label in types.items()
+            ],
+        ),
+    )
+
+
+def message_view(
+    m: rx.Var[MessageRow], *, save: Callable[[Any, str], Any], resume: Callable[[Any], Any], types: dict[str, str]
+) -> rx.Component:
+    """One message; an answer has its stop reason, its source count, Copy, Save as content and (when the
+    server stopped mid-answer) Resume."""
     return rx.cond(
         m["role"] == "user",
         user_bubble(m["content"]),
@@ -76,7 +103,23 @@ def message_view(m: rx.Var[MessageRow]) -> rx.Component:
                     m["citations"].length() > 0,
                     rx.badge(m["citations"].length().to_string(), " sources", variant="soft"),
                 ),
+                rx.spacer(),
+                rx.icon_button(
+                    rx.icon("copy", size=14),
+                    size="1",
+                    variant="ghost",
+                    color_scheme="gray",
+                    on_click=rx.set_clipboard(m["content"]),
+                    aria_label="Copy the answer",
+                ),
+                rx.cond(m["can_save"], _save_menu(m, save, types)),
+                rx.cond(
+                    m["can_resume"],
+                    rx.button("Resume", size="1", on_click=resume(m["run_id"]), data_testid="resume"),
+                ),
                 spacing="2",
+                width="100%",
+                align="center",
             ),
             spacing="1",
             width="100%",

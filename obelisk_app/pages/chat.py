@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from backend.content.schemas import TYPE_LABELS
 from obelisk_app import routes, styles
 from obelisk_app.components.chat import citations_panel, message_view, step_line, user_bubble
 from obelisk_app.layout import template
-from obelisk_app.pages.chat_rows import AGENT_LABELS, ConversationRow, DocumentOption
+from obelisk_app.pages.chat_rows import AGENT_LABELS, ConversationRow, DocumentOption, MessageRow
 from obelisk_app.pages.chat_state import ChatState
 
 
@@ -38,6 +39,10 @@ def _conversation_item(c: rx.Var[ConversationRow]) -> rx.Component:
         width="100%",
         align="center",
     )
+
+
+def _message(m: rx.Var[MessageRow]) -> rx.Component:
+    return message_view(m, save=ChatState.save_as_content, resume=ChatState.resume, types=TYPE_LABELS)
 
 
 def _sidebar() -> rx.Component:
@@ -189,7 +194,7 @@ def chat_page() -> rx.Component:
             rx.cond(
                 ChatState.more, rx.button("Earlier messages", size="1", variant="ghost", on_click=ChatState.earlier)
             ),
-            rx.vstack(rx.foreach(ChatState.messages, message_view), width="100%", spacing="3", data_testid="messages"),
+            rx.vstack(rx.foreach(ChatState.messages, _message), width="100%", spacing="3", data_testid="messages"),
             _live(),
             _composer(),
             width="100%",

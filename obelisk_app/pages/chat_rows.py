@@ -49,6 +49,9 @@ class MessageRow(TypedDict):
     run_id: str
     stop_label: str
     citations: list[CitationRow]
+    can_save: bool
+    """An answer worth keeping: finished with text (not blocked, not an error)."""
+    can_resume: bool
 
 
 class StepRow(TypedDict):
@@ -88,6 +91,13 @@ def citation_rows(citations: list[dict[str, Any]]) -> list[CitationRow]:
     return [citation_row(c, i) for i, c in enumerate(citations, start=1)]
 
 
+UNSAVABLE = ("contaminated", "error", "interrupted")
+
+
+def _savable(role: str, run_id: str, reason: str, content: str) -> bool:
+    return role == "assistant" and bool(run_id) and reason not in UNSAVABLE and bool(content.strip())
+
+
 def message_row(m: MessagePublic, index: int) -> MessageRow:
     return MessageRow(
         key=f"{m.run_id or 'm'}-{index}",
@@ -96,6 +106,8 @@ def message_row(m: MessagePublic, index: int) -> MessageRow:
         run_id=m.run_id or "",
         stop_label=STOP_LABELS.get(m.stop_reason or "", "") if m.role == "assistant" else "",
         citations=citation_rows([c.model_dump() for c in m.citations]) if m.role == "assistant" else [],
+        can_save=_savable(m.role, m.run_id or "", m.stop_reason or "", m.content),
+        can_resume=False,
     )
 
 
@@ -103,7 +115,18 @@ def run_rows(run: RunPublic, final: dict[str, Any] | None) -> list[MessageRow]:
     """A run the conversation's checkpoints do not hold (stopped before it started, cut short, interrupted):
     its message and, when it ended, the answer its `complete` event carried."""
     rid = str(run.id)
-    rows = [MessageRow(key=f"{rid}-q", role="user", content=run.message, run_id=rid, stop_label="", citations=[])]
+    rows = [
+        MessageRow(
+            key=f"{rid}-q",
+            role="user",
+            content=run.message,
+            run_id=rid,
+            stop_label="",
+            citations=[],
+            can_save=False,
+            can_resume=False,
+        )
+    ]
     if final is not None:
         reason = str(final.get("stop_reason") or run.stop_reason or "")
         rows.append(
@@ -114,6 +137,8 @@ def run_rows(run: RunPublic, final: dict[str, Any] | None) -> list[MessageRow]:
                 run_id=rid,
                 stop_label=STOP_LABELS.get(reason, reason),
                 citations=citation_rows(list(final.get("citations") or [])),
+                can_save=_savable("assistant", rid, reason, str(final.get("message") or "")),
+                can_resume=run.status == "interrupted",
             )
         )
     return rows

@@ -15,7 +15,6 @@ browser cannot start followers of its own.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 import reflex as rx
@@ -23,6 +22,8 @@ import reflex as rx
 from backend.agents import service as agents
 from backend.agents.runner import clean_message
 from backend.agents.schemas import ConversationCreate, ConversationUpdate
+from backend.content import service as content
+from backend.content.schemas import TYPE_LABELS, ContentCreate
 from backend.core.errors import AppError, ValidationFailed
 from backend.documents import service as documents
 from backend.runs import service as runs
@@ -30,10 +31,12 @@ from backend.runs.events import RunEventPublic
 from backend.runs.schemas import RunPublic
 from backend.tenancy.context import SpaceContext
 from obelisk_app import routes
+from obelisk_app.pages.chat_history import history_rows, last_citations
 from obelisk_app.pages.chat_rows import (
     ACTIVE,
     AGENT_LABELS,
     STOP_LABELS,
+    UNSAVABLE,
     CitationRow,
     ConversationRow,
     DocumentOption,
@@ -42,8 +45,6 @@ from obelisk_app.pages.chat_rows import (
     citation_row,
     citation_rows,
     conversation_row,
-    message_row,
-    run_rows,
     step_row,
 )
 from obelisk_app.states import SpaceState
@@ -62,29 +63,6 @@ STATUS_OF_STOP = {
     "error": "failed",
     "interrupted": "interrupted",
 }
-
-
-async def history_rows(ctx: SpaceContext, cid: str, active: str, window: int) -> tuple[list[MessageRow], bool]:
-    """The newest `window` messages and whether there are more: the checkpoints' turns, plus the runs they do
-    not hold (stopped before they started, cut short, interrupted); the active run is left out (shown live)."""
-    held = await agents.messages(ctx, cid)
-    timed = [(m.created_at, message_row(m, i)) for i, m in enumerate(held) if not active or m.run_id != active]
-    answered = {m.run_id for m in held if m.role == "assistant" and m.run_id}
-    for run in await runs.list_runs(ctx, cid, limit=20):
-        rid = str(run.id)
-        if rid == active or rid in answered or run.status in ACTIVE:
-            continue
-        last = await runs.list_events(ctx, run.id, after=max(0, run.last_sequence - 1))
-        final = last[-1].payload if last and last[-1].type == "complete" else None
-        timed = [t for t in timed if t[1]["run_id"] != rid] + [(run.created_at, r) for r in run_rows(run, final)]
-    epoch = datetime.min.replace(tzinfo=UTC)
-    rows = [row for _, row in sorted(timed, key=lambda t: t[0] or epoch)]  # stable: a turn keeps its order
-    return rows[-window:], len(rows) > window
-
-
-def last_citations(rows: list[MessageRow]) -> list[CitationRow]:
-    """The citations of the newest answer (the panel beside the conversation)."""
-    return next((r["citations"] for r in reversed(rows) if r["role"] == "assistant"), [])
 
 
 class ChatState(SpaceState):
@@ -294,6 +272,42 @@ class ChatState(SpaceState):
 
         return await self._call(work())
 
+    @rx.event
+    async def resume(self, run_id: str) -> Any:
+        """Queue an interrupted run again and follow it (its events continue from the next sequence)."""
+
+        async def work() -> Any:
+            run = await runs.resume_run(await self._ctx(), run_id)
+            self.messages = [m for m in self.messages if m["run_id"] != str(run.id)]
+            self._start_live(run)
+            return self._attach()
+
+        return await self._call(work())
+
+    @rx.event
+    async def save_as_content(self, run_id: str, content_type: str) -> Any:
+        """A draft content item whose first version is the run's answer, read from the run's own log (never
+        from the tab, which the browser can change)."""
+        title = self.title
+
+        async def work() -> None:
+            if content_type not in TYPE_LABELS:
+                raise ValidationFailed("Pick a kind of content.", code="invalid_content_type")
+            ctx = await self._ctx()
+            run = await runs.get_run(ctx, run_id)  # NotFound for another space's run
+            last = await runs.list_events(ctx, run.id, after=max(0, run.last_sequence - 1))
+            final = last[-1].payload if last and last[-1].type == "complete" else {}
+            body = str(final.get("message") or "").strip()
+            if not body or str(final.get("stop_reason")) in UNSAVABLE:
+                raise ValidationFailed("This answer cannot be saved as content.", code="answer_not_savable")
+            name = title if title and not title.startswith("New ") else agents.title_from(run.message)
+            await content.create_item(
+                ctx,
+                ContentCreate(title=name, type=content_type, body=body, run_id=run.id),  # type: ignore[arg-type]
+            )
+
+        return await self._call(work(), success=f"Saved as a {TYPE_LABELS.get(content_type, 'content').lower()} draft")
+
     # -- conversations ---------------------------------------------------------------------------------
 
     @rx.event
@@ -350,4 +364,4 @@ class ChatState(SpaceState):
         return await self._call(work(), success="Conversation deleted")
 
 
-__all__ = ["ChatState", "history_rows", "last_citations"]
+__all__ = ["ChatState"]

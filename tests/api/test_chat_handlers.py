@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from backend.core.db import TenantScope
-from backend.runs import executor, tasks
+from backend.runs import executor, recovery, tasks
 from obelisk_app.pages.chat_state import ChatState
 from obelisk_app.routes import CHAT, CHAT_CONVERSATION
 from tests.db.test_runs_support import slow_chat, turn_options
@@ -109,6 +109,16 @@ async def test_an_answer_streams_survives_a_reload_and_lands_in_the_history(
     assert page.messages[1]["content"].startswith("Acme grew revenue") and page.messages[1]["stop_label"] == ""
     assert [c["title"] for c in page.citations] == ["Annual report"] and page.citations[0]["href"] == "/documents/d1"
 
+    assert page.messages[1]["can_save"] and page.title == "How did Acme grow?"
+    await ChatState.save_as_content.fn(page, str(rid), "novel")
+    assert "Pick a kind of content" in page.error
+    await ChatState.save_as_content.fn(page, str(rid), "blog_post")
+    assert page.error == ""
+    saved = (await live.get("/api/v1/content", headers=ada.headers())).json()
+    assert [(c["title"], c["type"], c["state"]) for c in saved] == [("How did Acme grow?", "blog_post", "draft")]
+    item = (await live.get(f"/api/v1/content/{saved[0]['id']}/versions/1", headers=ada.headers())).json()
+    assert item["body"] == page.messages[1]["content"]
+
     other_tab = _page(ada, conversation["id"])  # a second tab after the end: the history, nothing live
     assert await ChatState.load.fn(other_tab) is None
     assert other_tab.run_id == "" and [m["content"] for m in other_tab.messages] == [
@@ -139,6 +149,28 @@ async def test_stop_ends_the_answer_and_says_so(
     answer = page.messages[-1]
     assert answer["role"] == "assistant" and answer["stop_label"] == "Stopped on request"
     assert "(Stopped.)" in answer["content"] and len(answer["content"]) < len(ANSWER * 20)
+
+
+async def test_an_interrupted_run_is_shown_with_resume_and_resumes(
+    live: httpx.AsyncClient, queued: list[tuple[TenantScope, uuid.UUID]]
+) -> None:
+    ada = await new_tenant("ada", "Alpha", client=live)
+    made = await live.post("/api/v1/conversations", json={"agent": "email"}, headers=ada.headers())
+    page = _page(ada, made.json()["id"])
+    await ChatState.load.fn(page)
+    ChatState.set_draft.fn(page, "Write the welcome email")
+    await ChatState.send.fn(page)
+    scope, rid = queued[0]
+    assert await recovery.interrupt_run(scope, rid)  # the worker died before it started
+    assert await ChatState.load.fn(page) is None
+    assert [m["role"] for m in page.messages] == ["user", "assistant"] and page.run_id == ""
+    answer = page.messages[1]
+    assert answer["can_resume"] and not answer["can_save"] and answer["stop_label"].startswith("Interrupted")
+    assert await ChatState.resume.fn(page, str(rid)) is ChatState.follow
+    assert page.error == "" and page.run_id == str(rid) and page.messages == [] and len(queued) == 2
+    assert await executor.execute_run(scope, rid, **turn_options(scope, slow_chat([ANSWER], 0))) == "completed"
+    await ChatState.follow.fn(page)
+    assert page.run_id == "" and page.messages[-1]["content"].startswith("Acme grew revenue")
 
 
 async def test_bad_messages_are_refused_and_change_nothing(
@@ -220,6 +252,12 @@ async def test_chat_handlers_refuse_another_spaces_conversation_run_and_document
     page._pending = True  # even a follower started for B's run refuses it
     await ChatState.follow.fn(page)
     assert "No such run" in page.error and page.run_text == "" and page.steps == []
+    for attack in (ChatState.resume.fn(page, b_run), ChatState.save_as_content.fn(mine, b_run, "email")):
+        page.error = mine.error = ""
+        await attack
+        assert "No such run" in page.error + mine.error
+    assert (await client.get("/api/v1/content", headers=w.ada.headers())).json() == []
+    assert (await client.get("/api/v1/content", headers=w.eve.headers())).json() == []
 
     ChatState.mention.fn(mine, w.b_document_id)
     assert mine.mentioned == [], "only the space's own documents can be mentioned"

@@ -1,5 +1,6 @@
 """In a real browser: an answer streams in word by word; a reload mid-answer shows what was there and continues
-with no word twice; a second tab on the same conversation follows the same run live; Stop ends the answer.
+with no word twice; a second tab on the same conversation follows the same run live; Stop ends the answer,
+which can then be saved as content.
 
 The app's fake chat model streams a word every 0.2 s (FAKE_CHAT_STREAM_PAUSE_SECONDS in the tier's conftest)
 and answers with "Fake reply to: " and the first 200 characters of its last prompt message, the answer
@@ -102,7 +103,7 @@ async def test_a_second_tab_follows_the_same_run_live(browser: Any, running_app:
     await context.close()
 
 
-async def test_stop_ends_the_answer_and_keeps_what_was_written(browser: Any, running_app: RunningApp) -> None:
+async def test_stop_keeps_what_was_written_and_it_can_be_saved(browser: Any, running_app: RunningApp) -> None:
     context, page = await _signed_up_chat(browser, running_app, "sam")
     await page.get_by_test_id("agent-picker").click()
     await page.get_by_role("option", name="Strategy").click()
@@ -113,4 +114,7 @@ async def test_stop_ends_the_answer_and_keeps_what_was_written(browser: Any, run
     answer = await page.get_by_test_id("answer").inner_text()
     assert answer.startswith("Fake reply") and "(Stopped.)" in answer and ANSWER not in answer
     await expect(page.get_by_test_id("conversation-title")).to_contain_text("Plan the next quarter")
+    await page.get_by_test_id("save-as-content").click()
+    await page.get_by_test_id("save-as-blog_post").click()
+    await expect(page.get_by_text("Saved as a blog post draft")).to_be_visible()
     await context.close()
