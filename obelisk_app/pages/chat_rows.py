@@ -59,6 +59,9 @@ class StepRow(TypedDict):
     kind: str
     text: str
     ok: bool
+    name: str
+    pending: bool
+    """A step under way: its end replaces this line."""
 
 
 class DocumentOption(TypedDict):
@@ -144,6 +147,13 @@ def run_rows(run: RunPublic, final: dict[str, Any] | None) -> list[MessageRow]:
     return rows
 
 
+def add_step(steps: list[StepRow], row: StepRow, limit: int) -> list[StepRow]:
+    """The steps with `row`: a step's end replaces its "under way" line, so each step takes one line."""
+    previous = steps[-1] if steps else None
+    ends_previous = previous is not None and previous["pending"] and previous["name"] == row["name"]
+    return [*(steps[:-1] if ends_previous else steps), row][-limit:]
+
+
 def step_row(event: RunEventPublic) -> StepRow | None:
     """A compact line for a step, a tool call or its result (None for events shown elsewhere)."""
     p = event.payload
@@ -158,10 +168,22 @@ def step_row(event: RunEventPublic) -> StepRow | None:
                 f": {p['tool']}" if p.get("action") == "use_tool" else ""
             )
         return StepRow(
-            sequence=event.sequence, kind="step", text=f"{label}: {detail}", ok=status not in ("failed", "blocked")
+            sequence=event.sequence,
+            kind="step",
+            text=f"{label}: {detail}",
+            ok=status not in ("failed", "blocked"),
+            name=name,
+            pending=status == "started",
         )
     if event.type == "tool_call":
-        return StepRow(sequence=event.sequence, kind="tool", text=f"Tool {p.get('tool', '')} called", ok=True)
+        return StepRow(
+            sequence=event.sequence,
+            kind="tool",
+            text=f"Tool {p.get('tool', '')} called",
+            ok=True,
+            name="",
+            pending=False,
+        )
     if event.type == "tool_result":
         ok = bool(p.get("ok"))
         error = f": {str(p.get('error') or '')[:120]}" if not ok and p.get("error") else ""
@@ -170,9 +192,18 @@ def step_row(event: RunEventPublic) -> StepRow | None:
             kind="tool",
             text=f"Tool {p.get('tool', '')} {'answered' if ok else 'failed'}{error}",
             ok=ok,
+            name="",
+            pending=False,
         )
     if event.type == "error":
-        return StepRow(sequence=event.sequence, kind="error", text=str(p.get("message", ""))[:300], ok=False)
+        return StepRow(
+            sequence=event.sequence,
+            kind="error",
+            text=str(p.get("message", ""))[:300],
+            ok=False,
+            name="",
+            pending=False,
+        )
     return None
 
 
@@ -185,6 +216,7 @@ __all__ = [
     "DocumentOption",
     "MessageRow",
     "StepRow",
+    "add_step",
     "citation_row",
     "citation_rows",
     "conversation_row",

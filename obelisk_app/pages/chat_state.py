@@ -42,6 +42,7 @@ from obelisk_app.pages.chat_rows import (
     DocumentOption,
     MessageRow,
     StepRow,
+    add_step,
     citation_row,
     citation_rows,
     conversation_row,
@@ -165,7 +166,7 @@ class ChatState(SpaceState):
         else:
             row = step_row(event)
             if row is not None:
-                self.steps = [*self.steps, row][-MAX_STEPS:]
+                self.steps = add_step(self.steps, row, MAX_STEPS)
         self._seq = event.sequence
 
     @rx.event(background=True)
