@@ -86,10 +86,15 @@ def _save_menu(m: rx.Var[MessageRow], save: Callable[[Any, str], Any], types: di
 
 
 def message_view(
-    m: rx.Var[MessageRow], *, save: Callable[[Any, str], Any], resume: Callable[[Any], Any], types: dict[str, str]
+    m: rx.Var[MessageRow],
+    *,
+    save: Callable[[Any, str], Any],
+    retry: Callable[[Any], Any],
+    resume: Callable[[Any], Any],
+    types: dict[str, str],
 ) -> rx.Component:
-    """One message; an answer has its stop reason, its source count, Copy, Save as content and (when the
-    server stopped mid-answer) Resume."""
+    """One message; an answer has its stop reason, its source count, Copy, Retry, Save as content and (when
+    the server stopped mid-answer) Resume."""
     return rx.cond(
         m["role"] == "user",
         user_bubble(m["content"]),
@@ -111,6 +116,10 @@ def message_view(
                     color_scheme="gray",
                     on_click=rx.set_clipboard(m["content"]),
                     aria_label="Copy the answer",
+                ),
+                rx.cond(
+                    m["run_id"] != "",
+                    rx.button("Retry", size="1", variant="ghost", on_click=retry(m["run_id"]), data_testid="retry"),
                 ),
                 rx.cond(m["can_save"], _save_menu(m, save, types)),
                 rx.cond(

@@ -42,7 +42,9 @@ def _conversation_item(c: rx.Var[ConversationRow]) -> rx.Component:
 
 
 def _message(m: rx.Var[MessageRow]) -> rx.Component:
-    return message_view(m, save=ChatState.save_as_content, resume=ChatState.resume, types=TYPE_LABELS)
+    return message_view(
+        m, save=ChatState.save_as_content, retry=ChatState.retry, resume=ChatState.resume, types=TYPE_LABELS
+    )
 
 
 def _sidebar() -> rx.Component:

@@ -76,12 +76,16 @@ def conversation_row(c: ConversationPublic) -> ConversationRow:
 
 
 def citation_row(c: dict[str, Any], index: int) -> CitationRow:
-    """A cited source; it links to its document's page (web sources link to their URL)."""
+    """A cited source; it links to its document's page at the cited chunk (web sources link to their URL)."""
     heading = " › ".join(str(h) for h in c.get("heading_path") or [])
     page = f"p. {c['page']}" if c.get("page") else ""
     document_id = str(c.get("document_id") or "")
     url = str(c.get("source_url") or "")
-    href = f"/documents/{document_id}" if document_id else url if url.startswith(("http://", "https://")) else ""
+    chunk = str(c.get("chunk_id") or "")
+    anchor = f"#chunk-{chunk}" if chunk else ""
+    href = (
+        f"/documents/{document_id}{anchor}" if document_id else url if url.startswith(("http://", "https://")) else ""
+    )
     return CitationRow(
         key=f"S{index}",
         title=str(c.get("document_title") or url or "Source"),

@@ -274,6 +274,20 @@ class ChatState(SpaceState):
         return await self._call(work())
 
     @rx.event
+    async def retry(self, run_id: str) -> Any:
+        """Ask the run's question again, as a new turn of this conversation (the question is read from the run)."""
+        cid = self._conversation_id()
+
+        async def work() -> Any:
+            ctx = await self._ctx()
+            asked = await runs.get_run(ctx, run_id)  # NotFound for another space's run
+            run = await runs.start_run(ctx, cid, asked.message, asked.document_ids)
+            self._start_live(run)
+            return self._attach()
+
+        return await self._call(work())
+
+    @rx.event
     async def resume(self, run_id: str) -> Any:
         """Queue an interrupted run again and follow it (its events continue from the next sequence)."""
 

@@ -107,7 +107,8 @@ async def test_an_answer_streams_survives_a_reload_and_lands_in_the_history(
     assert page.run_id == "" and page.run_status == "completed" and page.error == ""
     assert [m["role"] for m in page.messages] == ["user", "assistant"]
     assert page.messages[1]["content"].startswith("Acme grew revenue") and page.messages[1]["stop_label"] == ""
-    assert [c["title"] for c in page.citations] == ["Annual report"] and page.citations[0]["href"] == "/documents/d1"
+    assert [c["title"] for c in page.citations] == ["Annual report"]
+    assert page.citations[0]["href"] == "/documents/d1#chunk-c1"
 
     assert page.messages[1]["can_save"] and page.title == "How did Acme grow?"
     await ChatState.save_as_content.fn(page, str(rid), "novel")
@@ -124,6 +125,10 @@ async def test_an_answer_streams_survives_a_reload_and_lands_in_the_history(
     assert other_tab.run_id == "" and [m["content"] for m in other_tab.messages] == [
         m["content"] for m in page.messages
     ]
+
+    assert await ChatState.retry.fn(page, str(rid)) is ChatState.follow  # the same question, a new turn
+    assert page.error == "" and len(queued) == 2 and page.run_id == str(queued[1][1])
+    assert page.run_message == "How did Acme grow?" and page.run_text == ""
 
 
 async def test_stop_ends_the_answer_and_says_so(
@@ -252,7 +257,11 @@ async def test_chat_handlers_refuse_another_spaces_conversation_run_and_document
     page._pending = True  # even a follower started for B's run refuses it
     await ChatState.follow.fn(page)
     assert "No such run" in page.error and page.run_text == "" and page.steps == []
-    for attack in (ChatState.resume.fn(page, b_run), ChatState.save_as_content.fn(mine, b_run, "email")):
+    for attack in (
+        ChatState.resume.fn(page, b_run),
+        ChatState.retry.fn(page, b_run),
+        ChatState.save_as_content.fn(mine, b_run, "email"),
+    ):
         page.error = mine.error = ""
         await attack
         assert "No such run" in page.error + mine.error

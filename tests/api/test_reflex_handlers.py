@@ -346,6 +346,7 @@ DATA_PAGE_HANDLERS = {
         "delete": "test_chat_handlers_refuse_another_spaces_conversation_run_and_documents",
         "mention": "test_chat_handlers_refuse_another_spaces_conversation_run_and_documents",
         "resume": "test_chat_handlers_refuse_another_spaces_conversation_run_and_documents",
+        "retry": "test_chat_handlers_refuse_another_spaces_conversation_run_and_documents",
         "save_as_content": "test_chat_handlers_refuse_another_spaces_conversation_run_and_documents",
         "new_conversation": "acts in the caller's own space (test_bad_messages_are_refused_and_change_nothing)",
         "unmention": "sets a var of the caller's own tab",

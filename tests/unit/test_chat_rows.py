@@ -40,8 +40,9 @@ def test_a_step_takes_one_line_its_end_replaces_its_start() -> None:
 
 
 def test_a_citation_links_to_its_document_or_its_web_page_only() -> None:
-    document = citation_row({"document_id": "d1", "document_title": "Plan", "heading_path": ["A", "B"], "page": 2}, 1)
-    assert document == {"key": "S1", "title": "Plan", "where": "A › B · p. 2", "href": "/documents/d1"}
+    cited = {"chunk_id": "c9", "document_id": "d1", "document_title": "Plan", "heading_path": ["A", "B"], "page": 2}
+    document = citation_row(cited, 1)
+    assert document == {"key": "S1", "title": "Plan", "where": "A › B · p. 2", "href": "/documents/d1#chunk-c9"}
     web = citation_row({"source_url": "https://example.com/x"}, 2)
     assert web["href"] == "https://example.com/x" and web["title"] == "https://example.com/x"
     script = citation_row({"source_url": "javascript:alert(1)", "document_title": "x"}, 3)
