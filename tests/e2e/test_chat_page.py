@@ -46,8 +46,9 @@ async def _send(page: Any, message: str) -> None:
 
 
 async def _live_text(page: Any) -> str:
-    live = page.get_by_test_id("live-answer")
-    return (await live.inner_text()).strip() if await live.count() else ""
+    """The live answer's text, or "" once it has moved to the history (read in one step: it can vanish)."""
+    text = await page.evaluate("() => document.querySelector('[data-testid=\"live-answer\"]')?.innerText ?? ''")
+    return str(text).strip()
 
 
 async def _watch_until_answered(page: Any, seen: list[str]) -> None:
