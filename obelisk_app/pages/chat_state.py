@@ -163,6 +163,8 @@ class ChatState(SpaceState):
             self.run_status, self.run_stop = STATUS_OF_STOP.get(reason, "failed"), STOP_LABELS.get(reason, reason)
             if p.get("citations"):
                 self.citations = citation_rows(list(p["citations"]))
+            if reason in ("contaminated", "error"):
+                self.run_text = str(p.get("message") or "")  # a blocked draft is not left on screen
         else:
             row = step_row(event)
             if row is not None:

@@ -45,17 +45,25 @@ async def _send(page: Any, message: str) -> None:
     await page.wait_for_url(CONVERSATION_URL)
 
 
+_LIVE = """() => [document.querySelector('[data-testid="run-status"]')?.innerText ?? '',
+                document.querySelector('[data-testid="live-answer"]')?.innerText ?? '']"""
+
+
+async def _live(page: Any) -> tuple[str, str]:
+    """The live run's status and text, "" once it has moved to the history (read in one step: it can vanish)."""
+    status, text = await page.evaluate(_LIVE)
+    return str(status), str(text).strip()
+
+
 async def _live_text(page: Any) -> str:
-    """The live answer's text, or "" once it has moved to the history (read in one step: it can vanish)."""
-    text = await page.evaluate("() => document.querySelector('[data-testid=\"live-answer\"]')?.innerText ?? ''")
-    return str(text).strip()
+    return (await _live(page))[1]
 
 
 async def _watch_until_answered(page: Any, seen: list[str]) -> None:
     """Record what the live answer shows until the answer moves to the history; each view must be a prefix."""
     for _ in range(2400):
-        text = await _live_text(page)
-        if text:
+        status, text = await _live(page)
+        if text and status == "running":  # once it ended, a blocked draft gives way to the notice
             assert ANSWER.startswith(text), f"not a prefix of the answer (a word twice or lost?): {text!r}"
             seen.append(text)
         if await page.get_by_test_id("answer").count():
