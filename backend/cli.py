@@ -108,20 +108,51 @@ def reindex(yes: bool = typer.Option(False, "--yes", help="Do not ask for confir
     documents = reset_embeddings(url, after)
 
     async def _queue() -> None:
-        from backend.documents.ingest import ingest_document
+        from backend.documents.ingest import defer_ingestion
         from backend.jobs import close_jobs, open_jobs
 
         await open_jobs()
         try:
             for doc in documents:
-                await ingest_document.configure(lock=f"document:{doc.id}").defer_async(
-                    document_id=str(doc.id), organization_id=str(doc.organization_id), space_id=str(doc.space_id)
-                )
+                await defer_ingestion(doc)
         finally:
             await close_jobs()
 
     asyncio.run(_queue())
     _echo(f"{len(documents)} documents queued for ingestion; a running worker processes them")
+
+
+def queue_rescans(owner_url: str) -> int:
+    """Queue a re-scan of every space whose chunks an older injection detector judged; how many."""
+    from backend.core.db import TenantScope
+    from backend.documents.maintenance import spaces_to_rescan
+    from backend.safety.contamination import DETECTOR_VERSION
+
+    spaces = spaces_to_rescan(owner_url, DETECTOR_VERSION)
+    if not spaces:
+        return 0
+
+    async def _queue() -> None:
+        from backend.documents.rescan import defer_rescan
+        from backend.jobs import close_jobs, open_jobs
+
+        await open_jobs()
+        try:
+            for organization_id, space_id in spaces:
+                await defer_rescan(TenantScope(organization_id, space_id))
+        finally:
+            await close_jobs()
+
+    asyncio.run(_queue())
+    return len(spaces)
+
+
+@cli.command()
+def rescan() -> None:
+    """Queue a re-scan of the chunks an older injection detector judged (a running worker does it)."""
+    url = ensure_database()
+    run_migrations(url)
+    _echo(f"{queue_rescans(url)} space(s) queued for a re-scan")
 
 
 @cli.command("stop-db")
@@ -151,6 +182,9 @@ def run(dev: bool = typer.Option(False, help="Hot-reloading dev server instead o
     url = ensure_database()
     run_migrations(url)
     _echo("migrations applied")
+    queued = queue_rescans(url)
+    if queued:
+        _echo(f"the injection detector changed: {queued} space(s) queued for a re-scan of their library")
     env = {
         **os.environ,
         "REFLEX_USE_SYSTEM_BUN": "1",

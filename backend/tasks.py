@@ -8,6 +8,7 @@ TASK_MODULES: tuple[str, ...] = (
     "backend.jobs.queue",
     "backend.tenancy.tasks",
     "backend.documents.ingest",
+    "backend.documents.rescan",
     "backend.runs.tasks",
 )
 

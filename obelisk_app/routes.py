@@ -18,6 +18,8 @@ AGENTS = "/agents"
 AUDIT = "/audit"
 CHAT = "/chat"
 CHAT_CONVERSATION = "/chat/[conversation_id]"
+CONTENT = "/content"
+CONTENT_ITEM = "/content/[content_id]"
 HOME_SIGNED_IN = DOCUMENTS
 
 
@@ -33,6 +35,7 @@ NAV: list[NavItem] = [
     NavItem("Documents", DOCUMENTS, "library"),
     NavItem("Chat", CHAT, "messages-square"),
     NavItem("Agents", AGENTS, "bot"),
+    NavItem("Content", CONTENT, "file-pen-line"),
     NavItem("Brand voice", BRAND_VOICE, "megaphone"),
     NavItem("Members", MEMBERS, "users"),
     NavItem("Spaces", SPACES, "layout-grid", org_admin_only=True),

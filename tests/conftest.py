@@ -27,6 +27,10 @@ os.environ.update(
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "ALLOW_PRIVATE_URLS": "true",
+        # Correctness, not speed, is tested here: retrieval's time limits are generous so a loaded machine does
+        # not turn a slow page conversion into a missing result (time limits are tested with explicit values).
+        "RETRIEVAL_URL_TIMEOUT_MS": "60000",
+        "RETRIEVAL_STREAM_TIMEOUT_MS": "30000",
     }
 )
 for _name in ("DATABASE_URL", "DATABASE_APP_URL", "REDIS_URL", "MASTER_KEY", "VERTEX_PROJECT", "OPENAI_BASE_URL"):

@@ -15,7 +15,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import procrastinate
@@ -31,12 +31,13 @@ from backend.documents.convert import convert_bytes, convert_html
 from backend.documents.detect import DocumentKind, detect_file, title_from_filename
 from backend.documents.fetch import fetch_url
 from backend.documents.models import Document, embedding_dimension
+from backend.documents.scanning import scan_chunk, verdict_columns
 from backend.documents.storage import get_storage
 from backend.jobs import job_app
+from backend.jobs.queue import fair_priority
 from backend.models.accounting import metered
 from backend.models.embeddings import Embedder, MultimodalEmbedder
 from backend.models.registry import get_embedder, get_multimodal_embedder
-from backend.safety.contamination import ContaminationDetector
 
 logger = logging.getLogger(__name__)
 
@@ -47,14 +48,28 @@ MAX_ATTEMPTS = 3
 UNEXPECTED = (
     "Something went wrong while processing this document. Try re-indexing it; if it fails again, contact support."
 )
-_detector = ContaminationDetector()
+INGEST_TASK = "documents.ingest"
 
 
-async def defer_ingestion(document: Document) -> None:
-    """Queue the document's ingestion (a document already waiting in the queue is not queued twice)."""
+class Queueable(Protocol):
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def organization_id(self) -> uuid.UUID: ...
+    @property
+    def space_id(self) -> uuid.UUID: ...
+
+
+async def defer_ingestion(document: Queueable) -> None:
+    """Queue the document's ingestion (a document already waiting in the queue is not queued twice).
+
+    Its priority shares the workers between spaces (`fair_priority`): one space's bulk import does not
+    hold back another space's upload.
+    """
+    priority = await fair_priority(INGEST_TASK, str(document.space_id))
     try:
         await ingest_document.configure(
-            lock=f"document:{document.id}", queueing_lock=f"document:{document.id}"
+            lock=f"document:{document.id}", queueing_lock=f"document:{document.id}", priority=priority
         ).defer_async(
             document_id=str(document.id),
             organization_id=str(document.organization_id),
@@ -66,7 +81,7 @@ async def defer_ingestion(document: Document) -> None:
 
 
 @job_app.task(
-    name="documents.ingest",
+    name=INGEST_TASK,
     pass_context=True,
     retry=procrastinate.RetryStrategy(max_attempts=MAX_ATTEMPTS - 1, wait=5),
 )
@@ -161,7 +176,7 @@ async def _ingest(
     )
     # Headings and the title reach the model too (search returns them with the chunk), so they are scanned.
     title = converted.title or document.title
-    verdicts = [_detector.scan_document(chunk.content, headings=chunk.heading_path, title=title) for chunk in chunks]
+    verdicts = [scan_chunk(chunk.content, chunk.heading_path, title) for chunk in chunks]
     async with database.tenant(scope) as session:
         await repository.mark(session, scope, document_id=document_id, status="embedding", progress=45)
     vectors = await _embed(scope, document_id, embedder, chunks)
@@ -186,8 +201,7 @@ async def _ingest(
                     "embedding": vector,
                     "embedding_model": embedder.model_id,
                     "image_embedding": image_vectors.get(chunk.index),
-                    "quarantined": verdict.contaminated,
-                    "quarantine_reason": verdict.reason,
+                    **verdict_columns(verdict),
                 }
                 for chunk, vector, verdict in zip(chunks, vectors, verdicts, strict=True)
             ],

@@ -1,4 +1,5 @@
-"""Operator maintenance across every space: re-embedding everything after the embedding model changed.
+"""Operator maintenance across every space: re-embedding everything after the embedding model changed, and
+finding the spaces whose chunks an older injection detector judged.
 
 This is the one place that works across tenants, and it does so only through the schema owner's connection,
 from the operator command line (`python -m backend reindex`), never from a request. Row-level security is
@@ -40,6 +41,24 @@ def stored_dimension(owner_url: str) -> int | None:
         return None
     text = str(row[0])
     return int(text[text.index("(") + 1 : text.index(")")]) if "(" in text else None
+
+
+def spaces_to_rescan(owner_url: str, version: str) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(organization id, space id) of every space holding chunks whose verdict is not from `version`.
+
+    Reads ids only; the re-scan itself runs in each space's own transactions (`documents.rescan`).
+    """
+    with psycopg.connect(libpq_url(owner_url)) as conn, conn.transaction():
+        bypass = conn.execute("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user").fetchone()
+        if not (bypass and bypass[0]):
+            conn.execute("ALTER TABLE chunks NO FORCE ROW LEVEL SECURITY")
+        rows = conn.execute(
+            "SELECT DISTINCT organization_id, space_id FROM chunks WHERE scan_version IS DISTINCT FROM %s",
+            (version,),
+        ).fetchall()
+        if not (bypass and bypass[0]):
+            conn.execute("ALTER TABLE chunks FORCE ROW LEVEL SECURITY")
+    return [(r[0], r[1]) for r in rows]
 
 
 def reset_embeddings(owner_url: str, dimension: int | None = None) -> list[QueuedDocument]:

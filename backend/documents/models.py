@@ -123,6 +123,10 @@ class DocumentChunk(SQLModel, table=True):
     quarantined: bool = Field(default=False)
     quarantine_reason: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
     released_by: uuid.UUID | None = Field(default=None, nullable=True)
+    scan_version: str | None = Field(default=None, max_length=100, nullable=True)
+    """The injection detector's version that gave the verdict: chunks of an older one are scanned again."""
+    scan_evidence: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(JSONB, nullable=True))
+    """Why the chunk was quarantined (family, span, decoded text, confidence); NULL when it is clean."""
     created_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True), nullable=False)
 
 

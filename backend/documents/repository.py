@@ -131,6 +131,53 @@ async def add_chunks(
         )
 
 
+async def stale_chunks(
+    session: AsyncSession, scope: TenantScope, *, version: str, after: uuid.UUID | None, limit: int
+) -> list[tuple[DocumentChunk, str]]:
+    """Chunks whose verdict came from another detector version than `version` (oldest id first, after
+    `after`), each with its document's title."""
+    statement = (
+        select(DocumentChunk, Document.title)
+        .join(Document, col(Document.id) == col(DocumentChunk.document_id))
+        .where(
+            col(DocumentChunk.space_id) == scope.space_id,
+            col(Document.space_id) == scope.space_id,
+            or_(col(DocumentChunk.scan_version).is_(None), col(DocumentChunk.scan_version) != version),
+        )
+        .order_by(col(DocumentChunk.id))
+        .limit(limit)
+    )
+    if after is not None:
+        statement = statement.where(col(DocumentChunk.id) > after)
+    return [(chunk, str(title)) for chunk, title in (await session.execute(statement)).all()]
+
+
+async def set_chunk_verdict(
+    session: AsyncSession, scope: TenantScope, *, chunk_id: uuid.UUID, values: dict[str, Any]
+) -> None:
+    await session.execute(
+        update(DocumentChunk)
+        .where(col(DocumentChunk.id) == chunk_id, col(DocumentChunk.space_id) == scope.space_id)
+        .values(**values)
+    )
+
+
+async def recount_quarantined(session: AsyncSession, scope: TenantScope, *, document_ids: Sequence[uuid.UUID]) -> None:
+    """Set each document's `quarantined_count` from its chunks."""
+    for document_id in document_ids:
+        count = (
+            select(func.count())
+            .select_from(DocumentChunk)
+            .where(
+                col(DocumentChunk.document_id) == document_id,
+                col(DocumentChunk.space_id) == scope.space_id,
+                col(DocumentChunk.quarantined).is_(True),
+            )
+            .scalar_subquery()
+        )
+        await mark(session, scope, document_id=document_id, quarantined_count=count)
+
+
 __all__ = [
     "add_chunks",
     "delete_chunks",
@@ -142,4 +189,7 @@ __all__ = [
     "list_chunks",
     "list_documents",
     "mark",
+    "recount_quarantined",
+    "set_chunk_verdict",
+    "stale_chunks",
 ]

@@ -87,6 +87,12 @@ class ChunkPublic(BaseModel):
     token_count: int
     quarantined: bool
     quarantine_reason: str | None
+    quarantine_evidence: dict[str, Any] | None = Field(
+        default=None,
+        validation_alias=AliasChoices("scan_evidence", "quarantine_evidence"),
+        description="Why the detector flagged it: family, span, decoded text (when an encoding hid it), confidence.",
+    )
+    scan_version: str | None = Field(default=None, description="The injection detector version of the verdict.")
     metadata: dict[str, Any] = Field(validation_alias=AliasChoices("meta", "metadata"))
 
 

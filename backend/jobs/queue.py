@@ -9,8 +9,10 @@ therefore written to be idempotent: a retry must not duplicate what a first atte
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import signal
 import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -74,6 +76,30 @@ async def _with_job_context(call_next: Callable[[], Awaitable[Any]], context: Jo
         return result
 
 
+async def fair_priority(task_name: str, space_id: str) -> int:
+    """The priority for a new `task_name` job of `space_id` that shares the workers fairly between spaces.
+
+    procrastinate runs the highest priority first (then the oldest). A space's k-th waiting job gets
+    priority -k, so every space's first job comes before any space's second: a one-page upload in one space
+    waits for at most one job per busy space, not for another space's thousands. Within a space the order
+    stays first-in first-out (a new job never jumps ahead of the space's own waiting jobs). With the queue
+    closed (a process that only defers inline) it is 0, procrastinate's default.
+    """
+    if not _state["open"] or _pool is None:
+        return 0
+    async with _pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT count(*), min(priority) FROM procrastinate_jobs"
+            " WHERE task_name = %s AND args->>'space_id' = %s AND status IN ('todo', 'doing')",
+            (task_name, space_id),
+        )
+        row = await cur.fetchone()
+    waiting, lowest = (int(row[0]), row[1]) if row else (0, None)
+    if not waiting or lowest is None:
+        return 0
+    return min(-waiting, int(lowest) - 1)
+
+
 async def recover_stalled_jobs() -> int:
     """Requeue jobs whose worker stopped sending heartbeats (it crashed or was killed)."""
     manager = job_app.job_manager
@@ -92,24 +118,55 @@ async def recover_stalled_task(timestamp: int) -> int:
     return await recover_stalled_jobs()
 
 
+BULK_QUEUE = "default"
+"""Document ingestion, re-indexing, sweeps: work nobody watches token by token."""
+INTERACTIVE_QUEUE = "interactive"
+"""Agent runs: a person is waiting for the first token. Served by workers of their own, so a bulk import
+filling every bulk slot never delays a chat answer."""
+
+
 async def run_worker(*, in_app: bool) -> None:
-    """Run the worker until cancelled. In the web process signal handling is left to the server."""
+    """Run the bulk and the interactive workers until cancelled (or, outside the web process, until SIGINT
+    or SIGTERM, which let running jobs finish for up to ten seconds)."""
     settings = get_settings()
     await open_jobs()
     _state.update(worker="running", since=asyncio.get_running_loop().time())
+    name = f"{socket.gethostname()}-{os.getpid()}"
+    options: dict[str, Any] = {
+        "wait": True,
+        # One process runs two workers: signals are handled here once, not by each worker.
+        "install_signal_handlers": False,
+        "update_heartbeat_interval": max(1.0, min(5.0, settings.job_stalled_after_seconds / 6)),
+        "stalled_worker_timeout": settings.job_stalled_after_seconds,
+        "shutdown_graceful_timeout": 10,
+        "worker_middleware": [_with_job_context],
+    }
+    workers = asyncio.gather(
+        job_app.run_worker_async(
+            name=f"{name}-bulk", queues=[BULK_QUEUE], concurrency=settings.worker_concurrency, **options
+        ),
+        job_app.run_worker_async(
+            name=f"{name}-interactive",
+            queues=[INTERACTIVE_QUEUE],
+            concurrency=settings.interactive_worker_concurrency,
+            **options,
+        ),
+    )
+    if not in_app:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, workers.cancel)
     try:
         await recover_stalled_jobs()
-        await job_app.run_worker_async(
-            name=f"{socket.gethostname()}-{os.getpid()}",
-            concurrency=settings.worker_concurrency,
-            wait=True,
-            install_signal_handlers=not in_app,
-            update_heartbeat_interval=max(1.0, min(5.0, settings.job_stalled_after_seconds / 6)),
-            stalled_worker_timeout=settings.job_stalled_after_seconds,
-            shutdown_graceful_timeout=10,
-            worker_middleware=[_with_job_context],
-        )
+        await workers
+    except asyncio.CancelledError:
+        if in_app:
+            raise
     finally:
+        if not workers.done():
+            workers.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await workers
         _state["worker"] = "stopped"
 
 

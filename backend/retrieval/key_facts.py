@@ -12,6 +12,7 @@ from backend.core.db import get_database
 from backend.core.errors import Forbidden, NotFound, ValidationFailed
 from backend.retrieval import repository
 from backend.retrieval.models import KEY_FACT_MAX_CHARS, KeyFact
+from backend.safety.contamination import screen_field
 from backend.tenancy.access import parse_uuid
 from backend.tenancy.context import SpaceContext
 
@@ -39,6 +40,12 @@ async def add_fact(ctx: SpaceContext, text: str) -> KeyFact:
     if len(cleaned) > KEY_FACT_MAX_CHARS:
         raise ValidationFailed(
             f"A key fact can be at most {KEY_FACT_MAX_CHARS} characters; split longer ones.", code="key_fact_too_long"
+        )
+    verdict = screen_field(cleaned)
+    if verdict is not None:
+        raise ValidationFailed(
+            f"This key fact reads as an instruction to the AI ({verdict}); key facts state facts. Rephrase it.",
+            code="key_fact_injection",
         )
     async with get_database().tenant(ctx.scope) as session:
         if await repository.count_key_facts(session, ctx.scope) >= MAX_FACTS_PER_SPACE:

@@ -19,14 +19,13 @@ from backend.core.cache import Cache, get_json, set_json
 from backend.core.config import Settings
 from backend.core.db import TenantScope
 from backend.documents.chunking import chunk_document
+from backend.documents.scanning import scan_chunk
 from backend.models.embeddings import Embedder
-from backend.safety.contamination import ContaminationDetector
 
 logger = logging.getLogger(__name__)
 
 MAX_PAGE_CHUNKS = 64
 """Chunks of one page that are embedded (in reading order): a long page is read up to here."""
-_detector = ContaminationDetector()
 _inflight: dict[str, asyncio.Task[LoadedPage]] = {}
 
 
@@ -99,12 +98,18 @@ async def _load(key: str, url: str, embedder: Embedder, cache: Cache, settings: 
     chunks = await asyncio.to_thread(
         chunk_document, converted, max_tokens=embedder.max_input_tokens, count_tokens=embedder.count_tokens
     )
-    safe = [c for c in chunks if not _detector.scan_document(c.content).contaminated]
+    # The page's title reaches the model with every passage: an instruction hidden in it costs the title
+    # (the address stands in), an instruction in a passage or its headings costs that passage.
+    title = converted.title or fetched.title or url
+    if title != url and scan_chunk("", (), title).contaminated:
+        logger.info("page title withheld: it reads as an instruction", extra={"url": url[:200]})
+        title = url
+    safe = [c for c in chunks if not scan_chunk(c.content, c.heading_path, None).contaminated]
     kept = safe[:MAX_PAGE_CHUNKS]
     vectors = await embedder.embed_documents([c.embed_text for c in kept]) if kept else []
     page = LoadedPage(
         url=url,
-        title=(converted.title or fetched.title or url)[:300],
+        title=title[:300],
         model_id=embedder.model_id,
         chunks=tuple(
             PageChunk(c.content, tuple(c.heading_path), c.page, c.content_hash, tuple(v))

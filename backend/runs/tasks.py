@@ -16,15 +16,22 @@ from procrastinate.exceptions import AlreadyEnqueued
 from backend.core.db import TenantScope
 from backend.core.logging import correlation_id_var
 from backend.jobs import job_app
+from backend.jobs.queue import INTERACTIVE_QUEUE, fair_priority
 from backend.runs import executor, recovery
 
 logger = logging.getLogger(__name__)
 
 
 async def defer_run(scope: TenantScope, run_id: uuid.UUID) -> None:
-    """Queue the run's execution (a run already waiting in the queue is not queued twice)."""
+    """Queue the run's execution (a run already waiting in the queue is not queued twice).
+
+    Runs go to the interactive queue (workers of their own), shared fairly between spaces.
+    """
+    priority = await fair_priority(recovery.TASK_NAME, str(scope.space_id))
     try:
-        await execute_run_task.configure(lock=f"run:{run_id}", queueing_lock=f"run:{run_id}").defer_async(
+        await execute_run_task.configure(
+            lock=f"run:{run_id}", queueing_lock=f"run:{run_id}", priority=priority
+        ).defer_async(
             run_id=str(run_id),
             organization_id=str(scope.organization_id),
             space_id=str(scope.space_id),
@@ -34,7 +41,7 @@ async def defer_run(scope: TenantScope, run_id: uuid.UUID) -> None:
         logger.info("run already queued", extra={"run_id": str(run_id)})
 
 
-@job_app.task(name=recovery.TASK_NAME, pass_context=False)
+@job_app.task(name=recovery.TASK_NAME, queue=INTERACTIVE_QUEUE, pass_context=False)
 async def execute_run_task(
     *, run_id: str, organization_id: str, space_id: str, correlation_id: str | None = None
 ) -> str | None:

@@ -91,6 +91,20 @@ def detector_version() -> str:
 
 
 DETECTOR_VERSION = detector_version()
+_FIELD_DETECTOR: ContaminationDetector | None = None
+
+
+def screen_field(text: str) -> str | None:
+    """For short fields people type that go into prompts (brand voice, key facts): None when the text is
+    fine, else what reads as an injection, for the error message."""
+    global _FIELD_DETECTOR
+    if _FIELD_DETECTOR is None:
+        _FIELD_DETECTOR = ContaminationDetector()
+    verdict = _FIELD_DETECTOR.scan_document(text)
+    if not verdict.contaminated:
+        return None
+    span = (verdict.evidence or text)[:80]
+    return f"{verdict.reason or 'possible prompt injection'}: “{span}”"
 CLEAN = ContaminationResult(contaminated=False, detector_version=DETECTOR_VERSION)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from backend.core.db import TenantScope, get_database
 from backend.core.errors import Forbidden, ValidationFailed
+from backend.safety.contamination import screen_field
 from backend.tenancy import audit, repository
 from backend.tenancy.access import forget_context, merge_brand_voice
 from backend.tenancy.context import Principal, SpaceContext
@@ -49,7 +50,22 @@ def clean_brand_voice(data: dict[str, Any]) -> dict[str, Any]:
             )
         if cleaned:
             out[name] = cleaned
+    _refuse_instructions(out)
     return out
+
+
+def _refuse_instructions(voice: dict[str, Any]) -> None:
+    """Every field goes into the agents' system prompt: text that reads as an instruction to the AI (pasted
+    from an untrusted page, say) is refused with the field and the words that decided."""
+    for name, value in voice.items():
+        for text in value if isinstance(value, list) else [value]:
+            verdict = screen_field(text)
+            if verdict is not None:
+                raise ValidationFailed(
+                    f"'{name}' reads as an instruction to the AI rather than a description of the voice"
+                    f" ({verdict}). Rephrase it as guidance for writers.",
+                    code="brand_voice_injection",
+                )
 
 
 async def get_brand_voice(ctx: SpaceContext) -> dict[str, Any]:

@@ -68,16 +68,23 @@ def _chunk(chunk: rx.Var[ChunkRow]) -> rx.Component:
         rx.cond(
             chunk["quarantined"],
             rx.callout(
-                rx.hstack(
-                    rx.text("Quarantined: ", chunk["reason"], size="1"),
-                    rx.cond(
-                        AuthState.is_space_admin,
-                        rx.button(
-                            "Release", size="1", variant="soft", on_click=DocumentState.release(chunk["id"])
+                rx.vstack(
+                    rx.hstack(
+                        rx.text("Quarantined: ", chunk["reason"], size="1"),
+                        rx.cond(
+                            AuthState.is_space_admin,
+                            rx.button(
+                                "Release", size="1", variant="soft", on_click=DocumentState.release(chunk["id"])
+                            ),
                         ),
+                        align="center",
+                        spacing="2",
                     ),
-                    align="center",
-                    spacing="2",
+                    rx.cond(
+                        chunk["evidence"] != "",
+                        rx.text(chunk["evidence"], size="1", data_testid="chunk-evidence"),
+                    ),
+                    spacing="1",
                 ),
                 icon="shield-alert",
                 color_scheme="red",

@@ -121,6 +121,8 @@ class ChunkRow(TypedDict):
     page_text: str
     quarantined: bool
     reason: str
+    evidence: str
+    """The detector's evidence in one line: the span that decided, what an encoding hid, the confidence."""
     content: str
 
 
@@ -169,5 +171,19 @@ def chunk_row(chunk: DocumentChunk) -> ChunkRow:
         page_text=str(chunk.page) if chunk.page is not None else "–",
         quarantined=bool(chunk.quarantined),
         reason=chunk.quarantine_reason or "",
+        evidence=evidence_line(chunk.scan_evidence) if chunk.quarantined else "",
         content=chunk.content,
     )
+
+
+def evidence_line(evidence: dict[str, Any] | None) -> str:
+    if not evidence:
+        return ""
+    parts = []
+    if evidence.get("span"):
+        parts.append(f"flagged text: “{str(evidence['span'])[:200]}”")
+    if evidence.get("decoded"):
+        parts.append(f"decoded: “{str(evidence['decoded'])[:200]}”")
+    if evidence.get("confidence") is not None:
+        parts.append(f"confidence {float(evidence['confidence']):.0%}")
+    return " · ".join(parts)

@@ -21,6 +21,7 @@ from backend.agents import service as agents
 from backend.core.db import Database, TenantScope
 from backend.core.errors import ServiceUnavailable
 from backend.jobs import close_jobs, job_app, open_jobs
+from backend.jobs.queue import INTERACTIVE_QUEUE
 from backend.models.accounting import DatabaseUsageStore
 from backend.models.chat_fake import make_fake_chat
 from backend.runs import executor, recovery, repository, service, tasks
@@ -244,12 +245,12 @@ async def test_a_run_goes_through_the_durable_job_queue(
     )
     run = await service.start_run(ada, await conversation(ada), "Through the queue")
     try:
-        await job_app.run_worker_async(wait=False, install_signal_handlers=False, queues=["default"])
+        await job_app.run_worker_async(wait=False, install_signal_handlers=False, queues=[INTERACTIVE_QUEUE])
         done = await service.get_run(ada, run.id)
         assert done.status == "completed" and _tokens(await service.list_events(ada, run.id)) == ANSWER
         count = len(await service.list_events(ada, run.id))
         await tasks.defer_run(ada.scope, run.id)  # a duplicate job for a finished run
-        await job_app.run_worker_async(wait=False, install_signal_handlers=False, queues=["default"])
+        await job_app.run_worker_async(wait=False, install_signal_handlers=False, queues=[INTERACTIVE_QUEUE])
         assert len(await service.list_events(ada, run.id)) == count
     finally:
         with psycopg.connect(jobs, autocommit=True) as conn:
