@@ -16,6 +16,8 @@ SPACES = "/spaces"
 BRAND_VOICE = "/brand-voice"
 AGENTS = "/agents"
 AUDIT = "/audit"
+CHAT = "/chat"
+CHAT_CONVERSATION = "/chat/[conversation_id]"
 CONTENT = "/content"
 CONTENT_ITEM = "/content/[content_id]"
 SLACK = "/integrations/slack"
@@ -33,6 +35,7 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("Documents", DOCUMENTS, "library"),
+    NavItem("Chat", CHAT, "messages-square"),
     NavItem("Agents", AGENTS, "bot"),
     NavItem("Content", CONTENT, "file-pen-line"),
     NavItem("Brand voice", BRAND_VOICE, "megaphone"),
@@ -43,3 +46,8 @@ NAV: list[NavItem] = [
     NavItem("Audit log", AUDIT, "scroll-text", org_admin_only=True),
     NavItem("Status", STATUS, "activity"),
 ]
+
+
+def chat_path(conversation_id: str) -> str:
+    """The page of one conversation."""
+    return CHAT_CONVERSATION.replace("[conversation_id]", conversation_id)

@@ -148,6 +148,13 @@ class Settings(BaseSettings):
     )
     model_retry_base_seconds: float = 0.5
     model_retry_max_seconds: float = 8.0
+    fake_chat_stream_pause_seconds: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=5.0,
+        description="Tests only (CHAT_PROVIDER=fake): pause between the streamed words of the fake chat model, "
+        "so a browser test can reload or stop mid-answer.",
+    )
 
     # --- documents -----------------------------------------------------------------------
     max_upload_mb: int = 50

@@ -60,6 +60,8 @@ class _FakeChatCore(BaseChatModel):
     responses: list[Any] = Field(default_factory=list)
     delay: float = 0.0
     """Seconds each call waits before answering (to exercise timeouts)."""
+    stream_pause: float = 0.0
+    """Seconds between streamed words (a slow stream that a browser test can reload or stop mid-answer)."""
     calls: list[dict[str, Any]] = Field(default_factory=list)
     """Every request: its messages and keyword arguments (tools, response_format...)."""
     _next: int = PrivateAttr(default=0)
@@ -182,7 +184,7 @@ class _FakeChatCore(BaseChatModel):
             if run_manager and chunk.text:
                 await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk
-            await asyncio.sleep(0)
+            await asyncio.sleep(self.stream_pause if chunk.text else 0)
 
 
 class FakeChatModel(GuardedChatModel, _FakeChatCore):

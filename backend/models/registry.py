@@ -157,7 +157,11 @@ def reset_models() -> None:
 def _fake_chat(role: ModelRole, settings: Settings) -> BaseChatModel:
     from backend.models.chat_fake import FakeChatModel
 
-    return FakeChatModel(role=role, guard=ModelGuard.from_settings("fake", f"chat-{role}", settings))
+    return FakeChatModel(
+        role=role,
+        guard=ModelGuard.from_settings("fake", f"chat-{role}", settings),
+        stream_pause=settings.fake_chat_stream_pause_seconds,
+    )
 
 
 def _openai_chat(role: ModelRole, settings: Settings) -> BaseChatModel:

@@ -97,6 +97,7 @@ def _chunk(chunk: rx.Var[ChunkRow]) -> rx.Component:
         spacing="2",
         width="100%",
         style=styles.card,
+        id="chunk-" + chunk["id"],  # the anchor a chat citation opens
     )
 
 

@@ -83,6 +83,8 @@ def app_env(data_dir: Path, port: int, extra_env: dict[str, str] | None = None) 
             "ENVIRONMENT": "development",
             "RUN_WORKER_IN_APP": "true",
             "LOG_LEVEL": "INFO",
+            # The fake chat model streams a word every 0.2 s, so the chat tests can reload and stop mid-answer.
+            "FAKE_CHAT_STREAM_PAUSE_SECONDS": "0.2",
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
             # Links the app sends out (invitations, Google's OAuth redirect) must come back to this app.
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",

@@ -96,3 +96,19 @@ async def test_the_registry_fake_answers_and_is_metered() -> None:
     assert "spring shoes" in str(reply.content)
     (event,) = meter.events
     assert event.provider == "fake" and event.role == "fast" and event.tokens_in == 3
+
+
+async def test_the_registry_fake_streams_slowly_when_tests_ask_for_it() -> None:
+    """FAKE_CHAT_STREAM_PAUSE_SECONDS: the browser tests' slow stream (the pause is awaited between words)."""
+    import asyncio
+
+    from backend.core.config import Settings
+
+    model = get_chat_model("main", Settings(chat_provider="fake", fake_chat_stream_pause_seconds=0.05))
+    loop = asyncio.get_running_loop()
+    words, started = [], loop.time()
+    async for chunk in model.astream("one two three"):
+        if chunk.content:
+            words.append(chunk.content)
+    assert "".join(words) == "Fake reply to: one two three"
+    assert loop.time() - started >= 0.05 * (len(words) - 1)
