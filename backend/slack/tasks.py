@@ -14,16 +14,23 @@ from procrastinate.exceptions import AlreadyEnqueued
 from backend.core.db import TenantScope
 from backend.core.logging import correlation_id_var
 from backend.jobs import job_app
+from backend.jobs.queue import INTERACTIVE_QUEUE, fair_priority
 from backend.slack.service import remind_waiting_reviews, revise_from_notes
 
 logger = logging.getLogger(__name__)
+REVISE_TASK = "slack.revise"
 
 
 async def defer_revision(scope: TenantScope, review_id: uuid.UUID) -> None:
-    """Queue the revision of a review whose changes were requested."""
+    """Queue the revision of a review whose changes were requested.
+
+    A reviewer is waiting for it in Slack: it runs on the interactive queue (an agent turn, like a chat run),
+    shared fairly between spaces, never behind a bulk import.
+    """
+    priority = await fair_priority(REVISE_TASK, str(scope.space_id))
     try:
         await revise_task.configure(
-            lock=f"slack-review:{review_id}", queueing_lock=f"slack-review:{review_id}"
+            lock=f"slack-review:{review_id}", queueing_lock=f"slack-review:{review_id}", priority=priority
         ).defer_async(
             review_id=str(review_id),
             organization_id=str(scope.organization_id),
@@ -34,7 +41,7 @@ async def defer_revision(scope: TenantScope, review_id: uuid.UUID) -> None:
         logger.info("revision already queued", extra={"review_id": str(review_id)})
 
 
-@job_app.task(name="slack.revise", pass_context=False, retry=2)
+@job_app.task(name=REVISE_TASK, queue=INTERACTIVE_QUEUE, pass_context=False, retry=2)
 async def revise_task(
     *, review_id: str, organization_id: str, space_id: str, correlation_id: str | None = None
 ) -> int | None:

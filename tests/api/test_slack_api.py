@@ -420,6 +420,7 @@ async def test_the_revision_runs_on_the_job_queue(live: httpx.AsyncClient, slack
     import psycopg
 
     from backend.jobs import job_app
+    from backend.jobs.queue import INTERACTIVE_QUEUE
 
     ada = await new_tenant("ada", "Alpha", client=live)
     await _connect(live, ada)
@@ -436,7 +437,7 @@ async def test_the_revision_runs_on_the_job_queue(live: httpx.AsyncClient, slack
         ).fetchall()
     assert [r[0]["organization_id"] for r in rows] == [ada.organization_id]
 
-    await job_app.run_worker_async(wait=False, install_signal_handlers=False, queues=["default"])
+    await job_app.run_worker_async(wait=False, install_signal_handlers=False, queues=[INTERACTIVE_QUEUE])
     item = await _get(live, ada, item_id)
     threaded = [c.body for c in slack.called("chat.postMessage") if c.body.get("thread_ts") == ts]
     assert len(threaded) == 1, "the job answered in the thread"
