@@ -1,7 +1,8 @@
-"""The API shape of the health report."""
+"""API shapes of the dashboard's aggregates (`GET /api/v1/dashboard`) and of the health report."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -21,4 +22,79 @@ class HealthReport(BaseModel):
     version: str
 
 
-__all__ = ["HealthReport"]
+class Count(BaseModel):
+    """How many rows have this value (a state, a status, a stop reason)."""
+
+    key: str
+    count: int
+
+
+class RecentRun(BaseModel):
+    id: str
+    agent: str
+    status: str
+    stop_reason: str | None
+    error: str | None = Field(description="Why a failed run failed, shortened")
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class RunsPanel(BaseModel):
+    """Agent runs started in the date range."""
+
+    total: int
+    by_status: list[Count]
+    by_stop_reason: list[Count] = Field(description="Finished runs by stop reason (runs stopped without one: none)")
+    recent: list[RecentRun] = Field(description="The newest runs of the range, newest first")
+
+
+class UsageRow(BaseModel):
+    """Model tokens booked in the range by one agent on one model (agent "ingestion": document embeddings)."""
+
+    agent: str
+    provider: str
+    model: str
+    calls: int
+    tokens_in: int
+    tokens_out: int
+    estimated_cost_usd: float | None = Field(description="None when the model's price is unknown")
+
+
+class UsagePanel(BaseModel):
+    rows: list[UsageRow]
+    total_tokens: int
+    estimated_cost_usd: float = Field(description="Sum over the priced rows")
+    unpriced_models: list[str]
+
+
+class DocumentsPanel(BaseModel):
+    """The space's document library now (not limited to the range)."""
+
+    total: int
+    by_status: list[Count]
+    quarantined_chunks: int = Field(description="Chunks held back as possible prompt injection, awaiting review")
+    documents_with_quarantine: int
+
+
+class DashboardPublic(BaseModel):
+    """The landing page's data for one space and date range (both dates included, UTC days)."""
+
+    space_id: str
+    start_date: date
+    end_date: date
+    generated_at: datetime
+    runs: RunsPanel
+    usage: UsagePanel
+    documents: DocumentsPanel
+
+
+__all__ = [
+    "Count",
+    "DashboardPublic",
+    "DocumentsPanel",
+    "HealthReport",
+    "RecentRun",
+    "RunsPanel",
+    "UsagePanel",
+    "UsageRow",
+]
