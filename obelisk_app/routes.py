@@ -16,7 +16,8 @@ SPACES = "/spaces"
 BRAND_VOICE = "/brand-voice"
 AGENTS = "/agents"
 AUDIT = "/audit"
-HOME_SIGNED_IN = DOCUMENTS
+DASHBOARD = "/dashboard"
+HOME_SIGNED_IN = DASHBOARD
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class NavItem:
 
 
 NAV: list[NavItem] = [
+    NavItem("Dashboard", DASHBOARD, "layout-dashboard"),
     NavItem("Documents", DOCUMENTS, "library"),
     NavItem("Agents", AGENTS, "bot"),
     NavItem("Brand voice", BRAND_VOICE, "megaphone"),
