@@ -1,7 +1,7 @@
 """Dashboard: an index for "a space's runs in a date range, newest first".
 
 Revision ID: 0014_dashboard
-Revises: 0008_runs
+Revises: 0011_analytics
 Create Date: 2026-12-03
 
 The dashboard counts a space's runs by status and stop reason over a date range and lists the newest ones.
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0014_dashboard"
-down_revision: str | None = "0008_runs"
+down_revision: str | None = "0011_analytics"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 

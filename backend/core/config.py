@@ -201,6 +201,35 @@ class Settings(BaseSettings):
         "replaces the built-in list the dashboard's cost estimate uses.",
     )
 
+    # --- Google Analytics 4 ----------------------------------------------------------------
+    google_oauth_client_id: str | None = Field(
+        default=None, description="OAuth client id of the Google Cloud app that reads GA4. Empty: GA4 cannot connect."
+    )
+    google_oauth_client_secret: str | None = Field(default=None, description="That OAuth client's secret.")
+    google_oauth_authorize_url: str = Field(
+        default="https://accounts.google.com/o/oauth2/v2/auth", description="Google's OAuth2 authorization endpoint."
+    )
+    google_oauth_token_url: str = Field(
+        default="https://oauth2.googleapis.com/token", description="Google's OAuth2 token endpoint (code, refresh)."
+    )
+    google_oauth_revoke_url: str = Field(
+        default="https://oauth2.googleapis.com/revoke", description="Google's OAuth2 token revocation endpoint."
+    )
+    ga4_data_api_url: str = Field(
+        default="https://analyticsdata.googleapis.com/v1beta", description="Base URL of the GA4 Data API (runReport)."
+    )
+    ga4_admin_api_url: str = Field(
+        default="https://analyticsadmin.googleapis.com/v1beta",
+        description="Base URL of the GA4 Admin API (account summaries: the properties a user can pick).",
+    )
+    ga4_report_cache_seconds: int = Field(
+        default=300, description="How long a GA4 report is cached per space, property and request."
+    )
+    ga4_timeout_seconds: float = Field(default=15.0, description="Time limit of one call to Google (OAuth or GA4).")
+    ga4_state_ttl_seconds: int = Field(
+        default=600, description="How long a GA4 Connect link stays valid (the OAuth state, used once)."
+    )
+
     @field_validator("data_dir")
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:

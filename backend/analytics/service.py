@@ -1,0 +1,493 @@
+"""GA4 for a space: connect (OAuth2 + PKCE), pick a property, run reports, disconnect. `ctx` first.
+
+Rules, and why they hold:
+- A Connect link's `state` is `<org hex><space hex>.<random>`; only its SHA-256 is stored, with the user, the
+  space, the PKCE verifier (encrypted) and an expiry. The callback carries no bearer token (it is Google
+  redirecting the browser), so the state is its only credential: it is looked up inside the space it names
+  (row-level security), deleted in the same statement (single use), refused once expired, and the user it
+  was issued to must still be an admin of that space. A forged or altered state finds no row.
+- Tokens are stored encrypted per space (`backend.auth.crypto`, the space id as associated data) and used only
+  for the space whose row holds them: every read goes through `get_database().tenant(ctx.scope)`.
+- An access token is refreshed when less than five minutes of it are left. `invalid_grant` from Google
+  (revoked, expired, dropped past 100 grants) marks the connection `needs_reconnect`; the UI shows a
+  reconnect prompt and reports answer 409 `ga4_needs_reconnect` instead of failing again and again.
+- Reports are cached for GA4_REPORT_CACHE_SECONDS under a key with the space, the property and the request;
+  the connection is checked before the cache, so a disconnected space gets nothing from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from backend.analytics import client, oauth, repository
+from backend.analytics.client import Ga4Error, ReportQuery
+from backend.analytics.models import CONNECTED, NEEDS_RECONNECT, Ga4Connection
+from backend.analytics.schemas import (
+    Ga4PropertyPublic,
+    Ga4PropertyUpdate,
+    Ga4Status,
+    ReportPublic,
+    ReportRequest,
+    ReportRowPublic,
+)
+from backend.auth import crypto
+from backend.core.cache import get_cache, get_json, set_json
+from backend.core.config import get_settings
+from backend.core.db import TenantScope, get_database
+from backend.core.errors import AppError, Conflict, Forbidden, NotFound, RateLimited, ServiceUnavailable
+from backend.tenancy import audit
+from backend.tenancy.access import member_context
+from backend.tenancy.context import SpaceContext
+
+logger = logging.getLogger(__name__)
+
+REFRESH_MARGIN = timedelta(minutes=5)
+"""An access token with less than this left is refreshed before use (Google's last for an hour)."""
+DEFAULT_RETURN = "/integrations"
+RECONNECT_MESSAGE = (
+    "Google no longer accepts this space's GA4 connection (it was revoked or has expired). "
+    "An admin of the space must reconnect GA4."
+)
+_STATE = re.compile(r"^([0-9a-f]{32})([0-9a-f]{32})\.([A-Za-z0-9_-]{20,100})$")
+_RETURN_PATH = re.compile(r"^/[A-Za-z0-9/_-]{0,100}$")
+
+
+def _require_admin(ctx: SpaceContext) -> None:
+    if not ctx.can("admin"):
+        raise Forbidden("Only space admins can manage the GA4 connection.", code="admin_required")
+
+
+def _associated(space_id: uuid.UUID, what: str) -> bytes:
+    return f"ga4:{space_id}:{what}".encode()
+
+
+def _seal(space_id: uuid.UUID, what: str, value: str) -> bytes:
+    return crypto.encrypt(value.encode(), associated_data=_associated(space_id, what))
+
+
+def _open(space_id: uuid.UUID, what: str, blob: bytes) -> str:
+    return crypto.decrypt(blob, associated_data=_associated(space_id, what)).decode()
+
+
+def _hash(state: str) -> str:
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- connect -----------------------------------------------------------------------------------------------
+
+
+async def start_connect(ctx: SpaceContext, *, return_to: str = DEFAULT_RETURN) -> str:
+    """A new Connect link: the Google authorization URL with a fresh state and PKCE challenge (space admins)."""
+    _require_admin(ctx)
+    settings = get_settings()
+    try:
+        oauth.require_client(settings)
+    except oauth.OAuthError as exc:
+        raise ServiceUnavailable(str(exc), code="ga4_not_configured") from None
+    if not _RETURN_PATH.match(return_to or ""):
+        return_to = DEFAULT_RETURN
+    pkce = oauth.new_pkce()
+    state = f"{ctx.organization_id.hex}{ctx.space_id.hex}.{secrets.token_urlsafe(32)}"
+    now = _now()
+    async with get_database().tenant(ctx.scope) as session:
+        await repository.add_state(
+            session,
+            ctx.scope,
+            state_hash=_hash(state),
+            user_id=ctx.user_id,
+            code_verifier_encrypted=_seal(ctx.space_id, "pkce", pkce.verifier),
+            return_to=return_to,
+            expires_at=now + timedelta(seconds=settings.ga4_state_ttl_seconds),
+            now=now,
+        )
+    return oauth.authorization_url(settings, state=state, code_challenge=pkce.challenge)
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackOutcome:
+    """Where the browser goes after Google's redirect, and what happened (`error` is None on success)."""
+
+    redirect_to: str
+    error: str | None = None
+    space_id: uuid.UUID | None = None
+
+
+def _back(path: str, **params: str) -> str:
+    return f"{get_settings().public_base_url.rstrip('/')}{path}?{urlencode(params)}"
+
+
+async def complete_connect(*, code: str | None, state: str | None, error: str | None = None) -> CallbackOutcome:
+    """Google's redirect: check the state, trade the code (with the PKCE verifier) for tokens, store them.
+
+    Never raises for what a browser can send: every failure is an outcome whose redirect names the problem,
+    so the person lands on the Integrations page with a sentence instead of an error page.
+    """
+    match = _STATE.match(state or "")
+    if match is None:
+        return CallbackOutcome(_back(DEFAULT_RETURN, ga4_error="invalid_state"), "invalid_state")
+    scope = TenantScope(organization_id=uuid.UUID(match.group(1)), space_id=uuid.UUID(match.group(2)))
+    async with get_database().tenant(scope) as session:
+        row = await repository.take_state(session, scope, state_hash=_hash(state or ""))
+    if row is None:
+        return CallbackOutcome(_back(DEFAULT_RETURN, ga4_error="invalid_state"), "invalid_state")
+    back = row.return_to or DEFAULT_RETURN
+    if row.expires_at <= _now():
+        return CallbackOutcome(_back(back, ga4_error="expired_state"), "expired_state", scope.space_id)
+    if error or not code:
+        reason = "access_denied" if (error or "") == "access_denied" else "authorization_failed"
+        return CallbackOutcome(_back(back, ga4_error=reason), reason, scope.space_id)
+    ctx = await member_context(scope, row.user_id)
+    if ctx is None or not ctx.is_admin:
+        return CallbackOutcome(_back(back, ga4_error="forbidden"), "forbidden", scope.space_id)
+    settings = get_settings()
+    verifier = _open(scope.space_id, "pkce", row.code_verifier_encrypted)
+    try:
+        tokens = await oauth.exchange_code(settings, code=code, code_verifier=verifier)
+    except oauth.OAuthError as exc:
+        logger.warning("GA4 code exchange failed: %s", exc.error)
+        return CallbackOutcome(_back(back, ga4_error="exchange_failed"), "exchange_failed", scope.space_id)
+    if not tokens.refresh_token:
+        return CallbackOutcome(_back(back, ga4_error="no_refresh_token"), "no_refresh_token", scope.space_id)
+    await _store_grant(ctx, tokens)
+    return CallbackOutcome(_back(back, ga4="connected"), None, scope.space_id)
+
+
+async def _store_grant(ctx: SpaceContext, tokens: oauth.TokenSet) -> None:
+    sid = ctx.space_id
+    values: dict[str, Any] = {
+        "refresh_token_encrypted": _seal(sid, "refresh", tokens.refresh_token or ""),
+        "access_token_encrypted": _seal(sid, "access", tokens.access_token),
+        "access_expires_at": tokens.expires_at,
+        "scope": tokens.scope,
+        "status": CONNECTED,
+        "last_error": None,
+        "connected_by": ctx.user_id,
+        "updated_at": _now(),
+    }
+    async with get_database().tenant(ctx.scope, user_id=ctx.user_id) as session:
+        await repository.save_connection(session, ctx.scope, values=values)
+        await audit.record(
+            session,
+            organization_id=ctx.organization_id,
+            actor=audit.Actor(ctx.user_id, None),
+            action="ga4.connected",
+            target="ga4",
+            space_id=sid,
+        )
+
+
+# -- status, properties, disconnect ------------------------------------------------------------------------
+
+
+async def status(ctx: SpaceContext) -> Ga4Status:
+    """The space's GA4 state, for any member."""
+    settings = get_settings()
+    configured = bool(settings.google_oauth_client_id and settings.google_oauth_client_secret)
+    async with get_database().tenant(ctx.scope) as session:
+        row = await repository.get_connection(session, ctx.scope)
+    if row is None:
+        hint = "GA4 is not connected." if configured else "GA4 is not configured on this server."
+        return Ga4Status(connected=False, configured=configured, message=hint)
+    needs = row.status == NEEDS_RECONNECT
+    message: str | None = None
+    if needs:
+        message = RECONNECT_MESSAGE
+    elif not row.property_id:
+        message = "Connected: pick the GA4 property this space reads."
+    return Ga4Status(
+        connected=True,
+        property_id=row.property_id,
+        property_name=row.property_name,
+        needs_reconnect=needs,
+        configured=configured,
+        message=message,
+        connected_at=row.created_at,
+    )
+
+
+async def list_properties(ctx: SpaceContext) -> list[Ga4PropertyPublic]:
+    """The GA4 properties the connected Google account can read (space admins)."""
+    _require_admin(ctx)
+    token = await _access_token(ctx.scope)
+    properties = await _with_retry(ctx.scope, token, lambda t: client.list_properties(get_settings(), access_token=t))
+    return [Ga4PropertyPublic(id=p.id, name=p.name, account=p.account) for p in properties]
+
+
+async def set_property(ctx: SpaceContext, body: Ga4PropertyUpdate) -> Ga4Status:
+    """Choose the property the space reads; it must be one the connected account can read (space admins)."""
+    _require_admin(ctx)
+    wanted = body.numeric_id
+    chosen = next((p for p in await list_properties(ctx) if p.id == wanted), None)
+    if chosen is None:
+        raise NotFound("The connected Google account cannot read that GA4 property.", code="ga4_property_not_found")
+    async with get_database().tenant(ctx.scope, user_id=ctx.user_id) as session:
+        changed = await repository.update_connection(
+            session,
+            ctx.scope,
+            values={"property_id": chosen.id, "property_name": chosen.name[:300], "updated_at": _now()},
+        )
+        if not changed:
+            raise Conflict("GA4 is not connected in this space.", code="ga4_not_connected")
+        await audit.record(
+            session,
+            organization_id=ctx.organization_id,
+            actor=audit.Actor(ctx.user_id, None),
+            action="ga4.property_selected",
+            target=chosen.id,
+            space_id=ctx.space_id,
+        )
+    return await status(ctx)
+
+
+async def disconnect(ctx: SpaceContext) -> bool:
+    """Delete the space's tokens and revoke the grant at Google (space admins). True when Google confirmed.
+
+    The tokens are deleted whatever Google answers: the space stops using them at once, and a grant Google
+    could not be told about is one nobody here holds any more.
+    """
+    _require_admin(ctx)
+    async with get_database().tenant(ctx.scope, user_id=ctx.user_id) as session:
+        row = await repository.delete_connection(session, ctx.scope)
+        if row is None:
+            return False
+        refresh_token = _open(ctx.space_id, "refresh", row.refresh_token_encrypted)
+        await audit.record(
+            session,
+            organization_id=ctx.organization_id,
+            actor=audit.Actor(ctx.user_id, None),
+            action="ga4.disconnected",
+            target="ga4",
+            space_id=ctx.space_id,
+        )
+    revoked = await oauth.revoke(get_settings(), token=refresh_token)
+    if not revoked:
+        logger.warning("GA4 disconnect: Google did not confirm the revocation")
+    return revoked
+
+
+# -- tokens ------------------------------------------------------------------------------------------------
+
+
+def _needs_reconnect() -> Conflict:
+    return Conflict(RECONNECT_MESSAGE, code="ga4_needs_reconnect")
+
+
+async def _load(scope: TenantScope) -> Ga4Connection:
+    async with get_database().tenant(scope) as session:
+        row = await repository.get_connection(session, scope)
+    if row is None:
+        raise Conflict(
+            "GA4 is not connected in this space: an admin can connect it under Integrations.", code="ga4_not_connected"
+        )
+    if row.status == NEEDS_RECONNECT:
+        raise _needs_reconnect()
+    return row
+
+
+async def _access_token(scope: TenantScope, *, row: Ga4Connection | None = None, force: bool = False) -> str:
+    """A valid access token of the space: the stored one, or a refreshed one when under five minutes remain."""
+    row = row or await _load(scope)
+    if (
+        not force
+        and row.access_token_encrypted is not None
+        and row.access_expires_at is not None
+        and row.access_expires_at - REFRESH_MARGIN > _now()
+    ):
+        return _open(scope.space_id, "access", row.access_token_encrypted)
+    refresh_token = _open(scope.space_id, "refresh", row.refresh_token_encrypted)
+    try:
+        tokens = await oauth.refresh(get_settings(), refresh_token=refresh_token)
+    except oauth.OAuthError as exc:
+        if exc.grant_gone:
+            async with get_database().tenant(scope) as session:
+                await repository.update_connection(
+                    session,
+                    scope,
+                    values={
+                        "status": NEEDS_RECONNECT,
+                        "access_token_encrypted": None,
+                        "access_expires_at": None,
+                        "last_error": str(exc)[:500],
+                        "updated_at": _now(),
+                    },
+                )
+            raise _needs_reconnect() from None
+        raise ServiceUnavailable(str(exc), code="ga4_oauth_failed") from None
+    values: dict[str, Any] = {
+        "access_token_encrypted": _seal(scope.space_id, "access", tokens.access_token),
+        "access_expires_at": tokens.expires_at,
+        "updated_at": _now(),
+    }
+    if tokens.refresh_token:  # Google may rotate it; keep the newest
+        values["refresh_token_encrypted"] = _seal(scope.space_id, "refresh", tokens.refresh_token)
+    async with get_database().tenant(scope) as session:
+        await repository.update_connection(session, scope, values=values)
+    return tokens.access_token
+
+
+async def _with_retry(scope: TenantScope, token: str, call: Callable[[str], Awaitable[Any]]) -> Any:
+    """Run a GA4 call; a token Google no longer accepts is refreshed once. GA4 errors become AppErrors."""
+    try:
+        try:
+            return await call(token)
+        except Ga4Error as exc:
+            if exc.code != "ga4_unauthenticated":
+                raise
+            return await call(await _access_token(scope, force=True))
+    except Ga4Error as exc:
+        raise _app_error(exc) from None
+
+
+def _app_error(exc: Ga4Error) -> AppError:
+    if exc.status == 429:
+        return RateLimited(exc.message, retry_after=exc.retry_after or 3600, code=exc.code)
+    return AppError(exc.message, code=exc.code, status_code=exc.status)
+
+
+# -- reports -----------------------------------------------------------------------------------------------
+
+
+def _cache_key(scope: TenantScope, property_id: str, request: ReportRequest) -> str:
+    digest = hashlib.sha256(request.model_dump_json().encode()).hexdigest()[:32]
+    return f"{scope.key()}:ga4:report:{property_id}:{digest}"
+
+
+async def run_report(ctx: SpaceContext, request: ReportRequest) -> ReportPublic:
+    """A GA4 report of the space's property (any member), cached briefly per space, property and request."""
+    row = await _load(ctx.scope)
+    if not row.property_id:
+        raise Conflict("Pick the GA4 property this space reads (Integrations) first.", code="ga4_no_property")
+    property_id = row.property_id
+    cache = get_cache()
+    key = _cache_key(ctx.scope, property_id, request)
+    cached = await get_json(cache, key)
+    if isinstance(cached, dict):
+        return ReportPublic.model_validate({**cached, "cached": True})
+    token = await _access_token(ctx.scope, row=row)
+    query = ReportQuery(
+        metrics=tuple(request.metrics),
+        dimensions=tuple(request.dimensions),
+        start_date=request.start_date,
+        end_date=request.end_date,
+        limit=request.limit,
+        order_by_metric=request.order_by,
+        descending=request.descending,
+    )
+    report = await _with_retry(
+        ctx.scope,
+        token,
+        lambda t: client.run_report(get_settings(), access_token=t, property_id=property_id, query=query),
+    )
+    public = ReportPublic(
+        rows=[ReportRowPublic(dimensions=r.dimensions, metrics=r.metrics) for r in report.rows],
+        row_count=report.row_count,
+        property_id=property_id,
+        quota=report.quota,
+    )
+    await set_json(cache, key, public.model_dump(mode="json"), get_settings().ga4_report_cache_seconds)
+    return public
+
+
+# -- the agents' view --------------------------------------------------------------------------------------
+
+AnalyticsFn = Callable[..., Awaitable[list[dict[str, Any]]]]
+_NOT_SET = {"", "(not set)", "(other)"}
+
+
+async def tool_analytics(ctx: SpaceContext) -> AnalyticsFn | None:
+    """What the agents' tools call as `env.analytics(kind, ...)`, or None when the space has no usable GA4.
+
+    Kinds: `search_queries` (what visitors searched for on the site, with the landing page they came in on:
+    GA4 holds no Google search queries, those live in Search Console) and `landing_pages` (`order="best"`:
+    most key events and sessions; `"worst"`: the lowest engagement among pages with real traffic). A
+    connection that needs a reconnect gives a callable whose calls raise the reconnect message, so the tools
+    say why the figures are missing.
+    """
+    async with get_database().tenant(ctx.scope) as session:
+        row = await repository.get_connection(session, ctx.scope)
+    if row is None or not row.property_id:
+        return None
+
+    async def analytics(kind: str, **options: Any) -> list[dict[str, Any]]:
+        limit = max(1, min(500, int(options.get("limit") or 50)))
+        days = max(1, min(365, int(options.get("days") or 90)))
+        start = f"{days}daysAgo"
+        if kind == "search_queries":
+            report = await run_report(
+                ctx,
+                ReportRequest(
+                    metrics=["sessions"],
+                    dimensions=["searchTerm", "landingPage"],
+                    start_date=start,
+                    limit=max(limit, 100),
+                    order_by="sessions",
+                ),
+            )
+            out: dict[str, dict[str, Any]] = {}
+            for r in report.rows:
+                term = r.dimensions.get("searchTerm", "").strip()
+                if term.lower() in _NOT_SET:
+                    continue
+                entry = out.setdefault(term.lower(), {"query": term, "sessions": 0, "landing_pages": []})
+                entry["sessions"] += int(r.metrics.get("sessions", 0))
+                page = r.dimensions.get("landingPage", "")
+                if page and page not in entry["landing_pages"] and page.lower() not in _NOT_SET:
+                    entry["landing_pages"].append(page)
+            ranked = sorted(out.values(), key=lambda e: -e["sessions"])
+            return ranked[:limit]
+        if kind == "landing_pages":
+            report = await run_report(
+                ctx,
+                ReportRequest(
+                    metrics=["sessions", "keyEvents", "engagementRate"],
+                    dimensions=["landingPage"],
+                    start_date=start,
+                    limit=200,
+                    order_by="sessions",
+                ),
+            )
+            pages: list[dict[str, Any]] = [
+                {
+                    "page": r.dimensions.get("landingPage", ""),
+                    "sessions": int(r.metrics.get("sessions", 0)),
+                    "key_events": int(r.metrics.get("keyEvents", 0)),
+                    "engagement_rate": round(r.metrics.get("engagementRate", 0.0), 4),
+                }
+                for r in report.rows
+                if r.dimensions.get("landingPage", "").lower() not in _NOT_SET
+            ]
+            if options.get("order", "best") == "worst":
+                floor = max(10, sorted(p["sessions"] for p in pages)[len(pages) // 2] // 2) if pages else 0
+                busy = [p for p in pages if p["sessions"] >= floor] or pages
+                return sorted(busy, key=lambda p: (p["engagement_rate"], -p["sessions"]))[:limit]
+            return sorted(pages, key=lambda p: (-p["key_events"], -p["sessions"]))[:limit]
+        raise ValueError(f"unknown analytics kind {kind!r}")
+
+    return analytics
+
+
+__all__ = [
+    "REFRESH_MARGIN",
+    "CallbackOutcome",
+    "complete_connect",
+    "disconnect",
+    "list_properties",
+    "run_report",
+    "set_property",
+    "start_connect",
+    "status",
+    "tool_analytics",
+]
