@@ -76,6 +76,33 @@ class DocumentsPanel(BaseModel):
     documents_with_quarantine: int
 
 
+class TrafficPoint(BaseModel):
+    """One day of GA4 traffic (days without data are zeros)."""
+
+    date: date
+    sessions: float
+    conversions: float = Field(description="GA4 key events (formerly conversions)")
+
+
+class LandingPage(BaseModel):
+    page: str
+    sessions: float
+    conversions: float
+
+
+Ga4State = Literal["not_configured", "not_connected", "needs_reconnect", "no_property", "ok", "error"]
+
+
+class Ga4Panel(BaseModel):
+    """Sessions and conversions over the range and the top landing pages, from the space's GA4 property."""
+
+    state: Ga4State = Field(description="ok, or why there are no figures (with `message` saying what to do)")
+    message: str | None = None
+    property_name: str | None = None
+    series: list[TrafficPoint] = Field(default_factory=list)
+    top_landing_pages: list[LandingPage] = Field(default_factory=list)
+
+
 class DashboardPublic(BaseModel):
     """The landing page's data for one space and date range (both dates included, UTC days)."""
 
@@ -86,15 +113,20 @@ class DashboardPublic(BaseModel):
     runs: RunsPanel
     usage: UsagePanel
     documents: DocumentsPanel
+    ga4: Ga4Panel
 
 
 __all__ = [
     "Count",
     "DashboardPublic",
     "DocumentsPanel",
+    "Ga4Panel",
+    "Ga4State",
     "HealthReport",
+    "LandingPage",
     "RecentRun",
     "RunsPanel",
+    "TrafficPoint",
     "UsagePanel",
     "UsageRow",
 ]

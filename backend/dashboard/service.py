@@ -1,7 +1,8 @@
 """The dashboard's data for the caller's current space: what the landing page and `GET /api/v1/dashboard` call.
 
 Read-only aggregates in one tenant transaction, cached briefly (`DASHBOARD_CACHE_SECONDS`) under a key made of
-the space's scope and the date range, so two spaces (or two ranges) never share an entry. Any member of the
+the space's scope and the date range, so two spaces (or two ranges) never share an entry; the GA4 panel is
+read through the analytics service, which caches its reports itself. Any member of the
 space may read it, viewers included.
 """
 
@@ -15,6 +16,7 @@ from backend.core.config import get_settings
 from backend.core.db import get_database
 from backend.core.errors import ValidationFailed
 from backend.dashboard import repository
+from backend.dashboard.ga4 import ga4_panel
 from backend.dashboard.pricing import estimate_cost, price_list
 from backend.dashboard.repository import Window
 from backend.dashboard.schemas import (
@@ -135,39 +137,48 @@ def _sorted(counts: dict[str, int]) -> list[Count]:
     return [Count(key=k, count=v) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-async def _collect(ctx: SpaceContext, start: date, end: date) -> DashboardPublic:
+async def _aggregates(ctx: SpaceContext, start: date, end: date) -> dict[str, Any]:
+    """The database panels, as cached (JSON)."""
     window = _window(start, end)
     async with get_database().tenant(ctx.scope) as session:
         counts = await repository.run_counts(session, ctx.scope, window=window)
         recent = await repository.recent_runs(session, ctx.scope, window=window, limit=RECENT_RUNS)
         usage = await repository.usage_by_agent_and_model(session, ctx.scope, window=window)
         documents = await repository.document_counts(session, ctx.scope)
-    return DashboardPublic(
-        space_id=str(ctx.scope.space_id),
-        start_date=start,
-        end_date=end,
-        generated_at=datetime.now(UTC),
-        runs=_runs_panel(counts, recent),
-        usage=_usage_panel(usage),
-        documents=_documents_panel(documents),
-    )
+    return {
+        "generated_at": datetime.now(UTC).isoformat(),
+        "runs": _runs_panel(counts, recent).model_dump(mode="json"),
+        "usage": _usage_panel(usage).model_dump(mode="json"),
+        "documents": _documents_panel(documents).model_dump(mode="json"),
+    }
 
 
 async def get_dashboard(
     ctx: SpaceContext, start_date: date | str | None = None, end_date: date | str | None = None
 ) -> DashboardPublic:
-    """The space's dashboard for the range (default: the last 30 days), from the cache when it is fresh."""
+    """The space's dashboard for the range (default: the last 30 days).
+
+    The database panels come from the cache while it is fresh. The GA4 panel is not cached here: its reports
+    are cached by the analytics service, and its connection state must show at once (a space that just
+    connected GA4, or whose grant Google just dropped, sees that on its next load).
+    """
     start, end = date_range(start_date, end_date)
     ttl = get_settings().dashboard_cache_seconds
     key = cache_key(ctx, start, end)
-    if ttl > 0:
-        cached = await get_json(get_cache(), key)
-        if cached is not None:
-            return DashboardPublic.model_validate(cached)
-    data = await _collect(ctx, start, end)
-    if ttl > 0:
-        await set_json(get_cache(), key, data.model_dump(mode="json"), ttl)
-    return data
+    aggregates = await get_json(get_cache(), key) if ttl > 0 else None
+    if not isinstance(aggregates, dict):
+        aggregates = await _aggregates(ctx, start, end)
+        if ttl > 0:
+            await set_json(get_cache(), key, aggregates, ttl)
+    return DashboardPublic.model_validate(
+        {
+            **aggregates,
+            "space_id": str(ctx.scope.space_id),
+            "start_date": start,
+            "end_date": end,
+            "ga4": await ga4_panel(ctx, start, end),
+        }
+    )
 
 
 __all__ = ["DEFAULT_DAYS", "MAX_DAYS", "cache_key", "date_range", "get_dashboard"]

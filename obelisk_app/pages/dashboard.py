@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from obelisk_app import routes, styles
-from obelisk_app.components.charts import bar_chart
+from obelisk_app.components.charts import bar_chart, line_chart
 from obelisk_app.layout import template
 from obelisk_app.pages.dashboard_state import DashboardState, RunRow
 
@@ -227,6 +227,48 @@ def _documents_panel() -> rx.Component:
     )
 
 
+def _ga4_panel() -> rx.Component:
+    return _panel(
+        "Website traffic (Google Analytics 4)",
+        rx.cond(
+            DashboardState.ga4_state == "ok",
+            rx.vstack(
+                rx.text("Property: ", DashboardState.ga4_property, size="1", color=rx.color("gray", 11)),
+                rx.text("Sessions and conversions per day", size="2", weight="medium"),
+                line_chart(
+                    DashboardState.traffic,
+                    "date",
+                    [("sessions", "Sessions"), ("conversions", "Conversions")],
+                    testid="chart-traffic",
+                ),
+                rx.text("Top landing pages", size="2", weight="medium"),
+                rx.cond(
+                    DashboardState.landing_pages.length() > 0,  # type: ignore[attr-defined]
+                    bar_chart(
+                        DashboardState.landing_pages,
+                        "page",
+                        [("sessions", "Sessions"), ("conversions", "Conversions")],
+                        testid="chart-landing-pages",
+                        vertical=True,
+                        height=320,
+                    ),
+                    rx.text("No landing page had traffic in this range.", size="2", color=rx.color("gray", 11)),
+                ),
+                width="100%",
+                spacing="3",
+            ),
+            rx.callout(
+                DashboardState.ga4_message,
+                icon="info",
+                color_scheme=rx.cond(DashboardState.ga4_state == "needs_reconnect", "orange", "gray"),
+                width="100%",
+                data_testid="ga4-message",
+            ),
+        ),
+        testid="panel-ga4",
+    )
+
+
 @template(route=routes.DASHBOARD, title="Dashboard", on_load=DashboardState.load)
 def dashboard_page() -> rx.Component:
     return rx.vstack(
@@ -253,7 +295,7 @@ def dashboard_page() -> rx.Component:
         ),
         rx.cond(
             DashboardState.loaded,
-            rx.vstack(_runs_panel(), _usage_panel(), _documents_panel(), spacing="4", width="100%"),
+            rx.vstack(_ga4_panel(), _runs_panel(), _usage_panel(), _documents_panel(), spacing="4", width="100%"),
             rx.center(rx.spinner(size="3"), padding="3rem", width="100%"),
         ),
         spacing="4",

@@ -39,6 +39,18 @@ class AgentUsage(TypedDict):
     tokens_out: int
 
 
+class TrafficRow(TypedDict):
+    date: str
+    sessions: float
+    conversions: float
+
+
+class LandingPageRow(TypedDict):
+    page: str
+    sessions: float
+    conversions: float
+
+
 class ModelUsageRow(TypedDict):
     agent: str
     model: str
@@ -107,6 +119,11 @@ class DashboardState(SpaceState):
     documents_total: int = 0
     documents_by_status: list[CountPoint] = []
     quarantined_chunks: int = 0
+    ga4_state: str = ""
+    ga4_message: str = ""
+    ga4_property: str = ""
+    traffic: list[TrafficRow] = []
+    landing_pages: list[LandingPageRow] = []
     loaded: bool = False
     error: str = ""
 
@@ -124,6 +141,15 @@ class DashboardState(SpaceState):
         self.documents_total = data.documents.total
         self.documents_by_status = _points(data.documents.by_status)
         self.quarantined_chunks = data.documents.quarantined_chunks
+        ga4 = data.ga4
+        self.ga4_state, self.ga4_message, self.ga4_property = ga4.state, ga4.message or "", ga4.property_name or ""
+        self.traffic = [
+            TrafficRow(date=p.date.strftime("%d %b"), sessions=p.sessions, conversions=p.conversions)
+            for p in ga4.series
+        ]
+        self.landing_pages = [
+            LandingPageRow(page=p.page, sessions=p.sessions, conversions=p.conversions) for p in ga4.top_landing_pages
+        ]
         self.loaded = True
 
     async def _fetch(self, start: str, end: str) -> None:
@@ -159,4 +185,12 @@ class DashboardState(SpaceState):
         return await self._call(work())
 
 
-__all__ = ["AgentUsage", "CountPoint", "DashboardState", "ModelUsageRow", "RunRow"]
+__all__ = [
+    "AgentUsage",
+    "CountPoint",
+    "DashboardState",
+    "LandingPageRow",
+    "ModelUsageRow",
+    "RunRow",
+    "TrafficRow",
+]

@@ -6,10 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 
+from backend.core.config import get_settings
 from obelisk_app.pages.dashboard_state import DashboardState
 from tests.api.world import World
-from tests.support.dashboard_data import SeedRun, add_document, add_runs
+from tests.support.dashboard_data import SeedRun, add_document, add_runs, connect_ga4
+from tests.support.fake_google import FakeGoogle, build_app, sample_facts, use_fake_google
+from tests.support.servers import serve_in_thread
 from tests.support.ui import Tab
 
 NOW = datetime.now(UTC)
@@ -65,3 +69,27 @@ async def test_dashboard_handlers_refuse_another_space(client: httpx.AsyncClient
     mine = _page(w.ada.token, w.ada.space_id)
     await DashboardState.load.fn(mine)
     assert mine.runs_total == 0 and "31337" not in str(mine.usage_by_agent) and mine.documents_total == 0
+
+
+async def test_the_ga4_panel_follows_the_range(
+    client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeGoogle(
+        accounts={"alice@example.com": [{"name": "Alpha", "properties": [{"id": "111", "name": "alpha.example"}]}]},
+        facts={"111": sample_facts()},
+    )
+    page = _page(world.ada.token, world.ada.space_id)
+    with serve_in_thread(build_app(fake)) as url:
+        use_fake_google(monkeypatch, url)
+        try:
+            await DashboardState.load.fn(page)
+            assert page.ga4_state == "not_connected" and "Connect Google Analytics 4" in page.ga4_message
+            await connect_ga4(await world.ada.context(), "111")
+            await DashboardState.choose_preset.fn(page, "7")
+            assert page.ga4_state == "ok" and page.ga4_property == "alpha.example" and len(page.traffic) == 7
+            assert [p["page"] for p in page.landing_pages] == ["/blog/guide", "/pricing", "/blog/old-post"]
+            week = page.landing_pages[0]["sessions"]
+            await DashboardState.choose_preset.fn(page, "30")
+            assert len(page.traffic) == 30 and page.landing_pages[0]["sessions"] > week
+        finally:
+            get_settings.cache_clear()

@@ -4,6 +4,7 @@ keyed by space and range, and bad ranges refused."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -15,7 +16,9 @@ from backend.dashboard import service
 from backend.dashboard.pricing import estimate_cost
 from backend.tenancy.context import SpaceContext
 from tests.db.test_runs_support import sibling_space
-from tests.support.dashboard_data import SeedRun, add_document, add_runs
+from tests.support.dashboard_data import SeedRun, add_document, add_runs, connect_ga4
+from tests.support.fake_google import FakeGoogle, build_app, sample_facts, use_fake_google
+from tests.support.servers import serve_in_thread
 
 TODAY = datetime.now(UTC).date()
 
@@ -136,3 +139,82 @@ def test_cost_estimates() -> None:
     assert estimate_cost("fake", "m", 10, 10, prices) == 0.0
     assert estimate_cost("vertex", "unknown", 10, 10, prices) is None
     assert service.date_range(None, date(2026, 1, 31)) == (date(2026, 1, 2), date(2026, 1, 31))
+
+
+ALICE, BOB = "alice@example.com", "bob@example.com"
+
+
+@pytest.fixture
+def google(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGoogle]:
+    fake = FakeGoogle(
+        accounts={
+            ALICE: [{"name": "Alpha Inc", "properties": [{"id": "111", "name": "alpha.example"}]}],
+            BOB: [{"name": "Bravo Ltd", "properties": [{"id": "222", "name": "bravo.example"}]}],
+        },
+        facts={
+            "111": sample_facts(),
+            "222": [{"date": TODAY.strftime("%Y%m%d"), "landingPage": "/bravo-secret", "sessions": 9, "keyEvents": 9}],
+        },
+    )
+    with serve_in_thread(build_app(fake)) as url:
+        use_fake_google(monkeypatch, url)
+        yield fake
+    get_settings.cache_clear()  # the fake's settings must not outlive the test
+
+
+async def test_the_ga4_panel_shows_the_spaces_own_traffic_for_the_range(
+    db: Database, spaces: tuple[SpaceContext, SpaceContext], google: FakeGoogle, no_cache: None
+) -> None:
+    alpha, bravo = spaces
+    sibling = await sibling_space(db, alpha, "Sibling")
+    google.consent_as = BOB
+    await connect_ga4(bravo, "222")
+    google.consent_as = ALICE
+    await connect_ga4(alpha, "111")
+
+    week = await service.get_dashboard(alpha, TODAY - timedelta(days=7), TODAY - timedelta(days=1))
+    ga4 = week.ga4
+    assert ga4.state == "ok" and ga4.property_name == "alpha.example"
+    assert [p.date for p in ga4.series] == [TODAY - timedelta(days=d) for d in range(7, 0, -1)]
+    assert {(p.sessions, p.conversions) for p in ga4.series} == {(125, 7)}, "40 + 55 + 30 sessions, 6 + 1 key events"
+    assert [(p.page, p.sessions) for p in ga4.top_landing_pages] == [
+        ("/blog/guide", 55 * 7), ("/pricing", 40 * 7), ("/blog/old-post", 30 * 7),
+    ]  # fmt: skip
+    month = await service.get_dashboard(alpha, TODAY - timedelta(days=9), TODAY)
+    assert len(month.ga4.series) == 10 and month.ga4.series[-1].sessions == 0, "a day without data is a zero"
+    assert month.ga4.top_landing_pages[0].sessions == 55 * 9
+    assert "bravo-secret" not in week.model_dump_json() + month.model_dump_json()
+    assert all(call["property"] == "111" for call in google.report_calls if call["account"] == ALICE)
+
+    assert (await service.get_dashboard(sibling)).ga4.state == "not_connected", "the sibling space has no GA4"
+    bravo_pages = (await service.get_dashboard(bravo)).ga4.top_landing_pages
+    assert [p.page for p in bravo_pages] == ["/bravo-secret"]
+
+
+async def test_ga4_trouble_is_a_panel_message_and_the_rest_still_loads(
+    db: Database, spaces: tuple[SpaceContext, SpaceContext], google: FakeGoogle, no_cache: None
+) -> None:
+    alpha, _ = spaces
+    await add_runs(alpha, [SeedRun("seo", "completed", "completed", _at(1))])
+    google.consent_as = ALICE
+    await connect_ga4(alpha, "111")
+    google.property_quota_exhausted.add("111")
+    exhausted = await service.get_dashboard(alpha)
+    assert exhausted.ga4.state == "error" and "quota" in (exhausted.ga4.message or "")
+    assert exhausted.runs.total == 1 and exhausted.ga4.series == []
+
+    google.property_quota_exhausted.clear()
+    google.revoke_everything_of(ALICE)
+    revoked = await service.get_dashboard(alpha, TODAY - timedelta(days=3), TODAY)
+    assert revoked.ga4.state == "error" and "reconnect" in (revoked.ga4.message or "")
+    later = await service.get_dashboard(alpha, TODAY - timedelta(days=4), TODAY)
+    assert later.ga4.state == "needs_reconnect" and "reconnect" in (later.ga4.message or "")
+    assert later.runs.total == 1
+
+
+async def test_without_a_google_client_the_panel_says_so(
+    db: Database, spaces: tuple[SpaceContext, SpaceContext], no_cache: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "google_oauth_client_id", None)
+    ga4 = (await service.get_dashboard(spaces[0])).ga4
+    assert ga4.state == "not_configured" and "not configured" in (ga4.message or "")

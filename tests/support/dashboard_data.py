@@ -10,8 +10,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+import httpx
+
 from backend.agents import service as agents
 from backend.agents.schemas import ConversationCreate
+from backend.analytics import service as analytics
+from backend.analytics.schemas import Ga4PropertyUpdate
 from backend.core.db import get_database
 from backend.documents.models import Document
 from backend.models.accounting import DatabaseUsageStore, UsageEvent
@@ -64,4 +68,15 @@ async def add_document(ctx: SpaceContext, title: str, status: str, *, quarantine
         return document.id
 
 
-__all__ = ["SeedRun", "add_document", "add_runs"]
+async def connect_ga4(ctx: SpaceContext, property_id: str) -> None:
+    """Connect GA4 the way a space admin does (Google here is `tests/support/fake_google.py`) and pick a property."""
+    async with httpx.AsyncClient() as http:
+        consent = await http.get(await analytics.start_connect(ctx))  # the browser at Google, consenting
+    assert consent.status_code == 302, consent.text
+    back = httpx.URL(consent.headers["location"]).params
+    outcome = await analytics.complete_connect(code=back["code"], state=back["state"])
+    assert outcome.error is None, outcome
+    await analytics.set_property(ctx, Ga4PropertyUpdate(property_id=property_id))
+
+
+__all__ = ["SeedRun", "add_document", "add_runs", "connect_ga4"]
