@@ -5,6 +5,7 @@ Each domain adds its models module here when it gains tables.
 
 import backend.agents.models  # agent settings and conversations
 import backend.analytics.models  # GA4 connections and OAuth states
+import backend.content.models  # content items, versions, review transitions, comments
 import backend.documents.models  # documents and chunks
 import backend.models.usage  # model usage and space budgets
 import backend.retrieval.models  # key facts and keyword statistics

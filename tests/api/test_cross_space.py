@@ -80,6 +80,25 @@ def _space_routes(w: World, space: str) -> list[tuple[str, str, dict[str, Any] |
         ("POST", "/api/v1/runs/{run_id}/resume", None),
         # B's runs and usage in A's dashboard: tests/api/test_dashboard_api.py.
         ("GET", "/api/v1/dashboard", None),
+        ("GET", "/api/v1/content", None),
+        ("POST", "/api/v1/content", {"title": "Hijacked", "type": "blog_post", "body": "Planted text."}),
+        ("GET", "/api/v1/content-settings", None),
+        ("PUT", "/api/v1/content-settings", {"require_supported_claims": True}),
+        # Real content ids of B are attacked in test_another_spaces_content_is_404_and_unchanged below.
+        *_content_routes("{content_id}"),
+    ]
+
+
+def _content_routes(content_id: str) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """Routes naming a content item."""
+    return [
+        ("GET", f"/api/v1/content/{content_id}", None),
+        ("POST", f"/api/v1/content/{content_id}/versions", {"body": "Hijacked text."}),
+        ("GET", f"/api/v1/content/{content_id}/versions/1", None),
+        ("POST", f"/api/v1/content/{content_id}/transitions", {"action": "submit"}),
+        ("POST", f"/api/v1/content/{content_id}/comments", {"body": "Hijacked"}),
+        ("GET", f"/api/v1/content/{content_id}/audit-pack", None),
+        ("GET", f"/api/v1/content/{content_id}/audit-pack?format=markdown", None),
     ]
 
 
@@ -152,6 +171,27 @@ async def test_self_routes_show_only_my_organization(client: httpx.AsyncClient, 
         assert w.b_secret not in response.text and w.eve.space_id not in response.text and "Bravo" not in response.text
 
 
+async def test_another_spaces_content_is_404_and_unchanged(client: httpx.AsyncClient, world: World) -> None:
+    w = world
+    created = await client.post(
+        "/api/v1/content",
+        json={"title": "Bravo launch", "type": "email", "body": f"Subject: {w.b_secret}\n\nThe launch is in May."},
+        headers=w.eve.headers(),
+    )
+    assert created.status_code == 201, created.text
+    b_content = created.json()["id"]
+    for method, path, body in _content_routes(b_content):
+        response = await _call(client, method, path, body, w.ada.headers())
+        assert response.status_code == 404, (method, path, response.text)
+        assert response.json()["error"]["code"] == "content_not_found"
+        assert w.b_secret not in response.text and "Bravo" not in response.text
+    listed = await client.get("/api/v1/content", headers=w.ada.headers())
+    assert listed.json() == [] and listed.headers["X-Total-Count"] == "0"
+    theirs = (await client.get(f"/api/v1/content/{b_content}", headers=w.eve.headers())).json()
+    assert (theirs["state"], theirs["current_version"], theirs["comments"]) == ("draft", 1, [])
+    assert [v["number"] for v in theirs["versions"]] == [1] and theirs["transitions"] == []
+
+
 def test_every_route_is_in_the_matrix(asgi_app: Any) -> None:
     from backend.api.app import create_api
 
@@ -159,6 +199,9 @@ def test_every_route_is_in_the_matrix(asgi_app: Any) -> None:
     placeholders = World(None, None, "{user_id}", "{invitation_id}", "", "{document_id}", "{chunk_id}")
     attacked = {(m, p) for m, p, _ in _space_routes(placeholders, "{space_id}")}
     attacked |= {("PUT", "/api/v1/agents/{agent}")}  # attacked above as /agents/seo
+    attacked |= {
+        (m, p.replace("/versions/1", "/versions/{number}").split("?")[0]) for m, p, _ in _content_routes("{content_id}")
+    }
     attacked |= {(m, p) for m, p, _ in _org_space_routes("{space_id}")}
     routes = {
         (method.upper(), path)

@@ -1,0 +1,498 @@
+"""Content: what the UI and the API call. `ctx` first; policy here, SQL in `repository`, scores in `scoring`.
+
+Every function that takes an item id answers NotFound, with one body, for a malformed id, a missing item and
+another space's item (the same organization's other spaces included): no existence oracle.
+
+A version's scores are computed before its transaction opens (retrieval reads the space's documents through
+its own sessions and may call the embedding model), then stored with the version, so reading an item never
+recomputes anything and a reviewer sees exactly what was measured when the text was saved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from backend.agents.grounding import is_claim, sentences
+from backend.agents.tools.base import Passage
+from backend.agents.tools.env import space_tool_env
+from backend.content import audit, repository, review, scoring
+from backend.content.models import ContentComment, ContentItem, ContentTransition, ContentVersion
+from backend.content.schemas import (
+    CONTENT_TYPES,
+    CommentCreate,
+    CommentPublic,
+    ContentCreate,
+    ContentPublic,
+    ContentSettingsPublic,
+    ContentSummary,
+    TransitionCreate,
+    TransitionPublic,
+    VersionCreate,
+    VersionPublic,
+    VersionSummary,
+)
+from backend.core.db import get_database
+from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from backend.retrieval.text import extract_urls
+from backend.tenancy.context import SpaceContext
+
+ITEM_NOT_FOUND = "No such content item in this space."
+VERSION_NOT_FOUND = "No such version of this content item."
+GUIDELINES, APPROVED = ("brand_guidelines",), ("approved_content",)
+MAX_CLAIM_SEARCHES = 8
+"""Each checkable sentence gets its own search (a whole-text search favours the text's main topic), up to this
+many; the rest are checked against the passages already found."""
+QUERY_CHARS = 400
+
+
+def content_hash(body: str) -> str:
+    """SHA-256 of the exact text: names the version a reviewer saw."""
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _item_id(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise NotFound(ITEM_NOT_FOUND, code="content_not_found") from None
+
+
+def _found(item: ContentItem | None) -> ContentItem:
+    if item is None:
+        raise NotFound(ITEM_NOT_FOUND, code="content_not_found")
+    return item
+
+
+def _require_editor(ctx: SpaceContext) -> None:
+    if not ctx.can("editor"):
+        raise Forbidden("Your role in this space is read-only.", code="editor_required")
+
+
+def _clean_body(body: str) -> str:
+    text = body.replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationFailed("The text is empty.", code="empty_body")
+    return text
+
+
+def _query(text: str) -> str:
+    """A search query from draft text: links removed (the retriever would read any page a query names)."""
+    for url in extract_urls(text):
+        text = text.replace(url, " ")
+    return " ".join(text.split())[:QUERY_CHARS]
+
+
+async def compute_scores(ctx: SpaceContext, content_type: str, title: str, body: str) -> dict[str, Any]:
+    """Score `body` against the space's brand voice, guidelines, approved content and documents."""
+    env = await space_tool_env(ctx)
+    query = _query(body)
+    guidelines = await env.search(query, GUIDELINES, 6) if query else []
+    approved = await env.search(query, APPROVED, 4) if query else []
+    passages: dict[str, Passage] = {}
+    claims = [s for s in sentences(body) if is_claim(s)]
+    for text in [query, *claims[:MAX_CLAIM_SEARCHES]]:
+        q = _query(text)
+        if q:
+            for passage in await env.search(q, (), 8 if text is query else 3):
+                passages.setdefault(passage.chunk_id, passage)
+    return scoring.score_version(
+        content_type,
+        title,
+        body,
+        voice=env.brand_voice,
+        guidelines=guidelines,
+        approved=approved,
+        passages=list(passages.values()),
+    )
+
+
+def _summary_numbers(scores: dict[str, Any]) -> tuple[int | None, int | None]:
+    voice = scores.get("brand_voice") or {}
+    grounding = scores.get("grounding") or {}
+    score = voice.get("score")
+    unsupported = grounding.get("unsupported")
+    return (int(score) if score is not None else None, int(unsupported) if unsupported is not None else None)
+
+
+def _summary(item: ContentItem, version: ContentVersion | None) -> ContentSummary:
+    return ContentSummary(
+        id=item.id,
+        title=item.title,
+        type=item.type,  # type: ignore[arg-type]
+        state=item.state,  # type: ignore[arg-type]
+        version=item.current_version,
+        voice_score=version.voice_score if version else None,
+        unsupported_claims=version.unsupported_claims if version else None,
+        created_by=item.created_by,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+    )
+
+
+def _version_summary(v: ContentVersion) -> VersionSummary:
+    return VersionSummary(
+        number=v.number,
+        hash=v.content_hash,
+        created_at=v.created_at,
+        created_by=v.created_by,
+        note=v.note,
+        voice_score=v.voice_score,
+    )
+
+
+def _version_public(v: ContentVersion) -> VersionPublic:
+    return VersionPublic(
+        **_version_summary(v).model_dump(),
+        body=v.body,
+        scores=v.scores,
+        run_id=v.run_id,
+        model=v.model,
+        prompt_version=v.prompt_version,
+    )
+
+
+def _transition_public(t: ContentTransition, names: dict[uuid.UUID, str]) -> TransitionPublic:
+    return TransitionPublic(
+        action=t.action,
+        from_state=t.from_state,
+        to_state=t.to_state,
+        version=t.version,
+        hash=t.content_hash,
+        actor_id=t.actor_id,
+        actor=t.actor_label or (names.get(t.actor_id) if t.actor_id else None),
+        note=t.note,
+        override=t.override,
+        created_at=t.created_at,
+    )
+
+
+def _comment_public(c: ContentComment, names: dict[uuid.UUID, str]) -> CommentPublic:
+    return CommentPublic(
+        id=c.id,
+        version=c.version,
+        author_id=c.author_id,
+        author=names.get(c.author_id) if c.author_id else None,
+        body=c.body,
+        created_at=c.created_at,
+    )
+
+
+async def create_item(ctx: SpaceContext, data: ContentCreate) -> ContentSummary:
+    """A new draft item whose first version is `data.body`, scored (editors)."""
+    _require_editor(ctx)
+    body, title = _clean_body(data.body), " ".join(data.title.split())
+    if not title:
+        raise ValidationFailed("Give the content a title.", code="empty_title")
+    scores = await compute_scores(ctx, data.type, title, body)
+    voice_score, unsupported = _summary_numbers(scores)
+    async with get_database().tenant(ctx.scope, user_id=ctx.user_id) as session:
+        item = await repository.add_item(
+            session, ctx.scope, title=title, content_type=data.type, run_id=data.run_id, user_id=ctx.user_id
+        )
+        version = await repository.add_version(
+            session,
+            ctx.scope,
+            item=item,
+            body=body,
+            content_hash=content_hash(body),
+            scores=scores,
+            voice_score=voice_score,
+            unsupported_claims=unsupported,
+            user_id=ctx.user_id,
+            run_id=data.run_id,
+            model=data.model,
+            prompt_version=data.prompt_version,
+        )
+        return _summary(item, version)
+
+
+async def add_version(ctx: SpaceContext, item_id: Any, data: VersionCreate) -> VersionPublic:
+    """Save an edit as the item's next version, scored (editors). Saving the same text as the current version
+    changes nothing and answers the current version (a double click is not a new version). A new version of an
+    approved or published item sends it back to draft: the approval was of another text."""
+    _require_editor(ctx)
+    iid, body = _item_id(item_id), _clean_body(data.body)
+    async with get_database().tenant(ctx.scope) as session:
+        item = _found(await repository.get_item(session, ctx.scope, item_id=iid))
+        title, content_type = item.title, item.type
+    scores = await compute_scores(ctx, content_type, title, body)
+    voice_score, unsupported = _summary_numbers(scores)
+    digest = content_hash(body)
+    async with get_database().tenant(ctx.scope, user_id=ctx.user_id) as session:
+        item = _found(await repository.get_item(session, ctx.scope, item_id=iid, lock=True))
+        current = await repository.get_version(session, ctx.scope, item_id=iid, number=item.current_version)
+        if current is not None and current.content_hash == digest:
+            return _version_public(current)
+        version = await repository.add_version(
+            session,
+            ctx.scope,
+            item=item,
+            body=body,
+            content_hash=digest,
+            scores=scores,
+            voice_score=voice_score,
+            unsupported_claims=unsupported,
+            user_id=ctx.user_id,
+            run_id=data.run_id,
+            model=data.model,
+            prompt_version=data.prompt_version,
+            note=(data.note or "").strip() or None,
+        )
+        to_state = review.next_state(item.state, "revise")
+        if to_state is not None:
+            await repository.add_transition(
+                session,
+                ctx.scope,
+                item=item,
+                action="revise",
+                to_state=to_state,
+                version=version,
+                actor_id=ctx.user_id,
+                actor_label=None,
+                note=f"Version {version.number} saved.",
+            )
+        return _version_public(version)
+
+
+async def apply_fix(ctx: SpaceContext, item_id: Any, number: int, flag_index: int) -> VersionPublic:
+    """Apply a brand-voice flag's mechanical fix to the current version, as a new version (editors).
+
+    The flag is read from the stored scores of version `number`, which must be the current one: a fix for an
+    older text would silently undo the edits made since.
+    """
+    _require_editor(ctx)
+    iid = _item_id(item_id)
+    async with get_database().tenant(ctx.scope) as session:
+        item = _found(await repository.get_item(session, ctx.scope, item_id=iid))
+        version = await repository.get_version(session, ctx.scope, item_id=iid, number=number)
+    if version is None:
+        raise NotFound(VERSION_NOT_FOUND, code="version_not_found")
+    if version.number != item.current_version:
+        raise Conflict(
+            f"Version {number} is no longer the current one (version {item.current_version} is).",
+            code="version_superseded",
+        )
+    flags = (version.scores.get("brand_voice") or {}).get("flags") or []
+    if not 0 <= flag_index < len(flags) or not flags[flag_index].get("apply"):
+        raise ValidationFailed("That flag has no fix that can be applied automatically.", code="fix_not_applicable")
+    flag = flags[flag_index]
+    body = scoring.apply_edit(version.body, flag["apply"])
+    if body == version.body:
+        raise Conflict("The fix changes nothing in this text.", code="fix_not_applicable")
+    return await add_version(ctx, iid, VersionCreate(body=body, note=f"Applied fix: {flag['fix']}"[:500]))
+
+
+async def list_items(
+    ctx: SpaceContext,
+    *,
+    states: Iterable[str] = (),
+    content_type: str | None = None,
+    search: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[ContentSummary], int]:
+    """The space's items, most recently changed first, optionally filtered by states, type and title."""
+    wanted = [s for s in states if s]
+    unknown = [s for s in wanted if s not in review.STATES]
+    if unknown:
+        raise ValidationFailed(f"Unknown state: {unknown[0]}.", code="invalid_state")
+    if content_type and content_type not in CONTENT_TYPES:
+        raise ValidationFailed(f"Unknown content type: {content_type}.", code="invalid_type")
+    async with get_database().tenant(ctx.scope) as session:
+        rows, total = await repository.list_items(
+            session,
+            ctx.scope,
+            states=wanted,
+            content_type=content_type or None,
+            search=(search or "").strip()[:200] or None,
+            limit=max(1, min(limit, 1000)),
+            offset=max(0, offset),
+        )
+    return [_summary(item, version) for item, version in rows], total
+
+
+async def get_item(ctx: SpaceContext, item_id: Any) -> ContentPublic:
+    """The item with its versions, its review history and its comments."""
+    iid = _item_id(item_id)
+    async with get_database().tenant(ctx.scope) as session:
+        item = _found(await repository.get_item(session, ctx.scope, item_id=iid))
+        versions = await repository.list_versions(session, ctx.scope, item_id=iid)
+        transitions = await repository.list_transitions(session, ctx.scope, item_id=iid)
+        comments = await repository.list_comments(session, ctx.scope, item_id=iid)
+        names = await repository.emails(
+            session, user_ids=[t.actor_id for t in transitions] + [c.author_id for c in comments]
+        )
+    return ContentPublic(
+        id=item.id,
+        title=item.title,
+        type=item.type,  # type: ignore[arg-type]
+        state=item.state,  # type: ignore[arg-type]
+        current_version=item.current_version,
+        run_id=item.run_id,
+        created_by=item.created_by,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        allowed_actions=review.allowed_actions(item.state),
+        versions=[_version_summary(v) for v in versions],
+        transitions=[_transition_public(t, names) for t in transitions],
+        comments=[_comment_public(c, names) for c in comments],
+    )
+
+
+def _number(value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise NotFound(VERSION_NOT_FOUND, code="version_not_found") from None
+    if number < 1:
+        raise NotFound(VERSION_NOT_FOUND, code="version_not_found")
+    return number
+
+
+async def get_version(ctx: SpaceContext, item_id: Any, number: Any) -> VersionPublic:
+    """One version with its text and stored scores."""
+    iid, n = _item_id(item_id), _number(number)
+    async with get_database().tenant(ctx.scope) as session:
+        _found(await repository.get_item(session, ctx.scope, item_id=iid))
+        version = await repository.get_version(session, ctx.scope, item_id=iid, number=n)
+    if version is None:
+        raise NotFound(VERSION_NOT_FOUND, code="version_not_found")
+    return _version_public(version)
+
+
+async def transition(
+    ctx: SpaceContext,
+    item_id: Any,
+    data: TransitionCreate,
+    *,
+    expected_hash: str | None = None,
+    actor_label: str | None = None,
+) -> ContentPublic:
+    """Move the item through review (editors). 409 when the state does not allow the action, when the version
+    named (by number, or by `expected_hash` from a Slack message) is not the current one, and when the space
+    requires supported claims and the version has unsupported ones without a written override."""
+    _require_editor(ctx)
+    iid = _item_id(item_id)
+    note = (data.note or "").strip() or None
+    if data.action == "request_changes" and not note:
+        raise ValidationFailed("Say what should change (a note is required).", code="note_required")
+    if data.override and not note:
+        raise ValidationFailed("An override needs a written reason in the note.", code="override_reason_required")
+    async with get_database().tenant(ctx.scope, user_id=ctx.user_id) as session:
+        item = _found(await repository.get_item(session, ctx.scope, item_id=iid, lock=True))
+        to_state = review.next_state(item.state, data.action)
+        if to_state is None:
+            raise Conflict(
+                f"{review.ACTION_LABELS[data.action]} is not possible while the item is "
+                f"{review.LABELS[item.state].lower()}.",
+                code="transition_not_allowed",
+            )
+        version = await repository.get_version(session, ctx.scope, item_id=iid, number=item.current_version)
+        if version is None:
+            raise Conflict("The item has no version to review.", code="no_version")
+        stale = (data.version is not None and data.version != version.number) or (
+            expected_hash is not None and expected_hash != version.content_hash
+        )
+        if stale:
+            raise Conflict(
+                f"That version has been superseded: version {version.number} is the current one.",
+                code="version_superseded",
+            )
+        override = False
+        if data.action == "approve" and (version.unsupported_claims or 0) > 0:
+            settings = await repository.get_settings(session, ctx.scope)
+            if settings is not None and settings.require_supported_claims:
+                if not data.override:
+                    raise Conflict(
+                        f"{version.unsupported_claims} claim(s) are unsupported and this space requires every "
+                        "claim to be supported before approval. Fix them, or approve with a written override.",
+                        code="unsupported_claims",
+                    )
+                override = True
+        await repository.add_transition(
+            session,
+            ctx.scope,
+            item=item,
+            action=data.action,
+            to_state=to_state,
+            version=version,
+            actor_id=ctx.user_id,
+            actor_label=actor_label,
+            note=note,
+            override=override,
+        )
+    return await get_item(ctx, iid)
+
+
+async def add_comment(ctx: SpaceContext, item_id: Any, data: CommentCreate) -> CommentPublic:
+    """A comment on the item, optionally on one of its versions (editors)."""
+    _require_editor(ctx)
+    iid, body = _item_id(item_id), data.body.strip()
+    if not body:
+        raise ValidationFailed("The comment is empty.", code="empty_comment")
+    async with get_database().tenant(ctx.scope, user_id=ctx.user_id) as session:
+        item = _found(await repository.get_item(session, ctx.scope, item_id=iid))
+        if data.version is not None and not 1 <= data.version <= item.current_version:
+            raise NotFound(VERSION_NOT_FOUND, code="version_not_found")
+        row = await repository.add_comment(
+            session, ctx.scope, item_id=iid, body=body, version=data.version, author_id=ctx.user_id
+        )
+        names = await repository.emails(session, user_ids=[ctx.user_id])
+    return _comment_public(row, names)
+
+
+async def get_review_settings(ctx: SpaceContext) -> ContentSettingsPublic:
+    async with get_database().tenant(ctx.scope) as session:
+        row = await repository.get_settings(session, ctx.scope)
+    return ContentSettingsPublic(require_supported_claims=bool(row and row.require_supported_claims))
+
+
+async def set_review_settings(ctx: SpaceContext, *, require_supported_claims: bool) -> ContentSettingsPublic:
+    """Change the space's review policy (space admins)."""
+    if not ctx.is_admin:
+        raise Forbidden("Only space admins can change the review settings.", code="space_admin_required")
+    async with get_database().tenant(ctx.scope, user_id=ctx.user_id) as session:
+        row = await repository.set_settings(
+            session, ctx.scope, require_supported_claims=require_supported_claims, user_id=ctx.user_id
+        )
+        return ContentSettingsPublic(require_supported_claims=row.require_supported_claims)
+
+
+async def audit_pack(ctx: SpaceContext, item_id: Any) -> dict[str, Any]:
+    """Every version with its scores and sources, who sent it for review, who approved which version, and
+    which model and prompt version generated it (a version saved from a run without a named model takes the
+    model that run's main calls used, from its usage records)."""
+    iid = _item_id(item_id)
+    item = await get_item(ctx, iid)
+    async with get_database().tenant(ctx.scope) as session:
+        rows = await repository.list_versions(session, ctx.scope, item_id=iid)
+        run_ids = {v.run_id for v in rows if v.run_id and not v.model}
+        models = await repository.run_models(session, ctx.scope, run_ids=run_ids)
+    versions = []
+    for row in rows:
+        public = _version_public(row)
+        if not public.model and row.run_id in models:
+            public.model = models[row.run_id]
+        versions.append(public)
+    return audit.build_pack(item, versions, datetime.now(UTC).isoformat())
+
+
+__all__ = [
+    "add_comment",
+    "add_version",
+    "apply_fix",
+    "audit_pack",
+    "compute_scores",
+    "content_hash",
+    "create_item",
+    "get_item",
+    "get_review_settings",
+    "get_version",
+    "list_items",
+    "set_review_settings",
+    "transition",
+]

@@ -1,0 +1,92 @@
+"""Scores of hand-made drafts: what a reviewer sees on the item page, computed the way a saved version is."""
+
+from __future__ import annotations
+
+from backend.agents.tools.base import Passage
+from backend.content import review, scoring
+
+GUIDE = Passage(
+    "g1", "dg", "Brand guide", ("Words",), 2, "Never say 'cheap'; say 'affordable' instead. Avoid 'synergy'."
+)
+REPORT = Passage("c1", "d1", "Annual report", ("Results",), 3, "Acme grew revenue by 40% in 2025 across Europe.")
+VOICE = {
+    "banned_terms": ["disrupt"],
+    "preferred_terms": ["customers (not users)"],
+    "style_rules": ["No exclamation marks."],
+}
+
+
+def _scores(body: str, content_type: str = "blog_post", title: str = "Title", **kw: object) -> dict:
+    args = {"voice": VOICE, "guidelines": [GUIDE], "approved": [], "passages": [REPORT], **kw}
+    return scoring.score_version(content_type, title, body, **args)  # type: ignore[arg-type]
+
+
+def test_a_banned_term_is_flagged_citing_its_rule_with_a_fix_that_can_be_applied() -> None:
+    body = "Our cheap plan helps users disrupt their market. Try it today!"
+    voice = _scores(body)["brand_voice"]
+    by_term = {f["message"]: f for f in voice["flags"] if f["rule"] == "banned_term"}
+    cheap = next(f for m, f in by_term.items() if "'cheap'" in m)
+    assert cheap["source"] == "brand_guidelines: Brand guide › Words, p. 2" and cheap["source_chunk_id"] == "g1"
+    assert cheap["apply"] == {"kind": "replace_term", "find": "cheap", "replace": "affordable"}
+    disrupt = next(f for m, f in by_term.items() if "'disrupt'" in m)
+    assert disrupt["source"] == "brand_voice.banned_terms" and disrupt["apply"] is None  # no replacement named
+    users = next(f for m, f in by_term.items() if "'users'" in m)
+    assert users["source"] == "brand_voice.preferred_terms"
+    fixed = scoring.apply_edit(scoring.apply_edit(body, cheap["apply"]), users["apply"])
+    assert fixed == "Our affordable plan helps customers disrupt their market. Try it today!"
+    exclaim = next(f for f in voice["flags"] if f["rule"] == "style_rule")
+    assert scoring.apply_edit(fixed, exclaim["apply"]).endswith("today.")
+    assert 0 <= voice["score"] <= 100 and {s["name"] for s in voice["sub_scores"]} >= {"terms", "reading_level"}
+    clean = _scores("Our affordable plan helps customers grow. Try it today.")["brand_voice"]
+    assert not [f for f in clean["flags"] if f["rule"] in ("banned_term", "style_rule")]
+    assert clean["score"] > voice["score"]
+
+
+def test_an_unsupported_number_is_marked_unsupported_and_a_supported_one_cites_its_chunk() -> None:
+    body = "Acme grew revenue by 40% in 2025 across Europe. Acme now serves 12,000 customers in Asia."
+    grounding = _scores(body)["grounding"]
+    claims = {c["text"]: c for c in grounding["claims"]}
+    supported = claims["Acme grew revenue by 40% in 2025 across Europe."]
+    assert supported["supported"] and supported["sources"][0]["chunk_id"] == "c1"
+    assert supported["sources"][0]["label"] == "Annual report › Results, p. 3"
+    assert "40% in 2025" in supported["sources"][0]["excerpt"]
+    invented = claims["Acme now serves 12,000 customers in Asia."]
+    assert invented["supported"] is False and invented["sources"] == []
+    assert (grounding["supported"], grounding["unsupported"]) == (1, 1)
+    wrong_number = _scores("Acme grew revenue by 45% in 2025 across Europe.")["grounding"]
+    assert wrong_number["claims"][0]["supported"] is False, "a changed figure is not supported by the source"
+
+
+def test_an_email_subject_over_the_mobile_limit_is_shown_truncated_on_mobile_only() -> None:
+    subject = "Your spring catalogue is here with forty new arrivals"  # 53 characters: > 35, < 60
+    body = f"Subject: {subject}\nPreheader: New colours, same prices.\n\nHello! Our spring range has arrived."
+    previews = _scores(body, "email")["previews"]
+    mobile, desktop = previews["email_subject_mobile"], previews["email_subject_desktop"]
+    assert desktop["truncated"] is False and desktop["shown"] == subject
+    assert mobile["truncated"] is True and mobile["limit"] == scoring.EMAIL_SUBJECT["mobile"]
+    assert mobile["shown"] == "Your spring catalogue is here with…" and len(mobile["shown"]) <= mobile["limit"]
+    assert previews["email_preheader_mobile"]["shown"] == "New colours, same prices."
+
+
+def test_social_posts_show_the_280_limit_and_linkedins_see_more_cut() -> None:
+    post = " ".join(["Short sentences land."] * 20)  # 439 characters
+    previews = _scores(post, "social_post")["previews"]
+    x = previews["x_post"]
+    assert x["hard_limit"] and x["truncated"] and x["length"] == len(post) and len(x["shown"]) <= 280
+    linkedin = previews["linkedin_mobile"]
+    assert linkedin["truncated"] and len(linkedin["shown"]) <= scoring.LINKEDIN_SEE_MORE["mobile"]
+    blog = _scores("A short body.", "blog_post", title="A title that fits")["previews"]
+    assert blog["search_title"]["shown"] == "A title that fits" and not blog["search_title"]["truncated"]
+    ad = _scores("Buy now.", "ad", title="An ad headline that is far too long")["previews"]
+    assert ad["ad_headline"]["truncated"] and len(ad["ad_headline"]["shown"]) <= 30
+
+
+def test_the_review_table_allows_only_its_edges() -> None:
+    assert review.next_state("draft", "submit") == "in_review"
+    assert review.next_state("in_review", "approve") == "approved"
+    assert review.next_state("in_review", "request_changes") == "changes_requested"
+    assert review.next_state("changes_requested", "submit") == "in_review"
+    assert review.next_state("approved", "publish") == "published"
+    assert review.next_state("draft", "approve") is None and review.next_state("published", "submit") is None
+    assert review.allowed_actions("in_review") == ["approve", "request_changes"]
+    assert review.allowed_actions("published") == []
