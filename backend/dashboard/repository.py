@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from backend.content.models import ContentItem, ContentVersion
 from backend.core.db import TenantScope
 from backend.documents.models import Document
 from backend.models.usage import ModelUsage
@@ -112,4 +113,42 @@ async def document_counts(session: AsyncSession, scope: TenantScope) -> list[tup
     return [(row[0], int(row[1]), int(row[2]), int(row[3])) for row in (await session.execute(query)).all()]
 
 
-__all__ = ["INGESTION", "Window", "document_counts", "recent_runs", "run_counts", "usage_by_agent_and_model"]
+async def content_by_state(session: AsyncSession, scope: TenantScope) -> list[tuple[str, int]]:
+    """(review state, items) over the space's content now."""
+    query = (
+        select(col(ContentItem.state), func.count())
+        .where(col(ContentItem.space_id) == scope.space_id)
+        .group_by(col(ContentItem.state))
+    )
+    return [(row[0], int(row[1])) for row in (await session.execute(query)).all()]
+
+
+async def voice_score_by_day(
+    session: AsyncSession, scope: TenantScope, *, window: Window
+) -> list[tuple[Any, float, int]]:
+    """(UTC day, average brand-voice score, scored versions) of the versions saved in the window, oldest first."""
+    day = func.date(func.timezone("UTC", col(ContentVersion.created_at))).label("day")
+    query = (
+        select(day, func.avg(col(ContentVersion.voice_score)), func.count())
+        .where(
+            col(ContentVersion.space_id) == scope.space_id,
+            col(ContentVersion.created_at) >= window.start,
+            col(ContentVersion.created_at) < window.end,
+            col(ContentVersion.voice_score).is_not(None),
+        )
+        .group_by(day)
+        .order_by(day)
+    )
+    return [(row[0], float(row[1]), int(row[2])) for row in (await session.execute(query)).all()]
+
+
+__all__ = [
+    "INGESTION",
+    "Window",
+    "content_by_state",
+    "document_counts",
+    "recent_runs",
+    "run_counts",
+    "usage_by_agent_and_model",
+    "voice_score_by_day",
+]

@@ -76,6 +76,21 @@ class DocumentsPanel(BaseModel):
     documents_with_quarantine: int
 
 
+class PipelinePanel(BaseModel):
+    """The space's content by review state now (not limited to the range)."""
+
+    total: int
+    by_state: list[Count] = Field(description="Every review state, in workflow order, zeros included")
+
+
+class ScorePoint(BaseModel):
+    """The average brand-voice score (0-100) of the versions saved on one day."""
+
+    date: date
+    average: float
+    versions: int
+
+
 class TrafficPoint(BaseModel):
     """One day of GA4 traffic (days without data are zeros)."""
 
@@ -113,6 +128,8 @@ class DashboardPublic(BaseModel):
     runs: RunsPanel
     usage: UsagePanel
     documents: DocumentsPanel
+    pipeline: PipelinePanel
+    voice_scores: list[ScorePoint] = Field(description="Brand-voice score trend over the range, by day")
     ga4: Ga4Panel
 
 
@@ -124,8 +141,10 @@ __all__ = [
     "Ga4State",
     "HealthReport",
     "LandingPage",
+    "PipelinePanel",
     "RecentRun",
     "RunsPanel",
+    "ScorePoint",
     "TrafficPoint",
     "UsagePanel",
     "UsageRow",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from backend.content.review import STATES
 from backend.core.cache import get_cache, get_json, set_json
 from backend.core.config import get_settings
 from backend.core.db import get_database
@@ -23,8 +24,10 @@ from backend.dashboard.schemas import (
     Count,
     DashboardPublic,
     DocumentsPanel,
+    PipelinePanel,
     RecentRun,
     RunsPanel,
+    ScorePoint,
     UsagePanel,
     UsageRow,
 )
@@ -145,11 +148,21 @@ async def _aggregates(ctx: SpaceContext, start: date, end: date) -> dict[str, An
         recent = await repository.recent_runs(session, ctx.scope, window=window, limit=RECENT_RUNS)
         usage = await repository.usage_by_agent_and_model(session, ctx.scope, window=window)
         documents = await repository.document_counts(session, ctx.scope)
+        content = dict(await repository.content_by_state(session, ctx.scope))
+        scores = await repository.voice_score_by_day(session, ctx.scope, window=window)
+    pipeline = PipelinePanel(
+        total=sum(content.values()), by_state=[Count(key=state, count=content.get(state, 0)) for state in STATES]
+    )
     return {
         "generated_at": datetime.now(UTC).isoformat(),
         "runs": _runs_panel(counts, recent).model_dump(mode="json"),
         "usage": _usage_panel(usage).model_dump(mode="json"),
         "documents": _documents_panel(documents).model_dump(mode="json"),
+        "pipeline": pipeline.model_dump(mode="json"),
+        "voice_scores": [
+            ScorePoint(date=day, average=round(average, 1), versions=n).model_dump(mode="json")
+            for day, average, n in scores
+        ],
     }
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from backend.core.config import get_settings
 from backend.core.db import Database
@@ -16,7 +17,7 @@ from backend.dashboard import service
 from backend.dashboard.pricing import estimate_cost
 from backend.tenancy.context import SpaceContext
 from tests.db.test_runs_support import sibling_space
-from tests.support.dashboard_data import SeedRun, add_document, add_runs, connect_ga4
+from tests.support.dashboard_data import SeedRun, add_content, add_document, add_runs, connect_ga4
 from tests.support.fake_google import FakeGoogle, build_app, sample_facts, use_fake_google
 from tests.support.servers import serve_in_thread
 
@@ -113,6 +114,42 @@ async def test_the_cache_is_per_space_and_range(
     for other in (bravo, sibling):
         assert (await service.get_dashboard(other, start, TODAY)).runs.total == 0, "another space's key"
     assert service.cache_key(alpha, start, TODAY) != service.cache_key(sibling, start, TODAY)
+
+
+BODY = "Our platform helps marketing teams plan campaigns. It keeps every draft in the brand's own voice."
+
+
+async def test_the_pipeline_and_the_voice_score_trend_come_from_the_spaces_content(
+    db: Database, spaces: tuple[SpaceContext, SpaceContext], no_cache: None
+) -> None:
+    alpha, bravo = spaces
+    sibling = await sibling_space(db, alpha, "Sibling")
+    scores = [
+        await add_content(alpha, "Launch post", BODY),
+        await add_content(alpha, "Pricing page", BODY + " Pricing is simple.", ("submit",)),
+        await add_content(alpha, "Spring email", BODY + " Spring is here.", ("submit", "approve", "publish")),
+    ]
+    await add_content(sibling, "Sibling draft", BODY, ("submit",))
+    await add_content(bravo, "Bravo draft", BODY)
+    async with db.tenant(alpha.scope) as session:  # the first item's version was written three days ago
+        await session.execute(
+            text("UPDATE content_versions SET created_at = now() - interval '3 days' WHERE space_id = :s AND item_id ="
+                 " (SELECT id FROM content_items WHERE title = 'Launch post' AND space_id = :s)"),
+            {"s": alpha.space_id},
+        )  # fmt: skip
+
+    data = await service.get_dashboard(alpha, TODAY - timedelta(days=6), TODAY)
+    assert data.pipeline.total == 3
+    assert [(c.key, c.count) for c in data.pipeline.by_state] == [
+        ("draft", 1), ("in_review", 1), ("approved", 0), ("changes_requested", 0), ("published", 1),
+    ]  # fmt: skip
+    assert all(s is not None for s in scores)
+    trend = data.voice_scores
+    assert [p.versions for p in trend] == [1, 2] and trend[0].date < trend[1].date == TODAY
+    assert trend[0].average == scores[0]
+    assert trend[1].average == pytest.approx((scores[1] + scores[2]) / 2, abs=0.05)
+    today_only = await service.get_dashboard(alpha, TODAY, TODAY)
+    assert [p.versions for p in today_only.voice_scores] == [2] and today_only.pipeline.total == 3
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,8 @@ from backend.agents import service as agents
 from backend.agents.schemas import ConversationCreate
 from backend.analytics import service as analytics
 from backend.analytics.schemas import Ga4PropertyUpdate
+from backend.content import service as content
+from backend.content.schemas import ContentCreate, TransitionCreate
 from backend.core.db import get_database
 from backend.documents.models import Document
 from backend.models.accounting import DatabaseUsageStore, UsageEvent
@@ -68,6 +70,14 @@ async def add_document(ctx: SpaceContext, title: str, status: str, *, quarantine
         return document.id
 
 
+async def add_content(ctx: SpaceContext, title: str, body: str, actions: tuple[str, ...] = ()) -> int | None:
+    """A content item written and scored through the content service, moved through `actions`; its voice score."""
+    item = await content.create_item(ctx, ContentCreate(title=title, type="blog_post", body=body))
+    for action in actions:
+        await content.transition(ctx, item.id, TransitionCreate(action=action))  # type: ignore[arg-type]
+    return item.voice_score
+
+
 async def connect_ga4(ctx: SpaceContext, property_id: str) -> None:
     """Connect GA4 the way a space admin does (Google here is `tests/support/fake_google.py`) and pick a property."""
     async with httpx.AsyncClient() as http:
@@ -79,4 +89,4 @@ async def connect_ga4(ctx: SpaceContext, property_id: str) -> None:
     await analytics.set_property(ctx, Ga4PropertyUpdate(property_id=property_id))
 
 
-__all__ = ["SeedRun", "add_document", "add_runs", "connect_ga4"]
+__all__ = ["SeedRun", "add_content", "add_document", "add_runs", "connect_ga4"]
