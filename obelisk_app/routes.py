@@ -18,6 +18,8 @@ AGENTS = "/agents"
 AUDIT = "/audit"
 DASHBOARD = "/dashboard"
 HOME_SIGNED_IN = DASHBOARD
+CONTENT = "/content"
+CONTENT_ITEM = "/content/[content_id]"
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ NAV: list[NavItem] = [
     NavItem("Dashboard", DASHBOARD, "layout-dashboard"),
     NavItem("Documents", DOCUMENTS, "library"),
     NavItem("Agents", AGENTS, "bot"),
+    NavItem("Content", CONTENT, "file-pen-line"),
     NavItem("Brand voice", BRAND_VOICE, "megaphone"),
     NavItem("Members", MEMBERS, "users"),
     NavItem("Spaces", SPACES, "layout-grid", org_admin_only=True),

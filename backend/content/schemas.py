@@ -90,6 +90,7 @@ class VersionSummary(BaseModel):
     hash: str
     created_at: datetime
     created_by: uuid.UUID | None
+    author: str | None = Field(default=None, description="The email of who saved it")
     note: str | None = None
     voice_score: int | None = None
 

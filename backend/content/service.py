@@ -19,7 +19,7 @@ from typing import Any
 from backend.agents.grounding import is_claim, sentences
 from backend.agents.tools.base import Passage
 from backend.agents.tools.env import space_tool_env
-from backend.content import audit, repository, review, scoring
+from backend.content import audit, diff, repository, review, scoring
 from backend.content.models import ContentComment, ContentItem, ContentTransition, ContentVersion
 from backend.content.schemas import (
     CONTENT_TYPES,
@@ -133,12 +133,13 @@ def _summary(item: ContentItem, version: ContentVersion | None) -> ContentSummar
     )
 
 
-def _version_summary(v: ContentVersion) -> VersionSummary:
+def _version_summary(v: ContentVersion, names: dict[uuid.UUID, str] | None = None) -> VersionSummary:
     return VersionSummary(
         number=v.number,
         hash=v.content_hash,
         created_at=v.created_at,
         created_by=v.created_by,
+        author=(names or {}).get(v.created_by) if v.created_by else None,
         note=v.note,
         voice_score=v.voice_score,
     )
@@ -324,7 +325,10 @@ async def get_item(ctx: SpaceContext, item_id: Any) -> ContentPublic:
         transitions = await repository.list_transitions(session, ctx.scope, item_id=iid)
         comments = await repository.list_comments(session, ctx.scope, item_id=iid)
         names = await repository.emails(
-            session, user_ids=[t.actor_id for t in transitions] + [c.author_id for c in comments]
+            session,
+            user_ids=[t.actor_id for t in transitions]
+            + [c.author_id for c in comments]
+            + [v.created_by for v in versions],
         )
     return ContentPublic(
         id=item.id,
@@ -337,7 +341,7 @@ async def get_item(ctx: SpaceContext, item_id: Any) -> ContentPublic:
         created_at=item.created_at,
         updated_at=item.updated_at,
         allowed_actions=review.allowed_actions(item.state),
-        versions=[_version_summary(v) for v in versions],
+        versions=[_version_summary(v, names) for v in versions],
         transitions=[_transition_public(t, names) for t in transitions],
         comments=[_comment_public(c, names) for c in comments],
     )
@@ -481,6 +485,12 @@ async def audit_pack(ctx: SpaceContext, item_id: Any) -> dict[str, Any]:
     return audit.build_pack(item, versions, datetime.now(UTC).isoformat())
 
 
+async def diff_versions(ctx: SpaceContext, item_id: Any, old: Any, new: Any) -> list[diff.DiffSegment]:
+    """The word-level changes from version `old` to version `new` of the item."""
+    before, after = await get_version(ctx, item_id, old), await get_version(ctx, item_id, new)
+    return diff.word_diff(before.body, after.body)
+
+
 __all__ = [
     "add_comment",
     "add_version",
@@ -489,6 +499,7 @@ __all__ = [
     "compute_scores",
     "content_hash",
     "create_item",
+    "diff_versions",
     "get_item",
     "get_review_settings",
     "get_version",

@@ -90,3 +90,15 @@ def test_the_review_table_allows_only_its_edges() -> None:
     assert review.next_state("draft", "approve") is None and review.next_state("published", "submit") is None
     assert review.allowed_actions("in_review") == ["approve", "request_changes"]
     assert review.allowed_actions("published") == []
+
+
+def test_the_diff_marks_only_the_words_that_changed() -> None:
+    from backend.content.diff import changed_words, word_diff
+
+    old = "Our cheap plan helps users grow.\n\nBook a call."
+    new = "Our affordable plan helps customers grow.\n\nBook a call today."
+    segments = word_diff(old, new)
+    assert "".join(s["text"] for s in segments if s["kind"] != "delete") == new
+    assert "".join(s["text"] for s in segments if s["kind"] != "insert") == old
+    assert [s["text"].strip() for s in segments if s["kind"] == "delete"] == ["cheap", "users", "call."]
+    assert changed_words(segments) == (4, 3)

@@ -1,0 +1,124 @@
+"""The Content pages' handlers, called as a browser would: a person's whole review on the item page, and a
+hostile browser naming another space (its id, or its item in the route) that gets nothing and changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from backend.models.accounting import counted
+from backend.retrieval import service as retrieval_service
+from obelisk_app.pages.content_item_state import ContentItemState
+from obelisk_app.pages.content_state import ContentState
+from obelisk_app.routes import CONTENT_ITEM
+from tests.api.world import World
+from tests.support.ui import Tab, tab_of
+
+DRAFT = "Our cheap plan serves 12,000 teams. Try it today!"
+
+
+@pytest.fixture(autouse=True)
+def _count_usage(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(retrieval_service, "metered", lambda scope, **kw: counted(scope))
+
+
+async def _voice(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
+    voice = {"banned_terms": ["cheap"], "preferred_terms": ["affordable (not cheap)"]}
+    assert (await client.put("/api/v1/space/brand-voice", json=voice, headers=headers)).status_code == 200
+
+
+async def test_a_reviewer_creates_edits_fixes_compares_and_approves(client: httpx.AsyncClient, signup: Any) -> None:
+    ada = await signup("ada")
+    await _voice(client, ada.headers())
+    listing = tab_of(ada).state(ContentState)
+    await ContentState.load.fn(listing)
+    assert listing.items == [] and listing.error == ""
+    ContentState.set_new_title.fn(listing, "Spring launch")
+    ContentState.set_new_type.fn(listing, "social_post")
+    ContentState.set_new_body.fn(listing, DRAFT)
+    redirect = await ContentState.create.fn(listing)
+    await ContentState.load.fn(listing)
+    assert len(listing.items) == 1 and listing.items[0]["state"] == "draft"
+    item_id = listing.items[0]["id"]
+    assert item_id in str(redirect)
+
+    page = tab_of(ada, route=CONTENT_ITEM, params={"content_id": item_id}).state(ContentItemState)
+    await ContentItemState.load.fn(page)
+    assert page.error == "" and page.title == "Spring launch" and page.viewing == "1" and page.body == DRAFT
+    cheap = next(f for f in page.flags if "'cheap'" in f["message"])
+    assert cheap["can_apply"] and cheap["source"] == "brand_voice.banned_terms"
+    assert [c["supported"] for c in page.claims] == [False] and page.unsupported == 1
+    assert {p["label"] for p in page.previews} >= {"X post (280 characters)"}
+    await ContentItemState.apply_fix.fn(page, cheap["index"])
+    assert page.viewing == "2" and "affordable plan" in page.body
+    assert [d["text"].strip() for d in page.diff if d["kind"] == "delete"] == ["cheap"]
+    ContentItemState.set_draft.fn(page, page.body + " Ask us how.")
+    await ContentItemState.save_version.fn(page)
+    assert page.viewing == "3" and [v["number"] for v in page.versions] == ["3", "2", "1"]
+    await ContentItemState.set_compare.fn(page, "1")
+    inserted = "".join(d["text"] for d in page.diff if d["kind"] == "insert")
+    assert "affordable" in inserted and "Ask us how." in inserted
+    await ContentItemState.transition.fn(page, "approve")
+    assert "not possible" in page.error and page.state == "draft"
+    await ContentItemState.transition.fn(page, "submit")
+    await ContentItemState.transition.fn(page, "approve")
+    assert page.error == "" and page.state == "approved" and [a["action"] for a in page.actions] == ["publish"]
+    assert page.transitions[0]["label"] == "Approve" and page.transitions[0]["actor"] == "ada@example.com"
+    ContentItemState.set_comment.fn(page, "Ship it.")
+    await ContentItemState.add_comment.fn(page)
+    assert [c["body"] for c in page.comments] == ["Ship it."]
+    await ContentItemState.view_version.fn(page, "1")
+    assert page.viewing == "1" and not any(f["can_apply"] for f in page.flags), "old versions are read-only"
+    download = await ContentItemState.download_audit.fn(page, "markdown")
+    assert "audit-pack.md" in str(download)
+    await ContentItemState.transition.fn(page, "delete")
+    assert page.error and page.state == "approved", "an unknown action is refused with a message"
+    ContentState.set_new_title.fn(listing, "")
+    await ContentState.create.fn(listing)
+    assert listing.error
+
+
+async def test_content_handlers_refuse_another_space(client: httpx.AsyncClient, world: World) -> None:
+    w = world
+    made = await client.post(
+        "/api/v1/content",
+        json={"title": "Bravo secret plan", "type": "blog_post", "body": f"The {w.b_secret} launch."},
+        headers=w.eve.headers(),
+    )
+    b_item = made.json()["id"]
+    # A's token with B's space id, as a hostile browser could send.
+    listing = Tab(w.ada.token, w.eve.space_id).state(ContentState)
+    await ContentState.load.fn(listing)
+    assert listing.items == [] and listing.error
+    ContentState.set_new_title.fn(listing, "Planted")
+    ContentState.set_new_body.fn(listing, "Planted text.")
+    await ContentState.create.fn(listing)
+    await ContentState.set_require_supported.fn(listing, True)
+    await ContentState.set_state_filter.fn(listing, "draft")
+    await ContentState.set_type_filter.fn(listing, "ad")
+    await ContentState.search.fn(listing)
+    assert listing.items == []
+    # B's item in the route, in A's own space and with B's space id.
+    for space in (w.ada.space_id, w.eve.space_id):
+        page = Tab(w.ada.token, space, route=CONTENT_ITEM, params={"content_id": b_item}).state(ContentItemState)
+        await ContentItemState.load.fn(page)
+        assert page.error and page.body == "" and page.title == ""
+        page.draft, page.comment, page.viewing = "Hijacked", "Hijacked", "1"
+        for handler, args in (
+            (ContentItemState.save_version, ()),
+            (ContentItemState.apply_fix, (0,)),
+            (ContentItemState.transition, ("submit",)),
+            (ContentItemState.add_comment, ()),
+            (ContentItemState.view_version, ("1",)),
+            (ContentItemState.set_compare, ("1",)),
+            (ContentItemState.download_audit, ("json",)),
+        ):
+            result = await handler.fn(page, *args)
+            assert page.error and w.b_secret not in str(result) and w.b_secret not in str(page.dict())
+    theirs = (await client.get(f"/api/v1/content/{b_item}", headers=w.eve.headers())).json()
+    assert (theirs["state"], theirs["current_version"], theirs["comments"]) == ("draft", 1, [])
+    assert len((await client.get("/api/v1/content", headers=w.eve.headers())).json()) == 1
+    settings = (await client.get("/api/v1/content-settings", headers=w.eve.headers())).json()
+    assert settings == {"require_supported_claims": False}
