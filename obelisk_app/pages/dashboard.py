@@ -227,6 +227,52 @@ def _documents_panel() -> rx.Component:
     )
 
 
+def _content_panel() -> rx.Component:
+    return rx.grid(
+        _panel(
+            "Content pipeline",
+            rx.cond(
+                DashboardState.pipeline_total > 0,
+                rx.vstack(
+                    _stat("Content items", DashboardState.pipeline_total, "pipeline-total"),
+                    bar_chart(DashboardState.pipeline, "key", [("count", "Items")], testid="chart-pipeline"),
+                    width="100%",
+                ),
+                _empty(
+                    "No content yet. Save an agent's draft or write one, then send it for review.",
+                    "Open Content",
+                    routes.CONTENT,
+                    "empty-pipeline",
+                ),
+            ),
+            testid="panel-pipeline",
+        ),
+        _panel(
+            "Brand-voice score",
+            rx.cond(
+                DashboardState.voice_trend.length() > 0,  # type: ignore[attr-defined]
+                rx.vstack(
+                    rx.text(
+                        "Average score (0-100) of the versions saved each day", size="1", color=rx.color("gray", 11)
+                    ),
+                    line_chart(DashboardState.voice_trend, "date", [("average", "Voice score")], testid="chart-voice"),
+                    width="100%",
+                ),
+                _empty(
+                    "No content was saved in this range, so there is no score to show.",
+                    "Write or edit content",
+                    routes.CONTENT,
+                    "empty-voice",
+                ),
+            ),
+            testid="panel-voice",
+        ),
+        columns=rx.breakpoints(initial="1", md="2"),
+        spacing="4",
+        width="100%",
+    )
+
+
 def _ga4_panel() -> rx.Component:
     return _panel(
         "Website traffic (Google Analytics 4)",
@@ -295,7 +341,15 @@ def dashboard_page() -> rx.Component:
         ),
         rx.cond(
             DashboardState.loaded,
-            rx.vstack(_ga4_panel(), _runs_panel(), _usage_panel(), _documents_panel(), spacing="4", width="100%"),
+            rx.vstack(
+                _ga4_panel(),
+                _content_panel(),
+                _runs_panel(),
+                _usage_panel(),
+                _documents_panel(),
+                spacing="4",
+                width="100%",
+            ),
             rx.center(rx.spinner(size="3"), padding="3rem", width="100%"),
         ),
         spacing="4",

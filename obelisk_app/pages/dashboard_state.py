@@ -11,6 +11,7 @@ from typing import Any, TypedDict
 
 import reflex as rx
 
+from backend.content.review import LABELS
 from backend.core.errors import ValidationFailed
 from backend.dashboard import service
 from backend.dashboard.schemas import Count, DashboardPublic, RecentRun
@@ -37,6 +38,12 @@ class AgentUsage(TypedDict):
     agent: str
     tokens_in: int
     tokens_out: int
+
+
+class ScoreRow(TypedDict):
+    date: str
+    average: float
+    versions: int
 
 
 class TrafficRow(TypedDict):
@@ -119,6 +126,9 @@ class DashboardState(SpaceState):
     documents_total: int = 0
     documents_by_status: list[CountPoint] = []
     quarantined_chunks: int = 0
+    pipeline_total: int = 0
+    pipeline: list[CountPoint] = []
+    voice_trend: list[ScoreRow] = []
     ga4_state: str = ""
     ga4_message: str = ""
     ga4_property: str = ""
@@ -141,6 +151,11 @@ class DashboardState(SpaceState):
         self.documents_total = data.documents.total
         self.documents_by_status = _points(data.documents.by_status)
         self.quarantined_chunks = data.documents.quarantined_chunks
+        self.pipeline_total = data.pipeline.total
+        self.pipeline = [CountPoint(key=LABELS.get(c.key, c.key), count=c.count) for c in data.pipeline.by_state]
+        self.voice_trend = [
+            ScoreRow(date=p.date.strftime("%d %b"), average=p.average, versions=p.versions) for p in data.voice_scores
+        ]
         ga4 = data.ga4
         self.ga4_state, self.ga4_message, self.ga4_property = ga4.state, ga4.message or "", ga4.property_name or ""
         self.traffic = [
@@ -192,5 +207,6 @@ __all__ = [
     "LandingPageRow",
     "ModelUsageRow",
     "RunRow",
+    "ScoreRow",
     "TrafficRow",
 ]
