@@ -20,6 +20,7 @@ DASHBOARD = "/dashboard"
 HOME_SIGNED_IN = DASHBOARD
 CONTENT = "/content"
 CONTENT_ITEM = "/content/[content_id]"
+INTEGRATIONS = "/integrations"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ NAV: list[NavItem] = [
     NavItem("Content", CONTENT, "file-pen-line"),
     NavItem("Brand voice", BRAND_VOICE, "megaphone"),
     NavItem("Members", MEMBERS, "users"),
+    NavItem("Integrations", INTEGRATIONS, "plug"),
     NavItem("Spaces", SPACES, "layout-grid", org_admin_only=True),
     NavItem("Audit log", AUDIT, "scroll-text", org_admin_only=True),
     NavItem("Status", STATUS, "activity"),

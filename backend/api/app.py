@@ -5,7 +5,20 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from backend.api import agents, audit, auth, content, dashboard, documents, health, key_facts, runs, search, spaces
+from backend.api import (
+    agents,
+    analytics,
+    audit,
+    auth,
+    content,
+    dashboard,
+    documents,
+    health,
+    key_facts,
+    runs,
+    search,
+    spaces,
+)
 from backend.api.errors import ERROR_RESPONSES, error_response, install_error_handlers
 from backend.api.middleware import CorrelationIdMiddleware
 from backend.core.config import get_settings
@@ -25,6 +38,7 @@ def _routers() -> list[APIRouter]:
         agents.router,
         runs.router,
         content.router,
+        analytics.router,
         audit.router,
         dashboard.router,
     ]

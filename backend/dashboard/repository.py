@@ -20,8 +20,8 @@ from backend.documents.models import Document
 from backend.models.usage import ModelUsage
 from backend.runs.models import AgentRun
 
-INGESTION = "ingestion"
-"""The agent name of usage booked outside any run (document embeddings)."""
+OUTSIDE_RUNS = "outside runs"
+"""The agent name of usage booked outside any run (document ingestion, content scoring, searches)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,7 @@ async def recent_runs(session: AsyncSession, scope: TenantScope, *, window: Wind
 
 async def usage_by_agent_and_model(session: AsyncSession, scope: TenantScope, *, window: Window) -> list[Any]:
     """(agent, provider, model, calls, tokens in, tokens out) booked in the window, largest first."""
-    agent = func.coalesce(col(AgentRun.agent), INGESTION).label("agent")
+    agent = func.coalesce(col(AgentRun.agent), OUTSIDE_RUNS).label("agent")
     tokens = func.sum(col(ModelUsage.tokens_in) + col(ModelUsage.tokens_out))
     query = (
         select(
@@ -143,7 +143,7 @@ async def voice_score_by_day(
 
 
 __all__ = [
-    "INGESTION",
+    "OUTSIDE_RUNS",
     "Window",
     "content_by_state",
     "document_counts",

@@ -49,7 +49,7 @@ class RunsPanel(BaseModel):
 
 
 class UsageRow(BaseModel):
-    """Model tokens booked in the range by one agent on one model (agent "ingestion": document embeddings)."""
+    """Model tokens booked in the range by one agent on one model ("outside runs": ingestion, scoring, search)."""
 
     agent: str
     provider: str

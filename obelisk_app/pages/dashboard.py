@@ -303,12 +303,17 @@ def _ga4_panel() -> rx.Component:
                 width="100%",
                 spacing="3",
             ),
-            rx.callout(
-                DashboardState.ga4_message,
-                icon="info",
-                color_scheme=rx.cond(DashboardState.ga4_state == "needs_reconnect", "orange", "gray"),
+            rx.vstack(
+                rx.callout(
+                    DashboardState.ga4_message,
+                    icon="info",
+                    color_scheme=rx.cond(DashboardState.ga4_state == "needs_reconnect", "orange", "gray"),
+                    width="100%",
+                    data_testid="ga4-message",
+                ),
+                rx.link("Open Integrations", href=routes.INTEGRATIONS, size="2", data_testid="ga4-integrations-link"),
                 width="100%",
-                data_testid="ga4-message",
+                spacing="2",
             ),
         ),
         testid="panel-ga4",

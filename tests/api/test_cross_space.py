@@ -21,6 +21,9 @@ PUBLIC_ROUTES = {
     ("GET", "/api/v1/.well-known/jwks.json"),
     ("GET", "/api/v1/invitations/{token}"),
     ("POST", "/api/v1/invitations/{token}/accept"),
+    # Google redirects the browser here; its single-use state is the credential. Forged, replayed and other
+    # spaces' states are attacked in tests/api/test_analytics_api.py.
+    ("GET", "/api/v1/integrations/ga4/callback"),
 }
 # Routes that act on the caller alone (no space or object id from the client).
 SELF_ROUTES = {
@@ -80,6 +83,12 @@ def _space_routes(w: World, space: str) -> list[tuple[str, str, dict[str, Any] |
         ("POST", "/api/v1/runs/{run_id}/resume", None),
         # B's runs and usage in A's dashboard: tests/api/test_dashboard_api.py.
         ("GET", "/api/v1/dashboard", None),
+        ("GET", "/api/v1/integrations/ga4/connect", None),
+        ("GET", "/api/v1/integrations/ga4", None),
+        ("GET", "/api/v1/integrations/ga4/properties", None),
+        ("PUT", "/api/v1/integrations/ga4", {"property_id": "111"}),
+        ("DELETE", "/api/v1/integrations/ga4", None),
+        ("POST", "/api/v1/analytics/report", {"metrics": ["sessions"]}),
         ("GET", "/api/v1/content", None),
         ("POST", "/api/v1/content", {"title": "Hijacked", "type": "blog_post", "body": "Planted text."}),
         ("GET", "/api/v1/content-settings", None),

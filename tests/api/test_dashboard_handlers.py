@@ -11,7 +11,7 @@ import pytest
 from backend.core.config import get_settings
 from obelisk_app.pages.dashboard_state import DashboardState
 from tests.api.world import World
-from tests.support.dashboard_data import SeedRun, add_document, add_runs, connect_ga4
+from tests.support.dashboard_data import SeedRun, add_content, add_document, add_runs, connect_ga4
 from tests.support.fake_google import FakeGoogle, build_app, sample_facts, use_fake_google
 from tests.support.servers import serve_in_thread
 from tests.support.ui import Tab
@@ -31,23 +31,29 @@ async def test_the_dashboard_loads_and_follows_the_range(client: httpx.AsyncClie
         SeedRun("brand", "failed", "error", NOW - timedelta(days=20), (500, 0), model="mystery"),
     ])  # fmt: skip
     await add_document(ada, "Guide", "ready", quarantined=2)
+    score = await add_content(ada, "Launch post", "Our platform helps teams plan campaigns in their own voice.")
     page = _page(w.ada.token, w.ada.space_id)
 
     await DashboardState.load.fn(page)
     assert page.error == "" and page.loaded and page.preset == "30"
     assert page.runs_total == 2 and {p["key"]: p["count"] for p in page.runs_by_status} == {"completed": 1, "failed": 1}
     assert [r["agent"] for r in page.recent_runs] == ["seo", "brand"]
-    assert [u["agent"] for u in page.usage_by_agent] == ["seo", "brand"] and page.usage_by_agent[0]["tokens_in"] == 4000
-    assert page.unpriced == "mystery" and page.total_tokens == "5,500"
+    assert [u["agent"] for u in page.usage_by_agent][:2] == ["seo", "brand"] and page.usage_by_agent[0][
+        "tokens_in"
+    ] == 4000
+    assert page.unpriced == "mystery" and page.total_tokens.startswith("5,5"), "runs 5,500 + scoring embeddings"
     assert page.quarantined_chunks == 2 and page.documents_total == 1
+    assert page.pipeline_total == 1 and {p["key"]: p["count"] for p in page.pipeline}["Draft"] == 1
+    assert [p["average"] for p in page.voice_trend] == [score] and page.voice_trend[0]["versions"] == 1
 
     await DashboardState.choose_preset.fn(page, "7")
-    assert page.preset == "7" and page.runs_total == 1 and [u["agent"] for u in page.usage_by_agent] == ["seo"]
+    assert page.preset == "7" and page.runs_total == 1 and "brand" not in [u["agent"] for u in page.usage_by_agent]
     assert page.start_date == (NOW.date() - timedelta(days=6)).isoformat()
 
     await DashboardState.choose_dates.fn(page, {"start_date": "2025-01-01", "end_date": "2025-01-31"})
     assert (page.start_date, page.end_date, page.preset, page.runs_total) == ("2025-01-01", "2025-01-31", "", 0)
-    assert page.usage_by_agent == [] and page.documents_total == 1, "the library is shown whatever the range"
+    assert page.usage_by_agent == [] and page.voice_trend == [] and page.pipeline_total == 1
+    assert page.documents_total == 1, "the library and the pipeline are shown whatever the range"
 
     await DashboardState.choose_dates.fn(page, {"start_date": "2025-02-01", "end_date": "2025-01-01"})
     assert "on or before" in page.error and page.start_date == "2025-01-01", "a bad range changes nothing"

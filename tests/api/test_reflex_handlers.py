@@ -367,6 +367,12 @@ DATA_PAGE_HANDLERS = {
         "set_override": "sets a var of the caller's own tab",
         "set_comment": "sets a var of the caller's own tab",
     },
+    "IntegrationsState": {
+        "load": "test_ga4_handlers_refuse_another_space (tests/api/test_integrations_handlers.py)",
+        "connect": "test_ga4_handlers_refuse_another_space",
+        "choose_property": "test_ga4_handlers_refuse_another_space",
+        "disconnect": "test_ga4_handlers_refuse_another_space",
+    },
     "RetrievalState": {
         "search": "tests/api/test_retrieval_handlers.py",
         "set_query": "sets a var of the caller's own tab",

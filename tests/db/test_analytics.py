@@ -12,31 +12,25 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from backend.agents.tools.env import space_tool_env
+from backend.agents.tools.seo_keywords import keyword_research
+from backend.agents.tools.strategy_analysis import content_gap
 from backend.analytics import service
 from backend.analytics.schemas import Ga4PropertyUpdate, ReportRequest
+from backend.core import cache as cache_module
+from backend.core.cache import MemoryBroker, MemoryCache
 from backend.core.db import get_database
 from backend.core.errors import AppError
 from backend.tenancy.access import authenticate, resolve_space_context
 from backend.tenancy.context import SpaceContext
 from backend.tenancy.spaces import create_space
-from tests.support.fake_google import FakeGoogle, build_app, sample_facts, use_fake_google
-from tests.support.servers import serve_in_thread
+from tests.support.fake_google import ALICE, BOB, FakeGoogle, serve_fake_google, two_accounts
 from tests.support.tenants import Tenant, new_tenant
-
-ALICE, BOB = "alice@example.com", "bob@example.com"
 
 
 @pytest.fixture
 def google(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGoogle]:
-    fake = FakeGoogle(
-        accounts={
-            ALICE: [{"name": "Alpha Inc", "properties": [{"id": "111", "name": "alpha.example"}]}],
-            BOB: [{"name": "Bravo Ltd", "properties": [{"id": "222", "name": "bravo.example"}]}],
-        },
-        facts={"111": sample_facts(), "222": [{"landingPage": "/bravo-secret", "sessions": 9, "keyEvents": 9}]},
-    )
-    with serve_in_thread(build_app(fake)) as url:
-        use_fake_google(monkeypatch, url)
+    with serve_fake_google(monkeypatch, two_accounts()) as fake:
         yield fake
 
 
@@ -279,3 +273,34 @@ async def test_the_agents_read_landing_pages_and_site_searches(google: FakeGoogl
     queries = await analytics("search_queries", query="brand voice", limit=10)
     assert queries[0] == {"query": "brand voice guide", "sessions": 55 * 30, "landing_pages": ["/blog/guide"]}
     assert all(q["query"] != "(not set)" for q in queries)
+
+
+async def test_the_seo_and_strategy_tools_use_ga4_when_connected_and_say_so_when_not(
+    google: FakeGoogle, alpha: Tenant
+) -> None:
+    ctx = await alpha.context()
+    env = await space_tool_env(ctx)
+    assert env.analytics is None
+    gap = (await content_gap(env, {"topics": ["pricing"]})).result or {}
+    assert gap["best_pages"] == [] and "GA4 not connected" in gap["notes"][0]
+    keywords = (await keyword_research(env, {"topic": "brand voice guide"})).result or {}
+    assert "GA4 not connected" in keywords["notes"][0]
+
+    await _connect(ctx, google, ALICE, "111")
+    env = await space_tool_env(ctx)
+    gap = (await content_gap(env, {"topics": ["pricing"]})).result or {}
+    assert [p["page"] for p in gap["best_pages"]] == ["/pricing", "/blog/guide", "/blog/old-post"]
+    assert gap["worst_pages"][0]["page"] == "/blog/old-post"
+    assert "GA4: /pricing had 1200 sessions and 180 key events." in gap["topics"][0]["suggestion"]
+    keywords = (await keyword_research(env, {"topic": "brand voice guide"})).result or {}
+    from_ga4 = next(k for k in keywords["keywords"] if "ga4" in k["sources"])
+    assert (from_ga4["keyword"], from_ga4["sessions"], from_ga4["landing_pages"]) == (
+        "brand voice guide",
+        55 * 30,
+        ["/blog/guide"],
+    )
+
+    google.revoke_everything_of(ALICE)
+    cache_module.set_cache_and_broker(MemoryCache(), MemoryBroker())  # the cached reports have expired
+    keywords = (await keyword_research(env, {"topic": "pricing plans"})).result or {}
+    assert any("GA4 could not be read" in n and "reconnect GA4" in n for n in keywords["notes"])

@@ -23,6 +23,8 @@ import base64
 import hashlib
 import secrets
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -33,9 +35,11 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from backend.core.config import get_settings
+from tests.support.servers import serve_in_thread
 
 CLIENT_ID = "test-client.apps.googleusercontent.com"
 CLIENT_SECRET = "test-client-secret"
+ALICE, BOB = "alice@example.com", "bob@example.com"
 
 
 @dataclass
@@ -290,6 +294,28 @@ def build_app(fake: FakeGoogle) -> FastAPI:
     return app
 
 
+def two_accounts() -> FakeGoogle:
+    """Alice reads property 111 (a month of sample traffic); Bob reads 222 (one page nobody else may see)."""
+    return FakeGoogle(
+        accounts={
+            ALICE: [{"name": "Alpha Inc", "properties": [{"id": "111", "name": "alpha.example"}]}],
+            BOB: [{"name": "Bravo Ltd", "properties": [{"id": "222", "name": "bravo.example"}]}],
+        },
+        facts={"111": sample_facts(), "222": [{"landingPage": "/bravo-secret", "sessions": 9, "keyEvents": 9}]},
+    )
+
+
+@contextmanager
+def serve_fake_google(monkeypatch: pytest.MonkeyPatch, fake: FakeGoogle) -> Iterator[FakeGoogle]:
+    """Serve `fake` on 127.0.0.1 with every Google setting pointed at it, for the block."""
+    with serve_in_thread(build_app(fake)) as url:
+        use_fake_google(monkeypatch, url)
+        try:
+            yield fake
+        finally:
+            get_settings.cache_clear()
+
+
 def use_fake_google(monkeypatch: pytest.MonkeyPatch, base_url: str) -> None:
     """Point every Google setting at the fake (settings are re-read; the caller's monkeypatch undoes it)."""
     for name, value in {
@@ -322,4 +348,15 @@ def sample_facts(days: int = 30) -> list[dict[str, Any]]:
     return facts
 
 
-__all__ = ["CLIENT_ID", "CLIENT_SECRET", "FakeGoogle", "build_app", "sample_facts", "use_fake_google"]
+__all__ = [
+    "ALICE",
+    "BOB",
+    "CLIENT_ID",
+    "CLIENT_SECRET",
+    "FakeGoogle",
+    "build_app",
+    "sample_facts",
+    "serve_fake_google",
+    "two_accounts",
+    "use_fake_google",
+]

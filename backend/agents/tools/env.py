@@ -9,6 +9,8 @@
 - fetch_page: `backend.documents.fetch.fetch_url` (http(s) only, private addresses refused at every hop, one
   deadline, a size cap), then the same conversion ingestion uses, as Markdown. Blocks that look like prompt
   injection are dropped, as the retriever's URL stream drops such chunks.
+- analytics: the space's GA4 (`analytics.service.tool_analytics`), None when it has no connection with a
+  property; the tools then say that GA4 is not connected.
 - allowed_urls: the URLs the caller passes (from the user's message) plus the source URLs of the space's
   own documents, which the team gave when it added them.
 """
@@ -20,6 +22,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from backend.agents.tools.base import DocumentInfo, PageInfo, Passage, ToolEnv
+from backend.analytics import service as analytics_service
 from backend.core.config import Settings, get_settings
 from backend.documents import service as documents_service
 from backend.documents.fetch import FetchedPage, fetch_url
@@ -130,7 +133,7 @@ async def space_tool_env(
         list_documents=list_documents,
         past_subjects=past_subjects,
         allowed_urls=frozenset(given),
-        analytics=None,
+        analytics=await analytics_service.tool_analytics(ctx),
     )
 
 

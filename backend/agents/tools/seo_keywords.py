@@ -1,6 +1,9 @@
 """Keyword research: candidate keywords from the brief, the space's own documents and (once connected) GA4,
 each with its search intent, grouped into clusters.
 
+GA4 holds no Google search queries (Search Console does); what it has are the terms visitors searched for on
+the site, with the landing pages those sessions came in on: they are read as `search_queries`.
+
 Intent is classified by the modifiers searchers type (the common four-way split): "login" or "website" asks
 for a place (navigational), "price" or "buy" for a purchase (transactional), "best" or "vs" for a comparison
 (commercial), and questions or "guide" for knowledge (informational). A phrase without a modifier is
@@ -17,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from backend.agents.tools.base import AgentTool, ToolArgs, ToolEnv
 from backend.agents.tools.text import key_phrases, term_set
+from backend.core.errors import AppError
 
 Intent = Literal["informational", "commercial", "transactional", "navigational"]
 _RULES: tuple[tuple[Intent, tuple[str, ...]], ...] = (
@@ -64,6 +68,8 @@ class KeywordIdea(BaseModel):
     documents: int = Field(description="Retrieved passages of the space that use it")
     clicks: int | None = None
     impressions: int | None = None
+    sessions: int | None = Field(default=None, description="GA4 sessions that came with this site search")
+    landing_pages: list[str] | None = Field(default=None, description="GA4 landing pages of those sessions")
 
 
 class KeywordCluster(BaseModel):
@@ -91,14 +97,23 @@ async def _ga4_rows(env: ToolEnv, topic: str, notes: list[str]) -> list[dict[str
     try:
         rows = await env.analytics("search_queries", query=topic, limit=100)
     except Exception as exc:
-        notes.append(f"GA4 could not be read ({type(exc).__name__}); keywords come from the brief and documents.")
+        # An AppError carries a sentence for people (quota used up, reconnect needed); anything else is named only.
+        reason = exc.message if isinstance(exc, AppError) else type(exc).__name__
+        notes.append(f"GA4 could not be read ({reason}); keywords come from the brief and documents.")
         return []
     out = []
     for row in rows or []:
         query = row if isinstance(row, str) else _field(row, "query")
         if query:
+            pages = [] if isinstance(row, str) else _field(row, "landing_pages")
             out.append(
-                {"query": str(query), "clicks": _field(row, "clicks"), "impressions": _field(row, "impressions")}
+                {
+                    "query": str(query),
+                    "clicks": _field(row, "clicks"),
+                    "impressions": _field(row, "impressions"),
+                    "sessions": _field(row, "sessions"),
+                    "landing_pages": [str(p) for p in pages][:5] if isinstance(pages, list) else None,
+                }
             )
     notes.append(f"GA4: {len(out)} search queries read.")
     return out
@@ -148,7 +163,15 @@ async def _keyword_research(env: ToolEnv, args: KeywordArgs) -> KeywordResult:
             add(phrase, "documents", count + (2.0 if related else 0.0) + 0.5 * (len(phrase.split()) - 1))
     for row in await _ga4_rows(env, args.topic, notes):
         if term_set(row["query"]) & wanted:
-            add(row["query"], "ga4", 4.0, clicks=row["clicks"], impressions=row["impressions"])
+            add(
+                row["query"],
+                "ga4",
+                4.0,
+                clicks=row["clicks"],
+                impressions=row["impressions"],
+                sessions=row["sessions"],
+                landing_pages=row["landing_pages"],
+            )
     for key, entry in found.items():
         entry["documents"] = sum(1 for text in texts if key in text.lower())
 
@@ -165,6 +188,8 @@ async def _keyword_research(env: ToolEnv, args: KeywordArgs) -> KeywordResult:
                 documents=entry["documents"],
                 clicks=entry.get("clicks"),
                 impressions=entry.get("impressions"),
+                sessions=entry.get("sessions"),
+                landing_pages=entry.get("landing_pages"),
             )
         )
     ideas.sort(key=lambda i: (-i.score, -len(i.keyword.split()), i.keyword))

@@ -13,10 +13,12 @@ from pydantic import BaseModel, Field
 
 from backend.agents.tools.base import AgentTool, Passage, ToolArgs, ToolEnv, ToolError, UrlNotAllowed
 from backend.agents.tools.text import key_phrases, term_set
+from backend.core.errors import AppError
 from backend.retrieval.text import overlap, terms
 
 COMPETITOR_TAG = "competitor_analysis"
 COVERED, PARTIAL = 0.75, 0.4
+PAGES = 5
 
 
 async def _competitor_documents(env: ToolEnv) -> set[str]:
@@ -151,11 +153,49 @@ class TopicCoverage(BaseModel):
     suggestion: str
 
 
+class PagePerformance(BaseModel):
+    """A landing page of the team's site with its GA4 figures (the last 90 days)."""
+
+    page: str
+    sessions: int
+    key_events: int
+    engagement_rate: float
+
+
 class GapResult(BaseModel):
     topics: list[TopicCoverage]
     covered: int
     partial: int
     missing: int
+    best_pages: list[PagePerformance] = Field(
+        default_factory=list, description="GA4: the landing pages with the most key events and sessions"
+    )
+    worst_pages: list[PagePerformance] = Field(
+        default_factory=list, description="GA4: the least engaging landing pages among those with real traffic"
+    )
+    notes: list[str] = Field(default_factory=list)
+
+
+async def _ga4_pages(env: ToolEnv, notes: list[str]) -> tuple[list[PagePerformance], list[PagePerformance]]:
+    """The space's best and worst landing pages from GA4, or a note saying why there are none."""
+    if env.analytics is None:
+        notes.append("GA4 not connected: coverage comes from the space's documents only, with no traffic figures.")
+        return [], []
+    try:
+        best = await env.analytics("landing_pages", order="best", limit=PAGES)
+        worst = await env.analytics("landing_pages", order="worst", limit=PAGES)
+    except Exception as exc:
+        reason = exc.message if isinstance(exc, AppError) else type(exc).__name__
+        notes.append(f"GA4 could not be read ({reason}); coverage comes from the space's documents only.")
+        return [], []
+    notes.append(f"GA4: the best and worst of {len(best)} landing pages (last 90 days) are listed.")
+    return [PagePerformance.model_validate(p) for p in best], [PagePerformance.model_validate(p) for p in worst]
+
+
+def _pages_about(topic: str, pages: list[PagePerformance]) -> list[PagePerformance]:
+    """Landing pages whose path names the topic's terms (`/blog/brand-voice-guide` for "brand voice")."""
+    wanted = term_set(topic)
+    return [p for p in pages if wanted and wanted <= term_set(p.page.replace("/", " ").replace("-", " "))]
 
 
 async def _content_gap(env: ToolEnv, args: GapArgs) -> GapResult:
@@ -184,11 +224,20 @@ async def _content_gap(env: ToolEnv, args: GapArgs) -> GapResult:
                 suggestion=suggestion,
             )
         )
+    notes: list[str] = []
+    best_pages, worst_pages = await _ga4_pages(env, notes)
+    for row in rows:
+        for page in _pages_about(row.topic, best_pages + worst_pages):
+            row.suggestion += f" GA4: {page.page} had {page.sessions} sessions and {page.key_events} key events."
+            break
     return GapResult(
         topics=rows,
         covered=sum(1 for r in rows if r.status == "covered"),
         partial=sum(1 for r in rows if r.status == "partial"),
         missing=sum(1 for r in rows if r.status == "missing"),
+        best_pages=best_pages,
+        worst_pages=worst_pages,
+        notes=notes,
     )
 
 
@@ -196,7 +245,8 @@ content_gap = AgentTool(
     name="content_gap",
     description=(
         "For topics a plan or brief asks for, check what the space's own documents already cover: covered, "
-        "partial (with the missing terms) or missing, with the best source to reuse."
+        "partial (with the missing terms) or missing, with the best source to reuse; with GA4 connected, also "
+        "the site's best and worst landing pages and each topic's page figures."
     ),
     args_model=GapArgs,
     run=_content_gap,
