@@ -150,6 +150,17 @@ async def _call(settings: Settings, method: str, url: str, access_token: str, **
     raise error_from(response)
 
 
+def quota_error(*, retry_after: int = 3600) -> Ga4Error:
+    """The property's GA4 quota is used up (Google's RESOURCE_EXHAUSTED)."""
+    return Ga4Error(
+        "The GA4 property has used up its Google Analytics quota for now (Google allows each property a fixed "
+        "number of report tokens per hour and per day). Figures will be back within the hour.",
+        code="ga4_quota_exhausted",
+        status=429,
+        retry_after=retry_after,
+    )
+
+
 def error_from(response: httpx.Response) -> Ga4Error:
     """Google's error envelope as a clear `Ga4Error`."""
     try:
@@ -160,14 +171,7 @@ def error_from(response: httpx.Response) -> Ga4Error:
     detail = " ".join(str(error.get("message") or "").split())[:200] if isinstance(error, dict) else ""
     code = response.status_code
     if status == "RESOURCE_EXHAUSTED" or code == 429:
-        return Ga4Error(
-            "The GA4 property has used up its Google Analytics quota for now (Google allows each property a fixed "
-            "number of report tokens per hour and per day). Figures will be back within the hour; until then "
-            "the last cached reports are shown.",
-            code="ga4_quota_exhausted",
-            status=429,
-            retry_after=3600,
-        )
+        return quota_error()
     if status == "UNAUTHENTICATED" or code == 401:
         return Ga4Error("Google did not accept the GA4 access token.", code="ga4_unauthenticated", status=503)
     if status == "PERMISSION_DENIED" or code == 403:
@@ -197,5 +201,6 @@ __all__ = [
     "error_from",
     "list_properties",
     "parse_report",
+    "quota_error",
     "run_report",
 ]

@@ -376,6 +376,11 @@ async def run_report(ctx: SpaceContext, request: ReportRequest) -> ReportPublic:
     cached = await get_json(cache, key)
     if isinstance(cached, dict):
         return ReportPublic.model_validate({**cached, "cached": True})
+    # RESOURCE_EXHAUSTED blocks the whole property: asking again at once only burns what is left of the
+    # project's own quota, so the space waits out a pause before the next call reaches Google.
+    paused = f"{ctx.scope.key()}:ga4:quota_paused:{property_id}"
+    if await cache.exists(paused):
+        raise _app_error(client.quota_error(retry_after=int(await cache.ttl(paused) or 60)))
     token = await _access_token(ctx.scope, row=row)
     query = ReportQuery(
         metrics=tuple(request.metrics),
@@ -386,11 +391,17 @@ async def run_report(ctx: SpaceContext, request: ReportRequest) -> ReportPublic:
         order_by_metric=request.order_by,
         descending=request.descending,
     )
-    report = await _with_retry(
-        ctx.scope,
-        token,
-        lambda t: client.run_report(get_settings(), access_token=t, property_id=property_id, query=query),
-    )
+    try:
+        report = await _with_retry(
+            ctx.scope,
+            token,
+            lambda t: client.run_report(get_settings(), access_token=t, property_id=property_id, query=query),
+        )
+    except RateLimited as exc:
+        pause = max(60, get_settings().ga4_report_cache_seconds)
+        await cache.set(paused, "1", pause)
+        exc.retry_after = pause  # when this space will ask Google again
+        raise
     public = ReportPublic(
         rows=[ReportRowPublic(dimensions=r.dimensions, metrics=r.metrics) for r in report.rows],
         row_count=report.row_count,

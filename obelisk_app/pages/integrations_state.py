@@ -13,7 +13,7 @@ import reflex as rx
 
 from backend.analytics import service as analytics
 from backend.analytics.schemas import Ga4PropertyUpdate
-from backend.core.errors import ValidationFailed
+from backend.core.errors import AppError, ValidationFailed
 from obelisk_app import routes
 from obelisk_app.states import SpaceState
 
@@ -49,15 +49,22 @@ class IntegrationsState(SpaceState):
     async def _reload(self) -> None:
         ctx = await self._ctx()
         status = await analytics.status(ctx)
+        properties: list[PropertyRow] = []
+        if status.connected and not status.needs_reconnect and ctx.is_admin:
+            try:
+                listed = await analytics.list_properties(ctx)
+            except AppError as exc:
+                # Google dropped the grant since the last visit: listing found out; show the reconnect prompt.
+                if exc.code != "ga4_needs_reconnect":
+                    raise
+                status = await analytics.status(ctx)
+            else:
+                properties = [PropertyRow(id=p.id, name=p.name, account=p.account) for p in listed]
         self.connected, self.configured = status.connected, status.configured
         self.needs_reconnect = status.needs_reconnect
         self.property_id, self.property_name = status.property_id or "", status.property_name or ""
         self.message = status.message or ""
-        self.properties = []
-        if status.connected and not status.needs_reconnect and ctx.is_admin:
-            self.properties = [
-                PropertyRow(id=p.id, name=p.name, account=p.account) for p in await analytics.list_properties(ctx)
-            ]
+        self.properties = properties
 
     @rx.event
     async def load(self) -> Any:

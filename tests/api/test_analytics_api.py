@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from backend.core import cache as cache_module
+from backend.core.cache import MemoryBroker, MemoryCache
 from tests.support.fake_google import ALICE, BOB, FakeGoogle, serve_fake_google, two_accounts
 from tests.support.tenants import Tenant, auth_headers
 
@@ -136,10 +138,17 @@ async def test_roles_reconnect_prompt_quota_and_sibling_spaces(
     fresh = {**REPORT, "start_date": "7daysAgo"}
     quota = await client.post("/api/v1/analytics/report", json=fresh, headers=ada.headers())
     assert quota.status_code == 429 and quota.json()["error"]["code"] == "ga4_quota_exhausted"
-    assert quota.headers["retry-after"] == "3600" and "quota" in quota.json()["error"]["message"]
+    assert quota.headers["retry-after"] == "300" and "quota" in quota.json()["error"]["message"]
+    calls = len(google.report_calls)
+    again = await client.post("/api/v1/analytics/report", json={**fresh, "limit": 5}, headers=ada.headers())
+    assert again.status_code == 429 and len(google.report_calls) == calls, "the property's pause is kept"
+    assert int(again.headers["retry-after"]) <= 300
+    other = await client.post("/api/v1/analytics/report", json=fresh, headers=sibling)
+    assert other.status_code == 200, "another space's property is not paused"
 
     google.revoke_everything_of(ALICE)  # what Alice does in her Google account settings
     google.property_quota_exhausted.clear()
+    cache_module.set_cache_and_broker(MemoryCache(), MemoryBroker())  # the pause is over
     revoked = await client.post("/api/v1/analytics/report", json={**REPORT, "start_date": "14daysAgo"}, headers=viewer)
     assert revoked.status_code == 409 and revoked.json()["error"]["code"] == "ga4_needs_reconnect"
     assert "reconnect GA4" in revoked.json()["error"]["message"]

@@ -13,13 +13,14 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.support.fake_google import FakeGoogle, google_env, serve_fake_google_for_session, two_accounts
 from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,6 +53,7 @@ class RunningApp:
     process: subprocess.Popen[bytes]
     log: Path
     env: dict[str, str]
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def stop(self, timeout: float = 60) -> int:
         if self.process.poll() is None:
@@ -65,11 +67,11 @@ class RunningApp:
     def restart(self) -> None:
         """Start again on the same port and data dir (the frontend build carries the port, so a second app on
         another port would rebuild it under the first one)."""
-        again = start_app(self.data_dir, self.port)
+        again = start_app(self.data_dir, self.port, extra_env=self.extra_env)
         self.process, self.log = again.process, again.log
 
 
-def app_env(data_dir: Path, port: int) -> dict[str, str]:
+def app_env(data_dir: Path, port: int, extra_env: dict[str, str] | None = None) -> dict[str, str]:
     # The app must compile (and on a fresh clone install its frontend packages) like `make run` does, so it
     # never inherits a skip-compile flag from whoever runs the tests.
     dropped = ("DATABASE_URL", "DATABASE_APP_URL", "REDIS_URL", "__REFLEX_SKIP_COMPILE")
@@ -82,22 +84,27 @@ def app_env(data_dir: Path, port: int) -> dict[str, str]:
             "RUN_WORKER_IN_APP": "true",
             "LOG_LEVEL": "INFO",
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            # Links the app sends out (invitations, Google's OAuth redirect) must come back to this app.
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            **(extra_env or {}),
         }
     )
     return env
 
 
-def start_app(data_dir: Path, port: int | None = None, timeout: float = 300) -> RunningApp:
+def start_app(
+    data_dir: Path, port: int | None = None, timeout: float = 300, *, extra_env: dict[str, str] | None = None
+) -> RunningApp:
     """Start `python -m backend run` and wait until the API and the frontend answer."""
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / f"app-{time.time_ns()}.log"
-    env = app_env(data_dir, port)
+    env = app_env(data_dir, port, extra_env)
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "backend", "run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
         )
-    app = RunningApp(f"http://127.0.0.1:{port}", data_dir, process, log, env)
+    app = RunningApp(f"http://127.0.0.1:{port}", data_dir, process, log, env, dict(extra_env or {}))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -115,8 +122,15 @@ def start_app(data_dir: Path, port: int | None = None, timeout: float = 300) -> 
 
 
 @pytest.fixture(scope="session")
-def running_app(tmp_root: Path) -> Iterator[RunningApp]:
-    app = start_app(tmp_root / "e2e-data")
+def fake_google() -> Iterator[tuple[FakeGoogle, str]]:
+    """A fake Google (OAuth, GA4 Data and Admin APIs) on 127.0.0.1 for the session's app: the fake and its URL."""
+    with serve_fake_google_for_session(two_accounts()) as served:
+        yield served
+
+
+@pytest.fixture(scope="session")
+def running_app(tmp_root: Path, fake_google: tuple[FakeGoogle, str]) -> Iterator[RunningApp]:
+    app = start_app(tmp_root / "e2e-data", extra_env=google_env(fake_google[1]))
     yield app
     app.stop()
 

@@ -316,9 +316,9 @@ def serve_fake_google(monkeypatch: pytest.MonkeyPatch, fake: FakeGoogle) -> Iter
             get_settings.cache_clear()
 
 
-def use_fake_google(monkeypatch: pytest.MonkeyPatch, base_url: str) -> None:
-    """Point every Google setting at the fake (settings are re-read; the caller's monkeypatch undoes it)."""
-    for name, value in {
+def google_env(base_url: str) -> dict[str, str]:
+    """The settings (environment variables) that point the app at a fake Google served at `base_url`."""
+    return {
         "GOOGLE_OAUTH_CLIENT_ID": CLIENT_ID,
         "GOOGLE_OAUTH_CLIENT_SECRET": CLIENT_SECRET,
         "GOOGLE_OAUTH_AUTHORIZE_URL": f"{base_url}/o/oauth2/v2/auth",
@@ -326,9 +326,21 @@ def use_fake_google(monkeypatch: pytest.MonkeyPatch, base_url: str) -> None:
         "GOOGLE_OAUTH_REVOKE_URL": f"{base_url}/revoke",
         "GA4_DATA_API_URL": f"{base_url}/v1beta",
         "GA4_ADMIN_API_URL": f"{base_url}/v1beta",
-    }.items():
+    }
+
+
+def use_fake_google(monkeypatch: pytest.MonkeyPatch, base_url: str) -> None:
+    """Point every Google setting at the fake (settings are re-read; the caller's monkeypatch undoes it)."""
+    for name, value in google_env(base_url).items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
+
+
+@contextmanager
+def serve_fake_google_for_session(fake: FakeGoogle) -> Iterator[tuple[FakeGoogle, str]]:
+    """Serve `fake` for another process (the browser tier's app is told its URL through `google_env`)."""
+    with serve_in_thread(build_app(fake)) as url:
+        yield fake, url
 
 
 def sample_facts(days: int = 30) -> list[dict[str, Any]]:
@@ -355,8 +367,10 @@ __all__ = [
     "CLIENT_SECRET",
     "FakeGoogle",
     "build_app",
+    "google_env",
     "sample_facts",
     "serve_fake_google",
+    "serve_fake_google_for_session",
     "two_accounts",
     "use_fake_google",
 ]
