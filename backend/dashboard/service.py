@@ -167,18 +167,19 @@ async def _aggregates(ctx: SpaceContext, start: date, end: date) -> dict[str, An
 
 
 async def get_dashboard(
-    ctx: SpaceContext, start_date: date | str | None = None, end_date: date | str | None = None
+    ctx: SpaceContext, start_date: date | str | None = None, end_date: date | str | None = None, *, fresh: bool = False
 ) -> DashboardPublic:
     """The space's dashboard for the range (default: the last 30 days).
 
-    The database panels come from the cache while it is fresh. The GA4 panel is not cached here: its reports
+    The database panels come from the cache while it is fresh, unless `fresh` (a person asked to refresh: the
+    figures are queried again and the cache entry replaced). The GA4 panel is not cached here: its reports
     are cached by the analytics service, and its connection state must show at once (a space that just
     connected GA4, or whose grant Google just dropped, sees that on its next load).
     """
     start, end = date_range(start_date, end_date)
     ttl = get_settings().dashboard_cache_seconds
     key = cache_key(ctx, start, end)
-    aggregates = await get_json(get_cache(), key) if ttl > 0 else None
+    aggregates = await get_json(get_cache(), key) if ttl > 0 and not fresh else None
     if not isinstance(aggregates, dict):
         aggregates = await _aggregates(ctx, start, end)
         if ttl > 0:

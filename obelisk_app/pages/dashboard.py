@@ -44,6 +44,7 @@ def _range_picker() -> rx.Component:
             f"{days} days",
             variant=rx.cond(DashboardState.preset == days, "solid", "soft"),
             size="1",
+            type="button",  # inside the dates form: a preset must not also submit the two dates
             on_click=DashboardState.choose_preset(days),
             data_testid=f"range-{days}",
         )
@@ -71,6 +72,16 @@ def _range_picker() -> rx.Component:
                 data_testid="range-end",
             ),
             rx.button("Apply", type="submit", size="1", variant="outline", data_testid="range-apply"),
+            rx.icon_button(
+                rx.icon("refresh-cw", size=14),
+                type="button",
+                size="1",
+                variant="ghost",
+                on_click=DashboardState.refresh,
+                title="Refresh",
+                aria_label="Refresh",
+                data_testid="dashboard-refresh",
+            ),
             spacing="2",
             align="center",
             wrap="wrap",

@@ -167,8 +167,8 @@ class DashboardState(SpaceState):
         ]
         self.loaded = True
 
-    async def _fetch(self, start: str, end: str) -> None:
-        self._show(await service.get_dashboard(await self._ctx(), start or None, end or None))
+    async def _fetch(self, start: str, end: str, *, fresh: bool = False) -> None:
+        self._show(await service.get_dashboard(await self._ctx(), start or None, end or None, fresh=fresh))
 
     @rx.event
     async def load(self) -> Any:
@@ -190,6 +190,11 @@ class DashboardState(SpaceState):
             self.preset = str(preset)
 
         return await self._call(work())
+
+    @rx.event
+    async def refresh(self) -> Any:
+        """The shown range again, queried afresh (the dashboard is otherwise cached for a few seconds)."""
+        return await self._call(self._fetch(self.start_date, self.end_date, fresh=True))
 
     @rx.event
     async def choose_dates(self, form: dict[str, Any]) -> Any:

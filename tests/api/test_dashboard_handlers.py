@@ -49,6 +49,11 @@ async def test_the_dashboard_loads_and_follows_the_range(client: httpx.AsyncClie
     await DashboardState.choose_preset.fn(page, "7")
     assert page.preset == "7" and page.runs_total == 1 and "brand" not in [u["agent"] for u in page.usage_by_agent]
     assert page.start_date == (NOW.date() - timedelta(days=6)).isoformat()
+    await add_runs(ada, [SeedRun("email", "completed", "completed", NOW - timedelta(minutes=1))])
+    await DashboardState.choose_preset.fn(page, "7")
+    assert page.runs_total == 1, "the figures are cached for a few seconds"
+    await DashboardState.refresh.fn(page)
+    assert page.runs_total == 2 and page.preset == "7" and page.recent_runs[0]["agent"] == "email"
 
     await DashboardState.choose_dates.fn(page, {"start_date": "2025-01-01", "end_date": "2025-01-31"})
     assert (page.start_date, page.end_date, page.preset, page.runs_total) == ("2025-01-01", "2025-01-31", "", 0)
@@ -69,6 +74,7 @@ async def test_dashboard_handlers_refuse_another_space(client: httpx.AsyncClient
         DashboardState.load.fn(page),
         DashboardState.choose_preset.fn(page, "7"),
         DashboardState.choose_dates.fn(page, {"start_date": "2025-01-01", "end_date": "2025-01-31"}),
+        DashboardState.refresh.fn(page),
     ):
         await call
         assert page.error and not page.loaded and page.runs_total == 0 and page.recent_runs == []

@@ -340,6 +340,7 @@ DATA_PAGE_HANDLERS = {
         "load": "test_dashboard_handlers_refuse_another_space (tests/api/test_dashboard_handlers.py)",
         "choose_preset": "test_dashboard_handlers_refuse_another_space",
         "choose_dates": "test_dashboard_handlers_refuse_another_space",
+        "refresh": "test_dashboard_handlers_refuse_another_space",
     },
     "ContentState": {
         "load": "test_content_handlers_refuse_another_space (tests/api/test_content_handlers.py)",
