@@ -12,8 +12,8 @@
     default 30-day range, a 7-day and a 120-day range; then cached (the in-process cache on: the aggregates
     come from the cache, the GA4 panel's status is still read). GA4 is not connected here: its reports come
     from Google through the analytics service's own cache, so their latency is Google's, not this code's;
-  * the same cold 30-day load with the dashboard's index (`ix_agent_runs_space_created`) dropped, and the
-    plans of the run queries with and without it.
+  * the same cold loads without migration 0014's covering indexes (`ix_agent_runs_space_created`, and
+    `ix_model_usage_space_created` as 0003 made it), and the plans of the run and usage queries.
 
 Results go to bench/results/dashboard.md and bench/results/dashboard.json and are printed. Medians and p95
 come from one run of `--iterations` loads per scenario, after a warm-up.
@@ -255,13 +255,16 @@ async def measure(call: Callable[[], Awaitable[Any]], iterations: int, warmup: i
 
 
 def explain(conn: psycopg.Connection[Any], space: uuid.UUID, start: datetime, end: datetime) -> dict[str, str]:
-    """Plans of the two run queries (as the owner: the same filters the repository applies)."""
+    """Plans of the run and usage queries (as the owner: the same filters the repository applies)."""
     plans = {}
     statements = {
         "runs by status": "SELECT status, stop_reason, count(*) FROM agent_runs WHERE space_id = %s AND "
         "created_at >= %s AND created_at < %s GROUP BY status, stop_reason",
         "recent runs": "SELECT id, agent, status FROM agent_runs WHERE space_id = %s AND created_at >= %s AND "
         "created_at < %s ORDER BY created_at DESC, id LIMIT 10",
+        "usage by agent and model": "SELECT coalesce(r.agent, 'outside runs'), u.provider, u.model, count(*), "
+        "sum(u.tokens_in), sum(u.tokens_out) FROM model_usage u LEFT JOIN agent_runs r ON r.id = u.run_id AND "
+        "r.space_id = u.space_id WHERE u.space_id = %s AND u.created_at >= %s AND u.created_at < %s GROUP BY 1, 2, 3",
     }
     for name, sql in statements.items():
         rows = conn.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) {sql}", (space, start, end))
@@ -299,7 +302,10 @@ async def main() -> None:
         for owner_org, space in ((org, target), (org, sibling), *others):
             load_space(conn, rng, owner_org, space, args.runs, args.items)
         conn.commit()
-        conn.execute("ANALYZE")
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        # The steady state autovacuum leaves behind: statistics, and the visibility map that lets the covering
+        # indexes answer without visiting the table.
+        conn.execute("VACUUM ANALYZE")
         counts = conn.execute(
             "SELECT (SELECT count(*) FROM agent_runs), (SELECT count(*) FROM model_usage), "
             "(SELECT count(*) FROM content_items), (SELECT count(*) FROM content_versions), "
@@ -339,12 +345,16 @@ async def main() -> None:
     with psycopg.connect(owner_url, autocommit=True) as conn:
         plans_with = explain(conn, target, *window)
         conn.execute("DROP INDEX ix_agent_runs_space_created")
-        conn.execute("ANALYZE agent_runs")
+        conn.execute("DROP INDEX ix_model_usage_space_created")
+        conn.execute("CREATE INDEX ix_model_usage_space_created ON model_usage (space_id, created_at)")
+        conn.execute("VACUUM ANALYZE agent_runs, model_usage")
         plans_without = explain(conn, target, *window)
     settings.dashboard_cache_seconds = 0
-    log("cold: 30 days without ix_agent_runs_space_created")
-    start, end = ranges["30 days (default)"]
-    without = await measure(_loader(ctx, start, end), args.iterations)
+    without: dict[str, dict[str, float]] = {}
+    for label in ("30 days (default)", f"{DAYS} days"):
+        log(f"cold: {label} without the covering indexes")
+        start, end = ranges[label]
+        without[label] = await measure(_loader(ctx, start, end), args.iterations)
     await engine.dispose()
 
     cold_default = results["cold, 30 days (default)"]
@@ -368,7 +378,7 @@ async def main() -> None:
         },
         "target_p95_ms": TARGET_P95_MS,
         "scenarios": {k: {m: round(v, 2) for m, v in r.items()} for k, r in results.items()},
-        "cold_30_days_without_index": {m: round(v, 2) for m, v in without.items()},
+        "cold_without_covering_indexes": {k: {m: round(v, 2) for m, v in r.items()} for k, r in without.items()},
         "met": worst < TARGET_P95_MS,
     }
     lines = [
@@ -381,7 +391,7 @@ async def main() -> None:
         f"spaces), each with {args.runs:,} finished agent runs over {DAYS} days, {args.runs * 2 + args.runs // 5:,} "
         f"model-usage rows, {args.items:,} content items with 3 scored versions each, 300 documents. Totals: "
         f"{counts[0]:,} runs, {counts[1]:,} usage rows, {counts[2]:,} items, {counts[3]:,} versions. Loaded by COPY "
-        f"in {load_s:.1f} s, then ANALYZE.",
+        f"in {load_s:.1f} s, then VACUUM ANALYZE (the state autovacuum keeps).",
         "- Measured: `backend.dashboard.service.get_dashboard(ctx, start, end)` as the application role (row-level "
         "security on), a viewer of the measured space: the data the Dashboard page and `GET /api/v1/dashboard` "
         "serve. Cold: the dashboard cache off, every panel queried. Cached: the in-process cache on; the GA4 "
@@ -395,22 +405,23 @@ async def main() -> None:
     ]
     for name, r in results.items():
         lines.append(f"| {name} | {r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['max_ms']:.1f} |")
-    lines.append(
-        f"| cold, 30 days, without `ix_agent_runs_space_created` | {without['median_ms']:.1f} | "
-        f"{without['p95_ms']:.1f} | {without['max_ms']:.1f} |"
-    )
+    for label, r in without.items():
+        lines.append(
+            f"| cold, {label}, without 0014's covering indexes | {r['median_ms']:.1f} | {r['p95_ms']:.1f} | "
+            f"{r['max_ms']:.1f} |"
+        )
     lines += [
         "",
         f"Target: p95 under {TARGET_P95_MS:.0f} ms with {args.runs:,} runs and {args.items:,} content items in the "
         f"space: **{'met' if payload['met'] else 'NOT met'}** (worst p95 {worst:.1f} ms; cold worst {worst_cold:.1f} "
         f"ms; cold default range p95 {cold_default['p95_ms']:.1f} ms).",
         "",
-        "## Plans of the run queries (30-day range)",
+        "## Plans of the run and usage queries (30-day range)",
         "",
-        "With `ix_agent_runs_space_created` (migration 0014_dashboard):",
+        "With `ix_agent_runs_space_created` (migration 0014_dashboard, covering):",
         "",
         *[f"{name}:\n\n```\n{plan}\n```\n" for name, plan in plans_with.items()],
-        "Without it:",
+        "Without 0014's indexes:",
         "",
         *[f"{name}:\n\n```\n{plan}\n```\n" for name, plan in plans_without.items()],
         f"Wall time of the benchmark: {time.perf_counter() - wall:.0f} s.",

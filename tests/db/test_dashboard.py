@@ -240,7 +240,14 @@ async def test_ga4_trouble_is_a_panel_message_and_the_rest_still_loads(
     assert exhausted.ga4.state == "error" and "quota" in (exhausted.ga4.message or "")
     assert exhausted.runs.total == 1 and exhausted.ga4.series == []
 
-    google.property_quota_exhausted.clear()
+
+async def test_a_grant_google_dropped_asks_for_a_reconnect(
+    db: Database, spaces: tuple[SpaceContext, SpaceContext], google: FakeGoogle, no_cache: None
+) -> None:
+    alpha, _ = spaces
+    await add_runs(alpha, [SeedRun("seo", "completed", "completed", _at(1))])
+    google.consent_as = ALICE
+    await connect_ga4(alpha, "111")
     google.revoke_everything_of(ALICE)
     revoked = await service.get_dashboard(alpha, TODAY - timedelta(days=3), TODAY)
     assert revoked.ga4.state == "error" and "reconnect" in (revoked.ga4.message or "")
