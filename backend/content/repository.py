@@ -253,6 +253,82 @@ async def set_settings(
     return row
 
 
+async def approved_versions(
+    session: AsyncSession, scope: TenantScope, *, limit: int, exclude_item: uuid.UUID | None = None
+) -> list[tuple[uuid.UUID, str, int, str]]:
+    """(item id, title, number, body) of the most recently approved versions (the exact text approved)."""
+    query = (
+        select(col(ContentItem.id), col(ContentItem.title), col(ContentVersion.number), col(ContentVersion.body))
+        .join(ContentTransition, col(ContentTransition.item_id) == col(ContentItem.id))
+        .join(
+            ContentVersion,
+            and_(
+                col(ContentVersion.item_id) == col(ContentItem.id),
+                col(ContentVersion.number) == col(ContentTransition.version),
+            ),
+        )
+        .where(
+            col(ContentItem.space_id) == scope.space_id,
+            col(ContentTransition.space_id) == scope.space_id,
+            col(ContentVersion.space_id) == scope.space_id,
+            col(ContentTransition.action) == "approve",
+        )
+        .order_by(col(ContentTransition.created_at).desc())
+        .limit(limit)
+    )
+    if exclude_item is not None:
+        query = query.where(col(ContentItem.id) != exclude_item)
+    return [(i, t, n, b) for i, t, n, b in (await session.execute(query)).all()]
+
+
+async def review_decisions(
+    session: AsyncSession, scope: TenantScope, *, limit: int
+) -> list[tuple[str, dict[str, Any]]]:
+    """(approve | request_changes, the scores of the version decided on) of the latest review decisions."""
+    query = (
+        select(col(ContentTransition.action), col(ContentVersion.scores))
+        .join(
+            ContentVersion,
+            and_(
+                col(ContentVersion.item_id) == col(ContentTransition.item_id),
+                col(ContentVersion.number) == col(ContentTransition.version),
+            ),
+        )
+        .where(
+            col(ContentTransition.space_id) == scope.space_id,
+            col(ContentVersion.space_id) == scope.space_id,
+            col(ContentTransition.action).in_(("approve", "request_changes")),
+        )
+        .order_by(col(ContentTransition.created_at).desc())
+        .limit(limit)
+    )
+    return [(action, scores) for action, scores in (await session.execute(query)).all()]
+
+
+async def version_histories(
+    session: AsyncSession, scope: TenantScope, *, items: int
+) -> list[tuple[uuid.UUID, list[str]]]:
+    """The version texts, in order, of the `items` most recently changed items that have more than one."""
+    recent = (
+        select(col(ContentItem.id))
+        .where(col(ContentItem.space_id) == scope.space_id, col(ContentItem.current_version) > 1)
+        .order_by(col(ContentItem.updated_at).desc())
+        .limit(items)
+    )
+    ids = list((await session.execute(recent)).scalars().all())
+    if not ids:
+        return []
+    query = (
+        select(col(ContentVersion.item_id), col(ContentVersion.body))
+        .where(col(ContentVersion.space_id) == scope.space_id, col(ContentVersion.item_id).in_(ids))
+        .order_by(col(ContentVersion.item_id), col(ContentVersion.number))
+    )
+    histories: dict[uuid.UUID, list[str]] = {}
+    for item_id, body in (await session.execute(query)).all():
+        histories.setdefault(item_id, []).append(body)
+    return list(histories.items())
+
+
 async def run_models(
     session: AsyncSession, scope: TenantScope, *, run_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, str]:
@@ -286,6 +362,7 @@ __all__ = [
     "add_item",
     "add_transition",
     "add_version",
+    "approved_versions",
     "emails",
     "get_item",
     "get_settings",
@@ -294,6 +371,8 @@ __all__ = [
     "list_items",
     "list_transitions",
     "list_versions",
+    "review_decisions",
     "run_models",
     "set_settings",
+    "version_histories",
 ]

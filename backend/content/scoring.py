@@ -27,6 +27,7 @@ from backend.agents.tools.base import Passage
 from backend.agents.tools.text import plain_text
 from backend.agents.tools.voice import VoiceFlag, score_voice
 from backend.agents.tools.voice_rules import term_rules
+from backend.content.learning import weighted
 
 EMAIL_SUBJECT = {"desktop": 60, "mobile": 35}
 EMAIL_PREHEADER = {"desktop": 100, "mobile": 50}
@@ -178,13 +179,23 @@ def _voice_flags(body: str, flags: Sequence[VoiceFlag], rules: dict[str, str | N
 
 
 def brand_voice_report(
-    body: str, voice: dict[str, Any], guidelines: Sequence[Passage], approved: Sequence[Passage]
+    body: str,
+    voice: dict[str, Any],
+    guidelines: Sequence[Passage],
+    approved: Sequence[Passage],
+    weights: dict[str, int] | None = None,
 ) -> dict[str, Any]:
+    """`score_voice`'s report; with `weights` (calibrated on the space's review decisions) the overall
+    score is the sub-scores weighted so, and the default-weighted score is kept beside it."""
     report = score_voice(body, voice, guidelines, approved)
     rules = {rule.term: rule.replacement for rule in term_rules(voice, guidelines)}
+    sub_scores = [s.model_dump() for s in report.sub_scores]
+    calibrated = weighted(sub_scores, weights) if weights else None
     return {
-        "score": report.score,
-        "sub_scores": [s.model_dump() for s in report.sub_scores],
+        "score": report.score if calibrated is None else calibrated,
+        "default_score": report.score,
+        "weights": "calibrated" if calibrated is not None else "default",
+        "sub_scores": sub_scores,
         "flags": _voice_flags(body, report.flags, rules),
         "reading_grade": round(report.reading_grade, 1),
         "avg_sentence_words": round(report.avg_sentence_words, 1),
@@ -224,10 +235,11 @@ def score_version(
     guidelines: Sequence[Passage],
     approved: Sequence[Passage],
     passages: Sequence[Passage],
+    weights: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """Everything stored with a version: `{brand_voice, grounding, previews}`."""
     return {
-        "brand_voice": brand_voice_report(body, voice, guidelines, approved),
+        "brand_voice": brand_voice_report(body, voice, guidelines, approved, weights),
         "grounding": grounding_report(body, passages),
         "previews": {p.channel: asdict(p) for p in channel_previews(content_type, title, body)},
     }

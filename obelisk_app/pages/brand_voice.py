@@ -9,6 +9,7 @@ import reflex as rx
 from obelisk_app import routes, styles
 from obelisk_app.layout import template
 from obelisk_app.pages.brand_voice_state import FIELDS, BrandVoiceState
+from obelisk_app.pages.voice_rules import rule_proposals
 from obelisk_app.states import AuthState
 
 
@@ -97,6 +98,7 @@ def brand_voice_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
+        rule_proposals(),
         width="100%",
         spacing="4",
     )

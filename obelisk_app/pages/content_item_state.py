@@ -124,7 +124,8 @@ class ContentItemState(SpaceState):
 
     async def _apply(self, index: int) -> None:
         number = int(self.viewing) if self.viewing.isdigit() else self.current_version
-        saved = await service.apply_fix(await self._ctx(), self._item_id(), number, int(index))
+        flag = int(index) if str(index).isdigit() else -1  # anything else is "no such flag" to the service
+        saved = await service.apply_fix(await self._ctx(), self._item_id(), number, flag)
         self.compare_with = ""
         self.draft = saved.body
         await self._load(saved.number)

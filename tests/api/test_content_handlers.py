@@ -12,6 +12,7 @@ from backend.models.accounting import counted
 from backend.retrieval import service as retrieval_service
 from obelisk_app.pages.content_item_state import ContentItemState
 from obelisk_app.pages.content_state import ContentState
+from obelisk_app.pages.voice_rules import VoiceRulesState
 from obelisk_app.routes import CONTENT_ITEM
 from tests.api.world import World
 from tests.support.ui import Tab, tab_of
@@ -51,6 +52,8 @@ async def test_a_reviewer_creates_edits_fixes_compares_and_approves(client: http
     assert cheap["can_apply"] and cheap["source"] == "brand_voice.banned_terms"
     assert [c["supported"] for c in page.claims] == [False] and page.unsupported == 1
     assert {p["label"] for p in page.previews} >= {"X post (280 characters)"}
+    await ContentItemState.apply_fix.fn(page, "not-a-flag")
+    assert "no fix" in page.error and page.viewing == "1"
     await ContentItemState.apply_fix.fn(page, cheap["index"])
     assert page.viewing == "2" and "affordable plan" in page.body
     assert [d["text"].strip() for d in page.diff if d["kind"] == "delete"] == ["cheap"]
@@ -122,3 +125,35 @@ async def test_content_handlers_refuse_another_space(client: httpx.AsyncClient, 
     assert len((await client.get("/api/v1/content", headers=w.eve.headers())).json()) == 1
     settings = (await client.get("/api/v1/content-settings", headers=w.eve.headers())).json()
     assert settings == {"require_supported_claims": False}
+
+
+async def test_repeated_edits_are_proposed_and_accepted_on_the_brand_voice_page(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    w = world
+    for owner in (w.ada, w.eve):
+        for old in ("Our users plan here.", "Invite your users."):
+            made = await client.post(
+                "/api/v1/content", json={"title": "Edit", "type": "ad", "body": old}, headers=owner.headers()
+            )
+            edit = {"body": old.replace("users", "customers")}
+            await client.post(f"/api/v1/content/{made.json()['id']}/versions", json=edit, headers=owner.headers())
+    hostile = Tab(w.ada.token, w.eve.space_id).state(VoiceRulesState)
+    await VoiceRulesState.load.fn(hostile)
+    assert hostile.proposals == [] and hostile.error
+    await VoiceRulesState.accept.fn(hostile, "users", "customers")
+    assert hostile.error
+    theirs = (await client.get("/api/v1/space/brand-voice", headers=w.eve.headers())).json()
+    assert "customers (not users)" not in str(theirs), "B's voice is unchanged"
+
+    mine = tab_of(w.ada).state(VoiceRulesState)
+    await VoiceRulesState.load.fn(mine)
+    assert [p["rule"] for p in mine.proposals] == ["customers (not users)"]
+    assert mine.proposals[0]["evidence"] == "changed in 2 items (2 times)"
+    assert mine.decisions == "0 approved and 0 sent back for changes." and "fitted once there are 5" in mine.separation
+    reload = await VoiceRulesState.accept.fn(mine, "users", "customers")
+    assert mine.error == "" and mine.proposals == [] and "load" in str(reload)
+    voice = (await client.get("/api/v1/space/brand-voice", headers=w.ada.headers())).json()
+    assert voice["space"]["preferred_terms"] == ["customers (not users)"]
+    theirs_after = (await client.get("/api/v1/space/brand-voice", headers=w.eve.headers())).json()
+    assert theirs_after == theirs

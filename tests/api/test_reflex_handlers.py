@@ -374,6 +374,10 @@ DATA_PAGE_HANDLERS = {
         "choose_property": "test_ga4_handlers_refuse_another_space",
         "disconnect": "test_ga4_handlers_refuse_another_space",
     },
+    "VoiceRulesState": {
+        "load": "test_repeated_edits_are_proposed_and_accepted_on_the_brand_voice_page",
+        "accept": "test_repeated_edits_are_proposed_and_accepted_on_the_brand_voice_page",
+    },
     "RetrievalState": {
         "search": "tests/api/test_retrieval_handlers.py",
         "set_query": "sets a var of the caller's own tab",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import textwrap
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -52,6 +53,15 @@ async def _add(ctx: SpaceContext, name: str, body: str, tags: str | None = None)
     await ingest.run_ingestion(ctx.scope, result.document.id)
     chunks, _ = await documents.list_chunks(ctx, result.document.id)
     return result.document.id, [str(c.id) for c in chunks]
+
+
+async def _fresh(ctx: SpaceContext) -> SpaceContext:
+    """The caller's context read again (the brand voice it carries changed)."""
+    from backend.tenancy.access import member_context
+
+    fresh = await member_context(ctx.scope, ctx.user_id)
+    assert fresh is not None
+    return fresh
 
 
 def _create(title: str = "Launch post", body: str = DRAFT, **kw: Any) -> ContentCreate:
@@ -246,3 +256,59 @@ async def test_content_never_crosses_a_space_boundary(db: Database, spaces: tupl
     async with db.tenant(sibling.scope) as session:
         for table in ("content_items", "content_versions", "content_transitions", "content_comments"):
             assert (await session.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one() == 0
+
+
+async def test_reviewers_repeated_swaps_become_a_proposed_rule_and_approved_text_feeds_similarity(
+    db: Database, spaces: tuple[SpaceContext, SpaceContext]
+) -> None:
+    alpha, bravo = spaces
+    for title, old in (("One", "Our users plan launches here."), ("Two", "Invite your users to the board.")):
+        item = await service.create_item(alpha, _create(title=title, body=old))
+        await service.add_version(alpha, item.id, VersionCreate(body=old.replace("users", "customers")))
+    await service.add_version(bravo, (await service.create_item(bravo, _create(body="Hi users."))).id,
+                              VersionCreate(body="Hi customers."))  # fmt: skip
+    proposals = await service.rule_proposals(alpha)
+    assert [(p.find, p.replace, p.items) for p in proposals] == [("users", "customers", 2)]
+    assert await service.rule_proposals(bravo) == [], "bravo's one swap and alpha's edits do not mix"
+    editor = space_context(alpha.organization_id, alpha.space_id, role="editor")
+    with pytest.raises(Forbidden):
+        await service.accept_rule(editor, "users", "customers")
+    with pytest.raises(NotFound):
+        await service.accept_rule(alpha, "clients", "customers")
+    voice = await service.accept_rule(alpha, "users", "customers")
+    assert voice["space"]["preferred_terms"] == ["customers (not users)"]
+    fresh = await _fresh(alpha)
+    assert await service.rule_proposals(fresh) == [], "an accepted rule is no longer proposed"
+    flagged = await service.create_item(fresh, _create(title="Three", body="Our users love the board."))
+    flags = (await service.get_version(fresh, flagged.id, 1)).scores["brand_voice"]["flags"]
+    assert any(f["apply"] == {"kind": "replace_term", "find": "users", "replace": "customers"} for f in flags)
+
+    # Approved versions of other items feed "similarity to approved content".
+    no_examples = (await service.get_version(fresh, flagged.id, 1)).scores["brand_voice"]["sub_scores"]
+    assert next(s for s in no_examples if s["name"] == "similarity")["score"] is None
+    approved = await service.create_item(fresh, _create(title="Four", body="You plan. We help. It's simple."))
+    await service.transition(fresh, approved.id, TransitionCreate(action="submit"))
+    await service.transition(fresh, approved.id, TransitionCreate(action="approve"))
+    rescored = await service.add_version(fresh, flagged.id, VersionCreate(body="Our customers love the board."))
+    similarity = next(s for s in rescored.scores["brand_voice"]["sub_scores"] if s["name"] == "similarity")
+    assert similarity["score"] is not None and "Approved: Four" in similarity["detail"]
+
+
+async def test_enough_review_decisions_calibrate_the_score_of_new_versions(
+    db: Database, spaces: tuple[SpaceContext, SpaceContext]
+) -> None:
+    alpha, bravo = spaces
+    voiced = replace(alpha, brand_voice={"banned_terms": ["cheap"]})
+    for i in range(5):
+        kept = await service.create_item(voiced, _create(title=f"Kept {i}", body=f"Plan {i} is affordable for teams."))
+        sent = await service.create_item(voiced, _create(title=f"Sent {i}", body=f"Plan {i} is cheap for teams."))
+        for item, action, note in ((kept, "approve", None), (sent, "request_changes", "Drop 'cheap'.")):
+            await service.transition(voiced, item.id, TransitionCreate(action="submit"))
+            await service.transition(voiced, item.id, TransitionCreate(action=action, note=note))  # type: ignore[arg-type]
+    fit = await service.calibration(voiced)
+    assert (fit.approved, fit.changes_requested) == (5, 5) and fit.weights is not None
+    assert fit.part_auc["terms"] == 1.0 and fit.weights["terms"] == max(fit.weights.values())
+    assert (await service.calibration(bravo)).approved == 0, "another space's decisions are its own"
+    new = await service.create_item(voiced, _create(title="New", body="Plan 9 is cheap for teams."))
+    voice = (await service.get_version(voiced, new.id, 1)).scores["brand_voice"]
+    assert voice["weights"] == "calibrated" and voice["score"] < voice["default_score"]

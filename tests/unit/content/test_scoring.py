@@ -102,3 +102,41 @@ def test_the_diff_marks_only_the_words_that_changed() -> None:
     assert "".join(s["text"] for s in segments if s["kind"] != "insert") == old
     assert [s["text"].strip() for s in segments if s["kind"] == "delete"] == ["cheap", "users", "call."]
     assert changed_words(segments) == (4, 3)
+
+
+def test_a_swap_reviewers_keep_making_is_proposed_as_a_rule() -> None:
+    from backend.content.learning import propose_rules, swaps
+
+    assert swaps("Our users love it.", "Our customers love it.") == [("users", "customers")]
+    histories = [
+        ("a", ["Users can start today.", "Customers can start today.", "Customers can start this week."]),
+        ("b", ["Invite your users now.", "Invite your customers now."]),
+        ("c", ["A typo here.", "A typing here."]),
+    ]
+    proposals = propose_rules(histories)
+    assert [(p.find, p.replace, p.items, p.rule) for p in proposals] == [
+        ("users", "customers", 2, "customers (not users)")
+    ], "a swap in one item only (today → this week, typo) is not a habit"
+    assert propose_rules(histories, known=["users"]) == []
+
+
+def _report(terms: int, tone: int) -> dict:
+    score = round((terms + tone) / 2)
+    return {"score": score, "sub_scores": [{"name": "terms", "score": terms}, {"name": "tone", "score": tone}]}
+
+
+def test_the_score_is_calibrated_on_the_teams_own_decisions() -> None:
+    from backend.content.learning import MIN_EACH, calibrate
+
+    # Reviewers approve clean wording and send back banned terms; tone is noise that the default weights
+    # count as much as terms, so the default score separates the two poorly.
+    approved = [(True, _report(100, tone)) for tone in (20, 40, 60, 30, 50)]
+    sent_back = [(False, _report(60, tone)) for tone in (90, 80, 100, 95, 85)]
+    too_few = calibrate(approved[:3] + sent_back)
+    assert too_few.weights is None and too_few.approved == 3 and MIN_EACH == 5
+    fitted = calibrate(approved + sent_back)
+    assert fitted.weights == {"terms": 100, "tone": 0}
+    assert fitted.default_auc is not None and fitted.default_auc < 0.5 and fitted.calibrated_auc == 1.0
+    voice = _scores("Our cheap plan helps users grow.", weights=fitted.weights)["brand_voice"]
+    terms = next(s["score"] for s in voice["sub_scores"] if s["name"] == "terms")
+    assert voice["weights"] == "calibrated" and voice["score"] == terms != voice["default_score"]
