@@ -177,7 +177,11 @@ async def _store_grant(ctx: SpaceContext, tokens: oauth.TokenSet) -> None:
         "connected_by": ctx.user_id,
         "updated_at": _now(),
     }
+    replaced: str | None = None
     async with get_database().tenant(ctx.scope, user_id=ctx.user_id) as session:
+        old = await repository.get_connection(session, ctx.scope, lock=True)
+        if old is not None and old.status == CONNECTED:
+            replaced = _open(sid, "refresh", old.refresh_token_encrypted)
         await repository.save_connection(session, ctx.scope, values=values)
         await audit.record(
             session,
@@ -187,6 +191,9 @@ async def _store_grant(ctx: SpaceContext, tokens: oauth.TokenSet) -> None:
             target="ga4",
             space_id=sid,
         )
+    if replaced and replaced != tokens.refresh_token:
+        # A connect over a working grant: nobody holds the old one any more, so Google should not either.
+        await oauth.revoke(get_settings(), token=replaced)
 
 
 # -- status, properties, disconnect ------------------------------------------------------------------------

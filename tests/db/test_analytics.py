@@ -304,3 +304,15 @@ async def test_the_seo_and_strategy_tools_use_ga4_when_connected_and_say_so_when
     cache_module.set_cache_and_broker(MemoryCache(), MemoryBroker())  # the cached reports have expired
     keywords = (await keyword_research(env, {"topic": "pricing plans"})).result or {}
     assert any("GA4 could not be read" in n and "reconnect GA4" in n for n in keywords["notes"])
+
+
+async def test_connecting_over_a_working_grant_revokes_the_old_one(google: FakeGoogle, alpha: Tenant) -> None:
+    ctx = await alpha.context()
+    await _connect(ctx, google, ALICE, "111")
+    first = next(iter(google.grants.values()))
+    await _connect(ctx, google, BOB, "222")
+    assert first.revoked and google.revoked_tokens == [first.refresh_token]
+    assert (await service.status(ctx)).property_id == "222"
+    report = await service.run_report(ctx, SESSIONS_BY_PAGE)
+    assert [r.dimensions["landingPage"] for r in report.rows] == ["/bravo-secret"]
+    assert google.report_calls[-1]["account"] == BOB

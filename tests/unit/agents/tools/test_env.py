@@ -52,7 +52,11 @@ def documents(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         calls.append(kwargs)
         return rows, len(rows)
 
+    async def no_ga4(ctx: SpaceContext) -> None:
+        return None  # this tier has no database; the GA4 wiring is tested in tests/db/test_analytics.py
+
     monkeypatch.setattr(env_module.documents_service, "list_documents", list_documents)
+    monkeypatch.setattr(env_module.analytics_service, "tool_analytics", no_ga4)
     return calls
 
 
