@@ -199,6 +199,8 @@ class DashboardState(SpaceState):
     @rx.event
     async def choose_dates(self, form: dict[str, Any]) -> Any:
         async def work() -> None:
+            if not isinstance(form, dict):
+                raise ValidationFailed("Pick a start and an end date.", code="invalid_date_range")
             await self._fetch(str(form.get("start_date", "")).strip(), str(form.get("end_date", "")).strip())
             self.preset = ""
 

@@ -62,6 +62,8 @@ async def test_the_dashboard_loads_and_follows_the_range(client: httpx.AsyncClie
 
     await DashboardState.choose_dates.fn(page, {"start_date": "2025-02-01", "end_date": "2025-01-01"})
     assert "on or before" in page.error and page.start_date == "2025-01-01", "a bad range changes nothing"
+    await DashboardState.choose_dates.fn(page, ["2025-01-01"])  # type: ignore[arg-type]
+    assert "Pick a start and an end date" in page.error and page.start_date == "2025-01-01"
     await DashboardState.choose_preset.fn(page, "3650")
     assert "7, 30 or 90" in page.error and page.preset == ""
 
