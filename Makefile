@@ -15,7 +15,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: help install install-dev run dev worker migrate stop-db prepare-models test test-unit lint typecheck \
         chromium readme-config bench bench-models bench-auth bench-ingest bench-retrieval bench-injection \
-        bench-agent-injection train-injection clean
+        bench-agent-injection bench-dashboard train-injection clean
 
 help:
 	@echo "make run      set up (venv, dependencies, database, migrations, models) and serve on :$(PORT)"
@@ -83,7 +83,7 @@ readme-config:
 test-unit: install-dev
 	$(PY) -m pytest tests/unit -q
 
-bench: bench-models bench-auth bench-ingest bench-retrieval bench-injection bench-agent-injection
+bench: bench-models bench-auth bench-ingest bench-retrieval bench-injection bench-agent-injection bench-dashboard
 
 bench-models: install-dev
 	$(PY) bench/bench_models.py
@@ -99,6 +99,9 @@ bench-retrieval: install-dev
 
 bench-agent-injection: install-dev prepare-models
 	$(PY) bench/bench_agent_injection.py
+
+bench-dashboard: install-dev
+	$(PY) bench/bench_dashboard.py
 
 bench-injection: install-dev
 	$(PY) bench/bench_injection.py

@@ -20,9 +20,10 @@ CHAT = "/chat"
 CHAT_CONVERSATION = "/chat/[conversation_id]"
 CONTENT = "/content"
 CONTENT_ITEM = "/content/[content_id]"
+DASHBOARD = "/dashboard"
 SLACK = "/integrations/slack"
 INTEGRATIONS = "/integrations"
-HOME_SIGNED_IN = DOCUMENTS
+HOME_SIGNED_IN = DASHBOARD
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class NavItem:
 
 
 NAV: list[NavItem] = [
+    NavItem("Dashboard", DASHBOARD, "layout-dashboard"),
     NavItem("Documents", DOCUMENTS, "library"),
     NavItem("Chat", CHAT, "messages-square"),
     NavItem("Agents", AGENTS, "bot"),

@@ -1,7 +1,7 @@
 """Fair job scheduling: an index for counting one space's waiting jobs of a task.
 
 Revision ID: 0015_fair_jobs
-Revises: 0011_analytics
+Revises: 0014_dashboard
 Create Date: 2026-12-03
 
 `backend.jobs.queue.fair_priority` counts a space's waiting jobs of a task each time it defers one; the
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0015_fair_jobs"
-down_revision: str | None = "0011_analytics"
+down_revision: str | None = "0014_dashboard"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 

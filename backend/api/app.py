@@ -11,6 +11,7 @@ from backend.api import (
     audit,
     auth,
     content,
+    dashboard,
     documents,
     health,
     key_facts,
@@ -41,6 +42,7 @@ def _routers() -> list[APIRouter]:
         slack.router,
         analytics.router,
         audit.router,
+        dashboard.router,
     ]
 
 

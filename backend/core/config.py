@@ -199,6 +199,16 @@ class Settings(BaseSettings):
         default="semantic-ranker-default@latest", description="Vertex AI ranking model used when RERANKER=vertex."
     )
 
+    # --- dashboard -----------------------------------------------------------------------
+    dashboard_cache_seconds: int = Field(
+        default=30, ge=0, description="How long the dashboard's data is cached per space and date range (0: never)."
+    )
+    model_prices: dict[str, tuple[float, float]] = Field(
+        default_factory=dict,
+        description="Estimated USD per million tokens (input, output) by model name, as JSON; adds to or "
+        "replaces the built-in list the dashboard's cost estimate uses.",
+    )
+
     # --- Google Analytics 4 ----------------------------------------------------------------
     google_oauth_client_id: str | None = Field(
         default=None, description="OAuth client id of the Google Cloud app that reads GA4. Empty: GA4 cannot connect."

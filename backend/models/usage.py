@@ -20,9 +20,7 @@ def _now() -> datetime:
 
 def _space_fk(*, primary_key: bool = False) -> sa.Column:  # type: ignore[type-arg]
     # A space's usage and budget go with it when the space is deleted.
-    return sa.Column(
-        sa.Uuid, sa.ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=primary_key, nullable=False
-    )
+    return sa.Column(sa.Uuid, sa.ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=primary_key, nullable=False)
 
 
 class ModelUsage(SQLModel, table=True):
@@ -30,8 +28,14 @@ class ModelUsage(SQLModel, table=True):
 
     __tablename__ = "model_usage"
     __table_args__ = (
-        # Budget checks sum one space's rows of the current month: space first, then time.
-        sa.Index("ix_model_usage_space_created", "space_id", "created_at"),
+        # Budget checks sum one space's rows of the current month: space first, then time. The usage columns
+        # ride along so those sums and the dashboard's usage by agent and model are index-only (0014_dashboard).
+        sa.Index(
+            "ix_model_usage_space_created",
+            "space_id",
+            "created_at",
+            postgresql_include=["run_id", "role", "provider", "model", "tokens_in", "tokens_out"],
+        ),
         sa.Index("ix_model_usage_space_run", "space_id", "run_id"),
     )
 

@@ -39,6 +39,13 @@ class AgentRun(SQLModel, table=True):
     __tablename__ = "agent_runs"
     __table_args__ = (
         sa.Index("ix_agent_runs_space_conversation", "space_id", "conversation_id", "created_at"),
+        # The dashboard's "runs of the space in a date range", index-only (migration 0014_dashboard).
+        sa.Index(
+            "ix_agent_runs_space_created",
+            "space_id",
+            "created_at",
+            postgresql_include=["status", "stop_reason", "agent", "id"],
+        ),
         sa.Index(
             "uq_agent_runs_one_active_per_conversation",
             "conversation_id",

@@ -44,9 +44,7 @@ def _outline() -> rx.Component:
             ),
         ),
         rx.cond(DocumentState.images.length() > 0, rx.heading("Pictures", size="3", margin_top="0.5rem")),
-        rx.foreach(
-            DocumentState.images, lambda i: rx.text(i["caption"], " (page ", i["page"], ")", size="2")
-        ),
+        rx.foreach(DocumentState.images, lambda i: rx.text(i["caption"], " (page ", i["page"], ")", size="2")),
         spacing="1",
         width="100%",
         style=styles.card,

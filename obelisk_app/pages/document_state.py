@@ -96,9 +96,7 @@ class DocumentState(SpaceState):
 
     @rx.event
     async def release(self, chunk_id: str) -> Any:
-        return await self._call(
-            self._release(chunk_id), success="Released: this chunk can now be used in answers"
-        )
+        return await self._call(self._release(chunk_id), success="Released: this chunk can now be used in answers")
 
     async def _download(self) -> Any:
         data, document = await service.read_file(await self._ctx(), self._document_id())

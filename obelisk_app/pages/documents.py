@@ -73,9 +73,7 @@ def _row(doc: rx.Var[DocumentRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.link(
-                    doc["title"], href="/documents/" + doc["id"], weight="medium", data_testid="document-title"
-                ),
+                rx.link(doc["title"], href="/documents/" + doc["id"], weight="medium", data_testid="document-title"),
                 rx.text(doc["filename"], size="1", color=rx.color("gray", 10)),
                 rx.cond(doc["stale"], rx.badge("past valid-until", color_scheme="orange", size="1")),
                 spacing="0",

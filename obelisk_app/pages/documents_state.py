@@ -16,6 +16,8 @@ from obelisk_app.pages.document_rows import DocumentRow, document_row
 from obelisk_app.states import SpaceState
 
 POLL_SECONDS = 1.0
+
+
 class Message(TypedDict):
     """A line under the upload zone: `kind` is "ok" or "error"."""
 

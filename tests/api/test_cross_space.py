@@ -84,6 +84,8 @@ def _space_routes(w: World, space: str) -> list[tuple[str, str, dict[str, Any] |
         ("GET", "/api/v1/runs/{run_id}/stream", None),
         ("POST", "/api/v1/runs/{run_id}/cancel", None),
         ("POST", "/api/v1/runs/{run_id}/resume", None),
+        # B's runs and usage in A's dashboard: tests/api/test_dashboard_api.py.
+        ("GET", "/api/v1/dashboard", None),
         ("GET", "/api/v1/content", None),
         ("POST", "/api/v1/content", {"title": "Hijacked", "type": "blog_post", "body": "Planted text."}),
         ("GET", "/api/v1/content-settings", None),

@@ -100,9 +100,9 @@ async def test_sign_in_form_opens_a_session_or_shows_why_not(signup: Any) -> Non
     login = tab.state(LoginState)
     updates = [u async for u in LoginState.submit.fn(login, {"email": ada.email, "password": "wrong-password"})]
     assert login.error == "The email or password is incorrect." and not login.busy and tab.auth.access_token == ""
-    assert "/documents" not in str(updates)
+    assert "/dashboard" not in str(updates)
     updates = [u async for u in LoginState.submit.fn(login, {"email": ada.email, "password": ada.password})]
-    assert login.error == "" and tab.auth.access_token and "/documents" in str(updates[-1])
+    assert login.error == "" and tab.auth.access_token and "/dashboard" in str(updates[-1])
 
 
 async def test_library_and_document_page_handlers_work_end_to_end(client: Any, signup: Any) -> None:
@@ -362,6 +362,12 @@ DATA_PAGE_HANDLERS = {
         "set_agent": "sets a var of the caller's own tab",
         "start_rename": "sets vars of the caller's own tab",
         "set_rename_value": "sets a var of the caller's own tab",
+    },
+    "DashboardState": {
+        "load": "test_dashboard_handlers_refuse_another_space (tests/api/test_dashboard_handlers.py)",
+        "choose_preset": "test_dashboard_handlers_refuse_another_space",
+        "choose_dates": "test_dashboard_handlers_refuse_another_space",
+        "refresh": "test_dashboard_handlers_refuse_another_space",
     },
     "ContentState": {
         "load": "test_content_handlers_refuse_another_space (tests/api/test_content_handlers.py)",

@@ -26,6 +26,8 @@ async def test_upload_docx_and_pdf_then_open_chunks(browser: Any, running_app: R
     await sign_up_in_browser(
         page, name="Dana Docs", organization="Docs Org", email="dana@docs.example", password="dana-password-1"
     )
+    await page.get_by_test_id("nav-documents").first.click()
+    await page.wait_for_url(re.compile(r".*/documents$"))
     await page.get_by_test_id("upload-tags").fill("brand_guidelines")
     await page.locator("input[type=file]").set_input_files([str(docx), str(pdf)])
 

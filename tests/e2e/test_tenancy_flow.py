@@ -65,7 +65,7 @@ async def test_signup_space_invite_accept_and_isolation(browser: Any, running_ap
     await invitee.get_by_test_id("field-name").fill("Ivan Invitee")
     await invitee.get_by_test_id("field-password").fill("ivan-password-1")
     await invitee.get_by_test_id("invite-submit").click()
-    await invitee.wait_for_url(re.compile(r".*/documents$"))
+    await invitee.wait_for_url(re.compile(r".*/dashboard$"))
     await invitee.get_by_test_id("nav-members").first.click()
     await invitee.wait_for_url(re.compile(r".*/members$"))
     await expect(invitee.get_by_test_id("my-role")).to_have_text("editor")
@@ -91,7 +91,7 @@ async def test_signup_space_invite_accept_and_isolation(browser: Any, running_ap
     await expect(invitee.get_by_test_id("form-error")).to_contain_text("incorrect")
     await invitee.get_by_test_id("field-password").fill("ivan-password-1")
     await invitee.get_by_test_id("login-submit").click()
-    await invitee.wait_for_url(re.compile(r".*/documents$"))
+    await invitee.wait_for_url(re.compile(r".*/dashboard$"))
     assert await _space_names(invitee) == ["General"]
     await owner_ctx.close()
     await invitee_ctx.close()

@@ -7,11 +7,11 @@ from typing import Any
 
 
 async def sign_up_in_browser(page: Any, *, name: str, organization: str, email: str, password: str) -> None:
-    """Fill the sign-up form on `page` and wait until the new owner lands in their library."""
+    """Fill the sign-up form on `page` and wait until the new owner lands on their dashboard."""
     await page.goto("/signup")
     await page.get_by_test_id("field-name").fill(name)
     await page.get_by_test_id("field-organization_name").fill(organization)
     await page.get_by_test_id("field-email").fill(email)
     await page.get_by_test_id("field-password").fill(password)
     await page.get_by_test_id("signup-submit").click()
-    await page.wait_for_url(re.compile(r".*/documents$"))
+    await page.wait_for_url(re.compile(r".*/dashboard$"))

@@ -1,0 +1,156 @@
+"""In a real browser: a new owner lands on the Dashboard, sees what to do in each empty panel, then (after their
+team's work is seeded through the app's own API and GA4 is connected through Google's consent on a fake Google on
+127.0.0.1) sees every chart drawn with data; switching the date range redraws them for the new range."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import expect
+
+from tests.e2e.conftest import RunningApp
+from tests.support.browser import sign_up_in_browser
+from tests.support.fake_google import ALICE, FakeGoogle
+from tests.support.tenants import auth_headers
+
+pytestmark = pytest.mark.e2e
+
+EMAIL, PASSWORD = "dora@dash.example", "dora-password-1"
+GUIDE = b"# Brand guide\n\nWe write plainly for marketing teams. Our launch is in May.\n"
+CHARTS = (
+    "chart-traffic",
+    "chart-landing-pages",
+    "chart-pipeline",
+    "chart-voice",
+    "chart-run-status",
+    "chart-stop-reasons",
+    "chart-usage-by-agent",
+    "chart-documents",
+)
+
+
+async def _seed(app_url: str) -> None:
+    """The team's work, through the app's REST API: a document, content in review, and two agent runs."""
+    async with httpx.AsyncClient(base_url=app_url, timeout=60) as http:
+        token = (await http.post("/api/v1/auth/token", json={"email": EMAIL, "password": PASSWORD})).json()
+        me = (await http.get("/api/v1/auth/me", headers=auth_headers(token["access_token"]))).json()
+        headers = auth_headers(token["access_token"], me["spaces"][0]["id"])
+        upload = await http.post(
+            "/api/v1/documents", files={"file": ("guide.md", GUIDE, "text/markdown")}, headers=headers
+        )
+        assert upload.status_code == 202, upload.text
+        for title, submit in (("Launch post", True), ("May newsletter", False)):
+            made = await http.post(
+                "/api/v1/content", json={"title": title, "type": "blog_post", "body": GUIDE.decode()}, headers=headers
+            )
+            assert made.status_code == 201, made.text
+            if submit:
+                moved = await http.post(
+                    f"/api/v1/content/{made.json()['id']}/transitions", json={"action": "submit"}, headers=headers
+                )
+                assert moved.status_code == 200, moved.text
+        runs = []
+        for agent in ("seo", "brand"):
+            conversation = (await http.post("/api/v1/conversations", json={"agent": agent}, headers=headers)).json()
+            started = await http.post(
+                f"/api/v1/conversations/{conversation['id']}/runs",
+                json={"message": "Plan the May launch post."},
+                headers=headers,
+            )
+            assert started.status_code == 202, started.text
+            runs.append(started.json()["run_id"])
+        for run_id in runs:  # the app's own worker runs them; follow each run's stream until it ends
+            async with http.stream("GET", f"/api/v1/runs/{run_id}/stream", headers=headers) as stream:
+                async for line in stream.aiter_lines():
+                    if line.startswith("event: complete") or line.startswith("event: error"):
+                        break
+        for _ in range(300):  # the upload's ingestion job, in the same worker
+            documents = (await http.get("/api/v1/documents", headers=headers)).json()
+            if documents and documents[0]["status"] in ("ready", "failed"):
+                break
+            await asyncio.sleep(0.2)
+
+
+async def _ticks(page: Any, testid: str, axis: str = "xAxis") -> list[str]:
+    ticks = page.get_by_test_id(testid).locator(f".recharts-{axis}-tick-labels .recharts-cartesian-axis-tick-value")
+    return list(await ticks.all_text_contents())
+
+
+async def test_the_dashboard_draws_its_charts_and_follows_the_date_range(
+    browser: Any, running_app: RunningApp, fake_google: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    google, _ = fake_google
+    context = await browser.new_context(
+        base_url=running_app.url, viewport={"width": 1280, "height": 900}, color_scheme="dark"
+    )
+    page = await context.new_page()
+    page.set_default_timeout(60_000)
+    await sign_up_in_browser(page, name="Dora Dash", organization="Dash Co", email=EMAIL, password=PASSWORD)
+
+    # A new space: every panel says what to do.
+    await expect(page.get_by_test_id("empty-runs")).to_contain_text("No agent runs")
+    await expect(page.get_by_test_id("empty-pipeline")).to_contain_text("No content yet")
+    await expect(page.get_by_test_id("empty-documents")).to_contain_text("Upload brand guidelines")
+    await expect(page.get_by_test_id("ga4-message")).to_contain_text("Connect Google Analytics 4")
+
+    # GA4 through the Integrations page and Google's consent; the team's work through the API.
+    google.consent_as = ALICE
+    await page.get_by_test_id("ga4-integrations-link").click()
+    await page.wait_for_url(re.compile(r".*/integrations$"))
+    await page.get_by_test_id("ga4-connect").click()
+    await page.wait_for_url(re.compile(r".*/integrations/?\?ga4=connected$"))
+    await page.get_by_test_id("ga4-property-picker").click()
+    await page.get_by_role("option", name=re.compile("alpha.example")).click()
+    await expect(page.get_by_test_id("ga4-property")).to_contain_text("alpha.example")
+    await _seed(running_app.url)
+
+    await page.get_by_test_id("nav-dashboard").first.click()
+    await page.wait_for_url(re.compile(r".*/dashboard$"))
+    await page.get_by_test_id("dashboard-refresh").click()  # the first visit's figures are cached for a few seconds
+    for chart in CHARTS:
+        await expect(page.get_by_test_id(chart).locator("svg.recharts-surface[role=application]")).to_be_visible()
+    await expect(page.get_by_test_id("chart-traffic").locator(".recharts-line-curve")).to_have_count(2)
+    await expect(page.get_by_test_id("chart-landing-pages").locator(".recharts-bar-rectangle")).not_to_have_count(0)
+    await expect(page.get_by_test_id("chart-pipeline").locator(".recharts-bar-rectangle")).not_to_have_count(0)
+    pages = await _ticks(page, "chart-landing-pages", axis="yAxis")
+    assert {"/blog/guide", "/pricing", "/blog/old-post"} <= set(pages)
+    await expect(page.get_by_test_id("pipeline-total")).to_have_text("2")
+    await expect(page.get_by_test_id("runs-total")).to_have_text("2")
+    await expect(page.get_by_test_id("documents-total")).to_have_text("1")
+    await page.screenshot(path=str(tmp_path / "dashboard-30-days.png"), full_page=True)
+
+    # Switching the range redraws the charts for it.
+    today = datetime.now(UTC).date()
+    month_ticks = await _ticks(page, "chart-traffic")
+    month_scale = await _ticks(page, "chart-landing-pages")  # the sessions axis of the top pages
+    await page.get_by_test_id("range-7").click()
+    week_start = today - timedelta(days=6)
+    await expect(page.get_by_test_id("range-shown")).to_contain_text(f"{week_start.isoformat()} to {today.isoformat()}")
+    await expect(
+        page.get_by_test_id("chart-traffic")
+        .locator(".recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value")
+        .first
+    ).to_have_text(week_start.strftime("%d %b"))
+    week_ticks = await _ticks(page, "chart-traffic")
+    assert week_ticks != month_ticks and (today - timedelta(days=29)).strftime("%d %b") not in week_ticks
+    week_scale = await _ticks(page, "chart-landing-pages")
+    assert week_scale != month_scale and max(map(float, week_scale)) < max(map(float, month_scale))
+
+    # A range before any of it: the charts give way to what to do.
+    await page.get_by_test_id("range-start").fill("2025-01-01")
+    await page.get_by_test_id("range-end").fill("2025-01-31")
+    await page.get_by_test_id("range-apply").click()
+    await expect(page.get_by_test_id("range-shown")).to_contain_text("2025-01-01 to 2025-01-31")
+    await expect(page.get_by_test_id("empty-runs")).to_be_visible()
+    await expect(page.get_by_test_id("empty-voice")).to_be_visible()
+    await expect(
+        page.get_by_test_id("chart-pipeline").locator("svg.recharts-surface[role=application]")
+    ).to_be_visible()
+    await page.screenshot(path=str(tmp_path / "dashboard-past-range.png"), full_page=True)
+    await context.close()
