@@ -42,7 +42,6 @@ NAV: list[NavItem] = [
     NavItem("Content", CONTENT, "file-pen-line"),
     NavItem("Brand voice", BRAND_VOICE, "megaphone"),
     NavItem("Members", MEMBERS, "users"),
-    NavItem("Slack", SLACK, "message-square-share"),
     NavItem("Integrations", INTEGRATIONS, "plug"),
     NavItem("Spaces", SPACES, "layout-grid", org_admin_only=True),
     NavItem("Audit log", AUDIT, "scroll-text", org_admin_only=True),

@@ -135,6 +135,28 @@ def _ga4_card() -> rx.Component:
     )
 
 
+def _slack_card() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(rx.icon("message-square-share"), rx.heading("Slack", size="4"), align="center"),
+        rx.text(
+            "Send drafts to a Slack channel for review: reviewers approve or request changes from the message, "
+            "and the agent posts its revision in the thread.",
+            size="2",
+            color=rx.color("gray", 11),
+        ),
+        rx.link(
+            rx.button("Set up Slack reviews", variant="soft"),
+            href=routes.SLACK,
+            data_testid="integrations-slack",
+        ),
+        spacing="3",
+        style=styles.card,
+        width="100%",
+        max_width="42rem",
+        data_testid="slack-card",
+    )
+
+
 @template(route=routes.INTEGRATIONS, title="Integrations", on_load=IntegrationsState.load)
 def integrations_page() -> rx.Component:
-    return rx.vstack(_ga4_card(), spacing="4", width="100%")
+    return rx.vstack(_ga4_card(), _slack_card(), spacing="4", width="100%")

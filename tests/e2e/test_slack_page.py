@@ -40,7 +40,8 @@ async def test_admin_connects_and_disconnects_slack(browser: Any, slack_app: tup
     await sign_up_in_browser(
         page, name="Sally Admin", organization="Slack Co", email="sally@slack.example", password="sally-password-1"
     )
-    await page.get_by_test_id("nav-slack").first.click()
+    await page.get_by_test_id("nav-integrations").first.click()
+    await page.get_by_test_id("integrations-slack").click()
     await page.wait_for_url(re.compile(r".*/integrations/slack$"))
 
     await page.get_by_test_id("slack-bot_token").fill("xoxb-fake-bot-token")
