@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
@@ -28,6 +28,14 @@ class Cache(Protocol):
     async def exists(self, key: str) -> bool: ...
     async def incr(self, key: str, ttl: float) -> int:
         """Increment a counter; a new counter expires after `ttl` seconds (fixed window)."""
+        ...
+
+    async def add(self, key: str, value: str, ttl: float) -> bool:
+        """Set `key` only if it does not exist (atomically); True when this call set it."""
+        ...
+
+    async def decr(self, key: str) -> int:
+        """Decrement an existing counter (its expiry unchanged); a missing key stays missing and gives 0."""
         ...
 
     async def ttl(self, key: str) -> float | None: ...
@@ -65,10 +73,11 @@ async def set_json(cache: Cache, key: str, value: Any, ttl: float) -> None:
 class MemoryCache:
     backend_name = "in-process"
 
-    def __init__(self, maxsize: int = 100_000) -> None:
+    def __init__(self, maxsize: int = 100_000, *, clock: Callable[[], float] = time.monotonic) -> None:
         # The value is stored with its own deadline so every key can have its own TTL.
+        self._clock = clock
         self._data: TLRUCache[str, tuple[str, float]] = TLRUCache(
-            maxsize=maxsize, ttu=lambda _k, v, _now: v[1], timer=time.monotonic
+            maxsize=maxsize, ttu=lambda _k, v, _now: v[1], timer=clock
         )
 
     async def get(self, key: str) -> str | None:
@@ -76,7 +85,22 @@ class MemoryCache:
         return None if item is None else item[0]
 
     async def set(self, key: str, value: str, ttl: float) -> None:
-        self._data[key] = (value, time.monotonic() + ttl)
+        self._data[key] = (value, self._clock() + ttl)
+
+    async def add(self, key: str, value: str, ttl: float) -> bool:
+        # No await between the check and the write: atomic on the event loop.
+        if key in self._data:
+            return False
+        self._data[key] = (value, self._clock() + ttl)
+        return True
+
+    async def decr(self, key: str) -> int:
+        item = self._data.get(key)
+        if item is None:
+            return 0
+        value = int(item[0]) - 1
+        self._data[key] = (str(value), item[1])
+        return value
 
     async def delete(self, *keys: str) -> None:
         for key in keys:
@@ -88,7 +112,7 @@ class MemoryCache:
     async def incr(self, key: str, ttl: float) -> int:
         item = self._data.get(key)
         if item is None:
-            self._data[key] = ("1", time.monotonic() + ttl)
+            self._data[key] = ("1", self._clock() + ttl)
             return 1
         value = int(item[0]) + 1
         self._data[key] = (str(value), item[1])
@@ -96,7 +120,7 @@ class MemoryCache:
 
     async def ttl(self, key: str) -> float | None:
         item = self._data.get(key)
-        return None if item is None else max(0.0, item[1] - time.monotonic())
+        return None if item is None else max(0.0, item[1] - self._clock())
 
     async def ping(self) -> bool:
         return True
@@ -150,6 +174,10 @@ class MemoryBroker:
 # --- Redis -------------------------------------------------------------------------------------
 
 
+# DECR would create a missing key without an expiry: only an existing counter is decremented.
+_DECR_EXISTING = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end return 0"
+
+
 class RedisCache:
     backend_name = "redis"
 
@@ -179,6 +207,12 @@ class RedisCache:
         pipe.pexpire(self._ns + key, max(1, int(ttl * 1000)), nx=True)
         value, _ = await pipe.execute()
         return int(value)
+
+    async def add(self, key: str, value: str, ttl: float) -> bool:
+        return bool(await self._client.set(self._ns + key, value, px=max(1, int(ttl * 1000)), nx=True))
+
+    async def decr(self, key: str) -> int:
+        return int(await self._client.eval(_DECR_EXISTING, 1, self._ns + key))  # type: ignore[misc]
 
     async def ttl(self, key: str) -> float | None:
         ms = await self._client.pttl(self._ns + key)

@@ -6,6 +6,7 @@ Every setting comes from the environment or a `.env` file; `.env.example` docume
 from __future__ import annotations
 
 import base64
+import ipaddress
 import os
 import secrets
 from functools import lru_cache
@@ -85,6 +86,11 @@ class Settings(BaseSettings):
     smtp_from: str = "obelisk@localhost"
     login_ip_max_failures: int = Field(
         default=50, description="Failed log-ins from one client address within the window before it is throttled."
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks of our reverse proxies; X-Forwarded-For is believed "
+        "only from them.",
     )
     invitation_ttl_days: int = 7
     space_context_ttl_seconds: int = Field(
@@ -190,6 +196,14 @@ class Settings(BaseSettings):
     vertex_ranking_model: str = Field(
         default="semantic-ranker-default@latest", description="Vertex AI ranking model used when RERANKER=vertex."
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_proxies(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip():
+                ipaddress.ip_network(part.strip(), strict=False)
+        return value
 
     @field_validator("data_dir")
     @classmethod
