@@ -12,7 +12,8 @@ admitted no faster than one guess at a time:
 
 A successful log-in takes its attempt back (the pair counter is cleared, the client's decremented), so the
 counters end up counting failures. Unknown emails are counted like known ones, so the answer reveals
-nothing about which accounts exist. The counters live in the cache; with Redis every worker shares them.
+nothing about which accounts exist. The counters live in the security store (`get_security_cache`), which
+never evicts a counter before its window ends; with Redis every worker shares them.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import ipaddress
 import math
 from dataclasses import dataclass
 
-from backend.core.cache import get_cache
+from backend.core.cache import get_security_cache
 from backend.core.config import get_settings
 from backend.core.errors import RateLimited
 
@@ -100,7 +101,7 @@ async def admit_login_attempt(email: str, client: str) -> LoginAttempt:
     all share one bucket; they are still slowed per account.
     """
     settings = get_settings()
-    cache = get_cache()
+    cache = get_security_cache()
     window = settings.login_window_seconds
     pair_key, gate_key, client_key = _keys(email, client)
     if client_key is not None:
@@ -126,7 +127,7 @@ async def admit_login_attempt(email: str, client: str) -> LoginAttempt:
 
 async def attempt_succeeded(attempt: LoginAttempt) -> None:
     """The password was right: the account starts afresh from this client, and the client gets its attempt back."""
-    cache = get_cache()
+    cache = get_security_cache()
     await cache.delete(attempt.pair_key, attempt.gate_key)
     if attempt.client_key is not None:
         await cache.decr(attempt.client_key)

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     # --- cache and broker -----------------------------------------------------------------
     redis_url: str | None = None
     cache_namespace: str = "obelisk"
+    cache_max_mb: int = Field(
+        default=256,
+        description="Size cap of the in-process content cache (without Redis); security state is kept apart.",
+    )
 
     # --- jobs ----------------------------------------------------------------------------
     run_worker_in_app: bool = True

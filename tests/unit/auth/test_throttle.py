@@ -36,7 +36,7 @@ def limits(monkeypatch: pytest.MonkeyPatch) -> None:
 def clock(limits: None) -> Iterator[Clock]:
     """An in-process cache on a clock the test moves: delays are checked without waiting for them."""
     clock = Clock()
-    cache_module.set_cache_and_broker(MemoryCache(clock=clock), MemoryBroker())
+    cache_module.set_cache_and_broker(MemoryCache(), MemoryBroker(), security=MemoryCache(clock=clock))
     yield clock
     cache_module.set_cache_and_broker(None, None)
 
@@ -157,7 +157,7 @@ async def test_the_same_answer_for_both_limits(clock: Clock) -> None:
 
 async def test_cache_holds_no_email_addresses(clock: Clock) -> None:
     await admit_login_attempt("ana@example.com", "10.0.0.1")
-    cache = cache_module.get_cache()
+    cache = cache_module.get_security_cache()
     assert isinstance(cache, MemoryCache)
     assert not any("ana" in key for key in cache._data)
 
