@@ -47,6 +47,11 @@ class Cache(Protocol):
         """Decrement an existing counter (its expiry unchanged); a missing key stays missing and gives 0."""
         ...
 
+    async def set_max(self, key: str, value: int, ttl: float) -> str:
+        """Store `value` unless the key holds a number at least as high, or a non-number (a sticky marker);
+        atomically. Returns what the key holds afterwards."""
+        ...
+
     async def ttl(self, key: str) -> float | None: ...
     async def ping(self) -> bool: ...
     async def close(self) -> None: ...
@@ -116,6 +121,13 @@ class MemoryCache:
             return False
         self._put(key, value, self._clock() + ttl)
         return key in self._data
+
+    async def set_max(self, key: str, value: int, ttl: float) -> str:
+        item = self._data.get(key)
+        if item is not None and (not item[0].lstrip("-").isdigit() or int(item[0]) >= value):
+            return item[0]
+        self._put(key, str(value), self._clock() + ttl)
+        return str(value)
 
     async def decr(self, key: str) -> int:
         item = self._data.get(key)
@@ -201,6 +213,14 @@ class MemoryBroker:
 _DECR_EXISTING = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end return 0"
 
 
+_SET_MAX = """
+local current = redis.call('GET', KEYS[1])
+if current and (tonumber(current) == nil or tonumber(current) >= tonumber(ARGV[1])) then return current end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]
+"""
+
+
 class RedisCache:
     backend_name = "redis"
 
@@ -236,6 +256,10 @@ class RedisCache:
 
     async def decr(self, key: str) -> int:
         return int(await self._client.eval(_DECR_EXISTING, 1, self._ns + key))  # type: ignore[misc]
+
+    async def set_max(self, key: str, value: int, ttl: float) -> str:
+        ms = max(1, int(ttl * 1000))
+        return str(await self._client.eval(_SET_MAX, 1, self._ns + key, value, ms))  # type: ignore[misc]
 
     async def ttl(self, key: str) -> float | None:
         ms = await self._client.pttl(self._ns + key)
