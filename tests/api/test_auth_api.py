@@ -95,13 +95,6 @@ async def test_login_with_right_and_wrong_password(client: httpx.AsyncClient, si
     assert wrong.json() == unknown.json(), "an unknown email must answer exactly like a wrong password"
 
 
-@pytest.fixture
-async def committed_client(asgi_app: Any, committed_db: Any, memory_backends: None) -> Any:
-    """A client over a really committing database: concurrent requests each get their own connection."""
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi_app), base_url="http://testserver") as http:
-        yield http
-
-
 async def test_login_is_throttled_with_429_and_audited(
     committed_client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
