@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_from: str = "obelisk@localhost"
+    smtp_ca_file: str | None = Field(
+        default=None, description="CA bundle to verify the SMTP server's certificate with (empty: the system's)."
+    )
     login_ip_max_failures: int = Field(
         default=50, description="Failed log-ins from one client address within the window before it is throttled."
     )
