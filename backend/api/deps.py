@@ -48,6 +48,16 @@ async def current_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def optional_principal(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Principal | None:
+    """The caller when a token is sent (a bad one is 401, never silently anonymous), else None."""
+    return await authenticate(credentials.credentials) if credentials else None
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 SpaceIdHeader = Annotated[str | None, Depends(space_id_scheme)]
 
 

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
+from tests.support.tenants import auth_headers
 
-async def test_health_reports_database_pgvector_cache_jobs_and_models(client: httpx.AsyncClient) -> None:
-    response = await client.get("/api/v1/health")
+
+async def test_health_tells_anonymous_callers_the_status_only(client: httpx.AsyncClient) -> None:
+    body = (await client.get("/api/v1/health")).json()
+    assert body["status"] == "ok"
+    assert {k for k, v in body.items() if v is not None} == {"status"}
+    bad = await client.get("/api/v1/health", headers={"Authorization": "Bearer not-a-token"})
+    assert bad.status_code == 401
+
+
+async def test_health_reports_database_pgvector_cache_jobs_and_models(client: httpx.AsyncClient, signup: Any) -> None:
+    ada = await signup("ada")
+    response = await client.get("/api/v1/health", headers=auth_headers(ada.token))
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
@@ -19,11 +32,14 @@ async def test_health_reports_database_pgvector_cache_jobs_and_models(client: ht
     assert body["version"]
 
 
-async def test_health_says_redis_when_redis_is_configured(client: httpx.AsyncClient, redis_url: str) -> None:
+async def test_health_says_redis_when_redis_is_configured(
+    client: httpx.AsyncClient, redis_url: str, signup: Any
+) -> None:
     from backend.core import cache
 
+    ada = await signup("ada")
     cache.set_cache_and_broker(cache.RedisCache(redis_url, "health"), cache.RedisBroker(redis_url, "health"))
-    body = (await client.get("/api/v1/health")).json()
+    body = (await client.get("/api/v1/health", headers=auth_headers(ada.token))).json()
     assert body["redis"] == "redis" and body["cache"]["ok"] is True
 
 
