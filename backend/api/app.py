@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from backend.api import agents, audit, auth, documents, health, key_facts, runs, search, spaces
 from backend.api.errors import ERROR_RESPONSES, error_response, install_error_handlers
-from backend.api.middleware import CorrelationIdMiddleware
+from backend.api.middleware import CorrelationIdMiddleware, SecurityHeadersMiddleware
 from backend.core.config import get_settings
 
 API_PREFIX = "/api/v1"
@@ -49,4 +49,5 @@ def create_api() -> FastAPI:
         return error_response(404, "not_found", f"No API route {request.method} {API_PREFIX}/{path}.")
 
     api.add_middleware(CorrelationIdMiddleware)
+    api.add_middleware(SecurityHeadersMiddleware)
     return api

@@ -65,3 +65,32 @@ async def test_openapi_document_is_served_under_the_api_prefix(client: httpx.Asy
     spec = response.json()
     assert spec["info"]["title"] == "Obelisk API"
     assert "/api/v1/health" in spec["paths"]
+
+
+async def test_every_response_forbids_framing_and_sniffing(client: httpx.AsyncClient) -> None:
+    for path in ("/api/v1/health", "/api/v1/does-not-exist", "/ping"):
+        response = await client.get(path)
+        assert response.headers["x-frame-options"] == "DENY", path
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
+        assert response.headers["x-content-type-options"] == "nosniff", path
+
+
+async def test_a_failed_statement_does_not_carry_its_parameters(db: Any) -> None:
+    """A database error is logged with its message: the bound values (password hashes) must not be in it."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from backend.core.config import get_settings
+    from backend.core.db import create_engine
+
+    engine = create_engine(get_settings().app_database_url())
+    try:
+        async with engine.connect() as conn:
+            try:
+                await conn.execute(text("SELECT CAST(:hash AS text), 1 / 0"), {"hash": "$argon2id$v=19$secret"})
+            except DBAPIError as exc:
+                assert "argon2id" not in str(exc)
+            else:
+                raise AssertionError("the division must fail")
+    finally:
+        await engine.dispose()
