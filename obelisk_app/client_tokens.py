@@ -8,9 +8,11 @@ from collections.abc import Awaitable, Callable
 import reflex as rx
 
 
-def live_token_check(app: rx.App) -> Callable[[str], Awaitable[bool]]:
+def live_token_check(get_app: Callable[[], rx.App]) -> Callable[[str], Awaitable[bool]]:
+    """The check for `app` (given late: the API is built before the Reflex app that mounts into it)."""
+
     async def is_live(token: str) -> bool:
-        namespace = app.event_namespace
+        namespace = get_app().event_namespace
         if namespace is None:  # no socket endpoint yet: no tab can be connected
             return False
         # Reflex keeps its token manager private; `is_token_connected` is its own cross-worker check.

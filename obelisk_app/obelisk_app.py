@@ -4,12 +4,9 @@ import reflex as rx
 
 from backend.api.app import create_api
 from backend.api.lifespan import platform_lifespan
-from backend.api.upload_guard import UploadGuard
 from obelisk_app import pages  # noqa: F401  (registers every page)
 from obelisk_app.client_tokens import live_token_check
 
-api = create_api()
-app = rx.App(api_transformer=api)
+# The upload guard (in front of Reflex's /_upload) asks Reflex's sockets whether a client token is live.
+app = rx.App(api_transformer=create_api(upload_token_check=live_token_check(lambda: app)))
 app.register_lifespan_task(platform_lifespan)
-# In front of Reflex's /_upload, which would read any body to disk before our handler sees it.
-api.add_middleware(UploadGuard, token_is_live=live_token_check(app))

@@ -66,6 +66,7 @@ async def test_no_live_client_token_is_refused_before_the_body_is_read(
     body = Body(chunks=64)
     response = await client.post("/_upload", content=body, headers=_headers(token))
     assert response.status_code == 403 and response.json()["error"]["code"] == "upload_forbidden"
+    assert response.headers["x-correlation-id"] and response.headers["x-frame-options"] == "DENY"
     assert body.pulled <= 1
 
 
