@@ -204,6 +204,11 @@ class Settings(BaseSettings):
         default="semantic-ranker-default@latest", description="Vertex AI ranking model used when RERANKER=vertex."
     )
 
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        return (value if value.is_absolute() else ROOT_DIR / value).resolve()
+
     @field_validator("trusted_proxies")
     @classmethod
     def _valid_proxies(cls, value: str) -> str:
@@ -211,11 +216,6 @@ class Settings(BaseSettings):
             if part.strip():
                 ipaddress.ip_network(part.strip(), strict=False)
         return value
-
-    @field_validator("data_dir")
-    @classmethod
-    def _absolute_data_dir(cls, value: Path) -> Path:
-        return (value if value.is_absolute() else ROOT_DIR / value).resolve()
 
     @model_validator(mode="after")
     def _refuse_weak_secrets_in_production(self) -> Settings:
