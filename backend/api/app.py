@@ -21,7 +21,8 @@ from backend.api import (
     spaces,
 )
 from backend.api.errors import ERROR_RESPONSES, error_response, install_error_handlers
-from backend.api.middleware import CorrelationIdMiddleware
+from backend.api.middleware import CorrelationIdMiddleware, SecurityHeadersMiddleware
+from backend.api.upload_guard import TokenCheck, UploadGuard
 from backend.core.config import get_settings
 
 API_PREFIX = "/api/v1"
@@ -46,7 +47,9 @@ def _routers() -> list[APIRouter]:
     ]
 
 
-def create_api() -> FastAPI:
+def create_api(*, upload_token_check: TokenCheck | None = None) -> FastAPI:
+    """The API app. `upload_token_check` (from the UI layer, which knows Reflex's sockets) puts the upload
+    guard in front of Reflex's `/_upload`, inside the correlation-id and security-header middleware."""
     settings = get_settings()
     api = FastAPI(
         title="Obelisk API",
@@ -66,5 +69,8 @@ def create_api() -> FastAPI:
         # Without this, unknown API paths would fall through to the Reflex frontend and answer HTML.
         return error_response(404, "not_found", f"No API route {request.method} {API_PREFIX}/{path}.")
 
+    if upload_token_check is not None:
+        api.add_middleware(UploadGuard, token_is_live=upload_token_check)
     api.add_middleware(CorrelationIdMiddleware)
+    api.add_middleware(SecurityHeadersMiddleware)
     return api

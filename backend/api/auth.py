@@ -70,6 +70,8 @@ async def describe_invitation(token: str) -> InvitationPreview:
     operation_id="accept_invitation",
     summary="Accept an invitation by setting a name and password",
 )
-async def accept_invitation(token: str, body: InvitationAccept) -> SignInPublic:
-    sign_in = await invitations.accept_invitation(token, name=body.name, password=body.password)
+async def accept_invitation(token: str, body: InvitationAccept, request: Request) -> SignInPublic:
+    sign_in = await invitations.accept_invitation(
+        token, name=body.name, password=body.password, client=client_address(request)
+    )
     return SignInPublic.model_validate(sign_in)

@@ -22,6 +22,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from backend.core import clients
 from backend.core.errors import BadRequest, Forbidden
 from backend.core.logging import log_context
 from backend.tenancy.access import authenticate, resolve_space_context
@@ -47,6 +48,16 @@ async def current_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def optional_principal(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Principal | None:
+    """The caller when a token is sent (a bad one is 401, never silently anonymous), else None."""
+    return await authenticate(credentials.credentials) if credentials else None
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 SpaceIdHeader = Annotated[str | None, Depends(space_id_scheme)]
 
 
@@ -109,4 +120,6 @@ def set_total(response: Response, total: int) -> None:
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The caller's address: the peer, or what a trusted proxy forwarded (`core.clients`)."""
+    peer = request.client.host if request.client else None
+    return clients.client_address(peer, request.headers.get("x-forwarded-for"))

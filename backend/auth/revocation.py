@@ -1,4 +1,5 @@
-"""The set of revoked token ids, shared by every worker through the cache (Redis when REDIS_URL is set).
+"""The set of revoked token ids, shared by every worker through the security store (Redis when REDIS_URL is
+set), which keeps an entry until it expires however full the content cache gets.
 
 An entry lives exactly as long as the token could still be accepted (its remaining life plus the
 verification leeway), so the set never grows beyond the tokens that are both revoked and unexpired.
@@ -10,7 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from backend.core.cache import get_cache
+from backend.core.cache import get_security_cache
 
 # Verification accepts a token up to this many seconds past `exp` (clock skew between machines), so a
 # revocation must outlive `exp` by as much.
@@ -32,7 +33,7 @@ async def revoke(jti: str, expires_at: datetime) -> None:
     remaining = (expires_at - datetime.now(UTC)).total_seconds() + VERIFY_LEEWAY_SECONDS
     if remaining <= 0:
         return
-    await get_cache().set(key, "1", ttl=remaining)
+    await get_security_cache().set(key, "1", ttl=remaining)
 
 
 async def revoke_claims(claims: Mapping[str, Any]) -> None:
@@ -42,7 +43,7 @@ async def revoke_claims(claims: Mapping[str, Any]) -> None:
 
 async def is_revoked(jti: str) -> bool:
     """True when `jti` was revoked and the revocation has not lapsed."""
-    return await get_cache().exists(_key(jti))
+    return await get_security_cache().exists(_key(jti))
 
 
 __all__ = ["VERIFY_LEEWAY_SECONDS", "is_revoked", "revoke", "revoke_claims"]

@@ -1,9 +1,19 @@
-"""Log-in throttling: failed attempts counted per account and per client address in a fixed window.
+"""Log-in throttling: attempts are counted atomically *before* the password is checked.
 
-The account counter stops password guessing against one person (LOGIN_MAX_FAILURES); the client counter
-stops one address spraying many accounts (LOGIN_IP_MAX_FAILURES, higher because offices share an address).
-Counters live in the cache, so with Redis every worker sees the same counts. Failures are counted for
-unknown emails as well, so the lock-out reveals nothing about which accounts exist.
+Two limits, both counted with one atomic increment per attempt, so a burst of concurrent guesses is
+admitted no faster than one guess at a time:
+
+  * per account and client address: LOGIN_MAX_FAILURES attempts are free; after them every attempt must
+    wait a delay that doubles each time (1 s, 2 s, 4 s, ... up to LOGIN_WINDOW_SECONDS). The pair, not the
+    account alone, is slowed: an attacker guessing a colleague's password slows only their own guesses,
+    and the owner signing in from their own address is never locked out by someone else's failures;
+  * per client address over all accounts: LOGIN_IP_MAX_FAILURES attempts in the window, then 429 until
+    the window ends (one address spraying many accounts; higher because offices share an address).
+
+A successful log-in takes its attempt back (the pair counter is cleared, the client's decremented), so the
+counters end up counting failures. Unknown emails are counted like known ones, so the answer reveals
+nothing about which accounts exist. The counters live in the security store (`get_security_cache`), which
+never evicts a counter before its window ends; with Redis every worker shares them.
 """
 
 from __future__ import annotations
@@ -11,13 +21,15 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import math
+from dataclasses import dataclass
 
-from backend.core.cache import get_cache
+from backend.core.cache import get_security_cache
 from backend.core.config import get_settings
 from backend.core.errors import RateLimited
 
-_ACCOUNT_PREFIX = "login:fail:account:"
-_CLIENT_PREFIX = "login:fail:client:"
+_PAIR_PREFIX = "login:attempts:pair:"
+_GATE_PREFIX = "login:gate:pair:"
+_CLIENT_PREFIX = "login:attempts:client:"
 # One IPv6 subscriber usually holds a whole /64: counting single addresses would let it rotate freely.
 _IPV6_PREFIX_BITS = 64
 
@@ -27,71 +39,98 @@ def _counted_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _account_key(email: str) -> str:
-    # Hashed so the shared cache holds no email addresses.
-    return _ACCOUNT_PREFIX + hashlib.sha256(_counted_email(email).encode()).hexdigest()
-
-
-def _client_key(client: str) -> str | None:
+def _client_id(client: str) -> str | None:
     client = client.strip()
     if not client:
         return None
     try:
         address = ipaddress.ip_address(client)
     except ValueError:
-        return _CLIENT_PREFIX + hashlib.sha256(client.encode()).hexdigest()
+        return hashlib.sha256(client.encode()).hexdigest()
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     if isinstance(address, ipaddress.IPv6Address):
-        return _CLIENT_PREFIX + str(ipaddress.ip_network(f"{address}/{_IPV6_PREFIX_BITS}", strict=False))
-    return _CLIENT_PREFIX + str(address)
+        return str(ipaddress.ip_network(f"{address}/{_IPV6_PREFIX_BITS}", strict=False))
+    return str(address)
 
 
-async def _locked_for(key: str, limit: int) -> int | None:
-    """Seconds until the window of `key` ends when its count reached `limit`, else None."""
-    cache = get_cache()
-    raw = await cache.get(key)
-    if raw is None or int(raw) < limit:
-        return None
-    remaining = await cache.ttl(key)
-    return max(1, math.ceil(remaining if remaining is not None else get_settings().login_window_seconds))
+@dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    """An admitted attempt; a wrong password leaves it counted, a right one hands it to `attempt_succeeded`."""
+
+    pair_key: str
+    gate_key: str
+    client_key: str | None
+    count: int
+    """This attempt's number for the account from this client in the current window."""
 
 
-async def check_login_allowed(email: str, client: str) -> None:
-    """Raise `RateLimited` (429, with `retry_after` seconds) when the account or the client is locked out.
+def _keys(email: str, client: str) -> tuple[str, str, str | None]:
+    client_id = _client_id(client)
+    # Hashed so the shared cache holds no email addresses.
+    pair = hashlib.sha256(f"{_counted_email(email)}\n{client_id or ''}".encode()).hexdigest()
+    return _PAIR_PREFIX + pair, _GATE_PREFIX + pair, None if client_id is None else _CLIENT_PREFIX + client_id
 
-    Call it before checking the password. An empty `client` (address unknown) is not counted, so callers
-    without an address do not all share one bucket.
+
+def _refuse(retry_after: float) -> RateLimited:
+    seconds = max(1, math.ceil(retry_after))
+    if seconds < 60:
+        wait = f"{seconds} second{'s' if seconds != 1 else ''}"
+    else:
+        minutes = math.ceil(seconds / 60)
+        wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    # One message for both limits: which one tripped is of no use to a person and of some to a bot.
+    return RateLimited(
+        f"Too many failed sign-in attempts. Try again in {wait}.", retry_after=seconds, code="too_many_login_attempts"
+    )
+
+
+def delay_after(count: int) -> float:
+    """Seconds the attempt after attempt number `count` must wait: 0 for the free ones, then 1, 2, 4, ..."""
+    settings = get_settings()
+    over = count - settings.login_max_failures
+    if over < 0:
+        return 0.0
+    return float(min(settings.login_window_seconds, 2 ** min(over, 30)))
+
+
+async def admit_login_attempt(email: str, client: str) -> LoginAttempt:
+    """Count an attempt before its password is checked; raise `RateLimited` (429, `retry_after`) if it must wait.
+
+    An empty `client` (address unknown) has no client-wide counter, so callers without an address do not
+    all share one bucket; they are still slowed per account.
     """
     settings = get_settings()
-    retry_after = await _locked_for(_account_key(email), settings.login_max_failures)
-    client_key = _client_key(client)
-    if retry_after is None and client_key is not None:
-        retry_after = await _locked_for(client_key, settings.login_ip_max_failures)
-    if retry_after is not None:
-        # One message for both locks: which counter tripped is of no use to a person and of some to a bot.
-        minutes = max(1, math.ceil(retry_after / 60))
-        raise RateLimited(
-            f"Too many failed sign-in attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
-            retry_after=retry_after,
-            code="too_many_login_attempts",
-        )
-
-
-async def record_login_failure(email: str, client: str) -> int:
-    """Count a failed log-in; returns the account's failures in the current window."""
-    settings = get_settings()
-    cache = get_cache()
+    cache = get_security_cache()
     window = settings.login_window_seconds
-    client_key = _client_key(client)
+    pair_key, gate_key, client_key = _keys(email, client)
     if client_key is not None:
-        await cache.incr(client_key, ttl=window)
-    return await cache.incr(_account_key(email), ttl=window)
+        attempts = await cache.incr(client_key, ttl=window)
+        if attempts > settings.login_ip_max_failures:
+            await cache.decr(client_key)  # a refused attempt is not a guess
+            raise _refuse(await cache.ttl(client_key) or window)
+    waiting = await cache.ttl(gate_key)
+    if waiting:
+        if client_key is not None:
+            await cache.decr(client_key)
+        raise _refuse(waiting)
+    count = await cache.incr(pair_key, ttl=window)
+    delay = delay_after(count)
+    # The gate is taken with SET NX: of concurrent attempts past the free ones, exactly one gets through.
+    if delay and not await cache.add(gate_key, "1", ttl=delay):
+        await cache.decr(pair_key)
+        if client_key is not None:
+            await cache.decr(client_key)
+        raise _refuse(await cache.ttl(gate_key) or delay)
+    return LoginAttempt(pair_key=pair_key, gate_key=gate_key, client_key=client_key, count=count)
 
 
-async def reset_login_failures(email: str) -> None:
-    """Forget the account's failures after a successful log-in (the client's count stays: it may be spraying)."""
-    await get_cache().delete(_account_key(email))
+async def attempt_succeeded(attempt: LoginAttempt) -> None:
+    """The password was right: the account starts afresh from this client, and the client gets its attempt back."""
+    cache = get_security_cache()
+    await cache.delete(attempt.pair_key, attempt.gate_key)
+    if attempt.client_key is not None:
+        await cache.decr(attempt.client_key)
 
 
-__all__ = ["check_login_allowed", "record_login_failure", "reset_login_failures"]
+__all__ = ["LoginAttempt", "admit_login_attempt", "attempt_succeeded", "delay_after"]

@@ -3,14 +3,23 @@
 Redis backs both when REDIS_URL is set (shared by every worker and machine); otherwise in-process
 structures do (cachetools for the cache, asyncio queues for the broker), which is right for one process.
 Callers build keys and channel names with the tenant scope in them; this layer adds only a namespace.
+
+Two caches, because their entries must be treated differently when memory runs short:
+  * `get_cache()`: content anyone can fill (search results, fetched pages, contexts); in-process it is an
+    LRU capped by bytes (CACHE_MAX_MB), so it may drop anything early;
+  * `get_security_cache()`: revoked token ids, log-in counters, token generations; an entry is kept until it
+    expires, never evicted for room, so filling the content cache cannot make a logged-out token verify
+    again or reset a throttle. With Redis both are the same server (run it with a `noeviction` or
+    `volatile-*` policy: Redis's own LRU would otherwise drop these keys too).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
@@ -28,6 +37,19 @@ class Cache(Protocol):
     async def exists(self, key: str) -> bool: ...
     async def incr(self, key: str, ttl: float) -> int:
         """Increment a counter; a new counter expires after `ttl` seconds (fixed window)."""
+        ...
+
+    async def add(self, key: str, value: str, ttl: float) -> bool:
+        """Set `key` only if it does not exist (atomically); True when this call set it."""
+        ...
+
+    async def decr(self, key: str) -> int:
+        """Decrement an existing counter (its expiry unchanged); a missing key stays missing and gives 0."""
+        ...
+
+    async def set_max(self, key: str, value: int, ttl: float) -> str:
+        """Store `value` unless the key holds a number at least as high, or a non-number (a sticky marker);
+        atomically. Returns what the key holds afterwards."""
         ...
 
     async def ttl(self, key: str) -> float | None: ...
@@ -62,21 +84,58 @@ async def set_json(cache: Cache, key: str, value: Any, ttl: float) -> None:
 # --- in-process --------------------------------------------------------------------------------
 
 
+def _entry_size(entry: tuple[str, float]) -> int:
+    # Characters of the value plus a rough per-entry overhead (key, tuple, deadline, LRU links).
+    return len(entry[0]) + 200
+
+
 class MemoryCache:
     backend_name = "in-process"
 
-    def __init__(self, maxsize: int = 100_000) -> None:
+    def __init__(
+        self, max_bytes: float = 64 * 1024 * 1024, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        """An LRU holding at most `max_bytes` of values (`math.inf`: evicts only what expired)."""
         # The value is stored with its own deadline so every key can have its own TTL.
+        self._clock = clock
         self._data: TLRUCache[str, tuple[str, float]] = TLRUCache(
-            maxsize=maxsize, ttu=lambda _k, v, _now: v[1], timer=time.monotonic
+            maxsize=max_bytes, ttu=lambda _k, v, _now: v[1], timer=clock, getsizeof=_entry_size
         )
+
+    def _put(self, key: str, value: str, deadline: float) -> None:
+        try:
+            self._data[key] = (value, deadline)
+        except ValueError:  # larger than the whole cache: not cached (a cache may always miss)
+            self._data.pop(key, None)
 
     async def get(self, key: str) -> str | None:
         item = self._data.get(key)
         return None if item is None else item[0]
 
     async def set(self, key: str, value: str, ttl: float) -> None:
-        self._data[key] = (value, time.monotonic() + ttl)
+        self._put(key, value, self._clock() + ttl)
+
+    async def add(self, key: str, value: str, ttl: float) -> bool:
+        # No await between the check and the write: atomic on the event loop.
+        if key in self._data:
+            return False
+        self._put(key, value, self._clock() + ttl)
+        return key in self._data
+
+    async def set_max(self, key: str, value: int, ttl: float) -> str:
+        item = self._data.get(key)
+        if item is not None and (not item[0].lstrip("-").isdigit() or int(item[0]) >= value):
+            return item[0]
+        self._put(key, str(value), self._clock() + ttl)
+        return str(value)
+
+    async def decr(self, key: str) -> int:
+        item = self._data.get(key)
+        if item is None:
+            return 0
+        value = int(item[0]) - 1
+        self._data[key] = (str(value), item[1])
+        return value
 
     async def delete(self, *keys: str) -> None:
         for key in keys:
@@ -88,7 +147,7 @@ class MemoryCache:
     async def incr(self, key: str, ttl: float) -> int:
         item = self._data.get(key)
         if item is None:
-            self._data[key] = ("1", time.monotonic() + ttl)
+            self._data[key] = ("1", self._clock() + ttl)
             return 1
         value = int(item[0]) + 1
         self._data[key] = (str(value), item[1])
@@ -96,7 +155,7 @@ class MemoryCache:
 
     async def ttl(self, key: str) -> float | None:
         item = self._data.get(key)
-        return None if item is None else max(0.0, item[1] - time.monotonic())
+        return None if item is None else max(0.0, item[1] - self._clock())
 
     async def ping(self) -> bool:
         return True
@@ -150,6 +209,18 @@ class MemoryBroker:
 # --- Redis -------------------------------------------------------------------------------------
 
 
+# DECR would create a missing key without an expiry: only an existing counter is decremented.
+_DECR_EXISTING = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end return 0"
+
+
+_SET_MAX = """
+local current = redis.call('GET', KEYS[1])
+if current and (tonumber(current) == nil or tonumber(current) >= tonumber(ARGV[1])) then return current end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]
+"""
+
+
 class RedisCache:
     backend_name = "redis"
 
@@ -179,6 +250,16 @@ class RedisCache:
         pipe.pexpire(self._ns + key, max(1, int(ttl * 1000)), nx=True)
         value, _ = await pipe.execute()
         return int(value)
+
+    async def add(self, key: str, value: str, ttl: float) -> bool:
+        return bool(await self._client.set(self._ns + key, value, px=max(1, int(ttl * 1000)), nx=True))
+
+    async def decr(self, key: str) -> int:
+        return int(await self._client.eval(_DECR_EXISTING, 1, self._ns + key))  # type: ignore[misc]
+
+    async def set_max(self, key: str, value: int, ttl: float) -> str:
+        ms = max(1, int(ttl * 1000))
+        return str(await self._client.eval(_SET_MAX, 1, self._ns + key, value, ms))  # type: ignore[misc]
 
     async def ttl(self, key: str) -> float | None:
         ms = await self._client.pttl(self._ns + key)
@@ -233,11 +314,14 @@ class RedisBroker:
 # --- process-wide instances ----------------------------------------------------------------------
 
 _cache: Cache | None = None
+_security: Cache | None = None
 _broker: Broker | None = None
 
 
 def build_cache(redis_url: str | None, namespace: str) -> Cache:
-    return RedisCache(redis_url, namespace) if redis_url else MemoryCache()
+    if redis_url:
+        return RedisCache(redis_url, namespace)
+    return MemoryCache(max_bytes=get_settings().cache_max_mb * 1024 * 1024)
 
 
 def build_broker(redis_url: str | None, namespace: str) -> Broker:
@@ -252,6 +336,15 @@ def get_cache() -> Cache:
     return _cache
 
 
+def get_security_cache() -> Cache:
+    """The store of security state: Redis when the cache is Redis, else an in-process one that never evicts."""
+    global _security
+    if _security is None:
+        cache = get_cache()
+        _security = cache if isinstance(cache, RedisCache) else MemoryCache(max_bytes=math.inf)
+    return _security
+
+
 def get_broker() -> Broker:
     global _broker
     if _broker is None:
@@ -260,7 +353,8 @@ def get_broker() -> Broker:
     return _broker
 
 
-def set_cache_and_broker(cache: Cache | None, broker: Broker | None) -> None:
-    """Replace the process-wide instances (tests, and after settings change)."""
-    global _cache, _broker
-    _cache, _broker = cache, broker
+def set_cache_and_broker(cache: Cache | None, broker: Broker | None, *, security: Cache | None = None) -> None:
+    """Replace the process-wide instances (tests, and after settings change); the security store follows the
+    cache unless given."""
+    global _cache, _broker, _security
+    _cache, _broker, _security = cache, broker, security

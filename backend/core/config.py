@@ -6,6 +6,7 @@ Every setting comes from the environment or a `.env` file; `.env.example` docume
 from __future__ import annotations
 
 import base64
+import ipaddress
 import os
 import secrets
 from functools import lru_cache
@@ -53,6 +54,10 @@ class Settings(BaseSettings):
     # --- cache and broker -----------------------------------------------------------------
     redis_url: str | None = None
     cache_namespace: str = "obelisk"
+    cache_max_mb: int = Field(
+        default=256,
+        description="Size cap of the in-process content cache (without Redis); security state is kept apart.",
+    )
 
     # --- jobs ----------------------------------------------------------------------------
     run_worker_in_app: bool = True
@@ -84,8 +89,16 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_from: str = "obelisk@localhost"
+    smtp_ca_file: str | None = Field(
+        default=None, description="CA bundle to verify the SMTP server's certificate with (empty: the system's)."
+    )
     login_ip_max_failures: int = Field(
         default=50, description="Failed log-ins from one client address within the window before it is throttled."
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks of our reverse proxies; X-Forwarded-For is believed "
+        "only from them.",
     )
     invitation_ttl_days: int = 7
     space_context_ttl_seconds: int = Field(
@@ -242,6 +255,14 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:
         return (value if value.is_absolute() else ROOT_DIR / value).resolve()
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_proxies(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip():
+                ipaddress.ip_network(part.strip(), strict=False)
+        return value
 
     @model_validator(mode="after")
     def _refuse_weak_secrets_in_production(self) -> Settings:

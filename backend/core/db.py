@@ -41,6 +41,9 @@ def create_engine(url: str, settings: Settings | None = None, **overrides: Any) 
         "pool_recycle": settings.db_pool_recycle,
         "pool_pre_ping": settings.db_pool_pre_ping,
         "connect_args": {"options": options},
+        # A failed statement's message would otherwise carry its bound parameters (password hashes, tokens'
+        # hashes, user text) into logs and error reports.
+        "hide_parameters": True,
     }
     kwargs.update(overrides)
     return create_async_engine(async_url(url), **kwargs)

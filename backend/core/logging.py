@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import re
 import sys
 import uuid
 from collections.abc import Iterator
@@ -17,7 +18,9 @@ space_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("space
 user_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("user_id", default=None)
 
 _STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
-_MAX_CORRELATION_ID = 128
+# A caller's id is stored in audit rows and shown in the audit page and logs: letters, digits and . _ : -
+# only, at most 64 of them (enough for a UUID, a W3C trace id or a "service:request" pair).
+_SAFE_CORRELATION_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 def new_correlation_id() -> str:
@@ -25,8 +28,8 @@ def new_correlation_id() -> str:
 
 
 def clean_correlation_id(value: str | None) -> str:
-    """Accept a caller's id when it is short printable ASCII; otherwise make a new one."""
-    if value and len(value) <= _MAX_CORRELATION_ID and value.isascii() and value.isprintable():
+    """Accept a caller's id when it is short and made of safe characters; otherwise make a new one."""
+    if value and _SAFE_CORRELATION_ID.fullmatch(value):
         return value
     return new_correlation_id()
 

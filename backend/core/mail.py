@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import smtplib
+import ssl
 from email.message import EmailMessage
 
 from backend.core.config import get_settings
@@ -29,7 +30,9 @@ async def send_mail(*, to: str, subject: str, body: str) -> bool:
 
     def _send() -> None:
         with smtplib.SMTP(settings.smtp_host or "", settings.smtp_port, timeout=10) as smtp:
-            smtp.starttls()
+            # A verifying context: without one, smtplib accepts any certificate and a machine in the middle
+            # reads the credentials and the invitation links.
+            smtp.starttls(context=ssl.create_default_context(cafile=settings.smtp_ca_file or None))
             if settings.smtp_username:
                 smtp.login(settings.smtp_username, settings.smtp_password or "")
             smtp.send_message(message)

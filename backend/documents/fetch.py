@@ -39,7 +39,10 @@ ACCEPTED_TYPES = frozenset(
 _GENERIC_TYPES = frozenset({"application/octet-stream", "binary/octet-stream", "application/download", ""})
 _USER_AGENT = "ObeliskBot/0.1 (document import)"
 _ACCEPT = "text/html,application/xhtml+xml,application/pdf,text/*;q=0.8,*/*;q=0.5"
-_TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+# The opening tag is bounded and the closing one found with a plain search: linear on any page (the lazy
+# `<title[^>]*>(.*?)</title>` rescanned the rest of the page from every unclosed "<title>").
+_TITLE_OPEN_RE = re.compile(rb"<title\b[^<>]{0,500}>", re.IGNORECASE)
+_TITLE_SCAN_BYTES = 65536
 _PRIVATE = "That address points inside a private network, which Obelisk does not fetch."
 
 
@@ -179,7 +182,8 @@ async def _read(url: str, response: httpx.Response, settings: Settings) -> Fetch
     data = bytes(body)
     if media_type in _GENERIC_TYPES:
         media_type = _sniff_generic(data)
-    title = _title(data) if media_type in ("text/html", "application/xhtml+xml") else None
+    is_html = media_type in ("text/html", "application/xhtml+xml")
+    title = await asyncio.to_thread(_title, data) if is_html else None
     return FetchedPage(url, str(response.url), media_type, data, title, charset)
 
 
@@ -205,8 +209,13 @@ def _sniff_generic(data: bytes) -> str:
 
 
 def _title(data: bytes) -> str | None:
-    match = _TITLE_RE.search(data[:65536])
-    if not match:
+    head = data[:_TITLE_SCAN_BYTES]
+    opening = _TITLE_OPEN_RE.search(head)
+    if not opening:
         return None
-    title = " ".join(html.unescape(match.group(1).decode("utf-8", errors="replace")).split())
+    end = head.lower().find(b"</title", opening.end())
+    if end == -1:
+        return None
+    raw = head[opening.end() : end]
+    title = " ".join(html.unescape(raw.decode("utf-8", errors="replace")).split())
     return title[:300] or None

@@ -238,7 +238,7 @@ async def _source(document: Document) -> tuple[bytes, str | None]:
 
 async def _convert(document: Document, data: bytes, url: str | None) -> Any:
     name = document.filename if url is None else (urlsplit(url).path.rsplit("/", 1)[-1] or "page.html")
-    detected = detect_file(data, name)
+    detected = await asyncio.to_thread(detect_file, data, name)  # CPU work: never on the event loop
     if url is not None and detected.kind == DocumentKind.HTML:
         html = data.decode(detected.encoding or "utf-8", errors="replace")
         return await asyncio.to_thread(convert_html, html, url)

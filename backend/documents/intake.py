@@ -8,6 +8,7 @@ write leaves no row behind. Part of the library's service (`service` re-exports 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -16,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from backend.core.db import get_database
 from backend.documents import ingest, repository
-from backend.documents.detect import detect_file, safe_display_name, title_from_filename
+from backend.documents.detect import DetectedFile, detect_file, safe_display_name, title_from_filename
 from backend.documents.fetch import check_fetchable
 from backend.documents.models import Document
 from backend.documents.rules import normalize_tags, require_editor, validate_url
@@ -31,6 +32,10 @@ class AddResult:
     """False when the same bytes (or URL) were already in the space: the existing document is returned."""
 
 
+def _inspect(data: bytes, filename: str | None) -> tuple[DetectedFile, str]:
+    return detect_file(data, filename), hashlib.sha256(data).hexdigest()
+
+
 async def add_upload(
     ctx: SpaceContext, *, data: bytes, filename: str | None, tags: list[str] | str | None = None
 ) -> AddResult:
@@ -38,8 +43,9 @@ async def add_upload(
     stored; the same bytes uploaded again return the existing document."""
     require_editor(ctx)
     tag_list = normalize_tags(tags)
-    detected = detect_file(data, filename)
-    digest = hashlib.sha256(data).hexdigest()
+    # Detection (magic bytes, zip and PDF checks, text sniffing) and hashing are CPU work on up to
+    # MAX_UPLOAD_MB: off the event loop, so one upload does not freeze every user of the process.
+    detected, digest = await asyncio.to_thread(_inspect, data, filename)
     display = safe_display_name(filename)
     database = get_database()
     async with database.tenant(ctx.scope, user_id=ctx.user_id) as session:

@@ -181,7 +181,7 @@ class ParallelRetriever:
             logger.warning("retrieval stream timed out", extra={"stream": stream.name, "timeout_ms": limit_ms})
             return []
         except AppError as exc:
-            report.status, report.error = "error", exc.message
+            report.status, report.error = "error", _shown_error(stream.name, exc)
             logger.warning("retrieval stream failed", extra={"stream": stream.name, "error": exc.message[:300]})
             return []
         except Exception as exc:
@@ -246,5 +246,15 @@ def _default_multimodal(settings: Settings) -> MultimodalEmbedder | None:
 
     return get_multimodal_embedder(settings)
 
+
+
+# What the URL stream's errors would tell a viewer ("could not find the site", "private address") says
+# whether a host name resolves, and to what kind of address, from inside our network: the person gets
+# one sentence, the log gets the detail.
+_URL_STREAM_ERROR = "A web page you gave could not be read."
+
+
+def _shown_error(stream: str, exc: AppError) -> str:
+    return _URL_STREAM_ERROR if stream == "urls" else exc.message
 
 __all__ = ["ParallelRetriever", "normalize_request"]

@@ -5,7 +5,12 @@ Both are on every request's path, so both avoid the database in the common case:
   * the user's token generation (bumped when they lose a membership or a role) is one cache read, loaded
     from PostgreSQL only on a miss: a token issued before the bump is refused at once, on every worker;
   * the space context (role, space name, brand voice, integrations) is cached for SPACE_CONTEXT_TTL_SECONDS
-    per space and user, and dropped whenever a membership or a space setting changes.
+    per space, user and token generation, and dropped whenever a membership or a space setting changes.
+
+A reader can load from PostgreSQL just before a removal commits and write to the cache just after the
+removal published the new generation. So a cached generation is never lowered (`set_max`), and a cached
+context is keyed by the generation of the token it was loaded for: a stale context written late sits under
+a generation whose tokens are already refused.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Any
 
 from backend.auth.keys import refresh_keyring_if_stale
 from backend.auth.tokens import verify_access_token
-from backend.core.cache import get_cache, get_json, set_json
+from backend.core.cache import get_cache, get_json, get_security_cache, set_json
 from backend.core.config import get_settings
 from backend.core.db import TenantScope, get_database
 from backend.core.errors import Forbidden, Unauthorized
@@ -30,12 +35,15 @@ NO_ACCESS = "You do not have access to this space."
 """One message for "no such space" and "not a member": the answer must not reveal which spaces exist."""
 
 
+_DISABLED = "disabled"
+
+
 def _gen_key(user_id: uuid.UUID) -> str:
     return f"tenancy:user-generation:{user_id}"
 
 
-def _ctx_key(scope: TenantScope, user_id: uuid.UUID) -> str:
-    return f"tenancy:context:{scope.key()}:user:{user_id}"
+def _ctx_key(scope: TenantScope, user_id: uuid.UUID, generation: int | None) -> str:
+    return f"tenancy:context:{scope.key()}:user:{user_id}:gen:{generation}"
 
 
 def parse_uuid(value: Any, *, what: str = "id") -> uuid.UUID | None:
@@ -50,22 +58,24 @@ def parse_uuid(value: Any, *, what: str = "id") -> uuid.UUID | None:
 
 async def current_generation(organization_id: uuid.UUID, user_id: uuid.UUID) -> int | None:
     """The user's token generation (None if the user does not exist or is disabled)."""
-    cache = get_cache()
+    cache = get_security_cache()
     cached = await cache.get(_gen_key(user_id))
-    if cached is not None:
-        return None if cached == "disabled" else int(cached)
-    database = get_database()
-    async with database.session(organization_id=organization_id) as session:
-        user = await repository.get_user(session, user_id=user_id)
-    value = None if user is None or user.disabled_at is not None else user.token_generation
-    ttl = get_settings().space_context_ttl_seconds
-    await cache.set(_gen_key(user_id), "disabled" if value is None else str(value), ttl)
-    return value
+    if cached is None:
+        database = get_database()
+        async with database.session(organization_id=organization_id) as session:
+            user = await repository.get_user(session, user_id=user_id)
+        ttl = get_settings().space_context_ttl_seconds
+        if user is None or user.disabled_at is not None:
+            await cache.set(_gen_key(user_id), _DISABLED, ttl)
+            return None
+        # What was read may already be stale: a higher generation published meanwhile wins.
+        cached = await cache.set_max(_gen_key(user_id), user.token_generation, ttl)
+    return None if cached == _DISABLED else int(cached)
 
 
 async def publish_generation(user_id: uuid.UUID, generation: int) -> None:
     """Make a bumped generation visible to every worker at once (the cache is shared through Redis)."""
-    await get_cache().set(_gen_key(user_id), str(generation), get_settings().space_context_ttl_seconds)
+    await get_security_cache().set_max(_gen_key(user_id), generation, get_settings().space_context_ttl_seconds)
 
 
 async def authenticate(token: str | None) -> Principal:
@@ -103,7 +113,8 @@ async def resolve_space_context(principal: Principal, space_id: Any) -> SpaceCon
         raise Forbidden(NO_ACCESS, code="space_forbidden")
     scope = TenantScope(organization_id=principal.organization_id, space_id=sid)
     cache = get_cache()
-    key = _ctx_key(scope, principal.user_id)
+    generation = principal.claims.get("gen")
+    key = _ctx_key(scope, principal.user_id, generation if isinstance(generation, int) else None)
     cached = await get_json(cache, key)
     if isinstance(cached, dict):
         return SpaceContext.from_dict(cached)
@@ -155,9 +166,15 @@ def merge_brand_voice(organization: dict[str, Any], space: dict[str, Any]) -> di
 
 
 async def forget_context(scope: TenantScope, *user_ids: uuid.UUID) -> None:
-    """Drop cached contexts after a membership or space setting changed."""
-    if user_ids:
-        await get_cache().delete(*(_ctx_key(scope, uid) for uid in user_ids))
+    """Drop cached contexts after a membership or space setting changed (those of the users' live tokens,
+    which carry their current generation; older generations' tokens are refused anyway)."""
+    keys = []
+    for uid in user_ids:
+        generation = await current_generation(scope.organization_id, uid)
+        if generation is not None:
+            keys.append(_ctx_key(scope, uid, generation))
+    if keys:
+        await get_cache().delete(*keys)
 
 
 async def org_role_of(principal: Principal) -> str | None:

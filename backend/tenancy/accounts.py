@@ -135,20 +135,20 @@ async def sign_up(*, email: str, password: str, name: str, organization_name: st
 
 
 async def log_in(*, email: str, password: str, client: str) -> SignIn:
-    """Check the password (throttled per account and per client address) and issue a token."""
+    """Check the password (throttled per account and client, and per client address) and issue a token."""
     email = (email or "").strip().lower()
-    await throttle.check_login_allowed(email, client)
+    # Counted before the lookup and the hash: concurrent guesses cannot slip in between check and count.
+    attempt = await throttle.admit_login_attempt(email, client)
     database = get_database()
     async with database.session() as session:
         row = await repository.login_lookup(session, email=email)
     if row is None:
         await burn_verification_time(password)
-        await throttle.record_login_failure(email, client)
         raise Unauthorized(BAD_CREDENTIALS, code="invalid_credentials")
     org_id: uuid.UUID = row["organization_id"]
     if not await verify_password(row["password_hash"], password):
-        failures = await throttle.record_login_failure(email, client)
-        if failures == get_settings().login_max_failures:
+        # Every failure from the last free one on is audited; they come no faster than the doubling delay.
+        if attempt.count >= get_settings().login_max_failures:
             async with database.session(organization_id=org_id) as session:
                 await audit.record(
                     session,
@@ -156,12 +156,12 @@ async def log_in(*, email: str, password: str, client: str) -> SignIn:
                     actor=audit.Actor(row["user_id"], email),
                     action="login.failed_repeatedly",
                     target=email,
-                    details={"failures": failures, "client": client},
+                    details={"failures": attempt.count, "client": client},
                 )
         raise Unauthorized(BAD_CREDENTIALS, code="invalid_credentials")
     if row["disabled"]:
         raise Unauthorized("This account is disabled. Ask your administrator.", code="account_disabled")
-    await throttle.reset_login_failures(email)
+    await throttle.attempt_succeeded(attempt)
     async with database.session(organization_id=org_id) as session:
         user = await repository.get_user(session, user_id=row["user_id"])
         if user is None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from backend.auth import throttle
 from backend.auth.passwords import hash_password, verify_password
 from backend.core.config import get_settings
 from backend.core.db import TenantScope, get_database
@@ -157,11 +158,21 @@ async def _lookup(token: str) -> Any:
     return row
 
 
-async def accept_invitation(token: str, *, name: str, password: str) -> SignIn:
+async def accept_invitation(token: str, *, name: str, password: str, client: str = "") -> SignIn:
     """Join the invited space: a new account with `name` and `password`, or, for someone already in the
-    organization, their existing account after checking its password."""
-    database = get_database()
+    organization, their existing account after checking its password.
+
+    Throttled exactly like log-in (per account and client, and per client): whoever holds the link could
+    otherwise try passwords of an existing account without limit."""
     row = await _lookup(token)
+    attempt = await throttle.admit_login_attempt(row["email"], client)
+    sign_in = await _accept(row, name=name, password=password)
+    await throttle.attempt_succeeded(attempt)
+    return sign_in
+
+
+async def _accept(row: Any, *, name: str, password: str) -> SignIn:
+    database = get_database()
     org_id, space_id = row["organization_id"], row["space_id"]
     try:
         async with database.session(organization_id=org_id) as session:

@@ -11,7 +11,7 @@ from backend.core.errors import AppError
 from backend.tenancy import members
 from obelisk_app import routes
 from obelisk_app.components.forms import auth_card, error_callout, field
-from obelisk_app.states.auth import enter_with
+from obelisk_app.states.auth import client_of, enter_with
 from obelisk_app.states.log_scope import event_scope
 
 
@@ -40,7 +40,12 @@ class InviteState(rx.State):
     @rx.event
     async def accept(self, form: dict[str, Any]) -> AsyncIterator[Any]:
         code, name, password = self._code(), str(form.get("name", "")), str(form.get("password", ""))
-        async for update in enter_with(self, lambda: members.accept_invitation(code, name=name, password=password)):
+        client = client_of(self)
+
+        def accept() -> Any:
+            return members.accept_invitation(code, name=name, password=password, client=client)
+
+        async for update in enter_with(self, accept):
             yield update
 
 

@@ -11,7 +11,7 @@ from backend.tenancy import accounts
 from obelisk_app import routes
 from obelisk_app.components.forms import auth_card, error_callout, field
 from obelisk_app.states import AuthState
-from obelisk_app.states.auth import enter_with
+from obelisk_app.states.auth import client_of, enter_with
 
 
 class LoginState(rx.State):
@@ -20,9 +20,7 @@ class LoginState(rx.State):
 
     @rx.event
     async def submit(self, form: dict[str, Any]) -> AsyncIterator[Any]:
-        # The connection's address, not X-Forwarded-For: a header the browser controls would let one client
-        # dodge the per-client throttle.
-        client = self.router.session.client_ip or "unknown"
+        client = client_of(self)
         email, password = str(form.get("email", "")), str(form.get("password", ""))
         async for update in enter_with(self, lambda: accounts.log_in(email=email, password=password, client=client)):
             yield update

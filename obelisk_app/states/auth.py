@@ -15,6 +15,7 @@ from typing import Any, TypedDict
 
 import reflex as rx
 
+from backend.core.clients import client_address
 from backend.core.errors import AppError, Unauthorized
 from backend.tenancy import accounts
 from backend.tenancy.access import authenticate, resolve_space_context
@@ -155,3 +156,14 @@ async def enter_with(state: Any, open_session: Callable[[], Awaitable[accounts.S
     (await state.get_state(AuthState))._start_session(session)
     state.busy = False
     yield rx.redirect(routes.HOME_SIGNED_IN)
+
+
+def client_of(state: rx.State) -> str:
+    """The browser's address for throttling: the socket's peer, or what a trusted proxy forwarded.
+
+    Not Reflex's `client_ip` alone: behind a balancer that is the balancer, and X-Forwarded-For from an
+    untrusted peer is whatever the browser sent, which would let one client dodge the per-client limit.
+    """
+    raw = state.router.headers.raw_headers
+    peer = raw.get("asgi-scope-client") or state.router.session.client_ip
+    return client_address(peer, raw.get("x-forwarded-for"))

@@ -39,6 +39,14 @@ async def client(asgi_app: Any, db: Any, memory_backends: None) -> AsyncIterator
         yield http
 
 
+@pytest.fixture
+async def committed_client(asgi_app: Any, committed_db: Any, memory_backends: None) -> AsyncIterator[httpx.AsyncClient]:
+    """A client over a really committing database: concurrent requests each get their own connection (the
+    rolled-back `client` shares one connection, which cannot serve two requests at once)."""
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi_app), base_url="http://testserver") as http:
+        yield http
+
+
 @pytest.fixture(autouse=True)
 def fresh_keyring() -> Any:
     """Each test loads signing keys from its own (rolled-back) database."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import uuid
@@ -17,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from backend.auth.keys import get_keyring
 from backend.auth.tokens import issue_access_token
 from backend.core.config import get_settings
+from tests.support.tenants import new_tenant
 
 
 def _assert_401(response: httpx.Response) -> None:
@@ -93,15 +95,30 @@ async def test_login_with_right_and_wrong_password(client: httpx.AsyncClient, si
     assert wrong.json() == unknown.json(), "an unknown email must answer exactly like a wrong password"
 
 
-async def test_login_is_throttled_with_429_and_audited(client: httpx.AsyncClient, signup: Any) -> None:
-    ada = await signup("ada")
+async def test_login_is_throttled_with_429_and_audited(
+    committed_client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = committed_client
+    ada = await new_tenant("ada", client=client)
     limit = get_settings().login_max_failures
-    for _ in range(limit):
-        _assert_401(await client.post("/api/v1/auth/token", json={"email": ada.email, "password": "wrong-password"}))
-    blocked = await client.post("/api/v1/auth/token", json={"email": ada.email, "password": ada.password})
-    assert blocked.status_code == 429 and blocked.json()["error"]["code"] == "too_many_login_attempts"
-    assert int(blocked.headers["Retry-After"]) > 0
-    audit = await client.get("/api/v1/audit", headers={"Authorization": f"Bearer {ada.token}"})
+    # The app sits behind a balancer at 127.0.0.1 (the test client's address) that forwards the client's.
+    monkeypatch.setattr(get_settings(), "trusted_proxies", "127.0.0.1")
+    attacker = {"X-Forwarded-For": "203.0.113.66"}
+    wrong = {"email": ada.email, "password": "wrong-password"}
+    burst = await asyncio.gather(
+        *(client.post("/api/v1/auth/token", json=wrong, headers=attacker) for _ in range(40))
+    )
+    statuses = sorted(r.status_code for r in burst)
+    assert statuses == [401] * limit + [429] * (40 - limit), "a concurrent burst gets only the free guesses"
+    blocked = next(r for r in burst if r.status_code == 429)
+    assert blocked.json()["error"]["code"] == "too_many_login_attempts" and int(blocked.headers["Retry-After"]) > 0
+    # The attacker's failures slow only the attacker: Ada signs in from her own address at once.
+    owner = await client.post(
+        "/api/v1/auth/token", json={"email": ada.email, "password": ada.password},
+        headers={"X-Forwarded-For": "198.51.100.7"},
+    )  # fmt: skip
+    assert owner.status_code == 200
+    audit = await client.get("/api/v1/audit", headers={"Authorization": f"Bearer {owner.json()['access_token']}"})
     assert "login.failed_repeatedly" in [e["action"] for e in audit.json()]
 
 

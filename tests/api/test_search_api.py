@@ -148,3 +148,19 @@ async def test_space_a_never_receives_space_b_passages_or_facts(client: httpx.As
     facts = (await client.get("/api/v1/key-facts", headers=w.eve.headers())).json()
     assert [f["id"] for f in facts] == [fact_id]
     assert (await client.get("/api/v1/key-facts", headers=w.ada.headers())).json() == []
+
+
+async def test_the_url_stream_does_not_tell_which_internal_hosts_resolve(
+    client: httpx.AsyncClient, signup: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend.core.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "allow_private_urls", False)
+    ada = await signup("ada")
+    errors = []
+    for url in ("http://no-such-host.invalid/", "http://127.0.0.1:9/", "http://localhost:9/"):
+        body = (await client.post("/api/v1/search", json={"query": "pricing", "urls": [url], "enhance": False},
+                                  headers=ada.headers())).json()  # fmt: skip
+        errors.append(body["streams"]["urls"]["error"])
+    assert len(set(errors)) == 1 and errors[0], errors
+    assert "no-such-host" not in errors[0] and "private" not in errors[0].lower()

@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 
+from backend.core.config import get_settings
 from tests.support.tenants import auth_headers as _auth
 
 
@@ -159,3 +160,25 @@ async def test_tenant_route_without_x_space_id_is_400(client: httpx.AsyncClient,
         f"/api/v1/spaces/{ada.space_id}/members", headers=_auth(ada.token, "00000000-0000-0000-0000-000000000000")
     )
     assert mismatch.status_code == 400
+
+
+async def test_accepting_an_invitation_for_an_existing_account_is_throttled_like_log_in(
+    client: httpx.AsyncClient, signup: Any
+) -> None:
+    """Whoever holds a pending link for someone who already has an account could otherwise try their
+    passwords without limit."""
+    ada = await signup("ada")
+    second = (await client.post("/api/v1/spaces", json={"name": "Second"}, headers=_auth(ada.token))).json()
+    pending = await client.post(
+        f"/api/v1/spaces/{second['id']}/members",
+        json={"email": "bob@example.com", "role": "viewer"},
+        headers=ada.headers(second["id"]),
+    )
+    link = pending.json()["invitation_token"]
+    await _invite_and_accept(client, ada, ada.space_id, "bob", "editor")  # Bob now has an account
+    guess = {"name": "Bob", "password": "not-bobs-password"}
+    answers = [(await client.post(f"/api/v1/invitations/{link}/accept", json=guess)) for _ in range(8)]
+    limit = get_settings().login_max_failures
+    assert [a.status_code for a in answers[:limit]] == [422] * limit
+    assert {a.status_code for a in answers[limit:]} == {429}
+    assert answers[-1].json()["error"]["code"] == "too_many_login_attempts"

@@ -57,7 +57,8 @@ def test_sigterm_then_restart_keeps_committed_data(running_app: RunningApp) -> N
     assert not (data_dir / "pg" / "postmaster.pid").exists(), "PostgreSQL must be shut down with the app"
 
     running_app.restart()
-    assert httpx.get(f"{running_app.url}/api/v1/health", timeout=5).json()["database"]["connected"]
+    # Anonymous callers get the status alone; "ok" means the database answered.
+    assert httpx.get(f"{running_app.url}/api/v1/health", timeout=5).json()["status"] == "ok"
     with psycopg.connect(_owner_url(data_dir)) as conn:
         rows = conn.execute("SELECT value FROM durability_probe").fetchall()
         conn.execute("DROP TABLE durability_probe")
@@ -77,7 +78,7 @@ def test_a_second_launcher_on_a_busy_port_leaves_the_running_app_alone(running_a
     )
     assert second.returncode == 1 and "already in use" in second.stderr, second.stderr[-2000:]
     health = httpx.get(f"{running_app.url}/api/v1/health", timeout=5).json()
-    assert health["status"] == "ok" and health["database"]["connected"], "the first app keeps its database"
+    assert health["status"] == "ok", "the first app keeps its database"
 
 
 def _owner_url(data_dir: Path) -> str:

@@ -89,3 +89,22 @@ async def test_publish_reaches_every_subscriber_of_the_channel_only(backends: tu
     await broker.publish("space-b", "only-b")
     await asyncio.wait_for(asyncio.gather(*tasks), 5)
     assert received == {"a1": ["one", "two"], "a2": ["one", "two"], "b": ["only-b"]}
+
+
+async def test_set_max_never_lowers_and_keeps_a_marker(backends: tuple[Cache, Broker]) -> None:
+    cache, _ = backends
+    assert await cache.set_max("gen", 3, ttl=30) == "3"
+    assert await cache.set_max("gen", 2, ttl=30) == "3"
+    assert await cache.get("gen") == "3"
+    assert await cache.set_max("gen", 4, ttl=30) == "4"
+    await cache.set("off", "disabled", ttl=30)
+    assert await cache.set_max("off", 9, ttl=30) == "disabled"
+
+
+async def test_add_and_decr(backends: tuple[Cache, Broker]) -> None:
+    cache, _ = backends
+    assert await cache.add("gate", "1", ttl=30) and not await cache.add("gate", "1", ttl=30)
+    assert await cache.decr("missing") == 0 and await cache.get("missing") is None
+    await cache.incr("n", ttl=30)
+    await cache.incr("n", ttl=30)
+    assert await cache.decr("n") == 1

@@ -35,6 +35,9 @@ def test_context_is_reset_after_the_block() -> None:
 
 def test_hostile_correlation_ids_are_replaced() -> None:
     assert clean_correlation_id("req-42") == "req-42"
-    for bad in ("", None, "x" * 500, "line\nbreak", "ünïcode"):
+    trace = "4bf92f3577b34da6a3ce929d0e0e4736:span.1_a"
+    assert clean_correlation_id(trace) == trace
+    # Stored in audit rows and shown on the audit page: markup, quotes, spaces and long ids are replaced.
+    for bad in ("", None, "x" * 65, "line\nbreak", "ünïcode", "<script>alert(1)</script>", "a b", "x'; --"):
         replaced = clean_correlation_id(bad)
         assert replaced != bad and len(replaced) == 32

@@ -39,14 +39,17 @@ _PDF_MAGIC = b"%PDF-"
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _HTML_RE = re.compile(r"<!doctype html|<html[\s>]|<head[\s>]|<body[\s>]", re.IGNORECASE)
 _TAG_RE = re.compile(r"</(?:p|div|span|h[1-6]|table|li|a|section|article)>", re.IGNORECASE)
+# Every pattern runs in linear time on any input: no repeated group can run past where the next attempt
+# starts (`[^\[\]\n]` stops at the next "[", `[ \t]` at the end of a line). The earlier `\[[^\]\n]+\]\(`
+# took seconds on a line of "[" and `^\s*` (which crosses lines) a minute on a file of blank lines.
 _MD_SIGNALS = (
     re.compile(r"^#{1,6} \S", re.MULTILINE),
-    re.compile(r"^\s*[-*+] \S", re.MULTILINE),
-    re.compile(r"^\s*\d+\. \S", re.MULTILINE),
-    re.compile(r"\[[^\]\n]+\]\([^)\s]+\)"),
+    re.compile(r"^[ \t]*[-*+] \S", re.MULTILINE),
+    re.compile(r"^[ \t]*\d+\. \S", re.MULTILINE),
+    re.compile(r"\[[^\[\]\n]+\]\([^)\s]+\)"),
     re.compile(r"^```", re.MULTILINE),
     re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__"),
-    re.compile(r"^\|.*\|\s*$\n^\|?\s*:?-{3,}", re.MULTILINE),
+    re.compile(r"^\|.*\|[ \t]*$\n^\|?[ \t]*:?-{3,}", re.MULTILINE),
     re.compile(r"^> \S", re.MULTILINE),
 )
 

@@ -179,7 +179,7 @@ class _UnreachableCache(MemoryCache):
 async def test_unreachable_revocation_set_fails_closed_with_503(keyring: KeyRing) -> None:
     """A token that might be revoked is not accepted: the answer is 'try again', not 'come in'."""
     issued = issue_access_token(subject="user-1", claims={}, keyring=keyring)
-    set_cache_and_broker(_UnreachableCache(), MemoryBroker())
+    set_cache_and_broker(MemoryCache(), MemoryBroker(), security=_UnreachableCache())
     with pytest.raises(ServiceUnavailable) as caught:
         await verify_access_token(issued.token, keyring=keyring)
     assert caught.value.status_code == 503

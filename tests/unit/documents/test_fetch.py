@@ -274,3 +274,14 @@ async def test_dns_rebinding_is_caught_at_connect_time(
 )
 def test_address_policy(address: str, public: bool) -> None:
     assert netguard.is_public(ipaddress.ip_address(address)) is public
+
+
+def test_the_page_title_is_found_in_linear_time_and_read_as_before() -> None:
+    from backend.documents.fetch import _title
+
+    assert _title(b'<html><head><TITLE lang="en">Pricing &amp; plans\n</title ></head>') == "Pricing & plans"
+    assert _title(b"<title></title>") is None
+    assert _title(b"<title>never closed") is None
+    # Thousands of unclosed titles: the old lazy pattern rescanned the rest of the page from each one.
+    assert _title(b"<title>" * 9000) is None
+    assert _title(b"<title" * 9000 + b"<title>found</title>") == "found"
