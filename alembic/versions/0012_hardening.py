@@ -1,7 +1,7 @@
 """Hardening: the application role loses write access to what it never writes.
 
 Revision ID: 0012_hardening
-Revises: 0008_runs
+Revises: 0011_analytics
 Create Date: 2026-12-03
 
 The audit log is append-only: the app inserts rows and reads them, never changes or removes one, so a
@@ -15,7 +15,7 @@ from alembic import op
 from backend.core.config import APP_DB_ROLE
 
 revision: str = "0012_hardening"
-down_revision: str | None = "0008_runs"
+down_revision: str | None = "0011_analytics"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Dashboard: covering indexes for a space's runs and model usage in a date range.
 
 Revision ID: 0014_dashboard
-Revises: 0011_analytics
+Revises: 0012_hardening
 Create Date: 2026-12-03
 
 The dashboard counts a space's runs by status and stop reason over a date range, lists the newest ones, and
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0014_dashboard"
-down_revision: str | None = "0011_analytics"
+down_revision: str | None = "0012_hardening"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
