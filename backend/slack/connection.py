@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth import crypto
-from backend.core.cache import get_cache
+from backend.core.cache import get_security_cache
 from backend.core.config import get_settings
 from backend.core.db import TenantScope, get_database
 from backend.core.errors import BadRequest, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
@@ -245,7 +245,7 @@ async def complete_install(*, code: str, state: str) -> SlackConnectionPublic:
     demoted since starting the install cannot finish it.
     """
     claims = _read_state(state)
-    if await get_cache().incr(f"slack:oauth-state:{claims['n']}", OAUTH_STATE_SECONDS + 60) > 1:
+    if await get_security_cache().incr(f"slack:oauth-state:{claims['n']}", OAUTH_STATE_SECONDS + 60) > 1:
         raise BadRequest("This Slack install link was already used; start again.", code="slack_oauth_state")
     scope = TenantScope(organization_id=uuid.UUID(claims["o"]), space_id=uuid.UUID(claims["s"]))
     ctx = await member_context(scope, uuid.UUID(claims["u"]))

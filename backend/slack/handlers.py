@@ -29,7 +29,7 @@ from urllib.parse import parse_qs
 
 from backend.content import service as content
 from backend.content.schemas import TransitionCreate
-from backend.core.cache import get_cache
+from backend.core.cache import get_security_cache
 from backend.core.db import TenantScope, get_database
 from backend.core.errors import AppError, BadRequest, Conflict, NotFound, Unauthorized
 from backend.slack import blocks, repository, signing
@@ -160,7 +160,7 @@ async def verify(body: bytes, *, timestamp: str | None, sent: str | None, retry:
     if creds is None or not _signed_by(creds, body, timestamp=timestamp, sent=sent, team=team):
         raise Unauthorized(UNVERIFIED, code="slack_signature_invalid")
     seen = hashlib.sha256(f"{timestamp}:{sent}".encode()).hexdigest()
-    if await get_cache().incr(f"slack:delivery:{scope.key()}:{seen}", REPLAY_TTL_SECONDS) > 1:
+    if await get_security_cache().incr(f"slack:delivery:{scope.key()}:{seen}", REPLAY_TTL_SECONDS) > 1:
         if retry:
             return Outcome()
         raise Conflict("This Slack request was already handled.", code="slack_replay")
