@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from backend.api import agents, audit, auth, documents, health, key_facts, runs, search, spaces
+from backend.api import agents, audit, auth, documents, health, key_facts, runs, search, spaces, ws
 from backend.api.errors import ERROR_RESPONSES, error_response, install_error_handlers
 from backend.api.middleware import CorrelationIdMiddleware
 from backend.core.config import get_settings
@@ -24,6 +24,7 @@ def _routers() -> list[APIRouter]:
         key_facts.router,
         agents.router,
         runs.router,
+        ws.router,
         audit.router,
     ]
 

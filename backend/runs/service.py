@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -118,7 +118,7 @@ async def list_events(
         )
 
 
-async def follow_run(ctx: SpaceContext, run_id: Any, after: int = 0) -> AsyncIterator[RunEventPublic]:
+async def follow_run(ctx: SpaceContext, run_id: Any, after: int = 0) -> AsyncGenerator[RunEventPublic, None]:
     """Every event after `after`, replayed then live, exactly once, until the run ends (see `fanout`)."""
     rid = _run_id(run_id)
     async with get_database().tenant(ctx.scope) as session:
