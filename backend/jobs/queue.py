@@ -92,6 +92,25 @@ async def recover_stalled_task(timestamp: int) -> int:
     return await recover_stalled_jobs()
 
 
+_startup_hooks: list[Callable[[], Awaitable[Any]]] = []
+
+
+def on_worker_start(hook: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[Any]]:
+    """Register a domain's clean-up to run when a worker starts (after stalled jobs are requeued): the place
+    for work a dead worker left half done, since this package cannot import the domains."""
+    if hook not in _startup_hooks:
+        _startup_hooks.append(hook)
+    return hook
+
+
+async def _run_startup_hooks() -> None:
+    for hook in list(_startup_hooks):
+        try:
+            await hook()
+        except Exception:  # one domain's failed clean-up must not keep the worker from serving the others
+            logger.exception("a worker start-up hook failed", extra={"hook": getattr(hook, "__qualname__", "?")})
+
+
 async def run_worker(*, in_app: bool) -> None:
     """Run the worker until cancelled. In the web process signal handling is left to the server."""
     settings = get_settings()
@@ -99,6 +118,7 @@ async def run_worker(*, in_app: bool) -> None:
     _state.update(worker="running", since=asyncio.get_running_loop().time())
     try:
         await recover_stalled_jobs()
+        await _run_startup_hooks()
         await job_app.run_worker_async(
             name=f"{socket.gethostname()}-{os.getpid()}",
             concurrency=settings.worker_concurrency,
