@@ -88,6 +88,12 @@ async def _executed_here(scope: TenantScope, run_id: uuid.UUID) -> None:
     """This process executes (or produces) every run itself: nothing goes to the job queue."""
 
 
+def cpu_seconds(pid: int | str = "self") -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def log(message: str) -> None:
     print(f"[bench-runs] {message}", flush=True)
 
@@ -228,7 +234,17 @@ async def single_run(server: Server, tenant: Tenant) -> dict[str, Any]:
     await following
     delivered = time.perf_counter() - started
     await receiver.socket.close()
+    # One append = one transaction (allocate sequences, insert, commit) + one publish: its latency bounds
+    # how many batches a run, and the whole worker, can write per second.
+    solo = await new_run(tenant)
+    writer = executor.RunWriter(tenant.ctx.scope, solo)
+    appends = []
+    for i in range(50):
+        begun = time.perf_counter()
+        await writer.append([("step", {"name": "bench", "status": "done", "i": i})])
+        appends.append((time.perf_counter() - begun) * 1000)
     return {
+        "append_ms": {"p50": statistics.median(appends), "p95": pct(appends, 0.95)},
         "events": stored,
         "persisted_per_s": stored / persisted,
         "delivered_per_s": receiver.events / delivered,
@@ -243,12 +259,14 @@ async def concurrent_runs(server: Server, tenant: Tenant, window: float = WINDOW
     await asyncio.sleep(0.5)
     produced: dict[str, float] = {}
     tokens = TOKENS_PER_SECOND * STREAM_SECONDS
+    cpu_worker, cpu_api = cpu_seconds(), cpu_seconds(server.process.pid)
     started = time.perf_counter()
     stored = await asyncio.gather(
         *(produce(tenant.ctx.scope, run_id, tokens, TOKENS_PER_SECOND, produced, window) for run_id in runs)
     )
     await asyncio.gather(*following)
     elapsed = time.perf_counter() - started
+    cpu_worker, cpu_api = cpu_seconds() - cpu_worker, cpu_seconds(server.process.pid) - cpu_api
     lat = latencies(produced, receivers)
     for r in receivers:
         await r.socket.close()
@@ -262,7 +280,29 @@ async def concurrent_runs(server: Server, tenant: Tenant, window: float = WINDOW
         "events_delivered_per_s": sum(r.events for r in receivers) / elapsed,
         "latency_ms": {"p50": pct(lat, 0.5), "p95": pct(lat, 0.95), "p99": pct(lat, 0.99), "max": max(lat)},
         "seconds": elapsed,
+        "cpu_share": {"worker_and_clients": cpu_worker / elapsed, "api": cpu_api / elapsed},
     }
+
+
+async def without_commit_flush(owner_url: str, engine: Any, scenario: Any) -> Any:
+    """Run `scenario` with commits that do not wait for the WAL flush (a diagnostic of where time goes; not
+    how Obelisk runs: a database crash could then lose the last fraction of a second of events)."""
+    import psycopg
+    from psycopg import sql
+
+    def alter(setting: str) -> None:
+        with psycopg.connect(owner_url, autocommit=True) as conn:
+            row = conn.execute("SELECT current_database()").fetchone()
+            assert row is not None
+            conn.execute(sql.SQL("ALTER DATABASE {} " + setting).format(sql.Identifier(row[0])))
+
+    alter("SET synchronous_commit = off")
+    await engine.dispose()  # new connections pick the setting up
+    try:
+        return await scenario
+    finally:
+        alter("RESET synchronous_commit")
+        await engine.dispose()
 
 
 async def replay(server: Server, tenant: Tenant) -> dict[str, Any]:
@@ -343,8 +383,8 @@ def write(results: dict[str, Any]) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "runs.json").write_text(json.dumps(results, indent=2) + "\n")
     one, many, rep, ft = results["single_run"], results["concurrent"], results["replay"], results["first_token"]
-    wide = results["concurrent_wide_window"]
-    lat, wlat = many["latency_ms"], wide["latency_ms"]
+    wide, fast = results["concurrent_wide_window"], results["concurrent_async_commit"]
+    lat, wlat, flat = many["latency_ms"], wide["latency_ms"], fast["latency_ms"]
     lines = [
         "# Runs: events persisted and delivered, replay, first-token overhead",
         "",
@@ -359,12 +399,18 @@ def write(results: dict[str, Any]) -> None:
         f"{one['delivered_per_s']:,.0f} events/s delivered to 1 client |",
         f"| {many['runs']} runs × {TOKENS_PER_SECOND} tokens/s for {STREAM_SECONDS} s ({many['tokens']:,} tokens) | "
         f"{many['events_persisted_per_s']:,.0f} events/s persisted, {many['events_delivered_per_s']:,.0f} events/s "
-        f"delivered; {many['tokens_received']:,} tokens received |",
+        f"delivered; {many['tokens_received']:,} tokens received in {many['seconds']:.0f} s; CPU used: worker and "
+        f"clients {many['cpu_share']['worker_and_clients']:.2f} cores, API {many['cpu_share']['api']:.2f} cores |",
         f"| delivery latency at {many['runs']} runs (target p95 < 50 ms) | p50 {lat['p50']:.1f} ms, "
         f"**p95 {lat['p95']:.1f} ms**, p99 {lat['p99']:.1f} ms, max {lat['max']:.1f} ms |",
         f"| the same, {wide['window_ms']:.0f} ms coalescing window (diagnostic) | "
         f"{wide['events_persisted_per_s']:,.0f} events/s persisted for {wide['tokens']:,} tokens; latency p50 "
         f"{wlat['p50']:.1f} ms, p95 {wlat['p95']:.1f} ms, p99 {wlat['p99']:.1f} ms |",
+        f"| the same, commits not waiting for the WAL flush (diagnostic: `synchronous_commit = off`) | "
+        f"{fast['events_persisted_per_s']:,.0f} events/s persisted; latency p50 {flat['p50']:.1f} ms, p95 "
+        f"{flat['p95']:.1f} ms, p99 {flat['p99']:.1f} ms |",
+        f"| one append (one transaction + publish), 50 in a row | p50 {one['append_ms']['p50']:.1f} ms, "
+        f"p95 {one['append_ms']['p95']:.1f} ms |",
         f"| replay of a finished {rep['events']:,}-event run (target < 300 ms) | over the WebSocket "
         f"**{rep['websocket_ms']:.0f} ms**; `fanout.follow` in-process {rep['in_process_ms']:.0f} ms |",
         f"| time to first token, model delay {ft['model_delay_ms']:.0f} ms, {ft['rounds']} runs | direct "
@@ -407,6 +453,10 @@ async def main() -> None:
         results["concurrent"] = await concurrent_runs(server, tenant)
         log(f"{CONCURRENT_RUNS} concurrent runs, {WIDE_WINDOW * 1000:.0f} ms coalescing window")
         results["concurrent_wide_window"] = await concurrent_runs(server, tenant, WIDE_WINDOW)
+        log(f"{CONCURRENT_RUNS} concurrent runs, synchronous_commit off (diagnostic)")
+        results["concurrent_async_commit"] = await without_commit_flush(
+            owner_url, engine, concurrent_runs(server, tenant)
+        )
         log("replay")
         results["replay"] = await replay(server, tenant)
         log("first token")
