@@ -11,7 +11,8 @@ message is never answered twice.
 Stop: `cancel_run` sets the run's `cancel_requested` flag, then publishes `stop` on the run's control
 channel. The executing worker is subscribed to that channel before it claims the run, so Stop reaches it in
 milliseconds; it also reads the flag every `STOP_POLL_SECONDS` (1 s), a safety net for a lost broker message
-that costs one small query per second per running run (the 200 ms poll this replaces cost five). Either way
+that costs one small query per second per running run (the 200 ms poll this replaces cost five), and the
+only way left when the broker cannot be reached (the run then stops within about two seconds). Either way
 it raises the in-memory flag that the graph checks between tokens and steps; the graph then ends with
 `stop_reason = "cancelled"` and the text written so far. A graph that does not get to a check within
 `STOP_GRACE_SECONDS` (a model call that has not produced its first token yet) is cancelled outright; the
@@ -24,6 +25,7 @@ once and writes nothing more.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -130,7 +132,10 @@ async def _watch(writer: RunWriter, control: Any, stop: asyncio.Event, lost: asy
     hearing = asyncio.create_task(hear(), name=f"run-control-{writer.run_id}")
     try:
         while not (stop.is_set() or lost.is_set()):
-            await asyncio.wait({hearing}, timeout=STOP_POLL_SECONDS)
+            if hearing.done():  # the channel broke: only the database is left, read at the poll's pace
+                await asyncio.sleep(STOP_POLL_SECONDS)
+            else:
+                await asyncio.wait({hearing}, timeout=STOP_POLL_SECONDS)
             if stop.is_set():
                 return
             try:
@@ -178,9 +183,16 @@ async def execute_run(
     interrupted with its partial answer (see `recovery`).
     """
     writer = RunWriter(scope, run_id)
-    # Subscribed to Stop before the claim: a Stop sent the moment the run starts is heard.
     with log_context(space_id=scope.space_id):
-        async with get_broker().subscribe(fanout.control_channel(scope, run_id)) as control:
+        async with contextlib.AsyncExitStack() as stack:
+            # Subscribed to Stop before the claim: a Stop sent the moment the run starts is heard.
+            control: Any = fanout.Silent()
+            try:
+                control = await stack.enter_async_context(
+                    get_broker().subscribe(fanout.control_channel(scope, run_id))
+                )
+            except Exception:
+                logger.warning("no control channel: Stop is read from the database only", exc_info=True)
             return await _execute(writer, control, load_context, turn_options)
 
 

@@ -12,6 +12,8 @@ database is the truth, the broker only makes delivery fast.
 A live batch that skips ahead (a message lost by the broker, or a slow subscriber whose oldest messages
 were dropped) is filled from the database before it is yielded, and when nothing arrives for
 `POLL_SECONDS` the database is asked directly, so a lost message delays an event but never loses it.
+A broker that cannot be reached at all (Redis restarting) leaves the follower on those polls alone: events
+then arrive every `POLL_SECONDS`, still in order and exactly once.
 Following ends after a `complete` event that is the run's last event while the run is no longer active
 (the final status is written in the same transaction as that event).
 """
@@ -71,6 +73,30 @@ async def publish(scope: TenantScope, run_id: uuid.UUID, events: list[RunEventPu
         logger.warning("could not publish run events", extra={"run_id": str(run_id)}, exc_info=True)
 
 
+class Silent:
+    """A subscription that never delivers (the broker could not be reached): the database polls carry on."""
+
+    def __aiter__(self) -> Silent:
+        return self
+
+    async def __anext__(self) -> str:
+        await asyncio.Event().wait()
+        raise StopAsyncIteration
+
+
+@contextlib.asynccontextmanager
+async def _subscribed(name: str) -> AsyncIterator[Any]:
+    """The broker's subscription to `name`, or `Silent` when the broker is down (delivery then rests on the
+    database polls: slower, never lost)."""
+    async with contextlib.AsyncExitStack() as stack:
+        subscription: Any = Silent()
+        try:
+            subscription = await stack.enter_async_context(get_broker().subscribe(name))
+        except Exception:
+            logger.warning("the broker is unreachable: following from the database only", exc_info=True)
+        yield subscription
+
+
 def _parse(message: str) -> list[RunEventPublic]:
     try:
         items: Any = json.loads(message)
@@ -110,7 +136,7 @@ async def follow(
     live: asyncio.Queue[str] = asyncio.Queue()
     last = after
 
-    async with get_broker().subscribe(channel(scope, run_id)) as subscription:
+    async with _subscribed(channel(scope, run_id)) as subscription:
 
         async def pump() -> None:
             async for message in subscription:
@@ -154,4 +180,13 @@ async def follow(
                 await pumping
 
 
-__all__ = ["POLL_SECONDS", "STOP_COMMAND", "channel", "control_channel", "follow", "publish", "publish_control"]
+__all__ = [
+    "POLL_SECONDS",
+    "STOP_COMMAND",
+    "Silent",
+    "channel",
+    "control_channel",
+    "follow",
+    "publish",
+    "publish_control",
+]

@@ -456,3 +456,38 @@ async def test_a_run_that_cannot_start_or_whose_model_fails_ends_failed_with_a_r
     done = await service.get_run(ada, run.id)
     assert (done.status, done.stop_reason) == ("failed", "error")
     assert (await service.list_events(ada, run.id))[-1].payload["stop_reason"] == "error"
+
+
+async def test_with_the_broker_down_a_run_still_streams_and_is_followed_and_stopped_through_the_database(
+    committed_db: Database, deferred: list[uuid.UUID]
+) -> None:
+    from backend.core import cache as cache_module
+
+    class Down:
+        """A broker that cannot be reached (Redis restarting): every call fails."""
+
+        backend_name = "down"
+
+        async def publish(self, channel: str, message: str) -> None:
+            raise ConnectionError("broker down")
+
+        def subscribe(self, channel: str) -> Any:
+            raise ConnectionError("broker down")
+
+        async def close(self) -> None:
+            return None
+
+    ada = await create_space(committed_db, "alpha")
+    cache_module.set_cache_and_broker(cache_module.MemoryCache(), Down())
+    try:
+        run = await service.start_run(ada, await conversation(ada), "Write a long essay")
+        long_answer = " ".join(f"w{i}" for i in range(2000))
+        execution = asyncio.create_task(execute(ada, run.id, slow_chat([long_answer], pause=0.01)))
+        await _first(ada, run.id, "token")  # followed from the database alone
+        await service.cancel_run(ada, run.id)
+        assert await asyncio.wait_for(execution, 15) == "cancelled"
+        stored = await service.list_events(ada, run.id)
+        assert [e.sequence for e in stored] == list(range(1, len(stored) + 1))
+        assert stored[-1].payload["stop_reason"] == "cancelled"
+    finally:
+        cache_module.set_cache_and_broker(None, None)
