@@ -10,20 +10,26 @@ A conversation continues where it was after a restart: its messages are in the c
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.errors import GraphRecursionError
 
 from backend.agents import service
 from backend.agents.checkpoint import open_checkpointer, thread_id
+from backend.agents.graph.checks import final_message
 from backend.agents.graph.context import AgentContext, Retriever
 from backend.agents.graph.graph import build_graph, recursion_limit
+from backend.agents.graph.spotlight import unmark
 from backend.agents.graph.state import initial_input
 from backend.agents.tools import TOOLS
 from backend.agents.tools.base import AgentTool, Passage, ToolEnv
@@ -34,6 +40,8 @@ from backend.models.accounting import metered
 from backend.models.registry import get_chat_model
 from backend.retrieval.retriever import ParallelRetriever
 from backend.tenancy.context import SpaceContext
+
+logger = logging.getLogger(__name__)
 
 Emit = Callable[[str, dict[str, Any]], Awaitable[None] | None]
 MAX_MESSAGE = 20_000
@@ -96,6 +104,68 @@ def _as_uuid(value: str) -> uuid.UUID | None:
         return None
 
 
+def _outcome(payload: dict[str, Any], thread: str) -> TurnOutcome:
+    return TurnOutcome(
+        stop_reason=payload["stop_reason"],
+        message=payload["message"],
+        citations=payload.get("citations") or [],
+        unsupported_claims=payload.get("unsupported_claims") or [],
+        contamination=payload.get("contamination"),
+        thread_id=thread,
+    )
+
+
+def _answer_of(values: dict[str, Any], run: str) -> dict[str, Any] | None:
+    """The `complete` payload of this run's answer when the checkpoint already holds it (the graph finished
+    the turn, then its worker died before the run's end was recorded)."""
+    messages = values.get("messages") or []
+    last = messages[-1] if messages else None
+    kwargs = getattr(last, "additional_kwargs", None) or {}
+    if last is None or getattr(last, "type", None) != "ai" or kwargs.get("run_id") != run:
+        return None
+    return {
+        "stop_reason": kwargs.get("stop_reason") or "completed",
+        "message": last.content if isinstance(last.content, str) else str(last.content),
+        "citations": kwargs.get("citations") or [],
+        "unsupported_claims": kwargs.get("unsupported_claims") or [],
+        "contamination": kwargs.get("contamination"),
+    }
+
+
+def stopped_message(partial: str) -> str:
+    """The answer of a run stopped after writing `partial` (what the graph's `finish` says for a Stop)."""
+    return final_message("cancelled", unmark(partial), {}, 0)
+
+
+STOP_SAVE_SECONDS = 5.0
+"""How long saving a stopped answer may take before the cancellation goes on without it."""
+
+
+async def _save_stopped(
+    ctx: SpaceContext, graph_on: Callable[[Any], Any], config: RunnableConfig, run: str, partial: str, url: str | None
+) -> None:
+    """Write the stopped answer into the thread as the `finish` node would have (on a new connection: the
+    cancelled one may be mid-statement)."""
+    message = stopped_message(partial)
+    answer = AIMessage(
+        content=message,
+        additional_kwargs={
+            "run_id": run,
+            "citations": [],
+            "stop_reason": "cancelled",
+            "unsupported_claims": [],
+            "contamination": None,
+            "created_at": datetime.now(UTC).isoformat(),
+        },
+    )
+    update = {"messages": [answer], "stop_reason": "cancelled", "cancelled": True, "draft": unmark(partial)}
+    try:
+        async with asyncio.timeout(STOP_SAVE_SECONDS), open_checkpointer(ctx.scope, url) as saver:
+            await graph_on(saver).aupdate_state(config, update, as_node="finish")
+    except Exception:
+        logger.warning("could not save a stopped answer in the conversation", exc_info=True)
+
+
 def urls_in(text: str) -> list[str]:
     return [u.rstrip(".,;:!?") for u in _URL.findall(text)]
 
@@ -116,8 +186,19 @@ async def run_turn(
     tool_env: ToolEnv | None = None,
     spotlight: bool = True,
     checkpoint_url: str | None = None,
+    resume: bool = False,
 ) -> TurnOutcome:
-    """Answer `message` in the conversation with its agent; every event goes to `emit` as it happens."""
+    """Answer `message` in the conversation with its agent; every event goes to `emit` as it happens.
+
+    `resume=True` (a run's later attempt, after its worker died) never answers the message twice: when the
+    thread's checkpoint already holds this run's answer, that answer is emitted as the `complete` event
+    without calling a model; when the run stopped inside the graph, the graph continues from its last
+    checkpoint; when the run never reached the graph, the turn starts as new.
+
+    When the turn is cancelled outright after Stop (`should_stop()` true: a model call that would not reach
+    a check in time), the text written so far is saved in the conversation as a stopped answer before the
+    cancellation goes on, so the conversation shows what the run's `complete` event says.
+    """
     text = clean_message(message)
     # 404 for another space's id; the thread is then built from the caller's scope, never taken from a client.
     conversation = await service.get_conversation(ctx, conversation_id)
@@ -135,52 +216,69 @@ async def run_turn(
     run = run_id or str(uuid.uuid4())
     run_uuid = _as_uuid(run)
     outcome = TurnOutcome(stop_reason="error", message="", thread_id=thread)
+    llm = llm or get_chat_model("main")
+    fast_llm = fast_llm or get_chat_model("fast")
+    retriever = retriever or SpaceRetriever(ctx)
+    tools = tools if tools is not None else TOOLS
+
+    def graph_on(saver: Any) -> Any:
+        return build_graph(llm=llm, fast_llm=fast_llm, retriever=retriever, tools=tools, checkpointer=saver)
+
+    run_config: RunnableConfig = {
+        "configurable": {"thread_id": thread},
+        "recursion_limit": recursion_limit(config.max_iterations),
+    }
+    drafted: list[str] = []
+
+    async def send(kind: str, payload: dict[str, Any]) -> None:
+        result = emit(kind, payload)
+        if result is not None:
+            await result
+
     async with (
         open_checkpointer(ctx.scope, checkpoint_url) as saver,
         metered(ctx.scope, run_id=run_uuid, check_budget=True),
     ):
-        graph = build_graph(
-            llm=llm or get_chat_model("main"),
-            fast_llm=fast_llm or get_chat_model("fast"),
-            retriever=retriever or SpaceRetriever(ctx),
-            tools=tools if tools is not None else TOOLS,
-            checkpointer=saver,
-        )
-        run_config: RunnableConfig = {
-            "configurable": {"thread_id": thread},
-            "recursion_limit": recursion_limit(config.max_iterations),
-        }
-        inputs = initial_input(text, run_id=run, document_ids=[str(d) for d in document_ids])
+        graph = graph_on(saver)
+        inputs: dict[str, Any] | None = initial_input(text, run_id=run, document_ids=[str(d) for d in document_ids])
+        if resume:
+            snapshot = await graph.aget_state(run_config)
+            saved = _answer_of(snapshot.values or {}, run)
+            if saved is not None:
+                await send("complete", saved)
+                return _outcome(saved, thread)
+            if (snapshot.values or {}).get("run_id") == run and snapshot.next:
+                inputs = None  # LangGraph continues from the checkpoint's pending nodes
         try:
             async for event in graph.astream(inputs, run_config, context=context, stream_mode="custom"):
                 kind, payload = event["type"], event["payload"]
                 if kind == "complete":
-                    outcome = TurnOutcome(
-                        stop_reason=payload["stop_reason"],
-                        message=payload["message"],
-                        citations=payload.get("citations") or [],
-                        unsupported_claims=payload.get("unsupported_claims") or [],
-                        contamination=payload.get("contamination"),
-                        thread_id=thread,
-                    )
-                result = emit(kind, payload)
-                if result is not None:
-                    await result
+                    outcome = _outcome(payload, thread)
+                elif kind == "token":
+                    drafted.append(str(payload.get("text") or ""))
+                elif kind == "step" and payload.get("name") == "write" and payload.get("status") == "started":
+                    drafted.clear()
+                await send(kind, payload)
         except GraphRecursionError:
             note = f"Stopped: the agent took more than {run_config['recursion_limit']} steps."
             outcome = TurnOutcome(stop_reason="max_iterations", message=note, thread_id=thread)
-            for kind, payload in (
-                ("error", {"message": note}),
-                (
-                    "complete",
-                    {"stop_reason": "max_iterations", "message": note, "citations": [], "unsupported_claims": []},
-                ),
-            ):
-                result = emit(kind, payload)
-                if result is not None:
-                    await result
+            await send("error", {"message": note})
+            ended = {"stop_reason": "max_iterations", "message": note, "citations": [], "unsupported_claims": []}
+            await send("complete", ended)
+        except asyncio.CancelledError:
+            if should_stop():
+                await asyncio.shield(_save_stopped(ctx, graph_on, run_config, run, "".join(drafted), checkpoint_url))
+            raise
     await service.record_turn(ctx, conversation.id, first_message=text)
     return outcome
 
 
-__all__ = ["MAX_MESSAGE", "SpaceRetriever", "TurnOutcome", "clean_message", "run_turn", "urls_in"]
+__all__ = [
+    "MAX_MESSAGE",
+    "SpaceRetriever",
+    "TurnOutcome",
+    "clean_message",
+    "run_turn",
+    "stopped_message",
+    "urls_in",
+]

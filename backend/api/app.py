@@ -19,6 +19,7 @@ from backend.api import (
     search,
     slack,
     spaces,
+    ws,
 )
 from backend.api.errors import ERROR_RESPONSES, error_response, install_error_handlers
 from backend.api.middleware import CorrelationIdMiddleware, SecurityHeadersMiddleware
@@ -42,6 +43,7 @@ def _routers() -> list[APIRouter]:
         content.router,
         slack.router,
         analytics.router,
+        ws.router,
         audit.router,
         dashboard.router,
     ]

@@ -68,6 +68,13 @@ async def get_run(run_id: str, ctx: Ctx) -> RunPublic:
     operation_id="list_run_events",
     response_model=list[RunEventPublic],
     summary="The run's events after sequence `after`, in order (sequences 1..n without gaps)",
+    description=(
+        "Event types: status, token, step, tool_call, tool_result, citation, error, complete. A `complete` "
+        "event's payload is `{stop_reason, message, citations, unsupported_claims}` with `stop_reason` one of "
+        "completed, max_iterations, contaminated, error, cancelled, or interrupted (the worker died mid-run: "
+        "`message` is the partial answer and `partial` is true; `POST /runs/{id}/resume` continues the run, whose "
+        "next attempt starts with a `status` event and ends with its own `complete`)."
+    ),
 )
 async def list_run_events(run_id: str, ctx: Ctx, after: Annotated[int, Query(ge=0)] = 0) -> list[RunEventPublic]:
     return await service.list_events(ctx, run_id, after)

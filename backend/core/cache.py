@@ -285,6 +285,9 @@ class _RedisSubscription:
                 yield str(message["data"])
 
 
+SUBSCRIBE_TIMEOUT_SECONDS = 5.0
+
+
 class RedisBroker:
     backend_name = "redis"
 
@@ -299,8 +302,19 @@ class RedisBroker:
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[_RedisSubscription]:
+        """Subscribed once Redis has confirmed it: every message published after this returns is received
+        (SUBSCRIBE only sends the command; a publish on another connection could otherwise overtake it)."""
         pubsub = self._client.pubsub()
-        await pubsub.subscribe(self._ns + channel)
+        try:
+            await pubsub.subscribe(self._ns + channel)
+            async with asyncio.timeout(SUBSCRIBE_TIMEOUT_SECONDS):
+                while True:
+                    reply = await pubsub.get_message(timeout=SUBSCRIBE_TIMEOUT_SECONDS)
+                    if reply is not None and reply.get("type") == "subscribe":
+                        break
+        except BaseException:
+            await pubsub.aclose()
+            raise
         try:
             yield _RedisSubscription(pubsub)
         finally:

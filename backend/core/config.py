@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     # --- jobs ----------------------------------------------------------------------------
     run_worker_in_app: bool = True
     worker_concurrency: int = 2
-    interactive_worker_concurrency: int = 4
+    interactive_worker_concurrency: int = 8
     job_stalled_after_seconds: float = Field(
         default=30.0,
         description="A running job whose worker sent no heartbeat for this long is put back in the queue.",

@@ -125,6 +125,25 @@ INTERACTIVE_QUEUE = "interactive"
 filling every bulk slot never delays a chat answer."""
 
 
+_startup_hooks: list[Callable[[], Awaitable[Any]]] = []
+
+
+def on_worker_start(hook: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[Any]]:
+    """Register a domain's clean-up to run when a worker starts (after stalled jobs are requeued): the place
+    for work a dead worker left half done, since this package cannot import the domains."""
+    if hook not in _startup_hooks:
+        _startup_hooks.append(hook)
+    return hook
+
+
+async def _run_startup_hooks() -> None:
+    for hook in list(_startup_hooks):
+        try:
+            await hook()
+        except Exception:  # one domain's failed clean-up must not keep the worker from serving the others
+            logger.exception("a worker start-up hook failed", extra={"hook": getattr(hook, "__qualname__", "?")})
+
+
 async def run_worker(*, in_app: bool) -> None:
     """Run the bulk and the interactive workers until cancelled (or, outside the web process, until SIGINT
     or SIGTERM, which let running jobs finish for up to ten seconds)."""
@@ -141,29 +160,38 @@ async def run_worker(*, in_app: bool) -> None:
         "shutdown_graceful_timeout": 10,
         "worker_middleware": [_with_job_context],
     }
-    workers = asyncio.gather(
-        job_app.run_worker_async(
-            name=f"{name}-bulk", queues=[BULK_QUEUE], concurrency=settings.worker_concurrency, **options
-        ),
-        job_app.run_worker_async(
-            name=f"{name}-interactive",
-            queues=[INTERACTIVE_QUEUE],
-            concurrency=settings.interactive_worker_concurrency,
-            **options,
-        ),
-    )
+
+    def start_workers() -> asyncio.Future[Any]:
+        return asyncio.gather(
+            job_app.run_worker_async(
+                name=f"{name}-bulk", queues=[BULK_QUEUE], concurrency=settings.worker_concurrency, **options
+            ),
+            job_app.run_worker_async(
+                name=f"{name}-interactive",
+                queues=[INTERACTIVE_QUEUE],
+                concurrency=settings.interactive_worker_concurrency,
+                **options,
+            ),
+        )
+
+    workers: asyncio.Future[Any] | None = None
     if not in_app:
+        main = asyncio.current_task()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, workers.cancel)
+            if main is not None:
+                loop.add_signal_handler(sig, main.cancel)
     try:
+        # Work a dead worker left behind is requeued or cleaned up before this one takes any job.
         await recover_stalled_jobs()
+        await _run_startup_hooks()
+        workers = start_workers()
         await workers
     except asyncio.CancelledError:
         if in_app:
             raise
     finally:
-        if not workers.done():
+        if workers is not None and not workers.done():
             workers.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await workers

@@ -4,28 +4,37 @@
 holding the run's row lock, so two workers never execute the same run), drives the conversation's turn with
 `run_turn`, and sends every event through the token coalescer to the event log and the broker. The graph's
 `complete` event is held back and written together with the run's final status in one transaction, so a
-follower that sees `complete` also sees the run finished.
+follower that sees `complete` also sees the run finished. A resumed run (its second or later attempt)
+continues the conversation's turn from its last LangGraph checkpoint (`run_turn(..., resume=True)`), so the
+message is never answered twice.
 
-Stop: `cancel_run` sets the run's `cancel_requested` flag. A watcher reads it every `STOP_POLL_SECONDS`
-(200 ms) and raises the in-memory flag that the graph checks between tokens and steps; the graph then ends
-with `stop_reason = "cancelled"` and the text written so far. A graph that does not get to a check within
-`STOP_GRACE_SECONDS` (a model call that has not produced its first token yet) is cancelled outright and the
-executor writes the `complete` event itself, so Stop acts within a second either way. A stopped run keeps
-its LangGraph checkpoints.
+Stop: `cancel_run` sets the run's `cancel_requested` flag, then publishes `stop` on the run's control
+channel. The executing worker is subscribed to that channel before it claims the run, so Stop reaches it in
+milliseconds; it also reads the flag every `STOP_POLL_SECONDS` (1 s), a safety net for a lost broker message
+that costs one small query per second per running run (the 200 ms poll this replaces cost five), and the
+only way left when the broker cannot be reached (the run then stops within about two seconds). Either way
+it raises the in-memory flag that the graph checks between tokens and steps; the graph then ends with
+`stop_reason = "cancelled"` and the text written so far. A graph that does not get to a check within
+`STOP_GRACE_SECONDS` (a model call that has not produced its first token yet) is cancelled outright; the
+turn then saves the partial answer in the conversation's checkpoint itself and the executor writes the
+`complete` event, so Stop acts within a second either way. A stopped run keeps its LangGraph checkpoints.
+An attempt that no longer owns its run (recovery marked it interrupted, or it was deleted) is cancelled at
+once and writes nothing more.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from backend.agents.runner import run_turn
-from backend.core.cache import Broker
-from backend.core.db import Database, TenantScope, get_database
+from backend.agents.runner import run_turn, stopped_message
+from backend.core.cache import get_broker
+from backend.core.db import TenantScope, get_database
 from backend.core.errors import AppError
 from backend.core.logging import log_context
 from backend.runs import fanout, recovery, repository
@@ -36,10 +45,11 @@ from backend.tenancy.context import SpaceContext
 
 logger = logging.getLogger(__name__)
 
-STOP_POLL_SECONDS = 0.2
+STOP_POLL_SECONDS = 1.0
+"""How often the run's flags are read from the database (Stop normally arrives on the control channel)."""
 STOP_GRACE_SECONDS = 0.7
-"""After the stop flag is seen: how long the graph may take to reach its next check before it is cancelled
-(poll 0.2 s + grace 0.7 s + the final write stay under a second)."""
+"""After Stop is heard: how long the graph may take to reach its next check before it is cancelled
+(control message + grace 0.7 s + the final write stay under a second)."""
 FAILED = "The run failed unexpectedly. Try again; if it keeps failing, contact support."
 NO_ACCESS = "The person who started this run no longer has edit access to this space."
 STATUS_OF_STOP_REASON = {
@@ -57,22 +67,20 @@ ContextLoader = Callable[[TenantScope, uuid.UUID], Awaitable[SpaceContext | None
 class RunWriter:
     """Stores batches of a run's events and publishes each stored batch (the coalescer's sink)."""
 
-    def __init__(
-        self, database: Database, scope: TenantScope, run_id: uuid.UUID, broker: Broker | None, attempt: int = 0
-    ) -> None:
-        self.database, self.scope, self.run_id, self.broker = database, scope, run_id, broker
+    def __init__(self, scope: TenantScope, run_id: uuid.UUID, attempt: int = 0) -> None:
+        self.scope, self.run_id = scope, run_id
         self.attempt = attempt
         """The attempt this writer finishes (0: any); a run another attempt or recovery took over is left alone."""
 
     async def append(self, events: list[NewEvent]) -> None:
-        async with self.database.tenant(self.scope) as session:
+        async with get_database().tenant(self.scope) as session:
             stored = await repository.append_events(session, self.scope, run_id=self.run_id, events=events)
-        await fanout.publish(self.scope, self.run_id, stored, broker=self.broker)
+        await fanout.publish(self.scope, self.run_id, stored)
 
     async def finish(self, events: list[NewEvent], *, status: str, stop_reason: str, error: str | None) -> bool:
         """The last events and the final status, in one transaction (with the run's booked usage); False when
         the run is no longer this attempt's to finish."""
-        async with self.database.tenant(self.scope) as session:
+        async with get_database().tenant(self.scope) as session:
             run = await repository.get_run(session, self.scope, run_id=self.run_id, lock=True)
             if run is None:
                 return False  # the conversation (and with it the run) was deleted meanwhile
@@ -85,7 +93,7 @@ class RunWriter:
             run.status, run.stop_reason, run.error = status, stop_reason, error
             run.finished_at = datetime.now(UTC)
             run.usage = await repository.usage_of(session, self.scope, run_id=self.run_id)
-        await fanout.publish(self.scope, self.run_id, stored, broker=self.broker)
+        await fanout.publish(self.scope, self.run_id, stored)
         return True
 
 
@@ -93,7 +101,7 @@ async def _claim(writer: RunWriter) -> tuple[Any, int] | str | None:
     """Mark a queued run running; the run (and its attempt number), "stale" for a run a dead worker left
     running, or None when there is nothing to do (finished, cancelled, deleted)."""
     scope, run_id = writer.scope, writer.run_id
-    async with writer.database.tenant(scope) as session:
+    async with get_database().tenant(scope) as session:
         run = await repository.get_run(session, scope, run_id=run_id, lock=True)
         if run is None:
             return None
@@ -107,47 +115,63 @@ async def _claim(writer: RunWriter) -> tuple[Any, int] | str | None:
             session, scope, run_id=run_id, events=[("status", {"status": "running", "attempt": run.attempts})]
         )
         attempt = run.attempts
-    await fanout.publish(scope, run_id, stored, broker=writer.broker)
+    await fanout.publish(scope, run_id, stored)
     return run, attempt
 
 
-async def _watch_stop(writer: RunWriter, stop: asyncio.Event) -> None:
-    """Raise `stop` when Stop was requested, or when this attempt no longer owns the run."""
-    while not stop.is_set():
-        await asyncio.sleep(STOP_POLL_SECONDS)
-        try:
-            async with writer.database.tenant(writer.scope) as session:
-                state = await repository.stop_state(session, writer.scope, run_id=writer.run_id)
-            if state is None or state[0] or state[1] != "running" or state[2] != writer.attempt:
+async def _watch(writer: RunWriter, control: Any, stop: asyncio.Event, lost: asyncio.Event) -> None:
+    """Raise `stop` when Stop is heard on the control channel or read from the run's flag; raise `lost` when
+    this attempt no longer owns the run."""
+
+    async def hear() -> None:
+        async for message in control:
+            if message == fanout.STOP_COMMAND:
                 stop.set()
-        except Exception:
-            logger.warning("could not read the run's stop flag", extra={"run_id": str(writer.run_id)}, exc_info=True)
+                return
 
-
-async def _until_done_or_stopped(turn: asyncio.Task[Any], stop: asyncio.Event) -> None:
-    """Wait for the turn; once Stop is requested, give it STOP_GRACE_SECONDS to end by itself, then cancel it."""
-    stopped = asyncio.create_task(stop.wait())
+    hearing = asyncio.create_task(hear(), name=f"run-control-{writer.run_id}")
     try:
-        await asyncio.wait({turn, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        if not turn.done():
-            await asyncio.wait({turn}, timeout=STOP_GRACE_SECONDS)
+        while not (stop.is_set() or lost.is_set()):
+            if hearing.done():  # the channel broke: only the database is left, read at the poll's pace
+                await asyncio.sleep(STOP_POLL_SECONDS)
+            else:
+                await asyncio.wait({hearing}, timeout=STOP_POLL_SECONDS)
+            if stop.is_set():
+                return
+            try:
+                async with get_database().tenant(writer.scope) as session:
+                    state = await repository.stop_state(session, writer.scope, run_id=writer.run_id)
+            except Exception:
+                logger.warning("could not read the run's flags", extra={"run_id": str(writer.run_id)}, exc_info=True)
+                continue
+            if state is None or state[1] != "running" or state[2] != writer.attempt:
+                lost.set()
+            elif state[0]:
+                stop.set()
+    finally:
+        hearing.cancel()
+
+
+async def _until_done_or_stopped(turn: asyncio.Task[Any], stop: asyncio.Event, lost: asyncio.Event) -> None:
+    """Wait for the turn; once Stop is heard, give it STOP_GRACE_SECONDS to end by itself, then cancel it. A
+    turn whose attempt lost the run is cancelled at once."""
+    signals = [asyncio.create_task(stop.wait()), asyncio.create_task(lost.wait())]
+    try:
+        await asyncio.wait({turn, *signals}, return_when=asyncio.FIRST_COMPLETED)
+        if not turn.done() and not lost.is_set():
+            await asyncio.wait({turn, signals[1]}, timeout=STOP_GRACE_SECONDS, return_when=asyncio.FIRST_COMPLETED)
         if not turn.done():
             turn.cancel()
             await asyncio.wait({turn})
     finally:
-        stopped.cancel()
-
-
-def _stopped_message(partial: str) -> str:
-    return partial + ("\n\n_(Stopped.)_" if partial else "_(Stopped before an answer was written.)_")
+        for signal in signals:
+            signal.cancel()
 
 
 async def execute_run(
     scope: TenantScope,
     run_id: uuid.UUID,
     *,
-    database: Database | None = None,
-    broker: Broker | None = None,
     load_context: ContextLoader | None = None,
     **turn_options: Any,
 ) -> str | None:
@@ -158,37 +182,55 @@ async def execute_run(
     again for the same run: a finished run is left alone, and a run a dead worker left `running` is marked
     interrupted with its partial answer (see `recovery`).
     """
-    writer = RunWriter(database or get_database(), scope, run_id, broker)
+    writer = RunWriter(scope, run_id)
     with log_context(space_id=scope.space_id):
-        claimed = await _claim(writer)
-        if claimed == "stale":
-            await recovery.interrupt_run(scope, run_id, database=writer.database, broker=broker)
-            return "interrupted"
-        if claimed is None or isinstance(claimed, str):
-            return None
-        run, writer.attempt = claimed
-        loader = load_context or member_context
-        ctx = await loader(scope, run.created_by) if run.created_by else None
-        if ctx is None or not ctx.can("editor"):
-            await writer.finish(
-                [("error", {"message": NO_ACCESS, "code": "no_access"}), _complete("error", NO_ACCESS)],
-                status="failed",
-                stop_reason="error",
-                error=NO_ACCESS,
-            )
-            return "failed"
-        return await _drive(writer, ctx, run, turn_options)
+        async with contextlib.AsyncExitStack() as stack:
+            # Subscribed to Stop before the claim: a Stop sent the moment the run starts is heard.
+            control: Any = fanout.Silent()
+            try:
+                control = await stack.enter_async_context(
+                    get_broker().subscribe(fanout.control_channel(scope, run_id))
+                )
+            except Exception:
+                logger.warning("no control channel: Stop is read from the database only", exc_info=True)
+            return await _execute(writer, control, load_context, turn_options)
+
+
+async def _execute(
+    writer: RunWriter, control: Any, load_context: ContextLoader | None, turn_options: dict[str, Any]
+) -> str | None:
+    scope, run_id = writer.scope, writer.run_id
+    claimed = await _claim(writer)
+    if claimed == "stale":
+        await recovery.interrupt_run(scope, run_id)
+        return "interrupted"
+    if claimed is None or isinstance(claimed, str):
+        return None
+    run, writer.attempt = claimed
+    loader = load_context or member_context
+    ctx = await loader(scope, run.created_by) if run.created_by else None
+    if ctx is None or not ctx.can("editor"):
+        await writer.finish(
+            [("error", {"message": NO_ACCESS, "code": "no_access"}), _complete("error", NO_ACCESS)],
+            status="failed",
+            stop_reason="error",
+            error=NO_ACCESS,
+        )
+        return "failed"
+    return await _drive(writer, control, ctx, run, turn_options)
 
 
 def _complete(stop_reason: str, message: str) -> NewEvent:
     return ("complete", {"stop_reason": stop_reason, "message": message, "citations": [], "unsupported_claims": []})
 
 
-async def _drive(writer: RunWriter, ctx: SpaceContext, run: Any, turn_options: dict[str, Any]) -> str | None:
-    stop = asyncio.Event()
+async def _drive(
+    writer: RunWriter, control: Any, ctx: SpaceContext, run: Any, turn_options: dict[str, Any]
+) -> str | None:
+    stop, lost = asyncio.Event(), asyncio.Event()
     final: dict[str, Any] | None = None
     parts: list[str] = []
-    watcher = asyncio.create_task(_watch_stop(writer, stop), name=f"run-stop-{writer.run_id}")
+    watcher = asyncio.create_task(_watch(writer, control, stop, lost), name=f"run-stop-{writer.run_id}")
     turn: asyncio.Task[Any] | None = None
     try:
         async with TokenCoalescer(writer.append) as coalescer:
@@ -200,6 +242,8 @@ async def _drive(writer: RunWriter, ctx: SpaceContext, run: Any, turn_options: d
                     return
                 if kind == "token":
                     parts.append(str(payload.get("text") or ""))
+                elif kind == "step" and payload.get("name") == "write" and payload.get("status") == "started":
+                    parts.clear()  # a new draft replaces the previous one
                 await coalescer.add(kind, payload)
 
             turn = asyncio.create_task(
@@ -211,16 +255,17 @@ async def _drive(writer: RunWriter, ctx: SpaceContext, run: Any, turn_options: d
                     run_id=str(writer.run_id),
                     document_ids=tuple(run.document_ids or ()),
                     should_stop=stop.is_set,
+                    resume=writer.attempt > 1,
                     **turn_options,
                 ),
                 name=f"run-turn-{writer.run_id}",
             )
-            await _until_done_or_stopped(turn, stop)
+            await _until_done_or_stopped(turn, stop, lost)
     except asyncio.CancelledError:
         # The worker is shutting down: leave an honest record instead of a run stuck in `running`.
         if turn is not None:
             turn.cancel()
-        await asyncio.shield(recovery.interrupt_run(writer.scope, writer.run_id, database=writer.database))
+        await asyncio.shield(recovery.interrupt_run(writer.scope, writer.run_id))
         raise
     finally:
         watcher.cancel()
@@ -236,8 +281,10 @@ async def _drive(writer: RunWriter, ctx: SpaceContext, run: Any, turn_options: d
         error = failure.message if isinstance(failure, AppError) else FAILED
         partial = "".join(parts)
         events += [("error", {"message": error}), _complete("error", error + (f"\n\n{partial}" if partial else ""))]
+    elif lost.is_set():
+        return None  # recovery took the run over, or it was deleted: nothing of this attempt is written
     elif stop.is_set():  # cancelled outright after the grace period
-        events.append(_complete("cancelled", _stopped_message("".join(parts))))
+        events.append(_complete("cancelled", stopped_message("".join(parts))))
     else:
         error = FAILED
         logger.error("the graph ended without a complete event", extra={"run_id": str(writer.run_id)})

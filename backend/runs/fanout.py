@@ -12,6 +12,8 @@ database is the truth, the broker only makes delivery fast.
 A live batch that skips ahead (a message lost by the broker, or a slow subscriber whose oldest messages
 were dropped) is filled from the database before it is yielded, and when nothing arrives for
 `POLL_SECONDS` the database is asked directly, so a lost message delays an event but never loses it.
+A broker that cannot be reached at all (Redis restarting) leaves the follower on those polls alone: events
+then arrive every `POLL_SECONDS`, still in order and exactly once.
 Following ends after a `complete` event that is the run's last event while the run is no longer active
 (the final status is written in the same transaction as that event).
 """
@@ -26,8 +28,8 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-from backend.core.cache import Broker, get_broker
-from backend.core.db import Database, TenantScope, get_database
+from backend.core.cache import get_broker
+from backend.core.db import TenantScope, get_database
 from backend.runs import repository
 from backend.runs.events import RunEventPublic
 from backend.runs.models import FINAL_STATUSES
@@ -37,6 +39,8 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 2.0
 """How long a follower waits for a live message before it asks the database (a safety net only)."""
 REPLAY_PAGE = 1000
+STOP_COMMAND = "stop"
+"""What `service.cancel_run` publishes on a run's control channel."""
 
 
 def channel(scope: TenantScope, run_id: uuid.UUID) -> str:
@@ -44,18 +48,53 @@ def channel(scope: TenantScope, run_id: uuid.UUID) -> str:
     return f"runs:{scope.key()}:run:{run_id}"
 
 
-async def publish(
-    scope: TenantScope, run_id: uuid.UUID, events: list[RunEventPublic], *, broker: Broker | None = None
-) -> None:
+def control_channel(scope: TenantScope, run_id: uuid.UUID) -> str:
+    """The channel on which the executing worker hears Stop (the run's flag stays the truth)."""
+    return f"runs:{scope.key()}:run:{run_id}:control"
+
+
+async def publish_control(scope: TenantScope, run_id: uuid.UUID, command: str) -> None:
+    """Tell the worker executing the run (best effort: it also polls the run's flag now and then)."""
+    try:
+        await get_broker().publish(control_channel(scope, run_id), command)
+    except Exception:
+        logger.warning("could not publish a run control message", extra={"run_id": str(run_id)}, exc_info=True)
+
+
+async def publish(scope: TenantScope, run_id: uuid.UUID, events: list[RunEventPublic]) -> None:
     """Publish a persisted batch (a broker failure is logged, never raised: followers poll the database)."""
     if not events:
         return
     try:
-        await (broker or get_broker()).publish(
+        await get_broker().publish(
             channel(scope, run_id), json.dumps([e.to_wire() for e in events], default=str)
         )
     except Exception:
         logger.warning("could not publish run events", extra={"run_id": str(run_id)}, exc_info=True)
+
+
+class Silent:
+    """A subscription that never delivers (the broker could not be reached): the database polls carry on."""
+
+    def __aiter__(self) -> Silent:
+        return self
+
+    async def __anext__(self) -> str:
+        await asyncio.Event().wait()
+        raise StopAsyncIteration
+
+
+@contextlib.asynccontextmanager
+async def _subscribed(name: str) -> AsyncIterator[Any]:
+    """The broker's subscription to `name`, or `Silent` when the broker is down (delivery then rests on the
+    database polls: slower, never lost)."""
+    async with contextlib.AsyncExitStack() as stack:
+        subscription: Any = Silent()
+        try:
+            subscription = await stack.enter_async_context(get_broker().subscribe(name))
+        except Exception:
+            logger.warning("the broker is unreachable: following from the database only", exc_info=True)
+        yield subscription
 
 
 def _parse(message: str) -> list[RunEventPublic]:
@@ -68,17 +107,17 @@ def _parse(message: str) -> list[RunEventPublic]:
 
 
 async def _stored(
-    database: Database, scope: TenantScope, run_id: uuid.UUID, after: int, before: int | None = None
+    scope: TenantScope, run_id: uuid.UUID, after: int, before: int | None = None
 ) -> list[RunEventPublic]:
-    async with database.tenant(scope) as session:
+    async with get_database().tenant(scope) as session:
         return await repository.list_events(
             session, scope, run_id=run_id, after=after, before=before, limit=REPLAY_PAGE
         )
 
 
-async def _finished_at(database: Database, scope: TenantScope, run_id: uuid.UUID, sequence: int) -> bool:
+async def _finished_at(scope: TenantScope, run_id: uuid.UUID, sequence: int) -> bool:
     """True when the event at `sequence` is the run's last and the run is no longer active."""
-    async with database.tenant(scope) as session:
+    async with get_database().tenant(scope) as session:
         run = await repository.get_run(session, scope, run_id=run_id)
     return run is None or (run.status in FINAL_STATUSES and run.last_sequence <= sequence)
 
@@ -88,20 +127,16 @@ async def follow(
     run_id: uuid.UUID,
     after: int = 0,
     *,
-    database: Database | None = None,
-    broker: Broker | None = None,
     poll_seconds: float = POLL_SECONDS,
 ) -> AsyncIterator[RunEventPublic]:
     """Every event of the run after `after`, exactly once and in order, replayed then live (see the module).
 
     The caller has checked that the run is in `scope`; this function trusts the scope it is given.
     """
-    database = database or get_database()
-    broker = broker or get_broker()
     live: asyncio.Queue[str] = asyncio.Queue()
     last = after
 
-    async with broker.subscribe(channel(scope, run_id)) as subscription:
+    async with _subscribed(channel(scope, run_id)) as subscription:
 
         async def pump() -> None:
             async for message in subscription:
@@ -112,11 +147,11 @@ async def follow(
             # Replay: page through what is stored. Anything stored later is either in a later page or
             # arrives live (we subscribed before the first read).
             while True:
-                page = await _stored(database, scope, run_id, last)
+                page = await _stored(scope, run_id, last)
                 for event in page:
                     yield event
                     last = event.sequence
-                    if event.type == "complete" and await _finished_at(database, scope, run_id, last):
+                    if event.type == "complete" and await _finished_at(scope, run_id, last):
                         return
                 if len(page) < REPLAY_PAGE:
                     break
@@ -125,19 +160,19 @@ async def follow(
                     message = await asyncio.wait_for(live.get(), poll_seconds)
                     incoming = _parse(message)
                 except TimeoutError:
-                    incoming = await _stored(database, scope, run_id, last)
+                    incoming = await _stored(scope, run_id, last)
                 for event in sorted(incoming, key=lambda e: e.sequence):
                     if event.sequence <= last:
                         continue  # already yielded (replay overlap, or a duplicate message)
                     if event.sequence > last + 1:
-                        for missed in await _stored(database, scope, run_id, last, before=event.sequence):
+                        for missed in await _stored(scope, run_id, last, before=event.sequence):
                             yield missed
                             last = missed.sequence
                         if event.sequence != last + 1:
                             continue  # not stored yet in our view: the next poll picks it up in order
                     yield event
                     last = event.sequence
-                    if event.type == "complete" and await _finished_at(database, scope, run_id, last):
+                    if event.type == "complete" and await _finished_at(scope, run_id, last):
                         return
         finally:
             pumping.cancel()
@@ -145,4 +180,13 @@ async def follow(
                 await pumping
 
 
-__all__ = ["POLL_SECONDS", "channel", "follow", "publish"]
+__all__ = [
+    "POLL_SECONDS",
+    "STOP_COMMAND",
+    "Silent",
+    "channel",
+    "control_channel",
+    "follow",
+    "publish",
+    "publish_control",
+]

@@ -8,8 +8,13 @@ with the text it had produced so far kept as the message of a `complete` event
 (`stop_reason = "interrupted"`), after an `error` event that says what happened. `service.resume_run`
 queues it again; its events continue from the next sequence.
 
-The graph cannot pick up inside the interrupted step (`run_turn` always starts a new turn), so a resumed
-run answers the message again on the conversation's last checkpoint; the partial answer stays in the log.
+A resumed run does not answer the message twice: its next attempt calls `run_turn(..., resume=True)`,
+which continues the turn from the conversation's last LangGraph checkpoint (or, when the graph had already
+finished the answer, emits that answer without calling a model). The partial answer of the interrupted
+attempt stays in the log before the new attempt's `status: running` event (`partial_text` reads only the
+last attempt).
+
+`recover_runs` runs at every worker start (`jobs.on_worker_start`, registered in `tasks`) and every minute.
 """
 
 from __future__ import annotations
@@ -21,8 +26,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from backend.core.cache import Broker
-from backend.core.db import Database, TenantScope, get_database
+from backend.core.db import TenantScope, get_database
 from backend.runs import fanout, repository
 from backend.runs.models import ACTIVE_STATUSES
 
@@ -48,12 +52,9 @@ async def interrupt_run(
     run_id: uuid.UUID,
     *,
     reason: str = INTERRUPTED,
-    database: Database | None = None,
-    broker: Broker | None = None,
 ) -> bool:
     """Mark an active run interrupted, keeping its partial answer; False when it was not active."""
-    database = database or get_database()
-    async with database.tenant(scope) as session:
+    async with get_database().tenant(scope) as session:
         run = await repository.get_run(session, scope, run_id=run_id, lock=True)
         if run is None or run.status not in ACTIVE_STATUSES:
             return False
@@ -79,7 +80,7 @@ async def interrupt_run(
         run.status, run.stop_reason, run.error = "interrupted", "interrupted", reason
         run.finished_at = datetime.now(UTC)
     logger.warning("run interrupted", extra={"run_id": str(run_id), "space_id": str(scope.space_id)})
-    await fanout.publish(scope, run_id, stored, broker=broker)
+    await fanout.publish(scope, run_id, stored)
     return True
 
 
@@ -91,14 +92,13 @@ _DEAD_JOBS = text(
 )
 
 
-async def recover_runs(*, database: Database | None = None, broker: Broker | None = None) -> int:
+async def recover_runs() -> int:
     """Interrupt the runs whose job ended without finishing them; how many were interrupted.
 
     The job table is not tenant data (it holds only ids), so this is the one cross-space read of the
     domain; each run is then read and changed in its own space's transaction, under row-level security.
     """
-    database = database or get_database()
-    async with database.session() as session:
+    async with get_database().session() as session:
         rows = (await session.execute(_DEAD_JOBS, {"task": TASK_NAME})).scalars().all()
     count = 0
     for args in rows:
@@ -107,7 +107,7 @@ async def recover_runs(*, database: Database | None = None, broker: Broker | Non
             run_id = uuid.UUID(args["run_id"])
         except (KeyError, TypeError, ValueError):
             continue
-        count += await interrupt_run(scope, run_id, database=database, broker=broker)
+        count += await interrupt_run(scope, run_id)
     return count
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -118,7 +118,7 @@ async def list_events(
         )
 
 
-async def follow_run(ctx: SpaceContext, run_id: Any, after: int = 0) -> AsyncIterator[RunEventPublic]:
+async def follow_run(ctx: SpaceContext, run_id: Any, after: int = 0) -> AsyncGenerator[RunEventPublic, None]:
     """Every event after `after`, replayed then live, exactly once, until the run ends (see `fanout`)."""
     rid = _run_id(run_id)
     async with get_database().tenant(ctx.scope) as session:
@@ -157,6 +157,9 @@ async def cancel_run(ctx: SpaceContext, run_id: Any) -> RunPublic:
             )
             run.status, run.stop_reason, run.finished_at = "cancelled", "cancelled", datetime.now(UTC)
             run.last_sequence = stored[-1].sequence
+    if run.status == "running":
+        # After the commit: the worker that hears it reads a flag that is already set.
+        await fanout.publish_control(scope, rid, fanout.STOP_COMMAND)
     await fanout.publish(scope, rid, stored)
     return RunPublic.of(run)
 

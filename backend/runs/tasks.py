@@ -15,7 +15,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 
 from backend.core.db import TenantScope
 from backend.core.logging import correlation_id_var
-from backend.jobs import job_app
+from backend.jobs import job_app, on_worker_start
 from backend.jobs.queue import INTERACTIVE_QUEUE, fair_priority
 from backend.runs import executor, recovery
 
@@ -55,5 +55,9 @@ async def recover_runs_task(timestamp: int) -> int:
     """Every minute: interrupt runs whose job died without finishing them."""
     return await recovery.recover_runs()
 
+
+# At every worker start: runs whose job died while no worker was watching are marked interrupted at once
+# (their partial answers kept), instead of waiting for the first periodic sweep.
+on_worker_start(recovery.recover_runs)
 
 __all__ = ["defer_run", "execute_run_task", "recover_runs_task"]

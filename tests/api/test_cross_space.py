@@ -76,7 +76,8 @@ def _space_routes(w: World, space: str) -> list[tuple[str, str, dict[str, Any] |
         ("PATCH", "/api/v1/conversations/{conversation_id}", {"title": "Hijacked"}),
         ("DELETE", "/api/v1/conversations/{conversation_id}", None),
         ("GET", "/api/v1/conversations/{conversation_id}/messages", None),
-        # Real run ids of B are attacked in tests/api/test_runs_api.py.
+        # Real run ids of B are attacked in tests/api/test_runs_api.py; over `WS /api/v1/ws` (not in OpenAPI)
+        # another space, and another space's runs, are attacked in tests/api/test_runs_ws.py.
         ("POST", "/api/v1/conversations/{conversation_id}/runs", {"message": "hi"}),
         ("GET", "/api/v1/conversations/{conversation_id}/runs", None),
         ("GET", "/api/v1/runs/{run_id}", None),

@@ -200,7 +200,7 @@ async def test_follow_replays_then_goes_live_without_gap_or_duplicate_when_event
 ) -> None:
     ada = await create_space(committed_db, "alpha")
     run = await service.start_run(ada, await conversation(ada), "Hello")
-    writer = executor.RunWriter(committed_db, ada.scope, run.id, None)
+    writer = executor.RunWriter(ada.scope, run.id)
     await writer.append([("token", {"text": f"before{i} "}) for i in range(5)])  # 2..6
     original = fanout._stored
     replays = 0
@@ -255,9 +255,10 @@ async def test_follow_recovers_messages_the_broker_lost(
             return None
 
     lossy = Lossy()
-    writer = executor.RunWriter(committed_db, ada.scope, run.id, lossy)
+    cache_module.set_cache_and_broker(MemoryCache(), lossy)
+    writer = executor.RunWriter(ada.scope, run.id)
     seen: list[RunEventPublic] = []
-    async for event in fanout.follow(ada.scope, run.id, 0, database=committed_db, broker=lossy, poll_seconds=0.05):
+    async for event in fanout.follow(ada.scope, run.id, 0, poll_seconds=0.05):
         seen.append(event)
         if event.sequence == 1:
             for i in range(6):
@@ -280,3 +281,17 @@ async def test_a_payload_is_stored_as_json_gives_it_back(
         )
     assert stored.payload == {"tool": "ga4", "ok": True, "day": "2026-12-01", "range": [1, 7]}
     assert (await service.list_events(ada, run.id, after=1)) == [stored]
+
+
+async def test_a_redis_subscription_receives_what_is_published_the_moment_it_opens(redis_url: str) -> None:
+    broker, publisher = build_broker(redis_url, "confirm"), build_broker(redis_url, "confirm")
+    try:
+        for attempt in range(20):
+            async with broker.subscribe(f"runs:confirm:{attempt}") as subscription:
+                # Published on another connection right after subscribe() returned: Redis has confirmed it.
+                await publisher.publish(f"runs:confirm:{attempt}", f"m{attempt}")
+                received = await asyncio.wait_for(anext(aiter(subscription)), 10)
+            assert received == f"m{attempt}"
+    finally:
+        await broker.close()
+        await publisher.close()
