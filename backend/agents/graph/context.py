@@ -32,12 +32,19 @@ def new_canary() -> str:
     return f"OBK-{secrets.token_hex(6)}"
 
 
+def new_boundary() -> str:
+    """A per-run tag suffix delimiting untrusted source blocks: a document cannot forge a closing tag it
+    cannot guess."""
+    return secrets.token_hex(4)
+
+
 @dataclass(frozen=True)
 class AgentContext:
     scope: TenantScope
     config: AgentConfig
     tool_env: ToolEnv
     canary: str = field(default_factory=new_canary)
+    boundary: str = field(default_factory=new_boundary)
     spotlight: bool = True
     """Datamark untrusted text (on by default; off only to measure what it buys)."""
     should_stop: Callable[[], bool] = lambda: False
@@ -56,4 +63,4 @@ def require_scope(context: AgentContext | None) -> TenantScope:
     return context.scope
 
 
-__all__ = ["AgentContext", "Retriever", "new_canary", "require_scope"]
+__all__ = ["AgentContext", "Retriever", "new_boundary", "new_canary", "require_scope"]

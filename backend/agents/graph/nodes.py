@@ -10,7 +10,6 @@ and fans them out.
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -50,7 +49,6 @@ class Nodes:
         self, *, llm: BaseChatModel, fast_llm: BaseChatModel, retriever: Retriever, tools: dict[str, AgentTool]
     ) -> None:
         self.llm, self.fast_llm, self.retriever, self.tools = llm, fast_llm, retriever, tools
-        self.boundary = secrets.token_hex(4)
 
     # -- helpers ------------------------------------------------------------------------------------------
 
@@ -65,7 +63,7 @@ class Nodes:
         return [
             SystemMessage(content=system),
             *prompts.history(state.get("messages") or []),
-            HumanMessage(content=prompts.workspace(dict(state), boundary=self.boundary, marked=marked)),
+            HumanMessage(content=prompts.workspace(dict(state), boundary=context.boundary, marked=marked)),
             HumanMessage(content=request),
         ]
 
