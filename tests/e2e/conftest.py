@@ -21,7 +21,8 @@ import httpx
 import pytest
 
 from tests.support.fake_google import FakeGoogle, google_env, serve_fake_google_for_session, two_accounts
-from tests.support.servers import free_port
+from tests.support.fake_slack import FakeSlack
+from tests.support.servers import free_port, serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -131,8 +132,20 @@ def fake_google() -> Iterator[tuple[FakeGoogle, str]]:
 
 
 @pytest.fixture(scope="session")
-def running_app(tmp_root: Path, fake_google: tuple[FakeGoogle, str]) -> Iterator[RunningApp]:
-    app = start_app(tmp_root / "e2e-data", extra_env=google_env(fake_google[1]))
+def fake_slack() -> Iterator[tuple[FakeSlack, str]]:
+    """A fake Slack Web API on 127.0.0.1 for the session's app: the fake and its URL."""
+    fake = FakeSlack()
+    with serve_in_thread(fake.app()) as url:
+        yield fake, url
+
+
+@pytest.fixture(scope="session")
+def running_app(
+    tmp_root: Path, fake_google: tuple[FakeGoogle, str], fake_slack: tuple[FakeSlack, str]
+) -> Iterator[RunningApp]:
+    # One app for the whole tier: a second app would rebuild the shared frontend with its own port, and the
+    # pages of this one would then talk to a backend that is gone. Fakes of outside services are set here.
+    app = start_app(tmp_root / "e2e-data", extra_env={**google_env(fake_google[1]), "SLACK_API_URL": fake_slack[1]})
     yield app
     app.stop()
 

@@ -4,32 +4,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.conftest import RunningApp, start_app
+from tests.e2e.conftest import RunningApp
 from tests.support.browser import sign_up_in_browser
 from tests.support.fake_slack import TEAM_NAME, FakeSlack
-from tests.support.servers import serve_in_thread
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def slack_app(tmp_root: Path) -> Iterator[tuple[RunningApp, FakeSlack]]:
-    """The app with its own data dir, talking to a fake Slack (its settings are read at start)."""
-    fake = FakeSlack()
-    with serve_in_thread(fake.app()) as url, pytest.MonkeyPatch.context() as env:
-        env.setenv("SLACK_API_URL", url)
-        app = start_app(tmp_root / "e2e-slack-data")
-        try:
-            yield app, fake
-        finally:
-            app.stop()
+@pytest.fixture
+def slack_app(running_app: RunningApp, fake_slack: tuple[FakeSlack, str]) -> tuple[RunningApp, FakeSlack]:
+    """The tier's app, which talks to the session's fake Slack (SLACK_API_URL is set when it starts)."""
+    return running_app, fake_slack[0]
 
 
 async def test_admin_connects_and_disconnects_slack(browser: Any, slack_app: tuple[RunningApp, FakeSlack]) -> None:
