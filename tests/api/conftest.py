@@ -7,12 +7,15 @@ inline, inside the request that adds them.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 
+from backend.core.db import TenantScope
+from backend.runs import tasks
 from tests.api.world import world  # noqa: F401  (fixture shared by the cross-space tests)
 from tests.support.tenants import Tenant, new_tenant
 
@@ -84,3 +87,23 @@ def inline_ingestion(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
     monkeypatch.setattr(ingest, "metered", counted)
     yield
     set_storage(None)
+
+
+@pytest.fixture
+async def live(asgi_app: Any, committed_db: Any, memory_backends: None) -> AsyncIterator[httpx.AsyncClient]:
+    """A client whose requests really commit (for runs, jobs and other work outside the request)."""
+    transport = httpx.ASGITransport(app=asgi_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=30) as http:
+        yield http
+
+
+@pytest.fixture
+def queued(monkeypatch: pytest.MonkeyPatch) -> list[tuple[TenantScope, uuid.UUID]]:
+    """Runs are recorded instead of queued: (scope, run id) of every run started, for the test to execute."""
+    runs: list[tuple[TenantScope, uuid.UUID]] = []
+
+    async def defer(scope: TenantScope, run_id: uuid.UUID) -> None:
+        runs.append((scope, run_id))
+
+    monkeypatch.setattr(tasks, "defer_run", defer)
+    return runs

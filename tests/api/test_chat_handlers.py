@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 
 from backend.core.db import TenantScope
-from backend.runs import executor, recovery, tasks
+from backend.runs import executor, recovery
 from obelisk_app.pages.chat_state import ChatState
 from obelisk_app.routes import CHAT, CHAT_CONVERSATION
 from tests.db.test_runs_support import slow_chat, turn_options
@@ -22,24 +21,6 @@ from tests.support.tenants import Tenant, new_tenant
 from tests.support.ui import Tab
 
 ANSWER = " ".join(f"Acme grew revenue by 40% in 2025 across Europe [S1], point {n}." for n in range(1, 9))
-
-
-@pytest.fixture
-async def live(asgi_app: Any, committed_db: Any, memory_backends: None) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=asgi_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=30) as http:
-        yield http
-
-
-@pytest.fixture
-def queued(monkeypatch: pytest.MonkeyPatch) -> list[tuple[TenantScope, uuid.UUID]]:
-    runs: list[tuple[TenantScope, uuid.UUID]] = []
-
-    async def defer(scope: TenantScope, run_id: uuid.UUID) -> None:
-        runs.append((scope, run_id))
-
-    monkeypatch.setattr(tasks, "defer_run", defer)
-    return runs
 
 
 def _page(owner: Tenant, conversation_id: str = "") -> ChatState:

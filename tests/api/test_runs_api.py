@@ -5,35 +5,14 @@ the executor's own connections see what the API wrote."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
-import pytest
 
 from backend.core.db import TenantScope
 from backend.models.chat_fake import make_fake_chat
-from backend.runs import executor, tasks
+from backend.runs import executor
 from tests.db.test_runs_support import turn_options
 from tests.support.tenants import Tenant, new_tenant
-
-
-@pytest.fixture
-async def live(asgi_app: Any, committed_db: Any, memory_backends: None) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=asgi_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=30) as http:
-        yield http
-
-
-@pytest.fixture
-def queued(monkeypatch: pytest.MonkeyPatch) -> list[tuple[TenantScope, uuid.UUID]]:
-    runs: list[tuple[TenantScope, uuid.UUID]] = []
-
-    async def defer(scope: TenantScope, run_id: uuid.UUID) -> None:
-        runs.append((scope, run_id))
-
-    monkeypatch.setattr(tasks, "defer_run", defer)
-    return runs
 
 
 async def _conversation(http: httpx.AsyncClient, owner: Tenant) -> str:

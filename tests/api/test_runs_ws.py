@@ -19,7 +19,7 @@ from websockets.exceptions import ConnectionClosed
 from backend.api import ws as ws_route
 from backend.core.db import TenantScope
 from backend.models.chat_fake import make_fake_chat
-from backend.runs import executor, tasks
+from backend.runs import executor
 from tests.db.test_runs_support import slow_chat, turn_options
 from tests.support.servers import serve_here
 from tests.support.tenants import Tenant, new_tenant
@@ -37,17 +37,6 @@ async def server(asgi_app: Any, committed_db: Any, memory_backends: None) -> Asy
 async def http(server: str) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=server, timeout=30) as client:
         yield client
-
-
-@pytest.fixture
-def queued(monkeypatch: pytest.MonkeyPatch) -> list[tuple[TenantScope, uuid.UUID]]:
-    runs: list[tuple[TenantScope, uuid.UUID]] = []
-
-    async def defer(scope: TenantScope, run_id: uuid.UUID) -> None:
-        runs.append((scope, run_id))
-
-    monkeypatch.setattr(tasks, "defer_run", defer)
-    return runs
 
 
 def _ws_url(server: str) -> str:

@@ -37,13 +37,6 @@ REVIEWER = {"id": "U0RITA01", "username": "rita", "name": "rita", "team_id": TEA
 
 
 @pytest.fixture
-async def live(asgi_app: Any, committed_db: Any, memory_backends: None) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=asgi_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=30) as http:
-        yield http
-
-
-@pytest.fixture
 def slack() -> Iterator[FakeSlack]:
     with fake_slack_server() as (fake, _url):
         yield fake
