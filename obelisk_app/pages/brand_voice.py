@@ -52,6 +52,7 @@ def brand_voice_page() -> rx.Component:
         rx.cond(
             BrandVoiceState.error != "", rx.callout(BrandVoiceState.error, icon="triangle-alert", color_scheme="red")
         ),
+        rx.cond(BrandVoiceState.loaded, rx.box(data_testid="brand-voice-loaded", display="none")),
         rx.grid(
             rx.vstack(
                 rx.heading("This space: ", AuthState.current_space_name, size="4"),

@@ -37,6 +37,8 @@ class BrandVoiceState(SpaceState):
     organization: dict[str, str] = {}
     effective: dict[str, str] = {}
     error: str = ""
+    loaded: bool = False
+    """The forms hold the stored voice (they are re-mounted when it arrives, so typing waits for this)."""
 
     async def _save_then_reload(self, save: Callable[[], Awaitable[Any]] | None = None) -> None:
         if save is not None:
@@ -44,6 +46,7 @@ class BrandVoiceState(SpaceState):
         data = await brand_voice.get_brand_voice(await self._ctx())
         self.space, self.organization = _as_form(data["space"]), _as_form(data["organization"])
         self.effective = _as_form(data["effective"])
+        self.loaded = True
 
     @rx.event
     async def load(self) -> Any:

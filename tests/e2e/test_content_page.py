@@ -27,6 +27,8 @@ async def test_a_draft_is_scored_edited_compared_and_approved(browser: Any, runn
     )
     await page.get_by_test_id("nav-brand-voice").first.click()
     await page.wait_for_url(re.compile(r".*/brand-voice$"))
+    # The form is re-mounted when the stored voice arrives: text typed before that would be dropped.
+    await page.get_by_test_id("brand-voice-loaded").wait_for(state="attached")
     await page.get_by_test_id("space-banned_terms").fill("cheap")
     await page.get_by_test_id("space-save").click()
     await expect(page.get_by_test_id("space-banned_terms")).to_have_value("cheap")
