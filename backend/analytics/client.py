@@ -61,6 +61,8 @@ class ReportQuery:
     limit: int = 100
     order_by_metric: str | None = None
     descending: bool = True
+    in_list: tuple[str, tuple[str, ...]] | None = None
+    """Only rows whose dimension (first) has one of the values (second): GA4's `inListFilter`, exact case."""
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -72,6 +74,11 @@ class ReportQuery:
         }
         if self.order_by_metric:
             body["orderBys"] = [{"metric": {"metricName": self.order_by_metric}, "desc": self.descending}]
+        if self.in_list is not None:
+            name, values = self.in_list
+            body["dimensionFilter"] = {
+                "filter": {"fieldName": name, "inListFilter": {"values": list(values), "caseSensitive": True}}
+            }
         return body
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 MAX_METRICS = 10
 MAX_DIMENSIONS = 9
+MAX_FILTER_VALUES = 500
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_:]{0,99}$")
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2}|today|yesterday|[1-9]\d{0,3}daysAgo)$")
 
@@ -49,6 +50,10 @@ class ReportRequest(BaseModel):
     limit: int = Field(default=100, ge=1, le=10_000)
     order_by: str | None = Field(default=None, description="A metric of the request to sort rows by")
     descending: bool = True
+    filter_dimension: str | None = Field(
+        default=None, description="Keep only rows whose value of this dimension is in `filter_values` (exact)"
+    )
+    filter_values: list[str] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
 
     @field_validator("metrics", "dimensions")
     @classmethod
@@ -77,6 +82,13 @@ class ReportRequest(BaseModel):
             raise ValueError("order_by must be one of the requested metrics")
         if self.start_date[:1].isdigit() and self.end_date[:1].isdigit() and self.start_date > self.end_date:
             raise ValueError("start_date is after end_date")
+        if self.filter_dimension is not None:
+            if not _NAME.match(self.filter_dimension):
+                raise ValueError("filter_dimension is not a GA4 field name")
+            if not self.filter_values or any(not v or len(v) > 2000 for v in self.filter_values):
+                raise ValueError("filter_values needs 1 to 500 values of at most 2000 characters")
+        elif self.filter_values:
+            raise ValueError("filter_values needs a filter_dimension")
         return self
 
 

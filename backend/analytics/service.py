@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from backend.analytics import client, oauth, repository
+from backend.analytics import client, limits, oauth, repository
 from backend.analytics.client import Ga4Error, ReportQuery
 from backend.analytics.models import CONNECTED, NEEDS_RECONNECT, Ga4Connection
 from backend.analytics.schemas import (
@@ -372,23 +372,25 @@ def _cache_key(scope: TenantScope, property_id: str, request: ReportRequest) -> 
     return f"{scope.key()}:ga4:report:{property_id}:{digest}"
 
 
+async def _cached_report(key: str) -> ReportPublic | None:
+    cached = await get_json(get_cache(), key)
+    return ReportPublic.model_validate({**cached, "cached": True}) if isinstance(cached, dict) else None
+
+
 async def run_report(ctx: SpaceContext, request: ReportRequest) -> ReportPublic:
-    """A GA4 report of the space's property (any member), cached briefly per space, property and request."""
+    """A GA4 report of the space's property (any member), cached briefly per space, property and request.
+
+    Identical requests made at the same time (a team refreshing the dashboard) share one call to Google, and
+    at most GA4_MAX_CONCURRENT_REQUESTS calls of a property run at once (`limits`).
+    """
     row = await _load(ctx.scope)
     if not row.property_id:
         raise Conflict("Pick the GA4 property this space reads (Integrations) first.", code="ga4_no_property")
     property_id = row.property_id
-    cache = get_cache()
     key = _cache_key(ctx.scope, property_id, request)
-    cached = await get_json(cache, key)
-    if isinstance(cached, dict):
-        return ReportPublic.model_validate({**cached, "cached": True})
-    # RESOURCE_EXHAUSTED blocks the whole property: asking again at once only burns what is left of the
-    # project's own quota, so the space waits out a pause before the next call reaches Google.
-    paused = f"{ctx.scope.key()}:ga4:quota_paused:{property_id}"
-    if await cache.exists(paused):
-        raise _app_error(client.quota_error(retry_after=int(await cache.ttl(paused) or 60)))
-    token = await _access_token(ctx.scope, row=row)
+    cached = await _cached_report(key)
+    if cached is not None:
+        return cached
     query = ReportQuery(
         metrics=tuple(request.metrics),
         dimensions=tuple(request.dimensions),
@@ -397,26 +399,38 @@ async def run_report(ctx: SpaceContext, request: ReportRequest) -> ReportPublic:
         limit=request.limit,
         order_by_metric=request.order_by,
         descending=request.descending,
+        in_list=(request.filter_dimension, tuple(request.filter_values)) if request.filter_dimension else None,
     )
-    try:
-        report = await _with_retry(
-            ctx.scope,
-            token,
-            lambda t: client.run_report(get_settings(), access_token=t, property_id=property_id, query=query),
+
+    async def call(token: str) -> client.Report:
+        async with limits.property_slot(property_id):
+            return await client.run_report(get_settings(), access_token=token, property_id=property_id, query=query)
+
+    async def fetch() -> ReportPublic:
+        cache = get_cache()
+        # RESOURCE_EXHAUSTED blocks the whole property: asking again at once only burns what is left of the
+        # project's own quota, so the space waits out a pause before the next call reaches Google.
+        paused = f"{ctx.scope.key()}:ga4:quota_paused:{property_id}"
+        if await cache.exists(paused):
+            raise _app_error(client.quota_error(retry_after=int(await cache.ttl(paused) or 60)))
+        token = await _access_token(ctx.scope, row=row)
+        try:
+            report = await _with_retry(ctx.scope, token, call)
+        except RateLimited as exc:
+            pause = max(60, get_settings().ga4_report_cache_seconds)
+            await cache.set(paused, "1", pause)
+            exc.retry_after = pause  # when this space will ask Google again
+            raise
+        public = ReportPublic(
+            rows=[ReportRowPublic(dimensions=r.dimensions, metrics=r.metrics) for r in report.rows],
+            row_count=report.row_count,
+            property_id=property_id,
+            quota=report.quota,
         )
-    except RateLimited as exc:
-        pause = max(60, get_settings().ga4_report_cache_seconds)
-        await cache.set(paused, "1", pause)
-        exc.retry_after = pause  # when this space will ask Google again
-        raise
-    public = ReportPublic(
-        rows=[ReportRowPublic(dimensions=r.dimensions, metrics=r.metrics) for r in report.rows],
-        row_count=report.row_count,
-        property_id=property_id,
-        quota=report.quota,
-    )
-    await set_json(cache, key, public.model_dump(mode="json"), get_settings().ga4_report_cache_seconds)
-    return public
+        await set_json(cache, key, public.model_dump(mode="json"), get_settings().ga4_report_cache_seconds)
+        return public
+
+    return await limits.single_flight(key, fetch, cached=lambda: _cached_report(key))
 
 
 # -- the agents' view --------------------------------------------------------------------------------------

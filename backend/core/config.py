@@ -247,6 +247,13 @@ class Settings(BaseSettings):
         default=300, description="How long a GA4 report is cached per space, property and request."
     )
     ga4_timeout_seconds: float = Field(default=15.0, description="Time limit of one call to Google (OAuth or GA4).")
+    ga4_max_concurrent_requests: int = Field(
+        default=10,
+        ge=1,
+        le=10,
+        description="GA4 reports of one property running at once, across every process sharing the Redis "
+        "(Google allows 10 per property; a call past the limit waits for a free slot).",
+    )
     ga4_state_ttl_seconds: int = Field(
         default=600, description="How long a GA4 Connect link stays valid (the OAuth state, used once)."
     )

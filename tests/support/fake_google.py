@@ -13,12 +13,16 @@ at it. It behaves like Google where our code depends on it:
 - runReport: a valid bearer token of an account that can read the property; `property_quota_exhausted`
   answers 429 `RESOURCE_EXHAUSTED`. Rows are aggregated from `fake.facts[property]` (flat records holding
   dimension and metric values) by the requested dimensions, filtered by the date range when the facts have a
-  `date` (YYYYMMDD), sorted and limited; `propertyQuota` is returned when asked for.
+  `date` (YYYYMMDD) and by a `dimensionFilter` holding one `inListFilter`, sorted and limited;
+  `propertyQuota` is returned when asked for. It counts the reports running at once (`in_flight`, highest in
+  `max_in_flight`) and, while `gate` is clear, holds every report before answering, so a test can see how
+  many a client sends at the same time.
 - accountSummaries: the account's GA4 accounts and properties.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import secrets
@@ -66,6 +70,9 @@ class FakeGoogle:
     token_calls: list[dict[str, str]] = field(default_factory=list)
     report_calls: list[dict[str, Any]] = field(default_factory=list)
     revoked_tokens: list[str] = field(default_factory=list)
+    in_flight: int = 0
+    max_in_flight: int = 0
+    gate: threading.Event = field(default_factory=lambda: _open_gate())
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def readable(self, account: str) -> set[str]:
@@ -81,6 +88,12 @@ class FakeGoogle:
             for grant in self.grants.values():
                 if grant.account == account:
                     grant.revoked = True
+
+
+def _open_gate() -> threading.Event:
+    gate = threading.Event()
+    gate.set()
+    return gate
 
 
 def _error(status: int, google_status: str, message: str) -> JSONResponse:
@@ -112,7 +125,10 @@ def _aggregate(facts: list[dict[str, Any]], body: dict[str, Any]) -> tuple[list[
     today = date.today()
     start, end = _resolve_date(ranges[0]["startDate"], today), _resolve_date(ranges[0]["endDate"], today)
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    wanted = (body.get("dimensionFilter") or {}).get("filter")
     for fact in facts:
+        if wanted and str(fact.get(wanted["fieldName"])) not in wanted["inListFilter"]["values"]:
+            continue
         if "date" in fact:
             day = date(int(fact["date"][:4]), int(fact["date"][4:6]), int(fact["date"][6:]))
             if not start <= day <= end:
@@ -220,6 +236,18 @@ def build_app(fake: FakeGoogle) -> FastAPI:
 
     @app.post("/v1beta/properties/{property_id}:runReport")
     async def run_report(property_id: str, request: Request) -> JSONResponse:
+        with fake.lock:
+            fake.in_flight += 1
+            fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+        try:
+            while not fake.gate.is_set():
+                await asyncio.sleep(0.01)
+            return await _report(property_id, request)
+        finally:
+            with fake.lock:
+                fake.in_flight -= 1
+
+    async def _report(property_id: str, request: Request) -> JSONResponse:
         body = await request.json()
         with fake.lock:
             grant = _caller(request)

@@ -1,0 +1,148 @@
+"""GA4's per-property limits, against the fake Google on 127.0.0.1: at most 10 reports of a property run at
+once (in a process, and across processes through Redis), and identical reports asked for at the same time
+make one call. The fake holds every report until the test opens its gate and counts what it received.
+
+These tests run requests concurrently, so they use `committed_db` (a pool of real connections): the rolled
+back single-connection database of the other tests serves one query at a time."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+
+import pytest
+
+from backend.analytics import limits, service
+from backend.analytics.client import Ga4Error
+from backend.analytics.schemas import ReportRequest
+from backend.core import cache as cache_module
+from backend.core.config import get_settings
+from backend.core.db import Database
+from tests.support.dashboard_data import connect_ga4
+from tests.support.fake_google import ALICE, FakeGoogle, serve_fake_google, two_accounts
+from tests.support.tenants import Tenant, new_tenant
+
+
+@pytest.fixture
+def google(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGoogle]:
+    with serve_fake_google(monkeypatch, two_accounts()) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def alpha(committed_db: Database, memory_backends: None, google: FakeGoogle) -> Tenant:
+    tenant = await new_tenant("alpha", "alpha")
+    google.consent_as = ALICE
+    await connect_ga4(await tenant.context(), "111")
+    return tenant
+
+
+async def until(condition: Callable[[], bool], what: str) -> None:
+    """Wait (on the loop, up to 10 s) until `condition()` holds."""
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def held_then_released(google: FakeGoogle, calls: list[Awaitable[object]], *, in_flight: int) -> list[object]:
+    """Start `calls` with the fake holding reports; once `in_flight` reached it, give any extra request a
+    chance to arrive (a broken limit would send it now), then let every report through."""
+    google.gate.clear()
+    tasks = [asyncio.ensure_future(c) for c in calls]
+    try:
+        await until(lambda: google.in_flight >= in_flight, f"{in_flight} reports at Google")
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+    finally:
+        google.gate.set()
+    return list(await asyncio.gather(*tasks))
+
+
+async def test_a_property_runs_at_most_ten_reports_at_once(google: FakeGoogle, alpha: Tenant) -> None:
+    ctx = await alpha.context()
+    requests = [ReportRequest(metrics=["sessions"], dimensions=["landingPage"], limit=n) for n in range(1, 26)]
+    reports = await held_then_released(google, [service.run_report(ctx, r) for r in requests], in_flight=10)
+    assert google.max_in_flight == 10, "Google allows 10 concurrent requests per property"
+    assert len(google.report_calls) == 25 and all(r.rows for r in reports)  # type: ignore[attr-defined]
+
+
+async def test_identical_reports_asked_at_once_make_one_call(google: FakeGoogle, alpha: Tenant) -> None:
+    team = [await alpha.context(), *(alpha.stand_in(role) for role in ("viewer", "editor", "admin", "viewer"))]
+    request = ReportRequest(metrics=["sessions", "keyEvents"], dimensions=["landingPage"], order_by="sessions")
+    reports = await held_then_released(google, [service.run_report(c, request) for c in team], in_flight=1)
+    assert len(google.report_calls) == 1, "a dashboard refreshed by five people is one call to Google"
+    assert len({r.model_dump_json(exclude={"cached"}) for r in reports}) == 1  # type: ignore[attr-defined]
+
+    google.gate.clear()
+    quota = asyncio.gather(*(service.run_report(c, request.model_copy(update={"limit": 7})) for c in team[:3]),
+                           return_exceptions=True)  # fmt: skip
+    google.property_quota_exhausted.add("111")
+    google.gate.set()
+    failures = await quota
+    assert [getattr(f, "code", None) for f in failures] == ["ga4_quota_exhausted"] * 3
+    assert len(google.report_calls) == 2, "one refusal for the three of them"
+
+
+async def test_the_limit_holds_across_processes_through_redis(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each task below takes a slot of the shared counter only (no semaphore): like one process each."""
+    cache_module.set_cache_and_broker(cache_module.RedisCache(redis_url, "ga4limits"), cache_module.MemoryBroker())
+    try:
+        inside, most, release = 0, 0, asyncio.Event()
+
+        async def one_process() -> None:
+            nonlocal inside, most
+            async with limits.shared_slot("111", limit=3, wait=10):
+                inside += 1
+                most = max(most, inside)
+                await release.wait()
+                inside -= 1
+
+        tasks = [asyncio.ensure_future(one_process()) for _ in range(8)]
+        await until(lambda: inside == 3, "three slots taken")
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+        release.set()
+        await asyncio.gather(*tasks)
+        assert most == 3 and inside == 0
+        assert await cache_module.get_cache().get("ga4:in_flight:111") == "0", "every slot given back"
+
+        monkeypatch.setattr(get_settings(), "ga4_timeout_seconds", 0.3)
+        async with limits.shared_slot("111", limit=1, wait=10):
+            with pytest.raises(Ga4Error) as busy:
+                async with limits.shared_slot("111", limit=1, wait=0.2):
+                    pass
+        assert busy.value.code == "ga4_busy"
+    finally:
+        await cache_module.get_cache().close()
+        cache_module.set_cache_and_broker(None, None)
+
+
+async def test_identical_reports_across_processes_make_one_call_through_redis(redis_url: str) -> None:
+    """Two processes (the cross-process half of single flight, called twice) asking for one report."""
+    cache = cache_module.RedisCache(redis_url, "ga4flight")
+    cache_module.set_cache_and_broker(cache, cache_module.MemoryBroker())
+    try:
+        calls, release = 0, asyncio.Event()
+
+        async def fetch() -> str:
+            nonlocal calls
+            calls += 1
+            await release.wait()
+            await cache.set("report", "rows", 60)
+            return "rows"
+
+        async def cached() -> str | None:
+            return await cache.get("report")
+
+        first = asyncio.ensure_future(limits.across_processes("report", fetch, cached))
+        await until(lambda: calls == 1, "the first process calls Google")
+        second = asyncio.ensure_future(limits.across_processes("report", fetch, cached))
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+        release.set()
+        assert await asyncio.gather(first, second) == ["rows", "rows"] and calls == 1
+    finally:
+        await cache.close()
+        cache_module.set_cache_and_broker(None, None)
