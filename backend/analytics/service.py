@@ -225,6 +225,21 @@ async def status(ctx: SpaceContext) -> Ga4Status:
     )
 
 
+async def availability(ctx: SpaceContext) -> tuple[str, str | None, Ga4Status]:
+    """Whether the space's GA4 can answer reports: `ok`, or `not_configured`, `not_connected`,
+    `needs_reconnect`, `no_property`, with a sentence saying what to do (for pages that show figures)."""
+    current = await status(ctx)
+    if not current.configured and not current.connected:
+        return "not_configured", "GA4 is not configured on this server (Google OAuth client).", current
+    if not current.connected:
+        return "not_connected", "GA4 is not connected: an admin can connect it under Integrations.", current
+    if current.needs_reconnect:
+        return "needs_reconnect", current.message, current
+    if not current.property_id:
+        return "no_property", current.message, current
+    return "ok", None, current
+
+
 async def list_properties(ctx: SpaceContext) -> list[Ga4PropertyPublic]:
     """The GA4 properties the connected Google account can read (space admins)."""
     _require_admin(ctx)
@@ -514,6 +529,7 @@ async def tool_analytics(ctx: SpaceContext) -> AnalyticsFn | None:
 __all__ = [
     "REFRESH_MARGIN",
     "CallbackOutcome",
+    "availability",
     "complete_connect",
     "disconnect",
     "list_properties",

@@ -14,18 +14,20 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from backend.api.deps import AdminCtx, Ctx, PageDep, set_total
-from backend.content import audit, service
+from backend.content import audit, performance, service
 from backend.content.review import State
 from backend.content.schemas import (
     AuditPack,
     CommentCreate,
     CommentPublic,
     ContentCreate,
+    ContentPerformance,
     ContentPublic,
     ContentSettingsPublic,
     ContentSettingsUpdate,
     ContentSummary,
     ContentType,
+    PublishedUrlUpdate,
     TransitionCreate,
     VersionCreate,
     VersionPublic,
@@ -129,6 +131,27 @@ async def get_version(content_id: str, number: str, ctx: Ctx) -> VersionPublic:
 )
 async def transition_content(content_id: str, body: TransitionCreate, ctx: Ctx) -> ContentPublic:
     return await service.transition(ctx, content_id, body)
+
+
+@router.put(
+    "/content/{content_id}/url",
+    operation_id="set_content_url",
+    response_model=ContentPublic,
+    responses={409: {"description": "The item has never been published"}},
+    summary="Link a published item to the http(s) address it is live at, or unlink it with null (editors)",
+)
+async def set_content_url(content_id: str, body: PublishedUrlUpdate, ctx: Ctx) -> ContentPublic:
+    return await performance.set_published_url(ctx, content_id, body.url)
+
+
+@router.get(
+    "/content/{content_id}/performance",
+    operation_id="get_content_performance",
+    response_model=ContentPerformance,
+    summary="The GA4 figures of a published item's address since its publication (`state` says why when none)",
+)
+async def get_content_performance(content_id: str, ctx: Ctx) -> ContentPerformance:
+    return await performance.item_performance(ctx, content_id)
 
 
 @router.post(

@@ -35,7 +35,15 @@ class ContentItem(SQLModel, table=True):
     """A piece of content (a blog post, an email...) and where it is in review."""
 
     __tablename__ = "content_items"
-    __table_args__ = (sa.Index("ix_content_items_space_state", "space_id", "state", "updated_at"),)
+    __table_args__ = (
+        sa.Index("ix_content_items_space_state", "space_id", "state", "updated_at"),
+        sa.Index(
+            "ix_content_items_space_published",
+            "space_id",
+            "published_at",
+            postgresql_where=sa.text("published_url IS NOT NULL"),
+        ),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     organization_id: uuid.UUID = Field(sa_column=_fk("organizations.id"))
@@ -46,6 +54,10 @@ class ContentItem(SQLModel, table=True):
     current_version: int = Field(default=0)
     run_id: uuid.UUID | None = Field(default=None, nullable=True)
     created_by: uuid.UUID | None = Field(default=None, nullable=True)
+    published_url: str | None = Field(default=None, max_length=2000, nullable=True)
+    """Where the published text is live (http or https): its GA4 figures are read for this URL's path."""
+    published_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True), nullable=True)
+    """When the item was first published: its GA4 figures count from that day."""
     created_at: datetime = _tz()
     updated_at: datetime = _tz()
 

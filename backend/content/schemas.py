@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator, model_validator
 
+from backend.content.links import MAX_URL, clean_url
 from backend.content.review import State, UserAction
 
 ContentType = Literal["blog_post", "email", "social_post", "landing_page", "ad"]
@@ -55,6 +56,33 @@ class TransitionCreate(BaseModel):
         description="Approve although claims are unsupported (when the space requires them supported); "
         "needs a written reason in `note`",
     )
+    url: str | None = Field(
+        default=None,
+        max_length=MAX_URL,
+        description="With `publish`: the http(s) address the item is live at (its GA4 figures are read for it)",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None or not value.strip() else clean_url(value)
+
+    @model_validator(mode="after")
+    def _url_with_publish(self) -> TransitionCreate:
+        if self.url is not None and self.action != "publish":
+            raise ValueError("a url can only be given with the publish action")
+        return self
+
+
+class PublishedUrlUpdate(BaseModel):
+    """Link a published item to the address it is live at (`null` unlinks it)."""
+
+    url: str | None = Field(max_length=MAX_URL, description="An http(s) address, or null")
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None or not value.strip() else clean_url(value)
 
 
 class CommentCreate(BaseModel):
@@ -139,10 +167,40 @@ class ContentPublic(BaseModel):
     created_by: uuid.UUID | None
     created_at: datetime
     updated_at: datetime
+    published_url: str | None = Field(default=None, description="Where the published item is live")
+    published_at: datetime | None = Field(default=None, description="When it was first published")
     allowed_actions: list[str]
     versions: list[VersionSummary]
     transitions: list[TransitionPublic]
     comments: list[CommentPublic]
+
+
+PerformanceState = Literal[
+    "not_published", "not_linked", "not_configured", "not_connected", "needs_reconnect", "no_property", "ok", "error"
+]
+
+
+class PerformancePoint(BaseModel):
+    date: date
+    sessions: float
+    conversions: float
+
+
+class ContentPerformance(BaseModel):
+    """The GA4 figures of a published item's URL since its publication (sessions that landed on its page)."""
+
+    state: PerformanceState = Field(description="ok, or why there are no figures (`message` says what to do)")
+    message: str | None = None
+    url: str | None = None
+    path: str | None = Field(default=None, description="The page path GA4 reports it under")
+    start_date: date | None = Field(default=None, description="The publication day")
+    end_date: date | None = None
+    days: int = Field(default=0, description="Days since publication, both ends included")
+    sessions: float = 0
+    conversions: float = Field(default=0, description="GA4 key events (formerly conversions)")
+    engagement_rate: float | None = None
+    sessions_per_day: float = 0
+    series: list[PerformancePoint] = Field(default_factory=list)
 
 
 class AuditPack(BaseModel):
@@ -165,11 +223,15 @@ __all__ = [
     "CommentCreate",
     "CommentPublic",
     "ContentCreate",
+    "ContentPerformance",
     "ContentPublic",
     "ContentSettingsPublic",
     "ContentSettingsUpdate",
     "ContentSummary",
     "ContentType",
+    "PerformancePoint",
+    "PerformanceState",
+    "PublishedUrlUpdate",
     "TransitionCreate",
     "TransitionPublic",
     "VersionCreate",

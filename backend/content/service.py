@@ -377,6 +377,8 @@ async def get_item(ctx: SpaceContext, item_id: Any) -> ContentPublic:
         created_by=item.created_by,
         created_at=item.created_at,
         updated_at=item.updated_at,
+        published_url=item.published_url,
+        published_at=item.published_at,
         allowed_actions=review.allowed_actions(item.state),
         versions=[_version_summary(v, names) for v in versions],
         transitions=[_transition_public(t, names) for t in transitions],
@@ -454,7 +456,7 @@ async def transition(
                         code="unsupported_claims",
                     )
                 override = True
-        await repository.add_transition(
+        transition = await repository.add_transition(
             session,
             ctx.scope,
             item=item,
@@ -466,6 +468,13 @@ async def transition(
             note=note,
             override=override,
         )
+        if to_state == "published":
+            # The first publication is when the page went live: its GA4 figures count from then, even
+            # after the item is revised and published again.
+            item.published_at = item.published_at or transition.created_at
+            if data.url:
+                item.published_url = data.url
+            session.add(item)
     return await get_item(ctx, iid)
 
 

@@ -113,6 +113,20 @@ class LandingPage(BaseModel):
     conversions: float
 
 
+class ContentRank(BaseModel):
+    """A published item linked to its address, with the GA4 figures of its page since its publication."""
+
+    id: str
+    title: str
+    url: str
+    published_at: datetime
+    days: int = Field(description="Days since publication, both ends included")
+    sessions: float = Field(description="Sessions that landed on the item's page since its publication")
+    conversions: float = Field(description="Their GA4 key events")
+    sessions_per_day: float
+    conversions_per_day: float
+
+
 Ga4State = Literal["not_configured", "not_connected", "needs_reconnect", "no_property", "ok", "error"]
 
 
@@ -124,6 +138,10 @@ class Ga4Panel(BaseModel):
     property_name: str | None = None
     series: list[TrafficPoint] = Field(default_factory=list)
     top_landing_pages: list[LandingPage] = Field(default_factory=list)
+    content_ranking: list[ContentRank] = Field(
+        default_factory=list,
+        description="Published items linked to their address, best first by sessions per day since publication",
+    )
 
 
 class DashboardPublic(BaseModel):
@@ -142,6 +160,7 @@ class DashboardPublic(BaseModel):
 
 
 __all__ = [
+    "ContentRank",
     "Count",
     "DashboardPublic",
     "DocumentsPanel",
