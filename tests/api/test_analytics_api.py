@@ -155,3 +155,51 @@ async def test_roles_reconnect_prompt_quota_and_sibling_spaces(
     status = (await client.get("/api/v1/integrations/ga4", headers=ada.headers())).json()
     assert status["connected"] and status["needs_reconnect"] and "reconnect" in status["message"]
     assert (await client.post("/api/v1/analytics/report", json=fresh, headers=sibling)).status_code == 200
+
+
+async def test_a_published_item_is_linked_to_its_address_and_shows_its_figures(
+    client: httpx.AsyncClient, signup: Callable[..., Awaitable[Tenant]], google: FakeGoogle
+) -> None:
+    ada = await signup("ada")
+    created = await client.post(
+        "/api/v1/content", json={"title": "Pricing", "type": "landing_page", "body": "Plans."}, headers=ada.headers()
+    )
+    cid = created.json()["id"]
+    early = await client.put(
+        f"/api/v1/content/{cid}/url", json={"url": "https://alpha.example/"}, headers=ada.headers()
+    )
+    assert early.status_code == 409 and early.json()["error"]["code"] == "not_published"
+    for action in ("submit", "approve"):
+        await client.post(f"/api/v1/content/{cid}/transitions", json={"action": action}, headers=ada.headers())
+    wrong = await client.post(
+        f"/api/v1/content/{cid}/transitions",
+        json={"action": "publish", "url": "ftp://x.example/"},
+        headers=ada.headers(),
+    )
+    assert wrong.status_code == 422 and "http" in wrong.text
+    published = await client.post(
+        f"/api/v1/content/{cid}/transitions",
+        json={"action": "publish", "url": "https://alpha.example/pricing"},
+        headers=ada.headers(),
+    )
+    assert published.status_code == 200, published.text
+    assert published.json()["published_url"] == "https://alpha.example/pricing" and published.json()["published_at"]
+
+    figures = await client.get(f"/api/v1/content/{cid}/performance", headers=ada.headers())
+    assert figures.status_code == 200 and figures.json()["state"] == "not_connected"
+    await _connect(client, ada, google, ALICE, "111")
+    viewer = auth_headers(await _member(client, ada, "viewer"), ada.space_id)
+    figures = await client.get(f"/api/v1/content/{cid}/performance", headers=viewer)
+    assert figures.json()["state"] == "ok" and figures.json()["path"] == "/pricing" and figures.json()["days"] == 1
+    assert figures.json()["sessions"] == 0, "published today: no visits counted from before"
+    ranked = (await client.get("/api/v1/dashboard", headers=viewer)).json()["ga4"]["content_ranking"]
+    assert [(r["title"], r["url"]) for r in ranked] == [("Pricing", "https://alpha.example/pricing")]
+
+    refused = await client.put(f"/api/v1/content/{cid}/url", json={"url": "https://x.example/"}, headers=viewer)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "editor_required"
+    bad = await client.put(f"/api/v1/content/{cid}/url", json={"url": "javascript:alert(1)"}, headers=ada.headers())
+    assert bad.status_code == 422
+    unlinked = await client.put(f"/api/v1/content/{cid}/url", json={"url": None}, headers=ada.headers())
+    assert unlinked.status_code == 200 and unlinked.json()["published_url"] is None
+    after = (await client.get(f"/api/v1/content/{cid}/performance", headers=ada.headers())).json()
+    assert after["state"] == "not_linked" and "Link the item" in after["message"]

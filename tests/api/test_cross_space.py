@@ -121,6 +121,8 @@ def _content_routes(content_id: str) -> list[tuple[str, str, dict[str, Any] | No
         ("GET", f"/api/v1/content/{content_id}/audit-pack", None),
         ("GET", f"/api/v1/content/{content_id}/audit-pack?format=markdown", None),
         ("POST", f"/api/v1/content/{content_id}/slack-review", None),
+        ("PUT", f"/api/v1/content/{content_id}/url", {"url": "https://evil.example/hijacked"}),
+        ("GET", f"/api/v1/content/{content_id}/performance", None),
     ]
 
 
