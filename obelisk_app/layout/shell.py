@@ -94,6 +94,12 @@ def nav_links() -> rx.Component:
 
 
 def sidebar(extra: rx.Component | None = None) -> rx.Component:
+    """The desktop sidebar, one screen tall and kept in view while a long page scrolls.
+
+    The sticky box is `desktop_only`'s own wrapper, a child of the page's row: a sticky element sticks only
+    within its parent, and the wrapper was exactly as tall as the sidebar, so the sidebar (and its
+    background) used to scroll away and leave the rest of a long page without it.
+    """
     return rx.desktop_only(
         rx.vstack(
             _brand(),
@@ -103,13 +109,18 @@ def sidebar(extra: rx.Component | None = None) -> rx.Component:
             nav_links(),
             spacing="4",
             padding="1rem",
-            width=styles.SIDEBAR_WIDTH,
-            height="100vh",
-            position="sticky",
-            top="0",
-            border_right=f"1px solid {rx.color('gray', 5)}",
-            background=rx.color("gray", 2),
-        )
+            width="100%",
+            min_height="100%",
+        ),
+        width=styles.SIDEBAR_WIDTH,
+        flex_shrink="0",
+        height="100vh",
+        overflow_y="auto",
+        position="sticky",
+        top="0",
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 2),
+        data_testid="sidebar",
     )
 
 

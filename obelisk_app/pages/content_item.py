@@ -1,6 +1,6 @@
 """`/content/<id>`: one item: a version with its voice score, flags (with one-click fixes), grounding and
 channel previews; edit it as a new version; the diff against any earlier version; review actions; history
-and comments."""
+and comments; once published, its live address and that page's GA4 figures."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from obelisk_app import routes, styles
 from obelisk_app.layout import template
 from obelisk_app.pages.content import state_badge
 from obelisk_app.pages.content_item_state import ContentItemState as S
+from obelisk_app.pages.content_performance import live_page_card
+from obelisk_app.pages.content_performance_state import ContentPerformanceState
 from obelisk_app.pages.content_rows import (
     ClaimRow,
     CommentRow,
@@ -350,7 +352,7 @@ def _header() -> rx.Component:
     )
 
 
-@template(route=routes.CONTENT_ITEM, title="Content item", on_load=S.load)
+@template(route=routes.CONTENT_ITEM, title="Content item", on_load=[S.load, ContentPerformanceState.load])
 def content_item_page() -> rx.Component:
     return rx.vstack(
         _header(),
@@ -361,7 +363,7 @@ def content_item_page() -> rx.Component:
         ),
         rx.grid(
             rx.vstack(_scores(), _diff(), spacing="3", width="100%"),
-            rx.vstack(_editor(), _review(), _history(), _comments(), spacing="3", width="100%"),
+            rx.vstack(live_page_card(), _editor(), _review(), _history(), _comments(), spacing="3", width="100%"),
             columns=rx.breakpoints(initial="1", md="2"),
             spacing="3",
             width="100%",

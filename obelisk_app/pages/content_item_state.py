@@ -13,6 +13,7 @@ from backend.content import audit, service
 from backend.content.diff import DiffSegment
 from backend.content.review import LABELS
 from backend.content.schemas import TYPE_LABELS, CommentCreate, TransitionCreate, VersionCreate
+from obelisk_app.pages.content_performance_state import ContentPerformanceState
 from obelisk_app.pages.content_rows import (
     ActionRow,
     ClaimRow,
@@ -142,7 +143,7 @@ class ContentItemState(SpaceState):
     def set_override(self, value: bool) -> None:
         self.override = bool(value)
 
-    async def _transition(self, action: str) -> None:
+    async def _transition(self, action: str) -> Any:
         data = valid(
             TransitionCreate,
             {"action": action, "version": self.current_version, "note": self.note or None, "override": self.override},
@@ -150,6 +151,8 @@ class ContentItemState(SpaceState):
         await service.transition(await self._ctx(), self._item_id(), data)
         self.note, self.override = "", False
         await self._load()
+        # Published: the live-page card can now take the item's address.
+        return ContentPerformanceState.load if data.action == "publish" else None
 
     @rx.event
     async def transition(self, action: str) -> Any:

@@ -9,7 +9,7 @@ import reflex as rx
 from obelisk_app import routes, styles
 from obelisk_app.components.charts import bar_chart, line_chart
 from obelisk_app.layout import template
-from obelisk_app.pages.dashboard_state import DashboardState, RunRow
+from obelisk_app.pages.dashboard_state import DashboardState, RankedItemRow, RunRow
 
 
 def _panel(title: str, *children: rx.Component, testid: str) -> rx.Component:
@@ -284,6 +284,47 @@ def _content_panel() -> rx.Component:
     )
 
 
+def _ranked_item(item: RankedItemRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(item["title"], href="/content/" + item["id"], data_testid="ranked-item")),
+        rx.table.cell(item["per_day"], data_testid="ranked-per-day"),
+        rx.table.cell(item["sessions"]),
+        rx.table.cell(item["conversions"]),
+        rx.table.cell(item["published"]),
+    )
+
+
+def _content_ranking() -> rx.Component:
+    """Published items linked to their address, best first by sessions a day since publication."""
+    return rx.vstack(
+        rx.text("Published content since publication", size="2", weight="medium"),
+        rx.cond(
+            DashboardState.ranked_items.length() > 0,  # type: ignore[attr-defined]
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(h)
+                            for h in ("Item", "Sessions a day", "Sessions", "Conversions", "Published")
+                        ]
+                    )
+                ),
+                rx.table.body(rx.foreach(DashboardState.ranked_items, _ranked_item)),
+                size="1",
+                width="100%",
+            ),
+            rx.text(
+                "Link published items to the address they are live at (on each item's page) to rank them here.",
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+        ),
+        width="100%",
+        spacing="2",
+        data_testid="content-ranking",
+    )
+
+
 def _ga4_panel() -> rx.Component:
     return _panel(
         "Website traffic (Google Analytics 4)",
@@ -311,6 +352,7 @@ def _ga4_panel() -> rx.Component:
                     ),
                     rx.text("No landing page had traffic in this range.", size="2", color=rx.color("gray", 11)),
                 ),
+                _content_ranking(),
                 width="100%",
                 spacing="3",
             ),

@@ -58,6 +58,16 @@ class LandingPageRow(TypedDict):
     conversions: float
 
 
+class RankedItemRow(TypedDict):
+    id: str
+    title: str
+    published: str
+    days: str
+    sessions: str
+    conversions: str
+    per_day: str
+
+
 class ModelUsageRow(TypedDict):
     agent: str
     model: str
@@ -134,6 +144,7 @@ class DashboardState(SpaceState):
     ga4_property: str = ""
     traffic: list[TrafficRow] = []
     landing_pages: list[LandingPageRow] = []
+    ranked_items: list[RankedItemRow] = []
     loaded: bool = False
     error: str = ""
 
@@ -164,6 +175,18 @@ class DashboardState(SpaceState):
         ]
         self.landing_pages = [
             LandingPageRow(page=p.page, sessions=p.sessions, conversions=p.conversions) for p in ga4.top_landing_pages
+        ]
+        self.ranked_items = [
+            RankedItemRow(
+                id=r.id,
+                title=r.title,
+                published=r.published_at.astimezone(UTC).strftime("%d %b %Y"),
+                days=f"{r.days:,}",
+                sessions=f"{r.sessions:,.0f}",
+                conversions=f"{r.conversions:,.0f}",
+                per_day=f"{r.sessions_per_day:,.1f}",
+            )
+            for r in ga4.content_ranking
         ]
         self.loaded = True
 
@@ -213,6 +236,7 @@ __all__ = [
     "DashboardState",
     "LandingPageRow",
     "ModelUsageRow",
+    "RankedItemRow",
     "RunRow",
     "ScoreRow",
     "TrafficRow",

@@ -11,6 +11,7 @@ import pytest
 from backend.models.accounting import counted
 from backend.retrieval import service as retrieval_service
 from obelisk_app.pages.content_item_state import ContentItemState
+from obelisk_app.pages.content_performance_state import ContentPerformanceState
 from obelisk_app.pages.content_state import ContentState
 from obelisk_app.pages.voice_rules import VoiceRulesState
 from obelisk_app.routes import CONTENT_ITEM
@@ -157,3 +158,53 @@ async def test_repeated_edits_are_proposed_and_accepted_on_the_brand_voice_page(
     assert voice["space"]["preferred_terms"] == ["customers (not users)"]
     theirs_after = (await client.get("/api/v1/space/brand-voice", headers=w.eve.headers())).json()
     assert theirs_after == theirs
+
+
+async def test_the_live_page_card_links_an_address_and_refuses_another_space(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    w = world
+    items = {}
+    for owner in (w.ada, w.eve):
+        made = await client.post(
+            "/api/v1/content", json={"title": "Launch", "type": "blog_post", "body": "Live."}, headers=owner.headers()
+        )
+        items[owner.space_id] = made.json()["id"]
+        for action in ("submit", "approve"):
+            await client.post(
+                f"/api/v1/content/{made.json()['id']}/transitions", json={"action": action}, headers=owner.headers()
+            )
+    mine, theirs = items[w.ada.space_id], items[w.eve.space_id]
+
+    tab = tab_of(w.ada, route=CONTENT_ITEM, params={"content_id": mine})
+    card = tab.state(ContentPerformanceState)
+    await ContentPerformanceState.load.fn(card)
+    assert card.error == "" and not card.published, "no card before publication"
+    item_page = tab.state(ContentItemState)
+    await ContentItemState.load.fn(item_page)
+    published = await ContentItemState.transition.fn(item_page, "publish")
+    assert item_page.state == "published" and "ContentPerformanceState.load" in str(published)
+    await ContentPerformanceState.load.fn(card)
+    assert card.published and card.url == "" and card.perf_state == "not_linked"
+    ContentPerformanceState.set_url_draft.fn(card, "ftp://alpha.example/launch")
+    await ContentPerformanceState.save_url.fn(card)
+    assert "http" in card.error and card.url == ""
+    ContentPerformanceState.set_url_draft.fn(card, "https://alpha.example/launch")
+    await ContentPerformanceState.save_url.fn(card)
+    assert card.error == "" and card.url == "https://alpha.example/launch"
+    assert card.perf_state in ("not_configured", "not_connected") and card.perf_message
+    await ContentPerformanceState.unlink.fn(card)
+    assert card.url == "" and card.perf_state == "not_linked"
+
+    await client.post(f"/api/v1/content/{theirs}/transitions", json={"action": "publish"}, headers=w.eve.headers())
+    for space in (w.ada.space_id, w.eve.space_id):
+        hostile = Tab(w.ada.token, space, route=CONTENT_ITEM, params={"content_id": theirs})
+        page = hostile.state(ContentPerformanceState)
+        await ContentPerformanceState.load.fn(page)
+        assert page.error and not page.published and page.perf_state == ""
+        ContentPerformanceState.set_url_draft.fn(page, "https://evil.example/")
+        for handler in (ContentPerformanceState.save_url, ContentPerformanceState.unlink):
+            await handler.fn(page)
+            assert page.error and w.b_secret not in str(page.dict())
+    after = (await client.get(f"/api/v1/content/{theirs}", headers=w.eve.headers())).json()
+    assert after["state"] == "published" and after["published_url"] is None

@@ -226,7 +226,6 @@ async def test_library_and_brand_voice_handlers_refuse_another_space(client: htt
     assert "hijacked" not in str(voice_b)
 
 
-
 async def test_a_member_of_one_space_cannot_reach_the_organizations_other_space(
     client: httpx.AsyncClient, signup: Any
 ) -> None:
@@ -394,6 +393,12 @@ DATA_PAGE_HANDLERS = {
         "set_note": "sets a var of the caller's own tab",
         "set_override": "sets a var of the caller's own tab",
         "set_comment": "sets a var of the caller's own tab",
+    },
+    "ContentPerformanceState": {
+        "load": "test_the_live_page_card_links_an_address_and_refuses_another_space (test_content_handlers.py)",
+        "save_url": "test_the_live_page_card_links_an_address_and_refuses_another_space",
+        "unlink": "test_the_live_page_card_links_an_address_and_refuses_another_space",
+        "set_url_draft": "sets a var of the caller's own tab",
     },
     "VoiceRulesState": {
         "load": "test_repeated_edits_are_proposed_and_accepted_on_the_brand_voice_page",
