@@ -105,5 +105,22 @@ async def test_the_ga4_panel_follows_the_range(
             week = page.landing_pages[0]["sessions"]
             await DashboardState.choose_preset.fn(page, "30")
             assert len(page.traffic) == 30 and page.landing_pages[0]["sessions"] > week
+            assert page.ranked_items == []
+            made = await client.post(
+                "/api/v1/content",
+                json={"title": "Guide", "type": "blog_post", "body": "Live."},
+                headers=world.ada.headers(),
+            )
+            for step in (
+                {"action": "submit"},
+                {"action": "approve"},
+                {"action": "publish", "url": "https://a.example/blog/guide"},
+            ):
+                moved = await client.post(
+                    f"/api/v1/content/{made.json()['id']}/transitions", json=step, headers=world.ada.headers()
+                )
+                assert moved.status_code == 200, moved.text
+            await DashboardState.refresh.fn(page)
+            assert [(r["title"], r["days"], r["sessions"]) for r in page.ranked_items] == [("Guide", "1", "0")]
         finally:
             get_settings.cache_clear()
