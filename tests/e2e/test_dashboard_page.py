@@ -1,6 +1,7 @@
 """In a real browser: a new owner lands on the Dashboard, sees what to do in each empty panel, then (after their
 team's work is seeded through the app's own API and GA4 is connected through Google's consent on a fake Google on
-127.0.0.1) sees every chart drawn with data; switching the date range redraws them for the new range."""
+127.0.0.1) sees every chart drawn with data; switching the date range redraws them for the new range; the
+sidebar stays beside the long page; the published item is ranked and its page shows its live address and figures."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tests.support.tenants import auth_headers
 pytestmark = pytest.mark.e2e
 
 EMAIL, PASSWORD = "dora@dash.example", "dora-password-1"
+LIVE_URL = "https://dash.example/pricing"
 GUIDE = b"# Brand guide\n\nWe write plainly for marketing teams. Our launch is in May.\n"
 CHARTS = (
     "chart-traffic",
@@ -50,11 +52,12 @@ async def _seed(app_url: str) -> None:
                 "/api/v1/content", json={"title": title, "type": "blog_post", "body": GUIDE.decode()}, headers=headers
             )
             assert made.status_code == 201, made.text
-            if submit:
-                moved = await http.post(
-                    f"/api/v1/content/{made.json()['id']}/transitions", json={"action": "submit"}, headers=headers
-                )
-                assert moved.status_code == 200, moved.text
+            if submit:  # then published, live at its address
+                for step in ({"action": "submit"}, {"action": "approve"}, {"action": "publish", "url": LIVE_URL}):
+                    moved = await http.post(
+                        f"/api/v1/content/{made.json()['id']}/transitions", json=step, headers=headers
+                    )
+                    assert moved.status_code == 200, moved.text
         runs = []
         for agent in ("seo", "brand"):
             conversation = (await http.post("/api/v1/conversations", json={"agent": agent}, headers=headers)).json()
@@ -125,6 +128,13 @@ async def test_the_dashboard_draws_its_charts_and_follows_the_date_range(
     await expect(page.get_by_test_id("documents-total")).to_have_text("1")
     await page.screenshot(path=str(tmp_path / "dashboard-30-days.png"), full_page=True)
 
+    # The sidebar stays beside a long page all the way down (its background used to stop after one screen).
+    await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    await page.wait_for_function("window.scrollY > 0")
+    sidebar = await page.get_by_test_id("sidebar").bounding_box()
+    assert sidebar is not None and sidebar["y"] == 0 and sidebar["height"] == 900, sidebar
+    await page.evaluate("window.scrollTo(0, 0)")
+
     # Switching the range redraws the charts for it.
     today = datetime.now(UTC).date()
     month_ticks = await _ticks(page, "chart-traffic")
@@ -153,4 +163,11 @@ async def test_the_dashboard_draws_its_charts_and_follows_the_date_range(
         page.get_by_test_id("chart-pipeline").locator("svg.recharts-surface[role=application]")
     ).to_be_visible()
     await page.screenshot(path=str(tmp_path / "dashboard-past-range.png"), full_page=True)
+
+    # The published item, ranked by its page's figures since publication, and its own Live page card.
+    await expect(page.get_by_test_id("ranked-item")).to_have_text("Launch post")
+    await page.get_by_test_id("ranked-item").click()
+    await expect(page.get_by_test_id("live-url")).to_have_text(LIVE_URL)
+    await expect(page.get_by_test_id("live-sessions")).to_have_text("0")  # published today: nothing counted yet
+    await expect(page.get_by_test_id("chart-live").locator("svg.recharts-surface[role=application]")).to_be_visible()
     await context.close()
