@@ -12,7 +12,9 @@ Rules, and why they hold:
   (revoked, expired, dropped past 100 grants) marks the connection `needs_reconnect`; the UI shows a
   reconnect prompt and reports answer 409 `ga4_needs_reconnect` instead of failing again and again.
 - Reports are cached for GA4_REPORT_CACHE_SECONDS under a key with the space, the property and the request;
-  the connection is checked before the cache, so a disconnected space gets nothing from it.
+  the connection is checked before the cache, so a disconnected space gets nothing from it. Identical
+  requests in flight share one call, and a property's calls are bounded by Google's concurrency limit
+  (`limits`).
 """
 
 from __future__ import annotations

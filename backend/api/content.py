@@ -1,7 +1,8 @@
 """Content and review over HTTP (tenant routes: X-Space-Id required).
 
-Any member reads items, versions and audit packs; editors create items, save versions, comment and move items
-through review; space admins set the review policy. Scores are computed when a version is saved and come back
+Any member reads items, versions, audit packs and a published item's GA4 figures; editors create items, save
+versions, comment, move items through review and link a published item to its address; space admins set the
+review policy. Scores are computed when a version is saved and come back
 with it. An action the item's state does not allow answers 409, like an approval of a superseded version.
 """
 
