@@ -94,11 +94,12 @@ def nav_links() -> rx.Component:
 
 
 def sidebar(extra: rx.Component | None = None) -> rx.Component:
-    """The desktop sidebar, one screen tall and kept in view while a long page scrolls.
+    """The desktop sidebar: its background runs the page's whole height, its links stay in view as it scrolls.
 
-    The sticky box is `desktop_only`'s own wrapper, a child of the page's row: a sticky element sticks only
-    within its parent, and the wrapper was exactly as tall as the sidebar, so the sidebar (and its
-    background) used to scroll away and leave the rest of a long page without it.
+    A sticky element sticks only within its parent. The sidebar used to be sticky inside `desktop_only`'s
+    wrapper, which was exactly one screen tall, so on a long page the sidebar and its background scrolled away
+    after one screen. Now the wrapper stretches to the page's height and carries the background, and the
+    links inside it are the sticky part.
     """
     return rx.desktop_only(
         rx.vstack(
@@ -110,14 +111,15 @@ def sidebar(extra: rx.Component | None = None) -> rx.Component:
             spacing="4",
             padding="1rem",
             width="100%",
-            min_height="100%",
+            max_height="100vh",
+            overflow_y="auto",
+            position="sticky",
+            top="0",
         ),
         width=styles.SIDEBAR_WIDTH,
         flex_shrink="0",
-        height="100vh",
-        overflow_y="auto",
-        position="sticky",
-        top="0",
+        align_self="stretch",
+        min_height="100vh",
         border_right=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 2),
         data_testid="sidebar",
