@@ -12,10 +12,12 @@ transaction-mode pooler such as PgBouncer in front of the database works).
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import psycopg
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow, dict_row
@@ -23,6 +25,8 @@ from psycopg.rows import DictRow, dict_row
 from backend.core.config import get_settings, libpq_url
 from backend.core.db import TenantScope
 from backend.core.errors import NotFound
+
+logger = logging.getLogger(__name__)
 
 
 def thread_id(scope: TenantScope, conversation_id: uuid.UUID) -> str:
@@ -45,13 +49,35 @@ def check_thread(scope: TenantScope, thread: str) -> uuid.UUID:
     return conversation_id
 
 
+CONNECT_TIMEOUT_SECONDS = 10
+"""A checkpoint connection that is not up by then is tried once more. A local server answers in
+milliseconds; waiting psycopg's default 130 s would leave a chat answer hanging for two minutes."""
+
+
+async def _connect(conninfo: str) -> AsyncConnection[DictRow]:
+    for attempt in (1, 2):
+        try:
+            return await AsyncConnection.connect(
+                conninfo,
+                autocommit=True,
+                prepare_threshold=None,
+                row_factory=dict_row,
+                connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            )
+        except psycopg.errors.ConnectionTimeout:
+            if attempt == 2:
+                raise
+            logger.warning("checkpoint connection timed out; trying once more")
+    raise AssertionError("unreachable")
+
+
 @asynccontextmanager
 async def space_connection(scope: TenantScope, url: str | None = None) -> AsyncIterator[AsyncConnection[DictRow]]:
     """A connection as the application role whose session is confined to `scope` (for the checkpointer)."""
     if not isinstance(scope, TenantScope):
         raise RuntimeError("a checkpoint connection needs a TenantScope")
     conninfo = libpq_url(url or get_settings().app_database_url())
-    conn = await AsyncConnection.connect(conninfo, autocommit=True, prepare_threshold=None, row_factory=dict_row)
+    conn = await _connect(conninfo)
     try:
         await conn.execute(
             "SELECT set_config('app.space_id', %s, false), set_config('app.organization_id', %s, false)",

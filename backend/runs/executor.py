@@ -50,6 +50,9 @@ STOP_POLL_SECONDS = 1.0
 STOP_GRACE_SECONDS = 0.7
 """After Stop is heard: how long the graph may take to reach its next check before it is cancelled
 (control message + grace 0.7 s + the final write stay under a second)."""
+UNWIND_SECONDS = 5.0
+"""How long a cancelled attempt waits for its turn to unwind (close its checkpoint connection) before it
+records the run as interrupted."""
 FAILED = "The run failed unexpectedly. Try again; if it keeps failing, contact support."
 NO_ACCESS = "The person who started this run no longer has edit access to this space."
 STATUS_OF_STOP_REASON = {
@@ -262,9 +265,13 @@ async def _drive(
             )
             await _until_done_or_stopped(turn, stop, lost)
     except asyncio.CancelledError:
-        # The worker is shutting down: leave an honest record instead of a run stuck in `running`.
+        # The worker is shutting down: leave an honest record instead of a run stuck in `running`. The turn
+        # unwinds first (its checkpoint connection closed, no statement left in flight), so a later attempt
+        # never meets a half-closed connection of this one.
         if turn is not None:
             turn.cancel()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.shield(asyncio.wait_for(asyncio.wait({turn}), UNWIND_SECONDS))
         await asyncio.shield(recovery.interrupt_run(writer.scope, writer.run_id))
         raise
     finally:

@@ -225,11 +225,6 @@ async def test_a_resumed_run_whose_answer_is_already_in_the_checkpoint_is_not_an
     ]
 
 
-@pytest.mark.skip(
-    reason="known defect, see the runs issue's note: after the api tier ran in the same process, the resumed "
-    "attempt's checkpoint connection times out (130 s) and once a numpy segfault was seen here; the same "
-    "resume-from-checkpoint path is covered across real processes in test_runs_processes.py"
-)
 async def test_a_resumed_run_continues_its_turn_from_the_checkpoint_without_a_second_question(
     committed_db: Database, memory_backends: None, deferred: list[uuid.UUID]
 ) -> None:
