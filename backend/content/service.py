@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from backend.agents.grounding import is_claim, sentences
 from backend.agents.tools.base import Passage
 from backend.agents.tools.env import passage_from, space_tool_env
@@ -75,6 +77,16 @@ def _found(item: ContentItem | None) -> ContentItem:
     if item is None:
         raise NotFound(ITEM_NOT_FOUND, code="content_not_found")
     return item
+
+
+RUN_NOT_FOUND = "No such agent run in this space."
+
+
+async def _require_run(session: AsyncSession, ctx: SpaceContext, run_id: uuid.UUID | None) -> None:
+    """A version's `run_id` must be a run of the space (answered like a missing one otherwise): the audit pack
+    and the item page name that run as the text's origin."""
+    if run_id is not None and not await repository.run_in_space(session, ctx.scope, run_id=run_id):
+        raise NotFound(RUN_NOT_FOUND, code="run_not_found")
 
 
 def _require_editor(ctx: SpaceContext) -> None:
@@ -248,6 +260,8 @@ async def create_item(ctx: SpaceContext, data: ContentCreate) -> ContentSummary:
     body, title = _clean_body(data.body), " ".join(data.title.split())
     if not title:
         raise ValidationFailed("Give the content a title.", code="empty_title")
+    async with get_database().tenant(ctx.scope) as session:
+        await _require_run(session, ctx, data.run_id)
     scores = await compute_scores(ctx, data.type, title, body)
     voice_score, unsupported = _summary_numbers(scores)
     async with get_database().tenant(ctx.scope, user_id=ctx.user_id) as session:
@@ -280,6 +294,7 @@ async def add_version(ctx: SpaceContext, item_id: Any, data: VersionCreate) -> V
     async with get_database().tenant(ctx.scope) as session:
         item = _found(await repository.get_item(session, ctx.scope, item_id=iid))
         title, content_type = item.title, item.type
+        await _require_run(session, ctx, data.run_id)
     scores = await compute_scores(ctx, content_type, title, body, item_id=iid)
     voice_score, unsupported = _summary_numbers(scores)
     digest = content_hash(body)
