@@ -189,8 +189,8 @@ class VoiceRange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    min: float | str | None = None
-    max: float | str | None = None
+    min: int | float | str | None = None
+    max: int | float | str | None = None
 
 
 class BrandVoice(BaseModel):

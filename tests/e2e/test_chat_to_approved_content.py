@@ -11,6 +11,7 @@ answer check, and a blocked answer cannot be saved.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,7 +34,9 @@ EDITED = (
 )
 
 
-async def test_a_chat_answer_becomes_an_approved_content_item(browser: Any, running_app: RunningApp) -> None:
+async def test_a_chat_answer_becomes_an_approved_content_item(
+    browser: Any, running_app: RunningApp, tmp_path: Path
+) -> None:
     context = await browser.new_context(base_url=running_app.url, viewport={"width": 1400, "height": 900})
     page = await context.new_page()
     page.set_default_timeout(30_000)
@@ -52,6 +55,7 @@ async def test_a_chat_answer_becomes_an_approved_content_item(browser: Any, runn
     await page.get_by_test_id("space-save").click()
     await expect(page.get_by_test_id("effective-voice").filter(has_text="5-14")).to_have_count(1)
     await expect(page.get_by_test_id("space-sentence_length-max")).to_have_value("14")
+    await page.screenshot(path=str(tmp_path / "brand-voice.png"), full_page=True)
 
     await page.get_by_test_id("nav-chat").first.click()
     await page.wait_for_url(re.compile(r".*/chat$"))
@@ -71,12 +75,16 @@ async def test_a_chat_answer_becomes_an_approved_content_item(browser: Any, runn
     await page.get_by_test_id("content-title").first.click()
     await page.wait_for_url(re.compile(r".*/content/[0-9a-f-]{36}$"))
     await expect(page.get_by_test_id("content-body")).to_contain_text("Our cheap Team plan")
+    # The fake's reviews never call the answer complete, so the run ends at its step limit: the chat says so in a
+    # note, which is no part of the saved content.
+    await expect(page.get_by_test_id("content-body")).not_to_contain_text("Stopped")
     await expect(page.get_by_test_id("voice-score")).to_contain_text("/ 100")
     cheap = page.get_by_test_id("voice-flag").filter(has_text="'cheap'")
     await expect(cheap).to_contain_text("brand_voice.banned_terms")
     length = page.get_by_test_id("voice-flag").filter(has_text="brand_voice.sentence_length")
     await expect(length).to_contain_text("the target is 5-14")
     await expect(page.get_by_test_id("claim").filter(has_text="12,000 teams")).to_contain_text("unsupported")
+    await page.screenshot(path=str(tmp_path / "saved-answer-scored.png"), full_page=True)
 
     await page.get_by_test_id("content-editor").fill(EDITED)
     await page.get_by_test_id("save-version").click()
