@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from backend.api.deps import Ctx, CurrentPrincipal, PageDep, PathCtx, set_total
+from backend.documents import service as documents_service
 from backend.tenancy import brand_voice, invitations, members, spaces
 from backend.tenancy.schemas import (
     BrandVoice,
@@ -144,7 +145,9 @@ async def get_brand_voice(ctx: Ctx) -> BrandVoiceSettings:
     summary="Replace the space's brand voice overrides (space admins)",
 )
 async def put_space_brand_voice(body: BrandVoice, ctx: Ctx) -> BrandVoiceSettings:
-    voice = await brand_voice.set_space_brand_voice(ctx, body.model_dump(exclude_none=True))
+    voice = await brand_voice.set_space_brand_voice(
+        ctx, body.model_dump(exclude_none=True), documents=documents_service.ready_document_ids
+    )
     return BrandVoiceSettings.model_validate(voice)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, column, func, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -20,6 +20,17 @@ from backend.tenancy.models import User
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+# Content ranks with runs in the import order (neither imports the other), so the runs table is named here
+# by its columns alone: the item's `run_id` is checked against it, never trusted from the caller.
+_AGENT_RUNS = table("agent_runs", column("id"), column("space_id"))
+
+
+async def run_in_space(session: AsyncSession, scope: TenantScope, *, run_id: uuid.UUID) -> bool:
+    """Whether `run_id` is an agent run of the space."""
+    statement = select(_AGENT_RUNS.c.id).where(_AGENT_RUNS.c.id == run_id, _AGENT_RUNS.c.space_id == scope.space_id)
+    return (await session.execute(statement)).first() is not None
 
 
 async def add_item(
@@ -372,6 +383,7 @@ __all__ = [
     "list_transitions",
     "list_versions",
     "review_decisions",
+    "run_in_space",
     "run_models",
     "set_settings",
     "version_histories",

@@ -17,9 +17,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from backend.agents.grounding import is_claim, sentences
 from backend.agents.tools.base import Passage
-from backend.agents.tools.env import space_tool_env
+from backend.agents.tools.env import passage_from, space_tool_env
 from backend.agents.tools.voice_rules import term_rules
 from backend.content import audit, diff, learning, repository, review, scoring
 from backend.content.models import ContentComment, ContentItem, ContentTransition, ContentVersion
@@ -39,6 +41,10 @@ from backend.content.schemas import (
 )
 from backend.core.db import get_database
 from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from backend.documents import service as documents_service
+from backend.models.accounting import current_meter
+from backend.retrieval import service as retrieval_service
+from backend.retrieval.retriever import ParallelRetriever
 from backend.retrieval.text import extract_urls
 from backend.tenancy import brand_voice
 from backend.tenancy.context import SpaceContext
@@ -71,6 +77,16 @@ def _found(item: ContentItem | None) -> ContentItem:
     if item is None:
         raise NotFound(ITEM_NOT_FOUND, code="content_not_found")
     return item
+
+
+RUN_NOT_FOUND = "No such agent run in this space."
+
+
+async def _require_run(session: AsyncSession, ctx: SpaceContext, run_id: uuid.UUID | None) -> None:
+    """A version's `run_id` must be a run of the space (answered like a missing one otherwise): the audit pack
+    and the item page name that run as the text's origin."""
+    if run_id is not None and not await repository.run_in_space(session, ctx.scope, run_id=run_id):
+        raise NotFound(RUN_NOT_FOUND, code="run_not_found")
 
 
 def _require_editor(ctx: SpaceContext) -> None:
@@ -115,6 +131,25 @@ async def calibration(ctx: SpaceContext) -> learning.Calibration:
     )
 
 
+async def _guidelines(ctx: SpaceContext, voice: dict[str, Any], query: str) -> list[Passage]:
+    """The guideline passages a draft is checked against: one search over the documents tagged as brand
+    guidelines and, when the voice links guideline documents, inside those too, whose chunks come first (the
+    rules read from them are the ones flags cite)."""
+    linked = [str(i) for i in voice.get("guideline_documents") or []]
+    top_k = 8 if linked else 6
+    if current_meter() is not None:
+        # Inside a run (a revision job): its meter books the embedding calls, as the agents' tools do.
+        response = await ParallelRetriever(ctx).retrieve(
+            query, document_ids=linked, tags=GUIDELINES, top_k=top_k, enhance=False
+        )
+    else:
+        response = await retrieval_service.search(
+            ctx, query, document_ids=linked, tags=GUIDELINES, top_k=top_k, enhance=False
+        )
+    found = [passage_from(r) for r in response.passages()]
+    return sorted(found, key=lambda p: p.document_id not in linked)
+
+
 async def compute_scores(
     ctx: SpaceContext, content_type: str, title: str, body: str, *, item_id: uuid.UUID | None = None
 ) -> dict[str, Any]:
@@ -122,7 +157,7 @@ async def compute_scores(
     the space's approved versions of other items) and documents."""
     env = await space_tool_env(ctx)
     query = _query(body)
-    guidelines = await env.search(query, GUIDELINES, 6) if query else []
+    guidelines = await _guidelines(ctx, env.brand_voice, query) if query else []
     approved = await env.search(query, APPROVED, 4) if query else []
     approved += await _approved_examples(ctx, item_id)
     weights = (await calibration(ctx)).weights
@@ -225,6 +260,8 @@ async def create_item(ctx: SpaceContext, data: ContentCreate) -> ContentSummary:
     body, title = _clean_body(data.body), " ".join(data.title.split())
     if not title:
         raise ValidationFailed("Give the content a title.", code="empty_title")
+    async with get_database().tenant(ctx.scope) as session:
+        await _require_run(session, ctx, data.run_id)
     scores = await compute_scores(ctx, data.type, title, body)
     voice_score, unsupported = _summary_numbers(scores)
     async with get_database().tenant(ctx.scope, user_id=ctx.user_id) as session:
@@ -257,6 +294,7 @@ async def add_version(ctx: SpaceContext, item_id: Any, data: VersionCreate) -> V
     async with get_database().tenant(ctx.scope) as session:
         item = _found(await repository.get_item(session, ctx.scope, item_id=iid))
         title, content_type = item.title, item.type
+        await _require_run(session, ctx, data.run_id)
     scores = await compute_scores(ctx, content_type, title, body, item_id=iid)
     voice_score, unsupported = _summary_numbers(scores)
     digest = content_hash(body)
@@ -559,7 +597,7 @@ async def accept_rule(ctx: SpaceContext, find: str, replace: str) -> dict[str, A
     space = dict(voices["space"])
     preferred = list(voices["effective"].get("preferred_terms") or [])
     space["preferred_terms"] = [*preferred, proposal.rule]
-    return await brand_voice.set_space_brand_voice(ctx, space)
+    return await brand_voice.set_space_brand_voice(ctx, space, documents=documents_service.ready_document_ids)
 
 
 __all__ = [

@@ -28,6 +28,16 @@ async def get_document(
     return (await session.execute(statement)).scalar_one_or_none()
 
 
+async def ready_ids(session: AsyncSession, scope: TenantScope, *, document_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of `document_ids` are ready documents of the space."""
+    if not document_ids:
+        return set()
+    statement = select(Document.id).where(
+        col(Document.id).in_(document_ids), Document.space_id == scope.space_id, Document.status == "ready"
+    )
+    return set((await session.execute(statement)).scalars().all())
+
+
 async def find_by_sha256(session: AsyncSession, scope: TenantScope, *, sha256: str) -> Document | None:
     statement = select(Document).where(Document.space_id == scope.space_id, Document.sha256 == sha256)
     return (await session.execute(statement)).scalar_one_or_none()
@@ -189,6 +199,7 @@ __all__ = [
     "list_chunks",
     "list_documents",
     "mark",
+    "ready_ids",
     "recount_quarantined",
     "set_chunk_verdict",
     "stale_chunks",

@@ -9,6 +9,7 @@ on top of the filters written there. The API shapes are in `schemas.py`.
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -44,6 +45,14 @@ async def list_documents(
         return await repository.list_documents(
             session, ctx.scope, query=query, tag=tag, status=status, limit=limit, offset=offset
         )
+
+
+async def ready_document_ids(ctx: SpaceContext, document_ids: list[Any]) -> set[uuid.UUID]:
+    """Which of the ids are ready documents of the caller's space (the brand voice's guideline documents must
+    be; the tenancy layer gets this function as its `DocumentCheck`)."""
+    ids = [did for raw in document_ids if (did := parse_uuid(raw)) is not None]
+    async with get_database().tenant(ctx.scope) as session:
+        return set(await repository.ready_ids(session, ctx.scope, document_ids=ids))
 
 
 async def _get(session: AsyncSession, ctx: SpaceContext, document_id: Any, *, lock: bool = False) -> Document:
@@ -184,6 +193,7 @@ __all__ = [
     "public_chunk",
     "public_document",
     "read_file",
+    "ready_document_ids",
     "reindex",
     "release_chunk",
     "update_document",

@@ -9,7 +9,8 @@ Script it with `responses`, one item per call, in order:
 - a callable: called with the messages, its result is used as above.
 
 When the script runs out the model still answers: a valid instance of the requested JSON schema, a call of the
-first tool when a call is required, or an echo of the last user message. Every request is kept in `calls`.
+first tool when a call is required, the text a user message asks for after `Reply with:` (`requested_reply`), or
+an echo of the last user message. Every request is kept in `calls`.
 """
 
 from __future__ import annotations
@@ -47,6 +48,22 @@ def fake_tool_call(name: str, args: dict[str, Any]) -> AIMessage:
     """A scripted reply that calls tool `name` with `args`."""
     return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}",
                                               "type": "tool_call"}])
+
+
+REPLY_WITH = "Reply with:"
+"""A user message ending with this marker and a text scripts the plain answer: the browser tier's app runs this
+model in its own process, where a test cannot pass `responses`, and the default echo of the last prompt message
+(the answer request, an instruction) is blocked by the answer check as echoed instructions."""
+
+
+def requested_reply(messages: Sequence[BaseMessage]) -> str | None:
+    """The text after `Reply with:` in the latest user message that has one (None when none does)."""
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            text = text_of(message)
+            if REPLY_WITH in text:
+                return text.split(REPLY_WITH, 1)[1].strip() or None
+    return None
 
 
 def _count(text: str) -> int:
@@ -120,6 +137,9 @@ class _FakeChatCore(BaseChatModel):
         if tools and kwargs.get("tool_choice") not in (None, "auto", "none"):
             function = tools[0]["function"]
             return fake_tool_call(function["name"], example_for(function.get("parameters") or {}))
+        requested = requested_reply(messages)
+        if requested is not None:
+            return AIMessage(content=requested)
         last = next((text_of(m) for m in reversed(messages) if isinstance(m, HumanMessage)), "")
         return AIMessage(content=f"Fake reply to: {last[:200]}")
 
@@ -215,4 +235,4 @@ def make_fake_chat(
     )
 
 
-__all__ = ["FakeChatModel", "ScriptItem", "fake_tool_call", "make_fake_chat"]
+__all__ = ["REPLY_WITH", "FakeChatModel", "ScriptItem", "fake_tool_call", "make_fake_chat", "requested_reply"]

@@ -184,8 +184,20 @@ class InvitationPreview(BaseModel):
     expires_at: datetime
 
 
+class VoiceRange(BaseModel):
+    """A target range; either bound may be left out. Checked (bounds, min <= max) by the brand voice service."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min: int | float | str | None = None
+    max: int | float | str | None = None
+
+
 class BrandVoice(BaseModel):
-    """Brand voice fields; lists may also be sent as newline- or comma-separated text."""
+    """Brand voice fields; lists may also be sent as newline- or comma-separated text. `reading_level` is a
+    Flesch-Kincaid grade range (1-18), `sentence_length` a range of average words per sentence (3-60);
+    `guideline_documents` are ids of ready documents of the space (space voice only) whose chunks the voice
+    score cites first."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -196,6 +208,9 @@ class BrandVoice(BaseModel):
     preferred_terms: list[str] | str | None = None
     banned_terms: list[str] | str | None = None
     style_rules: list[str] | str | None = None
+    reading_level: VoiceRange | None = None
+    sentence_length: VoiceRange | None = None
+    guideline_documents: list[str] | str | None = None
 
 
 class BrandVoiceSettings(BaseModel):
@@ -259,4 +274,5 @@ __all__ = [
     "SpaceCreate",
     "SpacePublic",
     "SpaceRole",
+    "VoiceRange",
 ]

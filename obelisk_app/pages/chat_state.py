@@ -20,6 +20,7 @@ from typing import Any
 import reflex as rx
 
 from backend.agents import service as agents
+from backend.agents.graph.checks import without_stop_note
 from backend.agents.runner import clean_message
 from backend.agents.schemas import ConversationCreate, ConversationUpdate
 from backend.content import service as content
@@ -314,7 +315,8 @@ class ChatState(SpaceState):
             run = await runs.get_run(ctx, run_id)  # NotFound for another space's run
             last = await runs.list_events(ctx, run.id, after=max(0, run.last_sequence - 1))
             final = last[-1].payload if last and last[-1].type == "complete" else {}
-            body = str(final.get("message") or "").strip()
+            # The note a stopped run's answer ends with tells the chat why; it is no part of the content.
+            body = without_stop_note(str(final.get("message") or ""))
             if not body or str(final.get("stop_reason")) in UNSAVABLE:
                 raise ValidationFailed("This answer cannot be saved as content.", code="answer_not_savable")
             name = title if title and not title.startswith("New ") else agents.title_from(run.message)

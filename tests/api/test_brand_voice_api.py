@@ -84,3 +84,50 @@ async def test_fields_that_read_as_instructions_to_the_ai_are_refused_and_nothin
     )
     assert fact.status_code == 422 and fact.json()["error"]["code"] == "key_fact_injection"
     assert (await client.get("/api/v1/key-facts", headers=ada.headers())).json() == []
+
+
+async def test_reading_level_sentence_length_and_guideline_documents_are_validated(
+    client: httpx.AsyncClient, world: Any
+) -> None:
+    ada = world.ada
+    upload = await client.post(
+        "/api/v1/documents",
+        files={"file": ("house-rules.md", b"# House rules\n\nAvoid 'synergy'.\n", "text/markdown")},
+        headers=ada.headers(),
+    )
+    own_document = upload.json()["id"]
+    voice = {
+        "tone": "plain",
+        "reading_level": {"min": 6, "max": 9},
+        "sentence_length": {"max": 18},
+        "guideline_documents": [own_document],
+    }
+    saved = await client.put("/api/v1/space/brand-voice", json=voice, headers=ada.headers())
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["space"] == voice
+    assert (await client.get("/api/v1/space", headers=ada.headers())).json()["brand_voice"]["reading_level"] == {
+        "min": 6,
+        "max": 9,
+    }
+
+    nonsense = [
+        ({"reading_level": {"min": 10, "max": 6}}, "minimum (10) is above its maximum (6)"),
+        ({"reading_level": {"max": 40}}, "between 1 and 18"),
+        ({"sentence_length": {"min": "many"}}, "must be a number"),
+        ({"sentence_length": {"min": 30, "max": 12}}, "minimum (30) is above its maximum (12)"),
+        ({"guideline_documents": ["not-an-id"]}, "is not a document id"),
+        ({"guideline_documents": [world.b_document_id]}, "ready documents of this space"),
+    ]
+    for body, message in nonsense:
+        refused = await client.put("/api/v1/space/brand-voice", json=body, headers=ada.headers())
+        assert refused.status_code == 422, (body, refused.text)
+        assert message in refused.json()["error"]["message"], refused.json()
+    assert (await client.get("/api/v1/space/brand-voice", headers=ada.headers())).json()["space"] == voice, (
+        "refusals change nothing"
+    )
+    org = await client.put(
+        "/api/v1/organization/brand-voice",
+        json={"guideline_documents": [own_document]},
+        headers={"Authorization": f"Bearer {ada.token}"},
+    )
+    assert org.status_code == 422 and "belong to a space" in org.json()["error"]["message"]

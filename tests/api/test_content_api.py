@@ -100,3 +100,28 @@ async def test_roles_and_bad_input_are_refused_and_change_nothing(client: httpx.
         headers=ada.headers(),
     )
     assert overridden.status_code == 200 and overridden.json()["transitions"][-1]["override"] is True
+
+
+async def test_another_spaces_run_is_refused_as_the_origin_of_content(
+    client: httpx.AsyncClient, world: Any, queued: list[Any]
+) -> None:
+    eve = world.eve
+    conversation = await client.post("/api/v1/conversations", json={"agent": "brand"}, headers=eve.headers())
+    started = await client.post(
+        f"/api/v1/conversations/{conversation.json()['id']}/runs", json={"message": "Draft it"}, headers=eve.headers()
+    )
+    assert started.status_code == 202, started.text
+    their_run = started.json()["run_id"]
+    refused = await client.post(
+        "/api/v1/content",
+        json={"title": "Borrowed", "type": "email", "body": BODY, "run_id": their_run},
+        headers=world.ada.headers(),
+    )
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "run_not_found"
+    assert (await client.get("/api/v1/content", headers=world.ada.headers())).json() == [], "nothing stored"
+    theirs = await client.post(
+        "/api/v1/content",
+        json={"title": "Their own", "type": "email", "body": BODY, "run_id": their_run},
+        headers=eve.headers(),
+    )
+    assert theirs.status_code == 201, theirs.text

@@ -224,6 +224,14 @@ async def test_library_and_brand_voice_handlers_refuse_another_space(client: htt
     assert [(d["id"], d["status"], d["tags"]) for d in documents] == [(w.b_document_id, "ready", [])]
     voice_b = (await client.get("/api/v1/space/brand-voice", headers=w.eve.headers())).json()
     assert "hijacked" not in str(voice_b)
+    # In A's own space, B's document sent as a guideline checkbox: refused, nothing stored.
+    own = tab_of(w.ada).state(BrandVoiceState)
+    await BrandVoiceState.save_space.fn(own, {"tone": "plain", f"guideline:{w.b_document_id}": "on"})
+    assert "ready documents of this space" in own.error
+    voice_a = (await client.get("/api/v1/space/brand-voice", headers=w.ada.headers())).json()
+    assert voice_a["space"] == {}
+    await BrandVoiceState.save_space.fn(own, {"tone": "plain", "reading_level_min": "6", "reading_level_max": "9"})
+    assert own.error == "" and own.space["reading_level_max"] == "9" and own.effective["reading_level"] == "6-9 (grade)"
 
 
 async def test_a_member_of_one_space_cannot_reach_the_organizations_other_space(

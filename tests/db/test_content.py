@@ -23,7 +23,7 @@ from backend.models.usage import ModelUsage
 from backend.retrieval import service as retrieval_service
 from backend.tenancy.context import SpaceContext
 from tests.db.conftest import space_context
-from tests.db.test_runs_support import sibling_space
+from tests.db.test_runs_support import conversation, sibling_space
 
 GUIDE = """\
 # Brand guide
@@ -62,6 +62,19 @@ async def _fresh(ctx: SpaceContext) -> SpaceContext:
     fresh = await member_context(ctx.scope, ctx.user_id)
     assert fresh is not None
     return fresh
+
+
+async def _run(db: Database, ctx: SpaceContext) -> uuid.UUID:
+    """An agent run of the space (what an answer saved as content names as its origin)."""
+    from backend.runs import repository as runs_repository
+
+    conversation_id = await conversation(ctx)
+    async with db.tenant(ctx.scope) as session:
+        run = await runs_repository.add_run(
+            session, ctx.scope, conversation_id=conversation_id, agent="seo", message="Draft it", document_ids=[],
+            user_id=ctx.user_id,
+        )  # fmt: skip
+        return run.id
 
 
 def _create(title: str = "Launch post", body: str = DRAFT, **kw: Any) -> ContentCreate:
@@ -179,7 +192,7 @@ async def test_approval_needs_supported_claims_or_a_written_override_when_the_sp
     db: Database, spaces: tuple[SpaceContext, SpaceContext]
 ) -> None:
     alpha, _ = spaces
-    run_id = uuid.uuid4()
+    run_id = await _run(db, alpha)
     item = await service.create_item(alpha, _create(body="Acme serves 12,000 teams in Asia.", run_id=run_id))
     async with db.tenant(alpha.scope) as session:
         session.add(
@@ -312,3 +325,72 @@ async def test_enough_review_decisions_calibrate_the_score_of_new_versions(
     new = await service.create_item(voiced, _create(title="New", body="Plan 9 is cheap for teams."))
     voice = (await service.get_version(voiced, new.id, 1)).scores["brand_voice"]
     assert voice["weights"] == "calibrated" and voice["score"] < voice["default_score"]
+
+
+async def test_a_run_of_another_space_is_refused_as_an_items_origin_and_nothing_is_stored(
+    db: Database, spaces: tuple[SpaceContext, SpaceContext]
+) -> None:
+    alpha, bravo = spaces
+    sibling = await sibling_space(db, alpha)
+    item = await service.create_item(alpha, _create(body="Alpha's own draft."))
+    for other in (bravo, sibling):
+        foreign = await _run(db, other)
+        for attempt in (
+            service.create_item(alpha, _create(title="Borrowed", run_id=foreign)),
+            service.add_version(alpha, item.id, VersionCreate(body="Borrowed text.", run_id=foreign)),
+        ):
+            with pytest.raises(NotFound) as refused:
+                await attempt
+            assert refused.value.code == "run_not_found"
+    with pytest.raises(NotFound):
+        await service.create_item(alpha, _create(title="Invented", run_id=uuid.uuid4()))
+    items, total = await service.list_items(alpha)
+    assert total == 1 and [i.title for i in items] == ["Launch post"]
+    assert (await service.get_item(alpha, item.id)).current_version == 1, "no version was added"
+    own = await service.create_item(alpha, _create(title="From our run", run_id=await _run(db, alpha)))
+    assert own.version == 1
+
+
+HOUSE_RULES = """\
+# House rules
+
+## Words
+
+Avoid 'synergy' in anything a customer reads.
+"""
+
+
+async def test_linked_guideline_documents_are_checked_and_their_rules_cited_first(
+    db: Database, spaces: tuple[SpaceContext, SpaceContext]
+) -> None:
+    from backend.tenancy import brand_voice
+
+    alpha, bravo = spaces
+    sibling = await sibling_space(db, alpha)
+    rules_id, rules_chunks = await _add(alpha, "house-rules", HOUSE_RULES)  # not tagged as brand guidelines
+    draft = "Our synergy plan is ready for spring. Book a demo this week."
+    before = await service.create_item(alpha, _create(title="Before", body=draft))
+    flags = (await service.get_version(alpha, before.id, 1)).scores["brand_voice"]["flags"]
+    assert not any("'synergy'" in f["message"] for f in flags), "an untagged, unlinked document is no guideline"
+
+    theirs, _ = await _add(bravo, "their-rules", HOUSE_RULES)
+    for foreign in (theirs, uuid.uuid4()):
+        with pytest.raises(ValidationFailed) as refused:
+            await brand_voice.set_space_brand_voice(
+                alpha, {"guideline_documents": [str(foreign)]}, documents=documents.ready_document_ids
+            )
+        assert refused.value.code == "invalid_guideline_document" and str(foreign) in refused.value.message
+    assert (await brand_voice.get_brand_voice(alpha))["space"] == {}, "nothing was stored"
+    with pytest.raises(ValidationFailed):  # the sibling space cannot link alpha's document either
+        await brand_voice.set_space_brand_voice(
+            sibling, {"guideline_documents": [str(rules_id)]}, documents=documents.ready_document_ids
+        )
+
+    voice = {"guideline_documents": [str(rules_id)], "reading_level": {"min": 3, "max": 8}}
+    saved = await brand_voice.set_space_brand_voice(alpha, voice, documents=documents.ready_document_ids)
+    assert saved["space"] == voice
+    linked = await _fresh(alpha)
+    after = await service.create_item(linked, _create(title="After", body=draft))
+    scored = (await service.get_version(linked, after.id, 1)).scores["brand_voice"]["flags"]
+    synergy = next(f for f in scored if "'synergy'" in f["message"])
+    assert synergy["source_chunk_id"] in rules_chunks and synergy["source"].startswith("brand_guidelines: House rules")

@@ -34,6 +34,15 @@ def stop_reason(state: AgentState, max_iterations: int) -> str:
     return "max_iterations" if state.get("iterations", 0) >= max_iterations else "completed"
 
 
+STOP_NOTE = re.compile(r"\s*_\(Stopped[^\n]*\)_\s*$")
+"""The note `final_message` appends when a run stopped before it was done (a limit, a Stop)."""
+
+
+def without_stop_note(message: str) -> str:
+    """An answer without the stop note `final_message` appended: the text kept when it is saved as content."""
+    return STOP_NOTE.sub("", message).strip()
+
+
 def final_message(reason: str, draft: str, state: AgentState, max_iterations: int) -> str:
     if reason == "contaminated":
         # The notice names the rule and the document, never the attack's own words (they may be the payload).

@@ -49,6 +49,13 @@ def _voice(voice: dict[str, Any]) -> str:
         value = voice.get(name)
         if value:
             lines.append(f"- {name.replace('_', ' ')}: {', '.join(value) if isinstance(value, list) else value}")
+    ranges = (("reading_level", "grade (Flesch-Kincaid)"), ("sentence_length", "words per sentence on average"))
+    for name, unit in ranges:
+        value = voice.get(name)
+        if isinstance(value, dict) and (value.get("min") is not None or value.get("max") is not None):
+            span = "-".join(str(value[k]) for k in ("min", "max") if value.get(k) is not None)
+            where = "from" if value.get("max") is None else ("at most" if value.get("min") is None else "")
+            lines.append(f"- {name.replace('_', ' ')}: {where} {span} {unit}".replace("  ", " "))
     return "\n".join(lines)
 
 

@@ -127,17 +127,41 @@ def _tone(text: str, voice: dict[str, Any], flags: list[VoiceFlag]) -> SubScore:
     return SubScore(name="tone", score=score, weight=WEIGHTS["tone"], detail=f"measured/target: {detail}")
 
 
+def _voice_range(voice: dict[str, Any], name: str) -> tuple[float | None, float | None]:
+    """A `{"min", "max"}` target of the voice (`reading_level`, `sentence_length`); (None, None) when unset."""
+    value = voice.get(name)
+    if not isinstance(value, dict):
+        return None, None
+    low, high = (value.get(k) for k in ("min", "max"))
+    return (
+        float(low) if isinstance(low, int | float) else None,
+        float(high) if isinstance(high, int | float) else None,
+    )
+
+
+def _span(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"{low:g}-{high:g}"
+    return f"{high:g} or below" if high is not None else f"{low:g} or above"
+
+
 def _reading(grade: float, voice: dict[str, Any], guidelines: Sequence[Passage], flags: list[VoiceFlag]) -> SubScore:
-    rule = grade_rule(voice, guidelines)
-    # A stated grade is a ceiling with some slack below ("grade 8" copy may read at grade 5, not at 12); without
-    # one, only the ceiling applies: simple copy is never penalised.
-    high = rule.value + 1 if rule else DEFAULT_GRADE_MAX
-    low = max(0, rule.value - 4) if rule else None
-    target = f"{low}-{high}" if low is not None else f"{high} or below"
-    source = rule.source if rule else Source(f"default: marketing copy reads at grade {high} or below")
-    distance = max(0.0, grade - high, (low - grade) if low is not None else 0.0)
+    low, high = _voice_range(voice, "reading_level")
+    if low is not None or high is not None:
+        # The voice's own target range outranks a grade read from its prose or the guidelines.
+        source = Source("brand_voice.reading_level")
+    else:
+        rule = grade_rule(voice, guidelines)
+        # A stated grade is a ceiling with some slack below ("grade 8" copy may read at grade 5, not at 12);
+        # without one, only the ceiling applies: simple copy is never penalised.
+        high = rule.value + 1 if rule else DEFAULT_GRADE_MAX
+        low = max(0, rule.value - 4) if rule else None
+        source = rule.source if rule else Source(f"default: marketing copy reads at grade {high:g} or below")
+    target = _span(low, high)
+    distance = max(0.0, grade - high if high is not None else 0.0, (low - grade) if low is not None else 0.0)
     if distance:
-        fix = ("Split long sentences and swap long words for short ones." if grade > high
+        above = high is not None and grade > high
+        fix = ("Split long sentences and swap long words for short ones." if above
                else "Combine a few very short sentences and add specifics.")  # fmt: skip
         flags.append(_flag("reading_level", "medium" if distance > 2 else "low",
                            f"Reads at grade {grade:.1f}; the target is {target}.", source, fix))  # fmt: skip
@@ -157,8 +181,28 @@ def _sentences(prose: str, voice: dict[str, Any], guidelines: Sequence[Passage],
         flags.append(_flag("sentence_length", "low", f"A sentence of {len(words(sentence))} words (limit {limit}).",
                            source, fix, sentence[:160]))  # fmt: skip
     share = 1 - len(over) / len(found) if found else 1.0
+    detail = f"{len(over)} of {len(found)} sentences over {limit} words"
+    low, high = _voice_range(voice, "sentence_length")
+    if found and (low is not None or high is not None):
+        # The voice's range is on the average: copy of 30-word sentences fails it even if none is over `limit`.
+        average = sum(len(words(s)) for s in found) / len(found)
+        distance = max(0.0, average - high if high is not None else 0.0, (low - average) if low is not None else 0.0)
+        target = _span(low, high)
+        detail += f"; average {average:.1f} words, target {target}"
+        if distance:
+            longest = max(found, key=lambda s: len(words(s)))
+            split = next((p.strip(" ,;") for p in _SPLITS if p in longest), None)
+            fix = (
+                (f"Split the longest sentences (start at '{split}')." if split else "Split the longest sentences.")
+                if high is not None and average > high
+                else "Join short sentences that belong together, or add the detail a reader needs."
+            )
+            flags.append(_flag("sentence_length", "medium" if distance > 5 else "low",
+                               f"Sentences average {average:.1f} words; the target is {target}.",
+                               Source("brand_voice.sentence_length"), fix))  # fmt: skip
+        share = max(0.0, share - distance / 10)
     return SubScore(name="sentence_length", score=round(100 * share), weight=WEIGHTS["sentence_length"],
-                    detail=f"{len(over)} of {len(found)} sentences over {limit} words")  # fmt: skip
+                    detail=detail)  # fmt: skip
 
 
 def style_profile(text: str) -> tuple[list[float], dict[str, float]]:

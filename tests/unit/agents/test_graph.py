@@ -329,3 +329,15 @@ async def test_a_thread_keeps_the_conversation_across_runs() -> None:
 async def test_nodes_refuse_to_run_without_a_scope() -> None:
     with pytest.raises(RuntimeError, match="TenantScope"):
         AgentContext(scope=None, config=DEFAULTS["seo"], tool_env=_env())  # type: ignore[arg-type]
+
+
+def test_the_stop_note_of_an_answer_is_not_kept_when_it_is_saved_as_content() -> None:
+    from backend.agents.graph.checks import final_message, without_stop_note
+
+    draft = "Our Team plan is here.\n\nBook a demo this week."
+    for reason in ("max_iterations", "cancelled", "completed"):
+        message = final_message(reason, draft, {}, 10)  # type: ignore[arg-type]
+        assert without_stop_note(message) == draft, reason
+    assert without_stop_note(final_message("cancelled", "", {}, 10)) == ""  # type: ignore[arg-type]
+    inside = "We never said _(Stopped)_ mid-text. Really."
+    assert without_stop_note(inside) == inside

@@ -140,3 +140,49 @@ def test_the_score_is_calibrated_on_the_teams_own_decisions() -> None:
     voice = _scores("Our cheap plan helps users grow.", weights=fitted.weights)["brand_voice"]
     terms = next(s["score"] for s in voice["sub_scores"] if s["name"] == "terms")
     assert voice["weights"] == "calibrated" and voice["score"] == terms != voice["default_score"]
+
+
+LONG = (
+    "Our procurement intelligence platform consolidates supplier negotiations, contractual obligations and "
+    "compliance documentation into a comprehensive operational repository, which organisations administer "
+    "centrally because fragmented institutional knowledge otherwise accumulates considerable financial exposure."
+)
+SHORT = "We fix it. You ship. It works. We help. You win. Call us."
+
+
+def _flags(voice: dict, body: str, rule: str) -> list[dict]:
+    report = scoring.brand_voice_report(body, voice, [], [])
+    return [f for f in report["flags"] if f["rule"] == rule and f["source"].startswith("brand_voice.")]
+
+
+def test_a_draft_outside_the_voices_reading_level_is_flagged_citing_the_field_with_a_fix() -> None:
+    voice = {"reading_level": {"min": 6, "max": 9}}
+    [hard] = _flags(voice, LONG, "reading_level")
+    assert hard["source"] == "brand_voice.reading_level" and "target is 6-9" in hard["message"]
+    assert hard["fix"] == "Split long sentences and swap long words for short ones."
+    [easy] = _flags(voice, SHORT, "reading_level")
+    assert easy["fix"].startswith("Combine a few very short sentences")
+    inside = (
+        "Our platform keeps your supplier contracts in one safe place. "
+        "Your purchasing team can find every agreement quickly."
+    )
+    assert _flags(voice, inside, "reading_level") == []
+    # The same drafts without the field: simple copy is not penalised, only the default ceiling applies.
+    assert _flags({}, SHORT, "reading_level") == []
+    scored = scoring.brand_voice_report(LONG, voice, [], [])
+    reading = next(s for s in scored["sub_scores"] if s["name"] == "reading_level")
+    assert reading["score"] < 100 and "target 6-9" in reading["detail"]
+
+
+def test_a_draft_outside_the_voices_sentence_length_is_flagged_citing_the_field_with_a_fix() -> None:
+    voice = {"sentence_length": {"min": 8, "max": 16}}
+    [long_flag] = _flags(voice, LONG, "sentence_length")
+    assert long_flag["source"] == "brand_voice.sentence_length" and "the target is 8-16" in long_flag["message"]
+    assert long_flag["fix"].startswith("Split the longest sentences")
+    [short_flag] = _flags(voice, SHORT, "sentence_length")
+    assert "average 2.2 words" in short_flag["message"] and short_flag["fix"].startswith("Join short sentences")
+    fine = "We keep every supplier contract in one place. Your team finds the right one in seconds."
+    assert _flags(voice, fine, "sentence_length") == []
+    score = {s["name"]: s["score"] for s in scoring.brand_voice_report(SHORT, voice, [], [])["sub_scores"]}
+    assert score["sentence_length"] < 100, "no sentence is over the default limit, yet the average misses the range"
+    assert _flags({"sentence_length": {"max": 16}}, SHORT, "sentence_length") == [], "only a maximum: short is fine"

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from backend.core.db import TenantScope
 from backend.models.accounting import counted
-from backend.models.chat_fake import fake_tool_call, make_fake_chat
+from backend.models.chat_fake import REPLY_WITH, fake_tool_call, make_fake_chat
 from backend.models.errors import ModelOutputInvalid, ModelUnavailable
 from backend.models.registry import get_chat_model
 
@@ -112,3 +112,16 @@ async def test_the_registry_fake_streams_slowly_when_tests_ask_for_it() -> None:
             words.append(chunk.content)
     assert "".join(words) == "Fake reply to: one two three"
     assert loop.time() - started >= 0.05 * (len(words) - 1)
+
+
+async def test_a_user_message_can_script_the_plain_answer_and_schemas_still_win() -> None:
+    fake = make_fake_chat()
+    conversation = [
+        HumanMessage(f"Draft the launch post. {REPLY_WITH} Our Team plan is here. Book a demo."),
+        HumanMessage("Write the answer now, citing the sources."),
+    ]
+    assert (await fake.ainvoke(conversation)).content == "Our Team plan is here. Book a demo."
+    streamed = "".join([str(chunk.content) async for chunk in fake.astream(conversation)])
+    assert streamed == "Our Team plan is here. Book a demo."
+    assert isinstance(await fake.with_structured_output(Outline).ainvoke(conversation), Outline), "schemas win"
+    assert (await fake.ainvoke([HumanMessage("Hello")])).content == "Fake reply to: Hello"
