@@ -18,7 +18,7 @@ def counted_usage(monkeypatch: pytest.MonkeyPatch) -> None:
     from backend.models.accounting import counted
     from backend.retrieval import service
 
-    monkeypatch.setattr(service, "metered", counted)
+    monkeypatch.setattr(service, "metered", lambda scope, **_: counted(scope))
 
 
 def _panel(token: str, space_id: str) -> RetrievalState:

@@ -32,7 +32,7 @@ def counted_usage(monkeypatch: pytest.MonkeyPatch) -> None:
     from backend.models.accounting import counted
     from backend.retrieval import service
 
-    monkeypatch.setattr(service, "metered", counted)
+    monkeypatch.setattr(service, "metered", lambda scope, **_: counted(scope))
 
 
 async def _upload(client: httpx.AsyncClient, headers: dict[str, str], name: str, body: bytes) -> str:

@@ -411,8 +411,7 @@ async def test_row_level_security_alone_keeps_space_a_out(
         (queries, "_VECTOR_HNSW"),
         (queries, "_VECTOR_EXACT"),
         (keyword, "_KEYWORD"),
-        (keyword, "_QUERY_TERMS"),
-        (keyword, "_SPACE_STATS"),
+        (keyword, "_TERM_STATS"),
     ):
         monkeypatch.setattr(module, name, _without_space_filter(getattr(module, name)))
     streams = (GeneralStream(), ReferencedStream())
