@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -122,34 +122,72 @@ async def embed_corpus(embedder: Any, documents: list[Document]) -> np.ndarray:
 
 
 def copy_space(
-    conn: psycopg.Connection[Any], org: uuid.UUID, space: uuid.UUID, documents: list[Document], vectors: np.ndarray,
+    conn: psycopg.Connection[Any],
+    org: uuid.UUID,
+    space: uuid.UUID,
+    documents: list[Document],
+    vectors: np.ndarray,
     model_id: str,
 ) -> dict[tuple[uuid.UUID, int], Section]:
     """Documents and chunks by COPY as the owner (the triggers keep the BM25 statistics)."""
     now = datetime.now(UTC)
     ids = [uuid.uuid4() for _ in documents]
-    with conn.cursor() as cur, cur.copy(
-        "COPY documents (id, organization_id, space_id, title, filename, kind, status, progress, chunk_count, "
-        "quarantined_count, tags, embedding_model, created_at, updated_at) FROM STDIN"
-    ) as copy:
+    with (
+        conn.cursor() as cur,
+        cur.copy(
+            "COPY documents (id, organization_id, space_id, title, filename, kind, status, progress, chunk_count, "
+            "quarantined_count, tags, embedding_model, created_at, updated_at) FROM STDIN"
+        ) as copy,
+    ):
         for doc_id, document in zip(ids, documents, strict=True):
             copy.write_row(
-                (doc_id, org, space, document.title, document.filename, "markdown", "ready", 100,
-                 len(document.sections), 0, [document.kind.lower().replace(" ", "_")], model_id, now, now)
+                (
+                    doc_id,
+                    org,
+                    space,
+                    document.title,
+                    document.filename,
+                    "markdown",
+                    "ready",
+                    100,
+                    len(document.sections),
+                    0,
+                    [document.kind.lower().replace(" ", "_")],
+                    model_id,
+                    now,
+                    now,
+                )
             )
     by_chunk: dict[tuple[uuid.UUID, int], Section] = {}
-    with conn.cursor() as cur, cur.copy(
-        "COPY chunks (id, organization_id, space_id, document_id, chunk_index, content, heading_path, page, kind, "
-        "content_hash, token_count, metadata, embedding, embedding_model, quarantined) FROM STDIN"
-    ) as copy:
+    with (
+        conn.cursor() as cur,
+        cur.copy(
+            "COPY chunks (id, organization_id, space_id, document_id, chunk_index, content, heading_path, page, kind, "
+            "content_hash, token_count, metadata, embedding, embedding_model, quarantined) FROM STDIN"
+        ) as copy,
+    ):
         doc_index = {id(d): i for i, d in enumerate(documents)}
         for row, (document, index, section) in enumerate(sections(documents)):
             doc_id = ids[doc_index[id(document)]]
             by_chunk[(doc_id, index)] = section
             copy.write_row(
-                (uuid.uuid4(), org, space, doc_id, index, section.content, [document.title, section.heading], None,
-                 "text", hashlib.sha256(section.content.encode()).hexdigest(), len(section.content.split()) + 4,
-                 Jsonb({}), vectors[row], model_id, False)
+                (
+                    uuid.uuid4(),
+                    org,
+                    space,
+                    doc_id,
+                    index,
+                    section.content,
+                    [document.title, section.heading],
+                    None,
+                    "text",
+                    hashlib.sha256(section.content.encode()).hexdigest(),
+                    len(section.content.split()) + 4,
+                    Jsonb({}),
+                    vectors[row],
+                    model_id,
+                    False,
+                )
             )
     return by_chunk
 
@@ -206,7 +244,8 @@ async def api_searches(
         for i in range(offset, len(batch), clients):
             started = time.perf_counter()
             response = await http.post(
-                "/api/v1/search", json={"query": batch[i].text, "top_k": TOP_K, "enhance": False, **extra},
+                "/api/v1/search",
+                json={"query": batch[i].text, "top_k": TOP_K, "enhance": False, **extra},
                 headers=headers,
             )
             client_ms[i] = (time.perf_counter() - started) * 1000
@@ -222,8 +261,11 @@ async def api_searches(
 
 
 def ndcg_at_10(
-    batch: list[LabelledQuery], bodies: list[dict[str, Any]], by_chunk: dict[tuple[uuid.UUID, int], Section],
-    chunk_keys: dict[str, tuple[uuid.UUID, int]], all_sections: list[Section],
+    batch: list[LabelledQuery],
+    bodies: list[dict[str, Any]],
+    by_chunk: dict[tuple[uuid.UUID, int], Section],
+    chunk_keys: dict[str, tuple[uuid.UUID, int]],
+    all_sections: list[Section],
 ) -> float:
     scores = []
     for query, body in zip(batch, bodies, strict=True):
@@ -312,8 +354,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=60) as http:
         tenants = []
         for who in ("ada", "bob"):
-            form = {"email": f"{who}@example.com", "password": f"{who}-correct-horse-battery",
-                    "name": who.title(), "organization_name": f"{who.title()} Marketing"}
+            form = {
+                "email": f"{who}@example.com",
+                "password": f"{who}-correct-horse-battery",
+                "name": who.title(),
+                "organization_name": f"{who.title()} Marketing",
+            }
             response = await http.post("/api/v1/auth/signup", json=form)
             assert response.status_code == 201, response.text
             tenants.append(response.json())
@@ -322,25 +368,34 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         space = uuid.UUID(ada["space_id"])
         with psycopg.connect(owner_url, autocommit=True) as conn:
             register_vector(conn)
-            by_chunk = copy_space(
-                conn, uuid.UUID(ada["organization_id"]), space, documents, vectors, embedder.model_id
+            by_chunk = copy_space(conn, uuid.UUID(ada["organization_id"]), space, documents, vectors, embedder.model_id)
+            copy_space(
+                conn,
+                uuid.UUID(bob["organization_id"]),
+                uuid.UUID(bob["space_id"]),
+                other_documents,
+                other_vectors,
+                embedder.model_id,
             )
-            copy_space(conn, uuid.UUID(bob["organization_id"]), uuid.UUID(bob["space_id"]), other_documents,
-                       other_vectors, embedder.model_id)
             conn.execute("VACUUM ANALYZE chunks")
             conn.execute("VACUUM ANALYZE documents")
             conn.execute("ANALYZE chunk_terms")
             chunk_keys = {
-                str(i): (d, n) for i, d, n in conn.execute(
+                str(i): (d, n)
+                for i, d, n in conn.execute(
                     "SELECT id, document_id, chunk_index FROM chunks WHERE space_id = %s", (space,)
                 ).fetchall()
             }
-            referenced = [r[0] for r in conn.execute(
-                "SELECT id FROM documents WHERE space_id = %s ORDER BY title LIMIT 3", (space,)
-            ).fetchall()]
+            referenced = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM documents WHERE space_id = %s ORDER BY title LIMIT 3", (space,)
+                ).fetchall()
+            ]
             for fact in ("Prices on the website include VAT.", "Our fiscal year starts in April."):
                 conn.execute(
-                    "INSERT INTO key_facts (id, organization_id, space_id, text, created_by) VALUES (%s, %s, %s, %s, %s)",
+                    "INSERT INTO key_facts (id, organization_id, space_id, text, created_by) "
+                    "VALUES (%s, %s, %s, %s, %s)",
                     (uuid.uuid4(), ada["organization_id"], space, fact, ada["user_id"]),
                 )
         chunks = len(by_chunk)
@@ -360,12 +415,15 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         await bare_sql(owner_url, space, [(q.text, v) for q, v in zip(warm, query_vectors, strict=False)])
         bare_ms = await bare_sql(owner_url, space, [(q.text, v) for q, v in zip(batch, query_vectors, strict=True)])
         one_ms, one_steps, bodies, _ = await api_searches(http, headers, batch, 1)
-        four_ms, four_steps, _, four_wall = await api_searches(http, headers, batch, 4)
+        four_ms, _, _, four_wall = await api_searches(http, headers, batch, 4)
         bare_again = await bare_sql(owner_url, space, [(q.text, v) for q, v in zip(batch, query_vectors, strict=True)])
         quality = ndcg_at_10(batch, bodies, by_chunk, chunk_keys, [s for _, _, s in sections(documents)])
         ctx = SpaceContext(
-            organization_id=uuid.UUID(ada["organization_id"]), space_id=space, user_id=uuid.UUID(ada["user_id"]),
-            role="owner", space_name="General",
+            organization_id=uuid.UUID(ada["organization_id"]),
+            space_id=space,
+            user_id=uuid.UUID(ada["user_id"]),
+            role="owner",
+            space_name="General",
         )
         sequential, parallel = await streams_sequential_vs_parallel(
             ctx.scope, embedder, batch[: min(len(batch), 100)], referenced
@@ -457,13 +515,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--chunks", type=int, default=3600, help="chunks in the measured space (default 3600)")
     parser.add_argument("--queries", type=int, default=200, help="measured queries (default 200)")
     parser.add_argument("--no-write", action="store_true", help="print the report, write nothing")
+    parser.add_argument("--json-out", type=Path, help="also write the figures to this JSON file")
     return parser.parse_args(argv)
 
 
-def run(argv: Sequence[str] | None = None, hook: Callable[[dict[str, Any]], None] | None = None) -> None:
-    results = asyncio.run(main(parse_args(argv)))
-    if hook is not None:
-        hook(results)
+def run(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    results = asyncio.run(main(args))
+    if args.json_out:
+        args.json_out.write_text(json.dumps(results, indent=2, default=str) + "\n")
 
 
 if __name__ == "__main__":

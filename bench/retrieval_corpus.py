@@ -20,10 +20,51 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 PREFIXES = (
-    "Lumen Nimbus Harbor Quartz Atlas Pioneer Cobalt Verdant Summit Beacon Orbit Cascade Meridian Ember Tandem "
-    "Keystone Solstice Juniper Halcyon Vector Aurora Granite Willow Falcon Horizon Maple Onyx Prism Sierra Tidal"
-).split()
-SUFFIXES = "CRM Analytics Mail Pages Desk Insights Ads Social Forms Loyalty Events Commerce".split()
+    "Lumen",
+    "Nimbus",
+    "Harbor",
+    "Quartz",
+    "Atlas",
+    "Pioneer",
+    "Cobalt",
+    "Verdant",
+    "Summit",
+    "Beacon",
+    "Orbit",
+    "Cascade",
+    "Meridian",
+    "Ember",
+    "Tandem",
+    "Keystone",
+    "Solstice",
+    "Juniper",
+    "Halcyon",
+    "Vector",
+    "Aurora",
+    "Granite",
+    "Willow",
+    "Falcon",
+    "Horizon",
+    "Maple",
+    "Onyx",
+    "Prism",
+    "Sierra",
+    "Tidal",
+)
+SUFFIXES = (
+    "CRM",
+    "Analytics",
+    "Mail",
+    "Pages",
+    "Desk",
+    "Insights",
+    "Ads",
+    "Social",
+    "Forms",
+    "Loyalty",
+    "Events",
+    "Commerce",
+)
 CATEGORY = {
     "CRM": "customer relationship management",
     "Analytics": "marketing analytics",
@@ -39,8 +80,16 @@ CATEGORY = {
     "Commerce": "online store",
 }
 AUDIENCES = (
-    "independent retailers", "B2B software vendors", "healthcare clinics", "regional banks", "universities",
-    "travel agencies", "non-profit organisations", "restaurant groups", "fashion brands", "logistics firms",
+    "independent retailers",
+    "B2B software vendors",
+    "healthcare clinics",
+    "regional banks",
+    "universities",
+    "travel agencies",
+    "non-profit organisations",
+    "restaurant groups",
+    "fashion brands",
+    "logistics firms",
 )
 INTEGRATIONS = ("Salesforce", "HubSpot", "Shopify", "Slack", "Zapier", "Google Analytics", "Stripe", "Zendesk")
 CUSTOMERS = ("Northwind", "Contoso", "Fabrikam", "Tailspin", "Wingtip", "Adatum", "Litware", "Proseware")
@@ -152,36 +201,60 @@ DOC_KINDS = {
 }
 QUERIES = {
     "pricing": (
-        "how much does {product} cost", "{product} price per user", "is there a discount on {product} for yearly payment",
-        "{product} free trial length", "what do {product} plans cost per month",
+        "how much does {product} cost",
+        "{product} price per user",
+        "is there a discount on {product} for yearly payment",
+        "{product} free trial length",
+        "what do {product} plans cost per month",
     ),
     "features": (
-        "what can {product} do", "main capabilities of {product}", "does {product} have A/B testing",
-        "{product} workflow automation", "AI writing assistant in {product}",
+        "what can {product} do",
+        "main capabilities of {product}",
+        "does {product} have A/B testing",
+        "{product} workflow automation",
+        "AI writing assistant in {product}",
     ),
     "onboarding": (
-        "how long does it take to set up {product}", "getting started with {product}",
-        "import contacts into {product}", "training for new {product} admins", "{product} first campaign setup",
+        "how long does it take to set up {product}",
+        "getting started with {product}",
+        "import contacts into {product}",
+        "training for new {product} admins",
+        "{product} first campaign setup",
     ),
     "integrations": (
-        "which tools does {product} connect to", "{product} API and webhooks", "does {product} sync with {integration}",
-        "{product} connectors", "link {product} to other apps",
+        "which tools does {product} connect to",
+        "{product} API and webhooks",
+        "does {product} sync with {integration}",
+        "{product} connectors",
+        "link {product} to other apps",
     ),
     "security": (
-        "is {product} GDPR compliant", "where is {product} data hosted", "{product} encryption and certifications",
-        "does {product} support single sign-on", "{product} audit log retention",
+        "is {product} GDPR compliant",
+        "where is {product} data hosted",
+        "{product} encryption and certifications",
+        "does {product} support single sign-on",
+        "{product} audit log retention",
     ),
     "results": (
-        "customer success story for {product}", "ROI achieved with {product}", "how did {customer} benefit from {product}",
-        "{product} impact on lead generation", "results customers got with {product}",
+        "customer success story for {product}",
+        "ROI achieved with {product}",
+        "how did {customer} benefit from {product}",
+        "{product} impact on lead generation",
+        "results customers got with {product}",
     ),
     "audience": (
-        "who is {product} for", "ideal customer profile for {product}", "which companies should buy {product}",
-        "{product} target market", "buyer persona of {product}",
+        "who is {product} for",
+        "ideal customer profile for {product}",
+        "which companies should buy {product}",
+        "{product} target market",
+        "buyer persona of {product}",
     ),
     "messaging": (
-        "how should we position {product}", "{product} tagline", "key selling points to stress for {product}",
-        "tone for promoting {product}", "{product} value proposition",
+        "how should we position {product}",
+        "{product} tagline",
+        "key selling points to stress for {product}",
+        "tone for promoting {product}",
+        "{product} value proposition",
     ),
 }
 
