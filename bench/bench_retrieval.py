@@ -313,7 +313,7 @@ async def streams_sequential_vs_parallel(
                 for stream in applicable:
                     await retriever._run(stream, ctx, StreamReport())
             modes[mode].append((time.perf_counter() - started) * 1000)
-            await ctx.aclose()
+            ctx.close()
     return modes["sequential"], modes["parallel"]
 
 

@@ -55,11 +55,6 @@ class SearchContext:
         # once: its sessions take turns. Otherwise each session holds its own pooled connection, capped per search.
         single = isinstance(database.bind, AsyncConnection)
         self._gate = asyncio.Semaphore(1 if single else max(1, settings.retrieval_parallel_queries))
-        # RETRIEVAL_PARALLEL_QUERIES=1: the whole search runs on one transaction, opened once (see `session`).
-        self._one_transaction = settings.retrieval_parallel_queries <= 1
-        self._shared: Any = None
-        self._shared_session: AsyncSession | None = None
-        self._shared_local: dict[str, str] = {}
 
     @property
     def space_id(self) -> Any:
@@ -114,45 +109,8 @@ class SearchContext:
         settings = dict(local or {})
         if timeout_ms:
             settings["statement_timeout"] = str(int(timeout_ms))
-        if not self._one_transaction:
-            async with self._gate, self.database.tenant(self.scope, local=settings) as session:
-                yield session
-            return
-        # One transaction for the search, its legs taking turns: each transaction costs a connection check-out,
-        # BEGIN, the set-up statement and COMMIT, round trips that cost more than a short statement on a busy
-        # machine. A leg that fails leaves the transaction to be rolled back; the next leg opens a new one.
-        async with self._gate:
-            session = await self._open_shared(settings)
-            try:
-                yield session
-            except BaseException:
-                await self._close_shared(failed=True)
-                raise
-
-    async def _open_shared(self, settings: dict[str, str]) -> AsyncSession:
-        if self._shared_session is None:
-            self._shared = self.database.tenant(self.scope, local=settings)
-            self._shared_session = await self._shared.__aenter__()
-            self._shared_local = dict(settings)
-            return self._shared_session
-        changed = {k: v for k, v in settings.items() if self._shared_local.get(k) != v}
-        if changed:
-            calls = ", ".join(f"set_config(%(n{i})s, %(v{i})s, true)" for i in range(len(changed)))
-            params = {p: x for i, (n, v) in enumerate(changed.items()) for p, x in ((f"n{i}", n), (f"v{i}", v))}
-            await queries.fetch_all(self._shared_session, f"SELECT {calls}", params)
-            self._shared_local.update(changed)
-        return self._shared_session
-
-    async def _close_shared(self, *, failed: bool = False) -> None:
-        shared, self._shared, self._shared_session = self._shared, None, None
-        if shared is None:
-            return
-        error = RuntimeError("a retrieval leg failed") if failed else None
-        try:
-            await shared.__aexit__(type(error) if error else None, error, None)
-        except Exception:
-            if not failed:
-                raise
+        async with self._gate, self.database.tenant(self.scope, local=settings) as session:
+            yield session
 
     async def eligibility(
         self,
@@ -182,11 +140,6 @@ class SearchContext:
         except Exception:  # noqa: S110  (the leg that read it reports the failure; this one tries again)
             pass
         return await queries.eligibility(session, self.space_id, document_ids=document_ids, tags=tags)
-
-    async def aclose(self) -> None:
-        """End the search's transaction (one-transaction mode) and cancel what nobody waits for any more."""
-        self.close()
-        await self._close_shared()
 
     def close(self) -> None:
         """Cancel the shared embedding (and eligibility reads) if nobody waits for them any more."""

@@ -133,9 +133,9 @@ class ParallelRetriever:
             found = await asyncio.gather(*(self._run(stream, ctx, reports[stream.name]) for stream in self.streams))
             enhanced = await enhancement if enhancement is not None else None
         finally:
+            ctx.close()
             if enhancement is not None and not enhancement.done():
                 enhancement.cancel()
-            await ctx.aclose()
         candidates = [c for group in found for c in group]
         pinned = [c for c in candidates if c.pinned]
         passages = dedupe(sorted((c for c in candidates if not c.pinned), key=_stream_order))

@@ -383,28 +383,6 @@ async def test_a_failed_leg_degrades_its_stream_and_a_failed_stream_leaves_the_o
     assert no_leg.passages() == [] and no_leg.results, "the business context still answers"
 
 
-async def test_one_transaction_per_search_answers_alike_and_a_failed_statement_sinks_only_its_leg(
-    db: Database, spaces: tuple, library: dict, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """RETRIEVAL_PARALLEL_QUERIES=1: every leg of a search on one transaction, taking turns."""
-    alpha, _ = spaces
-    streams = (ReferencedStream(), GeneralStream(), BusinessContextStream())
-    one = get_settings().model_copy(update={"retrieval_parallel_queries": 1})
-    query, ids = "exclamation marks in headlines", [library["brand"]]
-    apart = await _retriever(alpha, db, *streams).retrieve(query, document_ids=ids, enhance=False)
-    together = await _retriever(alpha, db, *streams, settings=one).retrieve(query, document_ids=ids, enhance=False)
-    assert [r.candidate.chunk_id for r in together.results] == [r.candidate.chunk_id for r in apart.results]
-    assert all(together.streams[s.name].status == "ok" for s in streams)
-
-    async def aborting(session: Any, *args: Any, **kwargs: Any) -> Any:
-        await session.execute(text("SELECT 1 / 0"))  # aborts the transaction, as a failed statement does
-
-    monkeypatch.setattr(keyword, "keyword_search", aborting)
-    degraded = await _retriever(alpha, db, *streams, settings=one).retrieve(query, document_ids=ids, enhance=False)
-    assert degraded.streams["general"].status == "ok" and degraded.streams["referenced"].status == "ok"
-    assert "exclamation" in degraded.passages()[0].candidate.content, "the vector legs ran on a fresh transaction"
-
-
 # --- the space boundary --------------------------------------------------------------------------------------
 
 
