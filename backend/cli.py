@@ -67,10 +67,13 @@ def worker() -> None:
     load_task_modules()
 
     async def _main() -> None:
+        from backend.models.accounting import flush_deferred_usage
+
         try:
             await run_worker(in_app=False)
         finally:
             await close_jobs()
+            await flush_deferred_usage()  # agents' searches book their usage through the deferred store
 
     asyncio.run(_main())
 

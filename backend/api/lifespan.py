@@ -13,6 +13,7 @@ from backend.core.config import get_settings
 from backend.core.db import dispose_database, get_database
 from backend.core.logging import configure_logging
 from backend.jobs import close_jobs, open_jobs, run_worker
+from backend.models.accounting import flush_deferred_usage
 from backend.models.sessions import close_models, start_model_warmup
 from backend.tasks import load_task_modules
 
@@ -41,6 +42,7 @@ async def platform_lifespan() -> AsyncIterator[None]:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await worker
         await close_jobs()
+        await flush_deferred_usage()
         await close_models(warmup)
         await dispose_database()
         for closable in (get_cache(), get_broker()):

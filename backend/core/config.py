@@ -11,7 +11,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import Field, field_validator, model_validator
@@ -184,7 +184,12 @@ class Settings(BaseSettings):
     gcs_bucket: str | None = None
 
     # --- retrieval -----------------------------------------------------------------------
-    query_enhancement: bool = True
+    query_enhancement: bool | None = Field(
+        default=None,
+        description="Rewrite search queries with the fast model unless a search says otherwise. Empty: on with a "
+        "remote fast model (Vertex AI, OpenAI-compatible), off with the local one (it cannot answer within "
+        "QUERY_ENHANCEMENT_TIMEOUT_MS on a CPU).",
+    )
     query_enhancement_timeout_ms: int = 800
     retrieval_stream_timeout_ms: int = 2000
     reranker: Literal["weighted", "vertex"] = "weighted"
@@ -262,6 +267,11 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:
         return (value if value.is_absolute() else ROOT_DIR / value).resolve()
+
+    @field_validator("query_enhancement", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("trusted_proxies")
     @classmethod

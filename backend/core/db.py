@@ -8,7 +8,7 @@ them, so a query that forgets its filter still sees only the current space: the 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -64,30 +64,38 @@ class Database:
         organization_id: uuid.UUID | None = None,
         space_id: uuid.UUID | None = None,
         user_id: uuid.UUID | None = None,
+        local: Mapping[str, str] | None = None,
     ) -> AsyncIterator[AsyncSession]:
         """A transaction: committed when the block ends, rolled back when it raises.
 
         The given ids are set as transaction-local settings that row-level security policies read.
-        Without a space id, tenant tables show no rows at all.
+        Without a space id, tenant tables show no rows at all. `local` adds other transaction-local settings
+        (`statement_timeout`, `hnsw.ef_search`...). All of them go in one statement: on a busy machine every
+        round trip to PostgreSQL costs a context switch, and a short request pays for each.
         """
+        values: dict[str, str] = {
+            "app.organization_id": "" if organization_id is None else str(organization_id),
+            "app.space_id": "" if space_id is None else str(space_id),
+            "app.user_id": "" if user_id is None else str(user_id),
+        }
+        values.update(local or {})
+        calls = ", ".join(f"set_config(:n{i}, :v{i}, true)" for i in range(len(values)))
+        params: dict[str, str] = {}
+        for i, (name, value) in enumerate(values.items()):
+            params[f"n{i}"], params[f"v{i}"] = name, value
         async with self._sessions() as session, session.begin():
-            settings = {
-                "app.organization_id": organization_id,
-                "app.space_id": space_id,
-                "app.user_id": user_id,
-            }
-            for name, value in settings.items():
-                await session.execute(
-                    text("SELECT set_config(:name, :value, true)"),
-                    {"name": name, "value": "" if value is None else str(value)},
-                )
+            await session.execute(text(f"SELECT {calls}"), params)
             yield session
 
-    def tenant(self, scope: TenantScope, *, user_id: uuid.UUID | None = None) -> Any:
+    def tenant(
+        self, scope: TenantScope, *, user_id: uuid.UUID | None = None, local: Mapping[str, str] | None = None
+    ) -> Any:
         """A transaction confined to one space (application filter and row-level security)."""
         if not isinstance(scope, TenantScope):
             raise RuntimeError("a tenant session needs a TenantScope")
-        return self.session(organization_id=scope.organization_id, space_id=scope.space_id, user_id=user_id)
+        return self.session(
+            organization_id=scope.organization_id, space_id=scope.space_id, user_id=user_id, local=local
+        )
 
     async def dispose(self) -> None:
         if isinstance(self.bind, AsyncEngine):

@@ -292,15 +292,78 @@ class DatabaseUsageStore:
             )
 
 
+class DeferredUsageStore:
+    """Usage of short requests (searches), written a moment later: one transaction per space and run for every
+    search of that moment instead of one per search.
+
+    A search's only model call is usually its query embedding; writing its row in a transaction of its own
+    cost more than the search's SQL. Here `record` only queues the events (the request does not wait for a
+    write) and a background task writes what accumulated after `delay` seconds. The price: what is queued
+    when the process dies is lost (`flush_deferred_usage` writes it at shutdown). Budgets are read from the
+    wrapped store, so they see the rows once written.
+    """
+
+    def __init__(self, store: UsageStore | None = None, *, delay: float = 1.0) -> None:
+        self.store: UsageStore = store if store is not None else DatabaseUsageStore()
+        self.delay = delay
+        self._pending: dict[tuple[TenantScope, uuid.UUID | None], list[UsageEvent]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    async def record(self, scope: TenantScope, run_id: uuid.UUID | None, events: Sequence[UsageEvent]) -> None:
+        self._pending.setdefault((scope, run_id), []).extend(events)
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._task.done() or self._task.get_loop() is not loop:
+            self._task = loop.create_task(self._write_later(), name="deferred-usage-writer")
+
+    async def _write_later(self) -> None:
+        await asyncio.sleep(self.delay)
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Write everything queued so far."""
+        while self._pending:
+            pending, self._pending = self._pending, {}
+            for (scope, run_id), events in pending.items():
+                try:
+                    await self.store.record(scope, run_id, events)
+                except Exception:
+                    logger.exception(
+                        "could not book model usage", extra={"space_id": str(scope.space_id), "events": len(events)}
+                    )
+
+    async def ensure_within_budget(self, scope: TenantScope) -> None:
+        await self.store.ensure_within_budget(scope)
+
+
+_deferred: DeferredUsageStore | None = None
+
+
+def deferred_usage_store() -> DeferredUsageStore:
+    """The process-wide `DeferredUsageStore` (over the database)."""
+    global _deferred
+    if _deferred is None:
+        _deferred = DeferredUsageStore()
+    return _deferred
+
+
+async def flush_deferred_usage() -> None:
+    """Write the usage still queued in the process-wide deferred store (at shutdown)."""
+    if _deferred is not None:
+        await _deferred.flush()
+
+
 __all__ = [
     "DatabaseUsageStore",
+    "DeferredUsageStore",
     "UsageEvent",
     "UsageMeter",
     "UsageStore",
     "UsageTotals",
     "counted",
     "current_meter",
+    "deferred_usage_store",
     "ensure_within_budget",
+    "flush_deferred_usage",
     "metered",
     "month_start",
     "report_usage",

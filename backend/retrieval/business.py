@@ -1,12 +1,17 @@
 """The business context every answer is written with: the space's brand voice (inherited from the organization),
-who the organization and space are, and the space's pinned key facts, read fresh from the database for each search.
-(There is no organization profile table yet: the profile is the organization's and the space's names.)"""
+who the organization and space are, and the space's pinned key facts. (There is no organization profile table
+yet: the profile is the organization's and the space's names.)
+
+It changes rarely and every search reads it, so it is cached per space (`space_profile_key`, which includes the
+space id) and dropped when any part of it changes: brand voices and names through `tenancy.forget_context`, key
+facts by their service. A short time limit bounds what a write racing a read could leave behind."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,15 +19,20 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from backend.core.cache import Cache, get_cache, get_json, set_json
 from backend.core.db import TenantScope
 from backend.retrieval.models import KeyFact
 from backend.retrieval.text import overlap, terms
 from backend.retrieval.types import Candidate
-from backend.tenancy.access import merge_brand_voice
+from backend.tenancy.access import merge_brand_voice, space_profile_key
 from backend.tenancy.models import Organization, Space
 
 MAX_FACTS = 20
 """Key facts returned with a search at most, the most relevant to the query first."""
+
+
+CACHE_SECONDS = 60
+"""How long a space's business context may be served from the cache without a change having dropped it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +41,44 @@ class BusinessContext:
     space_name: str = ""
     brand_voice: dict[str, Any] = field(default_factory=dict)
     facts: list[tuple[uuid.UUID, str, datetime]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "organization_name": self.organization_name,
+            "space_name": self.space_name,
+            "brand_voice": self.brand_voice,
+            "facts": [[str(fid), text, created.isoformat()] for fid, text, created in self.facts],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BusinessContext:
+        return cls(
+            organization_name=str(data.get("organization_name", "")),
+            space_name=str(data.get("space_name", "")),
+            brand_voice=dict(data.get("brand_voice") or {}),
+            facts=[(uuid.UUID(f), t, datetime.fromisoformat(c)) for f, t, c in data.get("facts") or ()],
+        )
+
+
+async def cached_business_context(
+    cache: Cache, scope: TenantScope, load: Callable[[], Awaitable[BusinessContext]]
+) -> BusinessContext:
+    """The space's business context from the cache, or `load()`ed and cached."""
+    key = space_profile_key(scope)
+    cached = await get_json(cache, key)
+    if isinstance(cached, dict):
+        try:
+            return BusinessContext.from_dict(cached)
+        except (TypeError, ValueError):
+            pass  # written by another version: read it again
+    context = await load()
+    await set_json(cache, key, context.to_dict(), CACHE_SECONDS)
+    return context
+
+
+async def forget_business_context(scope: TenantScope, cache: Cache | None = None) -> None:
+    """Drop the space's cached business context (after its key facts changed)."""
+    await (cache or get_cache()).delete(space_profile_key(scope))
 
 
 async def load_business_context(session: AsyncSession, scope: TenantScope, *, max_facts: int = 200) -> BusinessContext:
@@ -106,4 +154,13 @@ def _pinned(chunk_id: str, title: str, content: str, relevance: float) -> Candid
     )
 
 
-__all__ = ["MAX_FACTS", "BusinessContext", "business_candidates", "load_business_context", "render_entries"]
+__all__ = [
+    "CACHE_SECONDS",
+    "MAX_FACTS",
+    "BusinessContext",
+    "business_candidates",
+    "cached_business_context",
+    "forget_business_context",
+    "load_business_context",
+    "render_entries",
+]

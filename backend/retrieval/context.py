@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from backend.core.cache import Cache
 from backend.core.config import Settings
 from backend.core.db import Database, TenantScope
 from backend.models.embeddings import Embedder, MultimodalEmbedder
+from backend.retrieval import queries
+from backend.retrieval.queries import Eligibility
 from backend.retrieval.types import EnhancedQuery, RetrievalRequest
 
 
@@ -48,6 +50,7 @@ class SearchContext:
         self.embed_ms = 0.0
         self._enhancement = enhancement
         self._vector: asyncio.Task[list[float]] | None = None
+        self._eligibility: dict[tuple[Any, Any], asyncio.Future[Eligibility]] = {}
         # A Database bound to one connection (tests, a caller's own transaction) cannot run two statements at
         # once: its sessions take turns. Otherwise each session holds its own pooled connection, capped per search.
         single = isinstance(database.bind, AsyncConnection)
@@ -96,19 +99,57 @@ class SearchContext:
         return await asyncio.shield(self._enhancement)
 
     @asynccontextmanager
-    async def session(self, timeout_ms: float | None = None) -> AsyncIterator[AsyncSession]:
-        """A transaction confined to the space (RLS), with a statement time limit, when the gate lets it in."""
-        async with self._gate, self.database.tenant(self.scope) as session:
-            if timeout_ms:
-                await session.execute(
-                    text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(int(timeout_ms))}
-                )
+    async def session(
+        self, timeout_ms: float | None = None, *, local: dict[str, str] | None = None
+    ) -> AsyncIterator[AsyncSession]:
+        """A transaction confined to the space (RLS), with a statement time limit, when the gate lets it in.
+
+        The time limit and `local` settings are set with the tenant scope, in the session's one set-up statement.
+        """
+        settings = dict(local or {})
+        if timeout_ms:
+            settings["statement_timeout"] = str(int(timeout_ms))
+        async with self._gate, self.database.tenant(self.scope, local=settings) as session:
             yield session
 
+    async def eligibility(
+        self,
+        session: AsyncSession,
+        *,
+        document_ids: Sequence[uuid.UUID] | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> Eligibility:
+        """Which documents the search may return, read once per search and filter (the legs share it).
+
+        The first leg to ask reads it on its own session; the others wait for that read, or read it themselves
+        if it failed or its leg was cancelled (a read never outlives the session it runs on).
+        """
+        key = (None if document_ids is None else tuple(document_ids), None if tags is None else tuple(tags))
+        pending = self._eligibility.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(
+                queries.eligibility(session, self.space_id, document_ids=document_ids, tags=tags)
+            )
+            self._eligibility[key] = pending
+            return await pending
+        try:
+            return await asyncio.shield(pending)
+        except asyncio.CancelledError:
+            if not pending.cancelled():
+                raise  # this leg itself was cancelled
+        except Exception:  # noqa: S110  (the leg that read it reports the failure; this one tries again)
+            pass
+        return await queries.eligibility(session, self.space_id, document_ids=document_ids, tags=tags)
+
     def close(self) -> None:
-        """Cancel the shared embedding if nobody waits for it any more."""
+        """Cancel the shared embedding (and eligibility reads) if nobody waits for them any more."""
         if self._vector is not None and not self._vector.done():
             self._vector.cancel()
+        for pending in self._eligibility.values():
+            if not pending.done():
+                pending.cancel()
+            elif not pending.cancelled():
+                pending.exception()  # retrieved: a failure was reported by the leg that awaited it
 
 
 __all__ = ["SearchContext"]

@@ -11,6 +11,7 @@ from typing import Any
 from backend.core.db import get_database
 from backend.core.errors import Forbidden, NotFound, ValidationFailed
 from backend.retrieval import repository
+from backend.retrieval.business import forget_business_context
 from backend.retrieval.models import KEY_FACT_MAX_CHARS, KeyFact
 from backend.safety.contamination import screen_field
 from backend.tenancy.access import parse_uuid
@@ -52,7 +53,9 @@ async def add_fact(ctx: SpaceContext, text: str) -> KeyFact:
             raise ValidationFailed(
                 f"A space can pin at most {MAX_FACTS_PER_SPACE} key facts; remove one first.", code="too_many_key_facts"
             )
-        return await repository.add_key_fact(session, ctx.scope, text=cleaned, created_by=ctx.user_id)
+        fact = await repository.add_key_fact(session, ctx.scope, text=cleaned, created_by=ctx.user_id)
+    await forget_business_context(ctx.scope)
+    return fact
 
 
 async def delete_fact(ctx: SpaceContext, fact_id: Any) -> None:
@@ -64,6 +67,7 @@ async def delete_fact(ctx: SpaceContext, fact_id: Any) -> None:
     async with get_database().tenant(ctx.scope) as session:
         if not await repository.delete_key_fact(session, ctx.scope, fact_id=fid):
             raise NotFound(NOT_FOUND, code="key_fact_not_found")
+    await forget_business_context(ctx.scope)
 
 
 __all__ = ["MAX_FACTS_PER_SPACE", "add_fact", "delete_fact", "list_facts"]

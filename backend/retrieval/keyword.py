@@ -67,22 +67,28 @@ class TermStats:
         return chosen
 
 
-_QUERY_TERMS = """
-SELECT s.term, s.df
-FROM (SELECT DISTINCT l.lexeme FROM unnest(to_tsvector('english', %(text)s)) l) q
-JOIN chunk_terms s ON s.space_id = %(space)s AND s.term = q.lexeme
+# One round trip: the space's totals, and the query's lexemes (English stemming and stop words, as the
+# chunks' `tsv`) with their document frequencies. No row: the space has no chunks.
+_TERM_STATS = """
+SELECT s.chunks, s.tokens, t.term, t.df
+FROM chunk_space_stats s
+LEFT JOIN LATERAL (
+  SELECT ct.term, ct.df
+  FROM (SELECT DISTINCT l.lexeme FROM unnest(to_tsvector('english', %(text)s)) l) q
+  JOIN chunk_terms ct ON ct.space_id = s.space_id AND ct.term = q.lexeme
+) t ON true
+WHERE s.space_id = %(space)s
 """
-_SPACE_STATS = "SELECT chunks, tokens FROM chunk_space_stats WHERE space_id = %(space)s"
 
 
 async def term_stats(session: AsyncSession, space_id: uuid.UUID, text: str) -> TermStats:
     """The query's lexemes (English stemming and stop words, as the chunks' `tsv`) with their frequencies."""
-    space = await fetch_all(session, _SPACE_STATS, {"space": space_id})
-    if not space or not space[0]["chunks"]:
+    rows = await fetch_all(session, _TERM_STATS, {"space": space_id, "text": text})
+    if not rows or not rows[0]["chunks"]:
         return TermStats(0, 1.0, [])
-    chunks, tokens = int(space[0]["chunks"]), int(space[0]["tokens"] or 0)
-    rows = await fetch_all(session, _QUERY_TERMS, {"space": space_id, "text": text})
-    return TermStats(chunks, max(1.0, tokens / chunks), [(r["term"], int(r["df"])) for r in rows if r["df"] > 0])
+    chunks, tokens = int(rows[0]["chunks"]), int(rows[0]["tokens"] or 0)
+    found = [(r["term"], int(r["df"])) for r in rows if r["term"] is not None and r["df"] and r["df"] > 0]
+    return TermStats(chunks, max(1.0, tokens / chunks), found)
 
 
 def tsquery_or(terms: Sequence[str]) -> str:

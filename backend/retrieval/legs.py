@@ -102,8 +102,9 @@ async def vector_leg(
     """Nearest chunks to `vector` (the query's own vector when None), filtered to the space (and documents)."""
     compare = await ctx.query_vector()
     settings = ctx.settings
-    async with ctx.session(settings.retrieval_stream_timeout_ms) as session:
-        elig = await queries.eligibility(session, ctx.space_id, document_ids=document_ids, tags=tags)
+    hnsw = queries.hnsw_settings(ef_search=settings.retrieval_hnsw_ef_search, limit=limit)
+    async with ctx.session(settings.retrieval_stream_timeout_ms, local=hnsw) as session:
+        elig = await ctx.eligibility(session, document_ids=document_ids, tags=tags)
         return await queries.vector_search(
             session,
             ctx.space_id,
@@ -114,6 +115,7 @@ async def vector_leg(
             limit=limit,
             ef_search=settings.retrieval_hnsw_ef_search,
             exact=force_exact or elig.use_exact_scan(limit, settings.retrieval_exact_scan_max_chunks),
+            hnsw_set=True,
         )
 
 
@@ -129,9 +131,11 @@ async def keyword_leg(
     compare = asyncio.ensure_future(ctx.query_vector())
     try:
         async with ctx.session(ctx.settings.retrieval_stream_timeout_ms) as session:
-            elig = await queries.eligibility(session, ctx.space_id, document_ids=document_ids, tags=tags)
+            elig = await ctx.eligibility(session, document_ids=document_ids, tags=tags)
+            if elig.empty:
+                return []
             stats = await keyword.term_stats(session, ctx.space_id, text)
-            if elig.empty or not stats.terms:
+            if not stats.terms:
                 return []
             return await keyword.keyword_search(
                 session, ctx.space_id, stats=stats, compare=await compare, elig=elig, limit=limit
@@ -149,7 +153,7 @@ async def visual_leg(ctx: SearchContext, *, limit: int, tags: Sequence[str] | No
     visual, compare = await asyncio.gather(ctx.visual_query_vector(), ctx.query_vector())
     settings = ctx.settings
     async with ctx.session(settings.retrieval_stream_timeout_ms) as session:
-        elig = await queries.eligibility(session, ctx.space_id, tags=tags)
+        elig = await ctx.eligibility(session, tags=tags)
         return await queries.visual_search(
             session,
             ctx.space_id,

@@ -132,7 +132,7 @@ WITH nearest AS MATERIALIZED (
   ORDER BY c.embedding <=> %(query)s::{cast}
   LIMIT %(limit)s
 )
-SELECT {columns}, 1 - (c.embedding <=> %(compare)s::{cast}) AS similarity
+SELECT {columns}, {similarity} AS similarity
 FROM nearest n
 JOIN chunks c ON c.id = n.id
 JOIN documents d ON d.id = c.document_id AND d.space_id = %(space)s AND d.status = 'ready'
@@ -148,7 +148,7 @@ WITH scored AS MATERIALIZED (
 ), nearest AS (
   SELECT id, distance FROM scored ORDER BY distance LIMIT %(limit)s
 )
-SELECT {columns}, 1 - (c.embedding <=> %(compare)s::{cast}) AS similarity
+SELECT {columns}, {similarity} AS similarity
 FROM nearest n
 JOIN chunks c ON c.id = n.id
 JOIN documents d ON d.id = c.document_id AND d.space_id = %(space)s AND d.status = 'ready'
@@ -167,27 +167,36 @@ def vector_statement(
     exact: bool,
 ) -> tuple[str, dict[str, Any]]:
     """The vector leg's SQL and parameters (`vector_search` runs it; the benchmark EXPLAINs it)."""
-    params: dict[str, Any] = {
-        "space": space_id,
-        "query": vector_literal(vector),
-        "compare": vector_literal(compare),
-        "model": model_id,
-        "limit": limit,
-    }
+    query = vector_literal(vector)
+    params: dict[str, Any] = {"space": space_id, "query": query, "model": model_id, "limit": limit}
+    cast = vector_cast(len(vector))
+    # Searching with the compared vector itself (the user's query): its distance is the similarity, and the
+    # vectors are not read a second time (out of line, in TOAST).
+    compared = vector_literal(compare)
+    if compared == query:
+        similarity = "1 - n.distance"
+    else:
+        similarity, params["compare"] = f"1 - (c.embedding <=> %(compare)s::{cast})", compared
     documents = document_filter(elig, params)
     template = _VECTOR_EXACT if exact else _VECTOR_HNSW
-    return template.format(cast=vector_cast(len(vector)), columns=CHUNK_COLUMNS, documents=documents), params
+    return template.format(cast=cast, columns=CHUNK_COLUMNS, documents=documents, similarity=similarity), params
+
+
+def hnsw_settings(*, ef_search: int, limit: int) -> dict[str, str]:
+    """Iterative HNSW scan: filtered scans keep walking the graph until `limit` rows pass (transaction-local)."""
+    return {
+        "hnsw.ef_search": str(max(ef_search, limit)),
+        "hnsw.iterative_scan": "relaxed_order",
+        "hnsw.max_scan_tuples": str(HNSW_MAX_SCAN_TUPLES),
+    }
 
 
 async def set_hnsw_scan(session: AsyncSession, *, ef_search: int, limit: int) -> None:
-    """Iterative HNSW scan for this transaction: filtered scans keep walking the graph until `limit` rows pass."""
-    await fetch_all(
-        session,
-        "SELECT set_config('hnsw.ef_search', %(ef)s, true), "
-        "set_config('hnsw.iterative_scan', 'relaxed_order', true), "
-        "set_config('hnsw.max_scan_tuples', %(max_scan)s, true)",
-        {"ef": str(max(ef_search, limit)), "max_scan": str(HNSW_MAX_SCAN_TUPLES)},
-    )
+    """`hnsw_settings` for this transaction, for a session that was not opened with them."""
+    values = hnsw_settings(ef_search=ef_search, limit=limit)
+    calls = ", ".join(f"set_config(%(n{i})s, %(v{i})s, true)" for i in range(len(values)))
+    params = {p: x for i, (n, v) in enumerate(values.items()) for p, x in ((f"n{i}", n), (f"v{i}", v))}
+    await fetch_all(session, f"SELECT {calls}", params)
 
 
 async def vector_search(
@@ -201,18 +210,20 @@ async def vector_search(
     limit: int,
     ef_search: int,
     exact: bool,
+    hnsw_set: bool = False,
 ) -> list[dict[str, Any]]:
     """The `limit` chunks nearest to `vector` (cosine), each with its similarity to `compare`.
 
     HNSW with an iterative scan (relaxed order, re-sorted here) so the space and document filters still
-    yield `limit` rows; or an exact comparison when `exact`.
+    yield `limit` rows; or an exact comparison when `exact`. `hnsw_set`: the session was opened with
+    `hnsw_settings` already.
     """
     if elig.empty or limit <= 0:
         return []
     sql, params = vector_statement(
         space_id, vector=vector, compare=compare, model_id=model_id, elig=elig, limit=limit, exact=exact
     )
-    if not exact:
+    if not exact and not hnsw_set:
         await set_hnsw_scan(session, ef_search=ef_search, limit=limit)
     return await fetch_all(session, sql, params)
 
@@ -286,6 +297,7 @@ __all__ = [
     "document_filter",
     "eligibility",
     "fetch_all",
+    "hnsw_settings",
     "set_hnsw_scan",
     "vector_cast",
     "vector_literal",

@@ -22,7 +22,7 @@ from backend.core.db import TenantScope, get_database
 from backend.core.errors import AppError, ValidationFailed
 from backend.models.embeddings import Embedder, MultimodalEmbedder
 from backend.retrieval.context import SearchContext
-from backend.retrieval.enhance import QueryEnhancer
+from backend.retrieval.enhance import QueryEnhancer, enhancement_default
 from backend.retrieval.fusion import STREAM_PRIORITY, Reranker, WeightedReranker, build_reranker, dedupe
 from backend.retrieval.streams import Stream, default_streams
 from backend.retrieval.types import (
@@ -31,6 +31,7 @@ from backend.retrieval.types import (
     STREAMS,
     Candidate,
     EnhancedQuery,
+    EnhancementStatus,
     RankedResult,
     RetrievalRequest,
     RetrievalResponse,
@@ -111,9 +112,12 @@ class ParallelRetriever:
         )
         request = normalize_request(request)
         started = time.perf_counter()
-        enhancing = self.settings.query_enhancement if request.enhance is None else request.enhance
+        enhancing = enhancement_default(self.settings) if request.enhance is None else request.enhance
         enhance_ms: list[float] = []
-        enhancement = asyncio.ensure_future(self._enhance(request.query, enhance_ms)) if enhancing else None
+        enhance_status: list[EnhancementStatus] = []
+        enhancement = (
+            asyncio.ensure_future(self._enhance(request.query, enhance_ms, enhance_status)) if enhancing else None
+        )
         ctx = SearchContext(
             self.scope,
             request,
@@ -155,12 +159,20 @@ class ParallelRetriever:
                 "streams": {k: r.status for k, r in reports.items()},
             },
         )
-        return RetrievalResponse(results, enhanced, reports, timings)
+        status: EnhancementStatus = enhance_status[0] if enhance_status else ("failed" if enhancing else "off")
+        if status == "timeout":
+            # Said where the timings are (present only then): the limit the enhancement ran into, unanswered.
+            timings["enhance_timeout"] = float(self.enhancer.timeout_ms)
+        return RetrievalResponse(results, enhanced, reports, timings, enhancement=status)
 
-    async def _enhance(self, query: str, elapsed: list[float]) -> EnhancedQuery | None:
+    async def _enhance(
+        self, query: str, elapsed: list[float], status: list[EnhancementStatus]
+    ) -> EnhancedQuery | None:
         started = time.perf_counter()
         try:
-            return await self.enhancer.enhance(self.scope, query)
+            enhanced, outcome = await self.enhancer.enhance_with_status(self.scope, query)
+            status.append(outcome)
+            return enhanced
         finally:
             elapsed.append((time.perf_counter() - started) * 1000)
 

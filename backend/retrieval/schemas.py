@@ -11,6 +11,7 @@ from backend.retrieval.types import (
     DEFAULT_TOP_K,
     MAX_TOP_K,
     EnhancedQuery,
+    EnhancementStatus,
     RankedResult,
     RetrievalResponse,
     StreamName,
@@ -94,8 +95,14 @@ class SearchResponse(BaseModel):
 
     results: list[SearchResult]
     enhanced_query: EnhancedQueryPublic | None
-    timings_ms: dict[str, float] = Field(description="referenced, general, urls, business_context, rerank, total")
+    timings_ms: dict[str, float] = Field(
+        description="referenced, general, urls, business_context, rerank, total, enhance, embed; enhance_timeout "
+        "(the limit, in ms) only when query enhancement ran out of time"
+    )
     streams: dict[StreamName, StreamReportPublic]
+    enhancement: EnhancementStatus = Field(
+        default="off", description="off, ok, cached, timeout (the original query was searched alone) or failed"
+    )
 
     @classmethod
     def of(cls, response: RetrievalResponse) -> SearchResponse:
@@ -104,6 +111,7 @@ class SearchResponse(BaseModel):
             enhanced_query=EnhancedQueryPublic.of(response.enhanced_query) if response.enhanced_query else None,
             timings_ms={name: round(ms, 1) for name, ms in response.timings_ms.items()},
             streams={name: StreamReportPublic.of(report) for name, report in response.streams.items()},
+            enhancement=response.enhancement,
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from backend.models.accounting import metered
+from backend.models.accounting import deferred_usage_store, metered
 from backend.retrieval.retriever import ParallelRetriever
 from backend.retrieval.types import DEFAULT_TOP_K, RetrievalResponse
 from backend.tenancy.context import SpaceContext
@@ -22,9 +22,10 @@ async def search(
     enhance: bool | None = None,
     retriever: ParallelRetriever | None = None,
 ) -> RetrievalResponse:
-    """Search the caller's space (any role may). Model calls (query enhancement, embeddings) are booked to it."""
+    """Search the caller's space (any role may). Model calls (query enhancement, embeddings) are booked to it,
+    written a moment later with the other searches' (the response never waits for that write)."""
     retriever = retriever or ParallelRetriever(ctx)
-    async with metered(ctx.scope):
+    async with metered(ctx.scope, store=deferred_usage_store()):
         return await retriever.retrieve(
             query, document_ids=document_ids, urls=urls, tags=tags, top_k=top_k, enhance=enhance
         )

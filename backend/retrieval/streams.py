@@ -19,7 +19,12 @@ from collections.abc import Awaitable
 from dataclasses import replace
 from typing import Any, Protocol
 
-from backend.retrieval.business import business_candidates, load_business_context
+from backend.retrieval.business import (
+    BusinessContext,
+    business_candidates,
+    cached_business_context,
+    load_business_context,
+)
 from backend.retrieval.context import SearchContext
 from backend.retrieval.fusion import rrf
 from backend.retrieval.legs import (
@@ -198,8 +203,11 @@ class BusinessContextStream:
         return True
 
     async def run(self, ctx: SearchContext) -> list[Candidate]:
-        async with ctx.session(ctx.settings.retrieval_stream_timeout_ms) as session:
-            context = await load_business_context(session, ctx.scope)
+        async def load() -> BusinessContext:
+            async with ctx.session(ctx.settings.retrieval_stream_timeout_ms) as session:
+                return await load_business_context(session, ctx.scope)
+
+        context = await cached_business_context(ctx.cache, ctx.scope, load)
         return business_candidates(context, ctx.request.query)
 
 

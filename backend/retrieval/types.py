@@ -143,6 +143,10 @@ class StreamReport:
     error: str | None = None
 
 
+EnhancementStatus = Literal["off", "ok", "cached", "timeout", "failed"]
+"""What became of query enhancement: not asked for, answered (or served from the cache), out of time, failed."""
+
+
 @dataclass(slots=True)
 class RetrievalResponse:
     """The ranked passages, the business context, the enhanced query and where the time went."""
@@ -151,6 +155,7 @@ class RetrievalResponse:
     enhanced_query: EnhancedQuery | None
     streams: dict[StreamName, StreamReport]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    enhancement: EnhancementStatus = "off"
 
     @property
     def citations(self) -> list[Citation]:
@@ -168,6 +173,7 @@ __all__ = [
     "Candidate",
     "Citation",
     "EnhancedQuery",
+    "EnhancementStatus",
     "RankedResult",
     "RetrievalRequest",
     "RetrievalResponse",

@@ -168,13 +168,19 @@ def merge_brand_voice(organization: dict[str, Any], space: dict[str, Any]) -> di
 async def forget_context(scope: TenantScope, *user_ids: uuid.UUID) -> None:
     """Drop cached contexts after a membership or space setting changed (those of the users' live tokens,
     which carry their current generation; older generations' tokens are refused anyway)."""
-    keys = []
+    keys = [space_profile_key(scope)]
     for uid in user_ids:
         generation = await current_generation(scope.organization_id, uid)
         if generation is not None:
             keys.append(_ctx_key(scope, uid, generation))
-    if keys:
-        await get_cache().delete(*keys)
+    await get_cache().delete(*keys)
+
+
+def space_profile_key(scope: TenantScope) -> str:
+    """The cache key of what every search reads about a space (its and its organization's names and brand voice,
+    its key facts): `forget_context` drops it whenever a space setting changes, the key facts' service when a
+    fact is added or removed."""
+    return f"space-profile:{scope.key()}"
 
 
 async def org_role_of(principal: Principal) -> str | None:

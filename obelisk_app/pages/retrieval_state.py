@@ -9,6 +9,7 @@ import reflex as rx
 
 from backend.core.errors import AppError
 from backend.retrieval import service
+from backend.retrieval.enhance import enhancement_default
 from backend.retrieval.types import STREAMS, RankedResult, RetrievalResponse
 from obelisk_app.components.retrieval_panel import STREAM_LABELS, ResultRow, TimingRow
 from obelisk_app.states import SpaceState
@@ -45,6 +46,11 @@ def timing_rows(response: RetrievalResponse) -> list[TimingRow]:
 
 
 def describe_enhancement(response: RetrievalResponse) -> str:
+    if response.enhancement == "timeout":
+        limit = response.timings_ms.get("enhance_timeout", 0.0)
+        return f"Query enhancement ran out of time ({limit:.0f} ms): the query was searched as typed."
+    if response.enhancement == "failed":
+        return "Query enhancement failed: the query was searched as typed."
     enhanced = response.enhanced_query
     if enhanced is None or not (enhanced.variants() or enhanced.entities):
         return ""
@@ -56,7 +62,8 @@ def describe_enhancement(response: RetrievalResponse) -> str:
 
 class RetrievalState(SpaceState):
     query: str = ""
-    enhance: bool = True
+    enhance: bool = enhancement_default()
+    """Starts as the model stack's default (off on the local stack, where the fast model is too slow for it)."""
     results: list[ResultRow] = []
     timings: list[TimingRow] = []
     total_ms: str = ""

@@ -18,7 +18,7 @@ def counted_usage(monkeypatch: pytest.MonkeyPatch) -> None:
     from backend.models.accounting import counted
     from backend.retrieval import service
 
-    monkeypatch.setattr(service, "metered", counted)
+    monkeypatch.setattr(service, "metered", lambda scope, **_: counted(scope))
 
 
 def _panel(token: str, space_id: str) -> RetrievalState:
@@ -60,3 +60,24 @@ async def test_an_empty_query_asks_for_one(world: World) -> None:
     panel = _panel(world.ada.token, world.ada.space_id)
     await RetrievalState.search.fn(panel, {"query": "   "})
     assert panel.error == "Type something to search for." and panel.results == []
+
+
+def test_the_enhancement_switch_starts_at_the_model_stacks_default() -> None:
+    from backend.retrieval.enhance import enhancement_default
+
+    assert Tab("", "").state(RetrievalState).enhance is enhancement_default()
+
+
+async def test_an_enhancement_out_of_time_is_said_in_the_panel(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from backend.models.chat_fake import make_fake_chat
+    from backend.retrieval import retriever as retriever_module
+    from backend.retrieval.enhance import QueryEnhancer
+
+    slow = QueryEnhancer(make_fake_chat([{"expanded_query": "x", "alternatives": [], "entities": []}], delay=2.0),
+                         timeout_ms=50)
+    monkeypatch.setattr(retriever_module.ParallelRetriever, "enhancer", property(lambda self: slow))
+    panel = _panel(world.eve.token, world.eve.space_id)
+    panel.enhance = True
+    await RetrievalState.search.fn(panel, {"query": "When is the launch?"})
+    assert panel.enhanced == "Query enhancement ran out of time (50 ms): the query was searched as typed."
+    assert panel.results and panel.results[0]["title"] == "Bravo plan"

@@ -32,7 +32,7 @@ def counted_usage(monkeypatch: pytest.MonkeyPatch) -> None:
     from backend.models.accounting import counted
     from backend.retrieval import service
 
-    monkeypatch.setattr(service, "metered", counted)
+    monkeypatch.setattr(service, "metered", lambda scope, **_: counted(scope))
 
 
 async def _upload(client: httpx.AsyncClient, headers: dict[str, str], name: str, body: bytes) -> str:
@@ -164,3 +164,33 @@ async def test_the_url_stream_does_not_tell_which_internal_hosts_resolve(
         errors.append(body["streams"]["urls"]["error"])
     assert len(set(errors)) == 1 and errors[0], errors
     assert "no-such-host" not in errors[0] and "private" not in errors[0].lower()
+
+
+async def test_the_business_context_a_search_returns_follows_every_change(
+    client: httpx.AsyncClient, signup: Any
+) -> None:
+    """It is cached per space between searches; adding or removing a fact, renaming the space or changing the
+    brand voice shows in the very next search."""
+    from backend.tenancy.brand_voice import set_space_brand_voice
+
+    ada = await signup("ada")
+
+    async def pinned() -> dict[str, list[str]]:
+        body = {"query": "launch", "enhance": False}
+        response = await client.post("/api/v1/search", json=body, headers=ada.headers())
+        shown: dict[str, list[str]] = {}
+        for r in response.json()["results"]:
+            if r["stream"] == "business_context":
+                shown.setdefault(r["document_title"], []).append(r["content"])
+        return shown
+
+    assert "Key fact" not in await pinned()
+    fact = await client.post("/api/v1/key-facts", json={"text": "Launch is on 12 May."}, headers=ada.headers())
+    assert (await pinned())["Key fact"] == ["Launch is on 12 May."]
+    await client.delete(f"/api/v1/key-facts/{fact.json()['id']}", headers=ada.headers())
+    assert "Key fact" not in await pinned()
+    renamed = await client.patch(f"/api/v1/spaces/{ada.space_id}", json={"name": "Launches"}, headers=ada.headers())
+    assert renamed.status_code == 200
+    assert "Space: Launches" in (await pinned())["Organization profile"][0]
+    await set_space_brand_voice(await ada.context(), {"tone": "Calm and precise"})
+    assert "Tone: Calm and precise" in (await pinned())["Brand voice"][0]

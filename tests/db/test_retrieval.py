@@ -328,6 +328,23 @@ async def test_enhanced_variants_are_searched_with_the_query(db: Database, space
     assert again.enhanced_query is not None and again.enhanced_query.cached and len(model.calls) == 1
 
 
+async def test_an_enhancement_out_of_time_is_said_in_the_timings_and_the_query_answers_alone(
+    db: Database, spaces: tuple, library: dict
+) -> None:
+    alpha, _ = spaces
+    slow = QueryEnhancer(make_fake_chat([{"expanded_query": "x", "alternatives": [], "entities": []}], delay=2.0),
+                         timeout_ms=50)
+    retriever = _retriever(alpha, db, GeneralStream(), enhancer=slow)
+    response = await retriever.retrieve("exclamation marks in headlines", enhance=True)
+    assert response.enhancement == "timeout" and response.enhanced_query is None
+    assert response.timings_ms["enhance_timeout"] == 50 and response.timings_ms["enhance"] >= 50
+    assert "exclamation" in response.results[0].candidate.content
+    public = SearchResponse.of(response)
+    assert public.enhancement == "timeout" and public.timings_ms["enhance_timeout"] == 50
+    off = await retriever.retrieve("exclamation marks in headlines", enhance=False)
+    assert off.enhancement == "off" and "enhance_timeout" not in off.timings_ms
+
+
 async def test_variants_that_fail_leave_the_original_query_answering(
     db: Database, spaces: tuple, library: dict
 ) -> None:
@@ -411,8 +428,7 @@ async def test_row_level_security_alone_keeps_space_a_out(
         (queries, "_VECTOR_HNSW"),
         (queries, "_VECTOR_EXACT"),
         (keyword, "_KEYWORD"),
-        (keyword, "_QUERY_TERMS"),
-        (keyword, "_SPACE_STATS"),
+        (keyword, "_TERM_STATS"),
     ):
         monkeypatch.setattr(module, name, _without_space_filter(getattr(module, name)))
     streams = (GeneralStream(), ReferencedStream())
@@ -476,3 +492,29 @@ async def test_key_facts_are_listed_added_and_removed_by_editors_in_their_space(
         await key_facts.delete_fact(bravo, fact.id)
     await key_facts.delete_fact(alpha, fact.id)
     assert await key_facts.list_facts(alpha) == ([], 0)
+
+
+async def test_a_search_books_its_embedding_a_moment_later_with_the_other_searches(
+    db: Database, spaces: tuple, library: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend.models import accounting
+    from backend.retrieval import service as search_service
+
+    alpha, bravo = spaces
+    monkeypatch.setattr(accounting, "_deferred", accounting.DeferredUsageStore(delay=3600))  # no timer in the test
+
+    async def embedding_rows(ctx: SpaceContext) -> list[int]:
+        async with db.tenant(ctx.scope) as session:
+            sql = "SELECT tokens_in FROM model_usage WHERE role = 'embedding'"
+            return list((await session.execute(text(sql))).scalars())
+
+    before = await embedding_rows(alpha)
+    for query in ("Pro plan price", "brand colours"):
+        response = await search_service.search(alpha, query, enhance=False)
+        assert response.passages()
+    await search_service.search(bravo, "anything at all", enhance=False)
+    assert await embedding_rows(alpha) == before, "the response did not wait for the usage write"
+    await accounting.flush_deferred_usage()
+    booked = (await embedding_rows(alpha))[len(before) :]
+    assert len(booked) == 2 and all(tokens > 0 for tokens in booked), "each search's query embedding, booked"
+    assert len(await embedding_rows(bravo)) == 1, "to the space that searched"

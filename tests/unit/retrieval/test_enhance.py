@@ -6,9 +6,10 @@ import time
 import uuid
 
 from backend.core.cache import MemoryCache
+from backend.core.config import get_settings
 from backend.core.db import TenantScope
 from backend.models.chat_fake import make_fake_chat
-from backend.retrieval.enhance import QueryEnhancer, QueryRewrite, cache_key, sanitize
+from backend.retrieval.enhance import QueryEnhancer, QueryRewrite, cache_key, enhancement_default, sanitize
 
 REWRITE = {
     "expanded_query": "Pro plan price per month subscription cost",
@@ -36,8 +37,24 @@ async def test_a_rewrite_yields_an_expansion_alternatives_and_entities() -> None
 async def test_a_slow_model_times_out_and_the_original_query_is_used_alone() -> None:
     model = make_fake_chat([REWRITE], delay=2.0)
     started = time.perf_counter()
-    enhanced = await QueryEnhancer(model, cache=MemoryCache(), timeout_ms=100).enhance(_scope(), "pricing")
-    assert enhanced is None and time.perf_counter() - started < 0.5
+    enhancer = QueryEnhancer(model, cache=MemoryCache(), timeout_ms=100)
+    enhanced, status = await enhancer.enhance_with_status(_scope(), "pricing")
+    assert enhanced is None and status == "timeout" and time.perf_counter() - started < 0.5
+
+
+def test_enhancement_is_off_by_default_on_the_local_stack_only() -> None:
+    settings = get_settings()
+    stacks = {
+        "local": {"chat_provider": "local"},
+        "vertex": {"chat_provider": "vertex", "vertex_project": "p"},
+        "openai_compatible": {"chat_provider": "openai_compatible", "openai_base_url": "http://127.0.0.1:9/v1"},
+    }
+    defaults = {name: enhancement_default(settings.model_copy(update=u)) for name, u in stacks.items()}
+    assert defaults == {"local": False, "vertex": True, "openai_compatible": True}
+    forced = settings.model_copy(update={"chat_provider": "local", "query_enhancement": True})
+    assert enhancement_default(forced) is True, "QUERY_ENHANCEMENT set explicitly wins"
+    off = settings.model_copy(update={"chat_provider": "vertex", "query_enhancement": False})
+    assert enhancement_default(off) is False
 
 
 async def test_a_failing_model_or_invalid_output_means_no_enhancement() -> None:
