@@ -24,7 +24,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from backend.agents.tools.base import OwnContent, OwnContentItem
+from backend.agents.tools.base import OwnContent, OwnContentItem, OwnContentState
 from backend.agents.tools.env import register_own_content_provider
 from backend.analytics import service as analytics
 from backend.analytics.client import MAX_ROWS
@@ -226,7 +226,7 @@ async def own_content(ctx: SpaceContext, *, today: date | None = None) -> OwnCon
         ranked = await ranked_items(ctx, today or datetime.now(UTC).date())
     except AppError as exc:
         logger.info("GA4 figures of the team's content unavailable", extra={"space_id": str(ctx.space_id)})
-        failed = "needs_reconnect" if exc.code == "ga4_needs_reconnect" else "error"
+        failed: OwnContentState = "needs_reconnect" if exc.code == "ga4_needs_reconnect" else "error"
         return OwnContent(state=failed, message=exc.message)
     if not ranked:
         return OwnContent(state="no_linked_items", message="No published item is linked to its address.")

@@ -344,6 +344,7 @@ __all__ = [
     "DocumentInfo",
     "OwnContent",
     "OwnContentItem",
+    "OwnContentState",
     "PageInfo",
     "Passage",
     "ScopeMissing",

@@ -5,6 +5,8 @@ tests/db/test_agent_own_content.py."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -117,10 +119,12 @@ async def test_without_a_provider_or_when_it_fails_the_tools_say_so(ours: FakeSp
 async def test_keyword_research_shows_the_teams_content_and_what_already_targets_the_topic(ours: FakeSpace) -> None:
     outcome = await keyword_research(ours.env(own_content=provider(RANKED)), {"topic": "email automation"})
     result = outcome.result or {}
-    assert [p["title"] for p in result["your_content"]] == ["Email automation guide", "Old pricing page", "Launch notes"]
+    titles = [p["title"] for p in result["your_content"]]
+    assert titles == ["Email automation guide", "Old pricing page", "Launch notes"]
     assert result["your_content"][0]["sessions_per_day"] == 30.0
     already = [n for n in result["notes"] if n.startswith("Already published on this topic")]
-    assert len(already) == 1 and "'Email automation guide' (https://ours.example/blog/email-automation-guide" in already[0]
+    assert len(already) == 1
+    assert "'Email automation guide' (https://ours.example/blog/email-automation-guide" in already[0]
     assert any("GA4 not connected" in n for n in result["notes"]), "search queries: no analytics in this env"
 
 
@@ -158,3 +162,17 @@ async def test_the_real_env_gives_the_registered_provider_the_callers_space(monk
     assert seen == [ctx], "built per space: a provider is only ever called with the env's own space"
     register_own_content_provider(None)
     assert env_module.own_content_provider() is None
+
+
+def test_the_web_process_and_the_worker_load_the_content_provider() -> None:
+    """`load_task_modules` (the lifespan's and `make worker`'s) registers it, in a fresh interpreter."""
+    code = (
+        "from backend.tasks import load_task_modules\n"
+        "from backend.agents.tools.env import own_content_provider\n"
+        "assert own_content_provider() is None\n"
+        "load_task_modules()\n"
+        "provider = own_content_provider()\n"
+        "assert provider is not None and provider.__module__ == 'backend.content.performance', provider\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
