@@ -18,6 +18,7 @@ from backend.agents.tools.base import OwnContent, OwnContentItem
 from backend.agents.tools.env import register_own_content_provider, space_tool_env
 from backend.agents.tools.seo_keywords import keyword_research
 from backend.agents.tools.strategy_analysis import content_gap
+from backend.agents.tools.strategy_calendar import content_calendar
 from backend.tenancy.context import SpaceContext
 from tests.unit.agents.tools.conftest import FakeSpace, passage
 
@@ -176,3 +177,16 @@ def test_the_web_process_and_the_worker_load_the_content_provider() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+async def test_the_calendar_names_the_teams_item_a_weeks_theme_already_covers(space: FakeSpace) -> None:
+    args = {"start_date": "2026-12-07", "weeks": 2, "themes": ["Email automation", "Podcast ads"]}
+    outcome = await content_calendar(space.env(own_content=provider(RANKED)), args)
+    result = outcome.result or {}
+    first, second = result["weeks"]
+    assert first["already_published"].startswith("'Email automation guide' (https://ours.example/blog/email-")
+    assert "300 sessions, 4 key events, 30.0 a day" in first["already_published"]
+    assert second.get("already_published") is None
+    assert result["your_content"][0]["title"] == "Email automation guide"
+    bare = (await content_calendar(space.env(), args)).result or {}
+    assert bare["your_content"] == [] and any("not available to this tool" in n for n in bare["notes"])
