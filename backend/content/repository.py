@@ -368,6 +368,24 @@ async def emails(session: AsyncSession, *, user_ids: Iterable[uuid.UUID | None])
     return {uid: email for uid, email in rows.all()}
 
 
+async def linked_items(session: AsyncSession, scope: TenantScope, *, limit: int) -> list[tuple[Any, str, str, Any]]:
+    """(id, title, URL, first publication) of the space's published items linked to their address, the most
+    recently published first (`ix_content_items_space_published`)."""
+    query = (
+        select(
+            col(ContentItem.id), col(ContentItem.title), col(ContentItem.published_url), col(ContentItem.published_at)
+        )
+        .where(
+            col(ContentItem.space_id) == scope.space_id,
+            col(ContentItem.published_url).is_not(None),
+            col(ContentItem.published_at).is_not(None),
+        )
+        .order_by(col(ContentItem.published_at).desc())
+        .limit(limit)
+    )
+    return [(row[0], row[1], str(row[2]), row[3]) for row in (await session.execute(query)).all()]
+
+
 __all__ = [
     "add_comment",
     "add_item",
@@ -378,6 +396,7 @@ __all__ = [
     "get_item",
     "get_settings",
     "get_version",
+    "linked_items",
     "list_comments",
     "list_items",
     "list_transitions",

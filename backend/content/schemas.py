@@ -203,6 +203,20 @@ class ContentPerformance(BaseModel):
     series: list[PerformancePoint] = Field(default_factory=list)
 
 
+class LinkedItemFigures(BaseModel):
+    """A published item linked to its address, with the GA4 figures of its page since its publication."""
+
+    id: str
+    title: str
+    url: str
+    published_at: datetime
+    days: int = Field(description="Days since publication, both ends included")
+    sessions: float = Field(description="Sessions that landed on the item's page since its publication")
+    conversions: float = Field(description="Their GA4 key events")
+    sessions_per_day: float
+    conversions_per_day: float
+
+
 class AuditPack(BaseModel):
     """An item's audit pack (`?format=markdown` answers the same as a Markdown document)."""
 
@@ -229,6 +243,7 @@ __all__ = [
     "ContentSettingsUpdate",
     "ContentSummary",
     "ContentType",
+    "LinkedItemFigures",
     "PerformancePoint",
     "PerformanceState",
     "PublishedUrlUpdate",

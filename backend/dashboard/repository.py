@@ -142,30 +142,11 @@ async def voice_score_by_day(
     return [(row[0], float(row[1]), int(row[2])) for row in (await session.execute(query)).all()]
 
 
-async def linked_items(session: AsyncSession, scope: TenantScope, *, limit: int) -> list[tuple[Any, str, str, Any]]:
-    """(id, title, URL, first publication) of the space's published items linked to their address, the most
-    recently published first (`ix_content_items_space_published`)."""
-    query = (
-        select(
-            col(ContentItem.id), col(ContentItem.title), col(ContentItem.published_url), col(ContentItem.published_at)
-        )
-        .where(
-            col(ContentItem.space_id) == scope.space_id,
-            col(ContentItem.published_url).is_not(None),
-            col(ContentItem.published_at).is_not(None),
-        )
-        .order_by(col(ContentItem.published_at).desc())
-        .limit(limit)
-    )
-    return [(row[0], row[1], str(row[2]), row[3]) for row in (await session.execute(query)).all()]
-
-
 __all__ = [
     "OUTSIDE_RUNS",
     "Window",
     "content_by_state",
     "document_counts",
-    "linked_items",
     "recent_runs",
     "run_counts",
     "usage_by_agent_and_model",

@@ -23,7 +23,8 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -77,10 +78,44 @@ class DocumentInfo:
     source_url: str | None
 
 
+OwnContentState = Literal[
+    "ok", "no_linked_items", "not_configured", "not_connected", "needs_reconnect", "no_property", "error"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class OwnContentItem:
+    """One of the team's published items linked to its address, with its GA4 figures since publication
+    (`sessions` and the rest are None when GA4 could not be read)."""
+
+    title: str
+    url: str
+    published_at: datetime
+    days: int
+    sessions: float | None = None
+    conversions: float | None = None
+    sessions_per_day: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OwnContent:
+    """The team's own published content with its numbers, best first (sessions per day since publication).
+
+    `state` is `ok` when the figures are GA4's; `no_linked_items` when no published item is linked to its URL;
+    otherwise GA4's state (not connected, reconnect needed, no property, error) with `message` saying what to do,
+    and the linked items without figures.
+    """
+
+    state: OwnContentState
+    message: str | None = None
+    items: tuple[OwnContentItem, ...] = ()
+
+
 SearchFn = Callable[[str, tuple[str, ...], int], Awaitable[list[Passage]]]
 FetchFn = Callable[[str], Awaitable[PageInfo]]
 DocumentsFn = Callable[[], Awaitable[list[DocumentInfo]]]
 SubjectsFn = Callable[[], Awaitable[list[str]]]
+OwnContentFn = Callable[[], Awaitable[OwnContent]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +124,10 @@ class ToolEnv:
 
     `analytics`, once GA4 is connected, is called as `await analytics("search_queries", query=..., limit=...)`
     and returns rows (mappings or objects) with `query` and optionally `clicks` and `impressions`.
+
+    `own_content`, when a higher layer provides it (`env.register_own_content_provider`: the content domain
+    does, agents may not import it), is called as `await own_content()` and returns the space's published items
+    linked to their URL with their GA4 figures (`OwnContent`); None when no provider is registered.
     """
 
     scope: TenantScope | None
@@ -99,6 +138,7 @@ class ToolEnv:
     past_subjects: SubjectsFn = field(compare=False)
     allowed_urls: frozenset[str] = frozenset()
     analytics: Callable[..., Awaitable[Any]] | None = field(default=None, compare=False)
+    own_content: OwnContentFn | None = field(default=None, compare=False)
 
 
 class ToolError(Exception):
@@ -302,6 +342,9 @@ class AgentTool:
 __all__ = [
     "AgentTool",
     "DocumentInfo",
+    "OwnContent",
+    "OwnContentItem",
+    "OwnContentState",
     "PageInfo",
     "Passage",
     "ScopeMissing",

@@ -11,6 +11,11 @@
   injection are dropped, as the retriever's URL stream drops such chunks.
 - analytics: the space's GA4 (`analytics.service.tool_analytics`), None when it has no connection with a
   property; the tools then say that GA4 is not connected.
+- own_content: the space's published items linked to their URL, with their GA4 figures since publication,
+  from the provider a higher layer registered with `register_own_content_provider` (the content domain, rank 8,
+  registers its own at import time; agents, rank 7, may not import it). The provider is given the caller's
+  `SpaceContext` and nothing else, so it reads that space only; without a provider the slot is None and the
+  tools say the team's content is not available.
 - allowed_urls: the URLs the caller passes (from the user's message) plus the source URLs of the space's
   own documents, which the team gave when it added them.
 """
@@ -18,10 +23,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 from urllib.parse import urlsplit
 
-from backend.agents.tools.base import DocumentInfo, PageInfo, Passage, ToolEnv
+from backend.agents.tools.base import DocumentInfo, OwnContent, PageInfo, Passage, ToolEnv
 from backend.analytics import service as analytics_service
 from backend.core.config import Settings, get_settings
 from backend.documents import service as documents_service
@@ -37,6 +43,26 @@ MAX_PAGE_CHARS = 100_000
 """A fetched page is read up to here (a tool needs its headings and body, not an archive)."""
 MAX_DOCUMENTS = 500
 _detector = ContaminationDetector()
+
+OwnContentProvider = Callable[[SpaceContext], Awaitable[OwnContent]]
+"""Reads ONE space's published items with their GA4 figures: the space of the context it is given."""
+_own_content: list[OwnContentProvider] = []
+
+
+def register_own_content_provider(provider: OwnContentProvider | None) -> None:
+    """Fill the tools' `own_content` slot (the last registration wins; None empties it).
+
+    Called at import time by the layer that owns content items (`backend.content.performance`), which the
+    process loads with its task modules (`backend.tasks`), so the web process and the worker both have it.
+    """
+    _own_content.clear()
+    if provider is not None:
+        _own_content.append(provider)
+
+
+def own_content_provider() -> OwnContentProvider | None:
+    """The registered provider, if any."""
+    return _own_content[-1] if _own_content else None
 
 
 def passage_from(result: RankedResult) -> Passage:
@@ -123,6 +149,7 @@ async def space_tool_env(
         return []
 
     documents = await list_documents()
+    provider = own_content_provider()
     given = {u.strip() for u in allowed_urls if u and u.strip()}
     given |= {d.source_url for d in documents if d.source_url}
     return ToolEnv(
@@ -134,7 +161,15 @@ async def space_tool_env(
         past_subjects=past_subjects,
         allowed_urls=frozenset(given),
         analytics=await analytics_service.tool_analytics(ctx),
+        own_content=partial(provider, ctx) if provider is not None else None,
     )
 
 
-__all__ = ["page_markdown", "passage_from", "space_tool_env"]
+__all__ = [
+    "OwnContentProvider",
+    "own_content_provider",
+    "page_markdown",
+    "passage_from",
+    "register_own_content_provider",
+    "space_tool_env",
+]

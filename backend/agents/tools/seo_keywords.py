@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from backend.agents.tools.base import AgentTool, ToolArgs, ToolEnv
+from backend.agents.tools.own_content import OwnPage, describe, own_pages, pages_about
 from backend.agents.tools.text import key_phrases, term_set
 from backend.core.errors import AppError
 
@@ -82,6 +83,10 @@ class KeywordResult(BaseModel):
     keywords: list[KeywordIdea]
     clusters: list[KeywordCluster]
     intents: dict[str, int]
+    your_content: list[OwnPage] = Field(
+        default_factory=list,
+        description="The team's published items with their GA4 figures since publication, best first per day",
+    )
     notes: list[str]
 
 
@@ -201,10 +206,14 @@ async def _keyword_research(env: ToolEnv, args: KeywordArgs) -> KeywordResult:
     ideas = ideas[: args.max_keywords]
     if not passages:
         notes.append("No document of the space matched the topic: upload product or SEO material to ground it.")
+    yours = await own_pages(env, notes)
+    for own in pages_about(args.topic, yours)[:3]:
+        notes.append(f"Already published on this topic: {describe(own)}; target other keywords or update it.")
     return KeywordResult(
         keywords=ideas,
         clusters=_cluster(ideas),
         intents=dict(Counter(i.intent for i in ideas)),
+        your_content=yours,
         notes=notes,
     )
 
@@ -213,7 +222,8 @@ keyword_research = AgentTool(
     name="keyword_research",
     description=(
         "Find candidate keywords for a topic from the brief, the space's documents and GA4 search queries; "
-        "each with its search intent (informational, commercial, transactional, navigational), in clusters."
+        "each with its search intent (informational, commercial, transactional, navigational), in clusters; "
+        "also the team's own published items with their GA4 sessions and key events since publication."
     ),
     args_model=KeywordArgs,
     run=_keyword_research,

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, Field
 
 from backend.agents.tools.base import AgentTool, Passage, ToolArgs, ToolEnv, ToolError, UrlNotAllowed
+from backend.agents.tools.own_content import OwnPage, describe, own_pages, pages_about
 from backend.agents.tools.text import key_phrases, term_set
 from backend.core.errors import AppError
 from backend.retrieval.text import overlap, terms
@@ -173,6 +174,10 @@ class GapResult(BaseModel):
     worst_pages: list[PagePerformance] = Field(
         default_factory=list, description="GA4: the least engaging landing pages among those with real traffic"
     )
+    your_content: list[OwnPage] = Field(
+        default_factory=list,
+        description="The team's published items with their GA4 figures since publication, best first per day",
+    )
     notes: list[str] = Field(default_factory=list)
 
 
@@ -226,10 +231,13 @@ async def _content_gap(env: ToolEnv, args: GapArgs) -> GapResult:
         )
     notes: list[str] = []
     best_pages, worst_pages = await _ga4_pages(env, notes)
+    yours = await own_pages(env, notes)
     for row in rows:
         for page in _pages_about(row.topic, best_pages + worst_pages):
             row.suggestion += f" GA4: {page.page} had {page.sessions} sessions and {page.key_events} key events."
             break
+        for own in pages_about(row.topic, yours)[:1]:
+            row.suggestion += f" Your published {describe(own)}."
     return GapResult(
         topics=rows,
         covered=sum(1 for r in rows if r.status == "covered"),
@@ -237,6 +245,7 @@ async def _content_gap(env: ToolEnv, args: GapArgs) -> GapResult:
         missing=sum(1 for r in rows if r.status == "missing"),
         best_pages=best_pages,
         worst_pages=worst_pages,
+        your_content=yours,
         notes=notes,
     )
 
@@ -246,7 +255,8 @@ content_gap = AgentTool(
     description=(
         "For topics a plan or brief asks for, check what the space's own documents already cover: covered, "
         "partial (with the missing terms) or missing, with the best source to reuse; with GA4 connected, also "
-        "the site's best and worst landing pages and each topic's page figures."
+        "the site's best and worst landing pages, each topic's page figures and the team's own published items "
+        "with their sessions and key events since publication."
     ),
     args_model=GapArgs,
     run=_content_gap,

@@ -3,6 +3,9 @@
 Themes come from the caller, or else from the section headings of the space's documents on the topic (so a
 calendar is built from what the team can actually back up), or else from the topic itself. Weeks move from
 awareness to consideration to decision to retention; each channel publishes on its usual weekday.
+
+The team's own published content comes with it (`your_content`, with its GA4 figures since publication, best
+first): a week whose theme an item already covers names it, to link or refresh rather than write again.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from datetime import date, timedelta
 from pydantic import BaseModel, Field
 
 from backend.agents.tools.base import AgentTool, ToolArgs, ToolEnv
+from backend.agents.tools.own_content import OwnPage, describe, own_pages, pages_about
 from backend.agents.tools.text import term_set
 
 _STAGES = (
@@ -54,12 +58,20 @@ class CalendarWeek(BaseModel):
     starts: date
     theme: str
     stage: str
+    already_published: str | None = Field(
+        default=None, description="The team's published item on this theme, with its numbers: link or refresh it"
+    )
 
 
 class CalendarResult(BaseModel):
     weeks: list[CalendarWeek]
     entries: list[CalendarEntry] = Field(description="One per channel and week, in date order")
     themes_from: str = Field(description="arguments, documents or topic")
+    your_content: list[OwnPage] = Field(
+        default_factory=list,
+        description="The team's published items with their GA4 figures since publication, best first per day",
+    )
+    notes: list[str] = Field(default_factory=list)
 
 
 async def _themes(env: ToolEnv, args: CalendarArgs) -> tuple[list[str], str]:
@@ -107,14 +119,20 @@ async def _content_calendar(env: ToolEnv, args: CalendarArgs) -> CalendarResult:
                 )
             )
     entries.sort(key=lambda e: (e.publish_date, e.channel))
-    return CalendarResult(weeks=weeks, entries=entries, themes_from=origin)
+    notes: list[str] = []
+    yours = await own_pages(env, notes)
+    for week in weeks:
+        for own in pages_about(week.theme, yours)[:1]:
+            week.already_published = describe(own)
+    return CalendarResult(weeks=weeks, entries=entries, themes_from=origin, your_content=yours, notes=notes)
 
 
 content_calendar = AgentTool(
     name="content_calendar",
     description=(
         "Plan a content calendar of channels × weeks from a start date: a theme per week (given, or from the "
-        "space's documents on the topic), a funnel stage, and per channel a format, publish date and title."
+        "space's documents on the topic), a funnel stage, and per channel a format, publish date and title; "
+        "with the team's published items and their GA4 figures, and which week's theme one already covers."
     ),
     args_model=CalendarArgs,
     run=_content_calendar,

@@ -62,7 +62,9 @@ class FakeSpace:
     async def past_subjects(self) -> list[str]:
         return list(self.subjects)
 
-    def env(self, *, allowed: tuple[str, ...] = (), scoped: bool = True, analytics: Any = None) -> ToolEnv:
+    def env(
+        self, *, allowed: tuple[str, ...] = (), scoped: bool = True, analytics: Any = None, own_content: Any = None
+    ) -> ToolEnv:
         scope = TenantScope(uuid.uuid4(), uuid.uuid4()) if scoped else None
         return ToolEnv(
             scope=scope,
@@ -73,6 +75,7 @@ class FakeSpace:
             past_subjects=self.past_subjects,
             allowed_urls=frozenset(allowed),
             analytics=analytics,
+            own_content=own_content,
         )
 
 

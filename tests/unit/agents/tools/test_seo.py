@@ -71,7 +71,7 @@ async def test_keyword_research_reads_ga4_queries_when_connected(seo_space: Fake
     result = outcome.result or {}
     ga4 = [k for k in result["keywords"] if "ga4" in k["sources"]]
     assert [(k["keyword"], k["clicks"], k["impressions"]) for k in ga4] == [("email automation for shopify", 40, 900)]
-    assert calls[0][0] == "search_queries" and result["notes"] == ["GA4: 2 search queries read."]
+    assert calls[0][0] == "search_queries" and result["notes"][0] == "GA4: 2 search queries read."
 
 
 COMPETITOR = """# Email automation guide
