@@ -101,6 +101,9 @@ class Settings(BaseSettings):
         "only from them.",
     )
     invitation_ttl_days: int = 7
+    email_verification_ttl_days: int = Field(
+        default=7, description="Days the address-verification link mailed after sign-up stays valid."
+    )
     space_context_ttl_seconds: int = Field(
         default=300, description="How long a resolved SpaceContext (membership, space settings) is cached."
     )
