@@ -126,3 +126,17 @@ async def test_verification_links_work_once_and_unknown_ones_are_404(
     assert (await client.post("/api/v1/auth/verify-email", json={"token": _token_of(link)})).status_code == 200
     again = await client.post("/api/v1/auth/verify-email", json={"token": _token_of(link)})
     assert again.status_code == 404 and again.json()["error"]["code"] == "verification_not_found"
+
+
+async def test_the_verification_page_confirms_the_address_once(client: httpx.AsyncClient, smtp: SmtpServer) -> None:
+    from obelisk_app import routes
+    from obelisk_app.pages.verify_email import VerifyEmailState
+    from tests.support.ui import Tab
+
+    await _sign_up(client, VICTIM)
+    (link,) = smtp.links_to(VICTIM)
+    page = Tab(route=routes.VERIFY_EMAIL, params={"verify_code": _token_of(link)}).state(VerifyEmailState)
+    await VerifyEmailState.load.fn(page)
+    assert page.outcome == "verified" and page.problem == ""
+    await VerifyEmailState.load.fn(page)
+    assert page.outcome == "failed" and "not valid or has expired" in page.problem
