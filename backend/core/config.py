@@ -177,6 +177,10 @@ class Settings(BaseSettings):
     max_pages: int = 500
     max_uncompressed_mb: int = 500
     max_compression_ratio: int = 100
+    max_spreadsheet_cells: int = Field(
+        default=200_000,
+        description="Filled cells a spreadsheet may have (conversion holds a few kilobytes of memory per cell).",
+    )
     url_fetch_timeout_seconds: float = 10.0
     url_max_bytes: int = 10 * 1024 * 1024
     url_max_redirects: int = 5
