@@ -26,7 +26,6 @@ os.environ.update(
         "LOG_LEVEL": "WARNING",
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
-        "ALLOW_PRIVATE_URLS": "true",
         # Correctness, not speed, is tested here: retrieval's time limits are generous so a loaded machine does
         # not turn a slow page conversion into a missing result (time limits are tested with explicit values).
         "RETRIEVAL_URL_TIMEOUT_MS": "60000",
@@ -126,6 +125,12 @@ async def committed_db(app_engine: AsyncEngine, owner_engine: AsyncEngine) -> As
             ).scalars().all()
             if tables:
                 await conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+
+
+@pytest.fixture
+def private_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let URL fetching reach 127.0.0.1, for a test that serves its pages there: the SSRF guard is on otherwise."""
+    monkeypatch.setattr(get_settings(), "allow_private_urls", True)
 
 
 @pytest.fixture

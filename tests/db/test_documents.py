@@ -129,12 +129,11 @@ async def test_a_decompression_bomb_reaching_the_worker_fails_its_document_and_s
     """The worker checks again what it converts (a web page is fetched only then): a PDF bomb there fails
     the document with the reason and no chunk is stored."""
     from backend.documents.storage import get_storage
-    from tests.unit.documents.fixtures import build_pdf_bomb
 
     alpha, _ = spaces
     doc = (await service.add_upload(alpha, data=fixtures.build_pdf(min_pages=1), filename="report.pdf")).document
     assert doc.storage_key
-    await get_storage().put(doc.storage_key, build_pdf_bomb(600))
+    await get_storage().put(doc.storage_key, fixtures.build_pdf_bomb(600))
     await _ingest(alpha, doc.id, db)
     failed = await service.get_document(alpha, doc.id)
     assert failed.status == "failed" and failed.error and "expand" in failed.error

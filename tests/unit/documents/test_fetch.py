@@ -211,7 +211,23 @@ async def test_only_plain_http_urls(url: str, quick: Settings) -> None:
 
 @pytest.mark.parametrize(
     "host",
-    ["127.0.0.1", "localhost", "[::1]", "[::ffff:127.0.0.1]", "169.254.169.254", "0.0.0.0", "10.1.2.3", "2130706433"],
+    [
+        "127.0.0.1",
+        "localhost",
+        "[::1]",
+        "[::ffff:127.0.0.1]",
+        "169.254.169.254",
+        "0.0.0.0",
+        "10.1.2.3",
+        "2130706433",
+        # The other spellings of loopback that resolvers accept (octal, hex, short form, IPv6-mapped hex).
+        "0177.0.0.1",
+        "0x7f.0.0.1",
+        "0x7f000001",
+        "127.1",
+        "[::ffff:7f00:1]",
+        "[0:0:0:0:0:ffff:127.0.0.1]",
+    ],
 )
 async def test_private_addresses_are_refused(base_url: str, settings_with: Callable[..., Settings], host: str) -> None:
     strict = settings_with(allow_private_urls=False, url_fetch_timeout_seconds=2.0)
