@@ -156,15 +156,20 @@ def redis_available() -> bool:
         return False
 
 
+def require_redis() -> None:
+    """Fail (in CI) or skip (elsewhere) the calling test when the real Redis is not reachable."""
+    if not redis_available():
+        if os.environ.get("CI"):
+            pytest.fail("Redis is required in CI and is not reachable at " + REDIS_TEST_URL)
+        pytest.skip("Redis not reachable")
+
+
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     """The real Redis on 127.0.0.1 (database 15, flushed). Required in CI; skipped elsewhere if absent."""
     import redis
 
-    if not redis_available():
-        if os.environ.get("CI"):
-            pytest.fail("Redis is required in CI and is not reachable at " + REDIS_TEST_URL)
-        pytest.skip("Redis not reachable")
+    require_redis()
     client = redis.Redis.from_url(REDIS_TEST_URL)
     client.flushdb()
     yield REDIS_TEST_URL
