@@ -13,10 +13,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from psycopg.errors import CharacterNotInRepertoire, UntranslatableCharacter
 from sqlalchemy import text
+from sqlalchemy.exc import DataError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from backend.core.config import Settings, async_url, get_settings
+from backend.core.errors import ValidationFailed
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,18 +73,29 @@ class Database:
         The given ids are set as transaction-local settings that row-level security policies read.
         Without a space id, tenant tables show no rows at all.
         """
-        async with self._sessions() as session, session.begin():
-            settings = {
-                "app.organization_id": organization_id,
-                "app.space_id": space_id,
-                "app.user_id": user_id,
-            }
-            for name, value in settings.items():
-                await session.execute(
-                    text("SELECT set_config(:name, :value, true)"),
-                    {"name": name, "value": "" if value is None else str(value)},
-                )
-            yield session
+        try:
+            async with self._sessions() as session, session.begin():
+                settings = {
+                    "app.organization_id": organization_id,
+                    "app.space_id": space_id,
+                    "app.user_id": user_id,
+                }
+                for name, value in settings.items():
+                    await session.execute(
+                        text("SELECT set_config(:name, :value, true)"),
+                        {"name": name, "value": "" if value is None else str(value)},
+                    )
+                yield session
+        except DataError as exc:
+            # A value PostgreSQL refuses (text with a NUL character, which JSON and form input can carry; a
+            # number out of range) is the caller's mistake: a clear 422 after the rollback, not a 500.
+            if isinstance(exc.orig, UntranslatableCharacter | CharacterNotInRepertoire) or "NUL" in str(exc.orig):
+                message = "The text contains a character that cannot be stored (such as a NUL character)."
+                raise ValidationFailed(f"{message} Remove it and try again.", code="invalid_characters") from exc
+            raise ValidationFailed(
+                "A value in the request cannot be stored or used (it may be too large). Check it and try again.",
+                code="invalid_value",
+            ) from exc
 
     def tenant(self, scope: TenantScope, *, user_id: uuid.UUID | None = None) -> Any:
         """A transaction confined to one space (application filter and row-level security)."""
