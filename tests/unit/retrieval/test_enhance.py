@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from backend.core.cache import MemoryCache
@@ -35,9 +34,8 @@ async def test_a_rewrite_yields_an_expansion_alternatives_and_entities() -> None
 
 async def test_a_slow_model_times_out_and_the_original_query_is_used_alone() -> None:
     model = make_fake_chat([REWRITE], delay=2.0)
-    started = time.perf_counter()
     enhanced = await QueryEnhancer(model, cache=MemoryCache(), timeout_ms=100).enhance(_scope(), "pricing")
-    assert enhanced is None and time.perf_counter() - started < 0.5
+    assert enhanced is None
 
 
 async def test_a_failing_model_or_invalid_output_means_no_enhancement() -> None:
