@@ -26,11 +26,13 @@ os.environ.update(
         "LOG_LEVEL": "WARNING",
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
-        "ALLOW_PRIVATE_URLS": "true",
         # Correctness, not speed, is tested here: retrieval's time limits are generous so a loaded machine does
         # not turn a slow page conversion into a missing result (time limits are tested with explicit values).
         "RETRIEVAL_URL_TIMEOUT_MS": "60000",
         "RETRIEVAL_STREAM_TIMEOUT_MS": "30000",
+        # A search's usage is written before it answers: a write a second later would land in whatever test
+        # holds the database then (the deferred write is tested with its own store in db/test_retrieval.py).
+        "SEARCH_USAGE_DELAY_MS": "0",
     }
 )
 for _name in ("DATABASE_URL", "DATABASE_APP_URL", "REDIS_URL", "MASTER_KEY", "VERTEX_PROJECT", "OPENAI_BASE_URL"):
@@ -129,6 +131,12 @@ async def committed_db(app_engine: AsyncEngine, owner_engine: AsyncEngine) -> As
 
 
 @pytest.fixture
+def private_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let URL fetching reach 127.0.0.1, for a test that serves its pages there: the SSRF guard is on otherwise."""
+    monkeypatch.setattr(get_settings(), "allow_private_urls", True)
+
+
+@pytest.fixture
 def scope() -> TenantScope:
     """A random scope (no rows behind it): for code paths that only need the ids."""
     return TenantScope(organization_id=uuid.uuid4(), space_id=uuid.uuid4())
@@ -151,15 +159,20 @@ def redis_available() -> bool:
         return False
 
 
+def require_redis() -> None:
+    """Fail (in CI) or skip (elsewhere) the calling test when the real Redis is not reachable."""
+    if not redis_available():
+        if os.environ.get("CI"):
+            pytest.fail("Redis is required in CI and is not reachable at " + REDIS_TEST_URL)
+        pytest.skip("Redis not reachable")
+
+
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     """The real Redis on 127.0.0.1 (database 15, flushed). Required in CI; skipped elsewhere if absent."""
     import redis
 
-    if not redis_available():
-        if os.environ.get("CI"):
-            pytest.fail("Redis is required in CI and is not reachable at " + REDIS_TEST_URL)
-        pytest.skip("Redis not reachable")
+    require_redis()
     client = redis.Redis.from_url(REDIS_TEST_URL)
     client.flushdb()
     yield REDIS_TEST_URL

@@ -7,10 +7,12 @@ from fastapi import APIRouter, Request, Response
 from backend.api.deps import CurrentPrincipal, client_address
 from backend.auth.keys import refresh_keyring_if_stale
 from backend.core.db import get_database
-from backend.tenancy import accounts, invitations
+from backend.tenancy import accounts, invitations, verification
 from backend.tenancy.schemas import (
     AccountCreate,
     Credentials,
+    EmailVerification,
+    EmailVerified,
     InvitationAccept,
     InvitationPreview,
     Jwks,
@@ -32,6 +34,17 @@ async def signup(body: AccountCreate) -> SignInPublic:
         email=body.email, password=body.password, name=body.name, organization_name=body.organization_name
     )
     return SignInPublic.model_validate(sign_in)
+
+
+@router.post(
+    "/auth/verify-email",
+    operation_id="verify_email",
+    summary="Confirm an e-mail address with the token of the link mailed to it",
+    responses={404: {"description": "The link is unknown, used or expired"}},
+)
+async def verify_email(body: EmailVerification) -> EmailVerified:
+    await verification.verify_email(body.token)
+    return EmailVerified(verified=True)
 
 
 @router.post("/auth/token", operation_id="login", summary="Log in with email and password")

@@ -101,13 +101,17 @@ async def path_space_context(
 PathCtx = Annotated[SpaceContext, Depends(path_space_context)]
 
 
+# Offsets and sequence numbers past this are not a page anyone has: PostgreSQL's bigint would overflow.
+MAX_OFFSET = 2**62
+
+
 class Page:
     """`limit` (default 100, at most 1000) and `offset`, as every list route takes them."""
 
     def __init__(
         self,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> None:
         self.limit, self.offset = limit, offset
 

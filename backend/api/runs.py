@@ -17,7 +17,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from backend.api.deps import Ctx
+from backend.api.deps import MAX_OFFSET, Ctx
 from backend.core.errors import BadRequest
 from backend.runs import service
 from backend.runs.events import RunEventPublic
@@ -76,7 +76,9 @@ async def get_run(run_id: str, ctx: Ctx) -> RunPublic:
         "next attempt starts with a `status` event and ends with its own `complete`)."
     ),
 )
-async def list_run_events(run_id: str, ctx: Ctx, after: Annotated[int, Query(ge=0)] = 0) -> list[RunEventPublic]:
+async def list_run_events(
+    run_id: str, ctx: Ctx, after: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0
+) -> list[RunEventPublic]:
     return await service.list_events(ctx, run_id, after)
 
 
@@ -157,7 +159,7 @@ async def _frames(events: AsyncIterator[RunEventPublic], heartbeat: float) -> As
 async def stream_run(
     run_id: str,
     ctx: Ctx,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_OFFSET)] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> StreamingResponse:
     start = _start_after(after, last_event_id)

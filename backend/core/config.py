@@ -101,6 +101,9 @@ class Settings(BaseSettings):
         "only from them.",
     )
     invitation_ttl_days: int = 7
+    email_verification_ttl_days: int = Field(
+        default=7, description="Days the address-verification link mailed after sign-up stays valid."
+    )
     space_context_ttl_seconds: int = Field(
         default=300, description="How long a resolved SpaceContext (membership, space settings) is cached."
     )
@@ -174,6 +177,10 @@ class Settings(BaseSettings):
     max_pages: int = 500
     max_uncompressed_mb: int = 500
     max_compression_ratio: int = 100
+    max_spreadsheet_cells: int = Field(
+        default=200_000,
+        description="Filled cells a spreadsheet may have (conversion holds a few kilobytes of memory per cell).",
+    )
     url_fetch_timeout_seconds: float = 10.0
     url_max_bytes: int = 10 * 1024 * 1024
     url_max_redirects: int = 5
@@ -203,6 +210,12 @@ class Settings(BaseSettings):
         default=3600, description="How long a fetched page's chunks and vectors are cached per space for retrieval."
     )
     retrieval_max_urls: int = Field(default=3, description="At most this many URLs of a message are fetched.")
+    search_usage_delay_ms: int = Field(
+        default=1000,
+        ge=0,
+        description="Searches book their model usage this long later, many searches in one write (0: each search "
+        "writes its own before it answers).",
+    )
     retrieval_hnsw_ef_search: int = Field(
         default=200, description="HNSW candidate list size (pgvector hnsw.ef_search); at least the rows asked for."
     )

@@ -7,16 +7,21 @@ them, so a query that forgets its filter still sees only the current space: the 
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import uuid
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from psycopg.errors import CharacterNotInRepertoire, UntranslatableCharacter
 from sqlalchemy import text
+from sqlalchemy.exc import DataError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from backend.core.config import Settings, async_url, get_settings
+from backend.core.errors import ValidationFailed
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,12 @@ class Database:
         self.bind = bind
         extra: dict[str, Any] = {"join_transaction_mode": "create_savepoint"} if savepoints else {}
         self._sessions = async_sessionmaker(bind, expire_on_commit=False, **extra)
+        # A Database bound to one connection (a test's rolled-back transaction, a caller's own transaction) cannot
+        # hold two transactions at once: a background task's session (a usage write) opened while a request's
+        # session is open would interleave savepoints on the one connection. Its sessions take turns; a session
+        # opened inside another by the same task (or by a task started inside it) nests as before.
+        self._turn = asyncio.Lock() if isinstance(bind, AsyncConnection) else None
+        self._in_turn: contextvars.ContextVar[bool] = contextvars.ContextVar(f"db_turn_{id(self)}", default=False)
 
     @asynccontextmanager
     async def session(
@@ -83,9 +94,25 @@ class Database:
         params: dict[str, str] = {}
         for i, (name, value) in enumerate(values.items()):
             params[f"n{i}"], params[f"v{i}"] = name, value
-        async with self._sessions() as session, session.begin():
-            await session.execute(text(f"SELECT {calls}"), params)
-            yield session
+        try:
+            async with AsyncExitStack() as turn:
+                if self._turn is not None and not self._in_turn.get():
+                    await turn.enter_async_context(self._turn)
+                    reset = self._in_turn.set(True)
+                    turn.callback(self._in_turn.reset, reset)
+                async with self._sessions() as session, session.begin():
+                    await session.execute(text(f"SELECT {calls}"), params)
+                    yield session
+        except DataError as exc:
+            # A value PostgreSQL refuses (text with a NUL character, which JSON and form input can carry; a
+            # number out of range) is the caller's mistake: a clear 422 after the rollback, not a 500.
+            if isinstance(exc.orig, UntranslatableCharacter | CharacterNotInRepertoire) or "NUL" in str(exc.orig):
+                message = "The text contains a character that cannot be stored (such as a NUL character)."
+                raise ValidationFailed(f"{message} Remove it and try again.", code="invalid_characters") from exc
+            raise ValidationFailed(
+                "A value in the request cannot be stored or used (it may be too large). Check it and try again.",
+                code="invalid_value",
+            ) from exc
 
     def tenant(
         self, scope: TenantScope, *, user_id: uuid.UUID | None = None, local: Mapping[str, str] | None = None

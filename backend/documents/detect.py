@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from backend.core.config import Settings, get_settings
 from backend.core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from backend.documents.conversion import office, sniff
+from backend.documents.conversion import office, pdf_limits, sniff
 
 
 class DocumentKind(StrEnum):
@@ -78,6 +78,8 @@ def detect_file(data: bytes, filename: str | None = None, *, settings: Settings 
     if not data.strip():
         raise ValidationFailed("This file is empty. Please check it and upload it again.", code="empty_file")
     if sniff.is_pdf(data):
+        # Before PDFium opens it: opening inflates the object and cross-reference streams.
+        pdf_limits.check_pdf_streams(data, settings)
         pages = sniff.pdf_page_count(data)
         _check_pages(pages, "PDF", "pages", settings)
         return DetectedFile(DocumentKind.PDF, MIME_TYPES[DocumentKind.PDF], len(data), page_count=pages)

@@ -25,6 +25,7 @@ from typing import Protocol
 
 from sqlalchemy import func, select
 
+from backend.core.config import get_settings
 from backend.core.db import Database, TenantScope, get_database
 from backend.models.errors import BudgetExceeded
 from backend.models.usage import ModelUsage, SpaceBudget
@@ -310,6 +311,9 @@ class DeferredUsageStore:
         self._task: asyncio.Task[None] | None = None
 
     async def record(self, scope: TenantScope, run_id: uuid.UUID | None, events: Sequence[UsageEvent]) -> None:
+        if self.delay <= 0:  # no deferral: written before the request answers
+            await self.store.record(scope, run_id, events)
+            return
         self._pending.setdefault((scope, run_id), []).extend(events)
         loop = asyncio.get_running_loop()
         if self._task is None or self._task.done() or self._task.get_loop() is not loop:
@@ -342,7 +346,7 @@ def deferred_usage_store() -> DeferredUsageStore:
     """The process-wide `DeferredUsageStore` (over the database)."""
     global _deferred
     if _deferred is None:
-        _deferred = DeferredUsageStore()
+        _deferred = DeferredUsageStore(delay=get_settings().search_usage_delay_ms / 1000)
     return _deferred
 
 

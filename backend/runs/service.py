@@ -18,6 +18,7 @@ from backend.agents import service as agents
 from backend.agents.runner import clean_message
 from backend.core.db import get_database
 from backend.core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
+from backend.models.accounting import ensure_within_budget
 from backend.runs import fanout, recovery, repository, tasks
 from backend.runs.events import RunEventPublic
 from backend.runs.models import ACTIVE_STATUSES, AgentRun
@@ -65,6 +66,8 @@ async def start_run(
         raise ValidationFailed(f"Mention at most {MAX_DOCUMENTS} documents.", code="too_many_documents")
     conversation = await agents.get_conversation(ctx, conversation_id)  # NotFound for another space's
     scope = ctx.scope
+    # Refused here with a 429 the client sees, rather than a queued run that fails when its job starts.
+    await ensure_within_budget(scope)
     try:
         async with get_database().tenant(scope, user_id=ctx.user_id) as session:
             if await repository.active_run_id(session, scope, conversation_id=conversation.id) is not None:

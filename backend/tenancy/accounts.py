@@ -20,7 +20,7 @@ from backend.auth.tokens import issue_access_token
 from backend.core.config import get_settings
 from backend.core.db import get_database
 from backend.core.errors import Conflict, Unauthorized, ValidationFailed
-from backend.tenancy import audit, repository
+from backend.tenancy import audit, repository, verification
 from backend.tenancy.context import Principal, org_role_at_least
 from backend.tenancy.models import Organization, OrganizationMembership, Space, SpaceMembership, User
 
@@ -96,7 +96,10 @@ async def issue_sign_in(session: AsyncSession, user: User, space_id: uuid.UUID |
 
 
 async def sign_up(*, email: str, password: str, name: str, organization_name: str) -> SignIn:
-    """Create an organization, its first space and the user as owner; return a signed-in session."""
+    """Create an organization, its first space and the user as owner; return a signed-in session.
+
+    With SMTP configured a link to verify the address is mailed; until it is opened, an invitation mailed to
+    the address can take it (`tenancy.verification`)."""
     email = normalize_email(email)
     name = clean_name(name, what="name")
     organization_name = clean_name(organization_name, what="organization name")
@@ -108,6 +111,7 @@ async def sign_up(*, email: str, password: str, name: str, organization_name: st
             session.add(Organization(id=org_id, name=organization_name))
             await session.flush()
             user = User(organization_id=org_id, email=email, name=name, password_hash=password_hash)
+            verification_token = verification.start_verification(user)
             space = Space(organization_id=org_id, name="General")
             session.add_all([user, space])
             await session.flush()
@@ -129,9 +133,11 @@ async def sign_up(*, email: str, password: str, name: str, organization_name: st
                 target=space.name,
                 space_id=space.id,
             )
-            return await issue_sign_in(session, user, space.id)
+            sign_in = await issue_sign_in(session, user, space.id)
     except IntegrityError as exc:
         raise Conflict("An account with this email already exists. Sign in instead.", code="email_taken") from exc
+    await verification.send_verification(email, verification_token)
+    return sign_in
 
 
 async def log_in(*, email: str, password: str, client: str) -> SignIn:

@@ -1,8 +1,9 @@
 """Invitations to a space: issue (and email) a link, list and withdraw pending ones, describe and accept one.
 
-An invitation token is shown once (to the admin, and in the email); only its sha256 is stored, and the
-lookup before acceptance goes through a security-definer function, because the invitee is not yet a member
-of any space that row-level security would let them read.
+An invitation token is shown once to the admin; only its sha256 is stored, and the lookup before acceptance
+goes through a security-definer function, because the invitee is not yet a member of any space that
+row-level security would let them read. With SMTP configured, the e-mail carries a second token that only
+the mailbox sees: accepting with it proves the address (`tenancy.verification`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from backend.core.config import get_settings
 from backend.core.db import TenantScope, get_database
 from backend.core.errors import AppError, Conflict, NotFound, ValidationFailed
 from backend.core.mail import send_mail
-from backend.tenancy import audit, repository
+from backend.tenancy import audit, repository, verification
 from backend.tenancy.access import parse_uuid
 from backend.tenancy.accounts import SignIn, clean_name, issue_sign_in, normalize_email
 from backend.tenancy.context import SpaceContext
@@ -78,6 +79,7 @@ async def invite(ctx: SpaceContext, *, email: str, role: str) -> InviteOutcome:
             )
             return InviteOutcome(status="added", email=email, role=role)
         token = secrets.token_urlsafe(32)
+        mailed_token = secrets.token_urlsafe(32) if verification.mail_enabled() else None
         session.add(
             Invitation(
                 organization_id=ctx.organization_id,
@@ -85,6 +87,7 @@ async def invite(ctx: SpaceContext, *, email: str, role: str) -> InviteOutcome:
                 email=email,
                 role=role,
                 token_hash=token_hash(token),
+                mailed_token_hash=token_hash(mailed_token) if mailed_token else None,
                 invited_by=ctx.user_id,
                 expires_at=datetime.now(UTC) + timedelta(days=get_settings().invitation_ttl_days),
             )
@@ -99,14 +102,14 @@ async def invite(ctx: SpaceContext, *, email: str, role: str) -> InviteOutcome:
             details={"role": role},
         )
     url = invitation_url(token)
-    emailed = await _send_invitation(email, url, ctx.space_name)
+    emailed = bool(mailed_token) and await _send_invitation(email, invitation_url(mailed_token or ""), ctx.space_name)
     return InviteOutcome(
         status="invited", email=email, role=role, invitation_token=token, invitation_url=url, emailed=emailed
     )
 
 
 async def _send_invitation(email: str, url: str, space_name: str) -> bool:
-    """Mail the link when SMTP is configured; the admin always sees the link as well."""
+    """Mail the link with the mailed token; the admin always sees a link as well (with the other token)."""
     return await send_mail(
         to=email,
         subject=f"You are invited to {space_name} on Obelisk",
@@ -166,14 +169,25 @@ async def accept_invitation(token: str, *, name: str, password: str, client: str
     otherwise try passwords of an existing account without limit."""
     row = await _lookup(token)
     attempt = await throttle.admit_login_attempt(row["email"], client)
-    sign_in = await _accept(row, name=name, password=password)
+    sign_in, released, verification_token = await _accept(
+        row, name=name, password=password, mailed_token_hash=token_hash(token) if row["proves_address"] else None
+    )
     await throttle.attempt_succeeded(attempt)
+    await verification.after_release(released)
+    await verification.send_verification(row["email"], verification_token)
     return sign_in
 
 
-async def _accept(row: Any, *, name: str, password: str) -> SignIn:
+async def _accept(
+    row: Any, *, name: str, password: str, mailed_token_hash: str | None
+) -> tuple[SignIn, Any, str | None]:
+    """Accept in one transaction; also what was released (see `verification`) and a verification token to mail.
+
+    `mailed_token_hash` is set when the link came from the invitation's e-mail, which proves the address."""
     database = get_database()
     org_id, space_id = row["organization_id"], row["space_id"]
+    now = datetime.now(UTC)
+    released, verification_token = None, None
     try:
         async with database.session(organization_id=org_id) as session:
             invitation = await repository.lock_invitation(session, org_id, invitation_id=row["invitation_id"])
@@ -185,13 +199,20 @@ async def _accept(row: Any, *, name: str, password: str) -> SignIn:
                     raise ValidationFailed(
                         "You already have an account: enter its current password to accept.", code="wrong_password"
                     )
+                if mailed_token_hash and user.email_verified_at is None:
+                    user.email_verified_at = now
             else:
+                if mailed_token_hash:
+                    # Before the insert: an unverified account elsewhere holding the address gives it up.
+                    released = await verification.release_for_invitation(session, mailed_token_hash=mailed_token_hash)
                 user = User(
                     organization_id=org_id,
                     email=invitation.email,
                     name=clean_name(name, what="name"),
                     password_hash=await hash_password(password),
+                    email_verified_at=now if mailed_token_hash else None,
                 )
+                verification_token = verification.start_verification(user)
                 session.add(user)
                 await session.flush()
                 session.add(OrganizationMembership(organization_id=org_id, user_id=user.id, role="member"))
@@ -200,7 +221,7 @@ async def _accept(row: Any, *, name: str, password: str) -> SignIn:
                 session.add(
                     SpaceMembership(organization_id=org_id, space_id=space_id, user_id=user.id, role=invitation.role)
                 )
-            invitation.accepted_at, invitation.accepted_by = datetime.now(UTC), user.id
+            invitation.accepted_at, invitation.accepted_by = now, user.id
             await session.flush()
             await audit.record(
                 session,
@@ -211,11 +232,15 @@ async def _accept(row: Any, *, name: str, password: str) -> SignIn:
                 space_id=space_id,
                 details={"role": invitation.role},
             )
-            return await issue_sign_in(session, user, space_id)
+            sign_in = await issue_sign_in(session, user, space_id)
     except IntegrityError as exc:
+        # The address belongs to an account elsewhere that keeps it. Not said in so many words: whoever holds
+        # the admin's copy of the link would otherwise learn that the address has an account.
         raise Conflict(
-            "An account with this email already exists in another organization.", code="email_taken"
+            "This invitation cannot be accepted. Ask whoever invited you to check the address it was sent to.",
+            code="invitation_unusable",
         ) from exc
+    return sign_in, released, verification_token
 
 
 __all__ = [

@@ -58,6 +58,13 @@ class User(SQLModel, table=True):
     # Bumped when the user loses a membership: every token issued before carries a lower number and is refused.
     token_generation: int = Field(default=0, sa_type=sa.Integer, nullable=False)
     disabled_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True), nullable=True)
+    # Set when the person clicked a link mailed to `email` (or accepted an invitation mailed there): only then
+    # does the account keep the address against an invitation that proves it (`tenancy.verification`).
+    email_verified_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True), nullable=True)
+    email_verification_hash: str | None = Field(default=None, max_length=64, nullable=True)
+    email_verification_expires_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )
     created_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True), nullable=False)
 
 
@@ -131,6 +138,8 @@ class Invitation(SQLModel, table=True):
     email: str = Field(max_length=320)
     role: str = Field(max_length=16)
     token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    # The hash of a second token, sent only in the invitation's e-mail: accepting with it proves the address.
+    mailed_token_hash: str | None = Field(default=None, max_length=64, nullable=True)
     invited_by: uuid.UUID | None = Field(default=None, nullable=True)
     created_at: datetime = Field(default_factory=_now, sa_type=sa.DateTime(timezone=True), nullable=False)
     expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True), nullable=False)

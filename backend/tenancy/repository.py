@@ -216,6 +216,23 @@ async def invitation_lookup(session: AsyncSession, *, token_hash: str) -> Any:
     return result.mappings().first()
 
 
+async def verify_email(session: AsyncSession, *, token_hash: str) -> Any:
+    """Mark the address of the account whose live verification token this is as verified; its (user_id,
+    organization_id), or None. Through a security-definer function: the link is opened without a session."""
+    result = await session.execute(text("SELECT * FROM obelisk_verify_email(:h)"), {"h": token_hash})
+    return result.mappings().first()
+
+
+async def release_unverified_email(session: AsyncSession, *, mailed_token_hash: str) -> Any:
+    """Take the invited address from an unverified account in another organization, while a pending invitation
+    carries this mailed token; that account's (user_id, organization_id, token_generation, email), or None.
+    Through a security-definer function: the account is in an organization the session cannot see."""
+    result = await session.execute(
+        text("SELECT * FROM obelisk_release_unverified_email(:h)"), {"h": mailed_token_hash}
+    )
+    return result.mappings().first()
+
+
 async def lock_invitation(session: AsyncSession, organization_id: uuid.UUID, *, invitation_id: uuid.UUID) -> Invitation:
     statement = (
         select(Invitation)

@@ -26,6 +26,8 @@ AUDIT_ACTIONS = {
     "brand_voice.space_changed": "Space brand voice changed",
     "brand_voice.organization_changed": "Organization brand voice changed",
     "login.failed_repeatedly": "Repeated failed log-ins",
+    "email.verified": "E-mail address verified",
+    "account.email_released": "Unverified e-mail address given up to an invitation",
 }
 
 SpaceRole = Literal["admin", "editor", "viewer"]
@@ -48,6 +50,16 @@ class Credentials(BaseModel):
 class InvitationAccept(BaseModel):
     name: str = Field(default="", max_length=400)
     password: str = Field(max_length=1024)
+
+
+class EmailVerification(BaseModel):
+    """The token of a mailed address-verification link."""
+
+    token: str = Field(max_length=200)
+
+
+class EmailVerified(BaseModel):
+    verified: bool
 
 
 class SignInPublic(BaseModel):
@@ -257,6 +269,8 @@ __all__ = [
     "BrandVoiceSettings",
     "Credentials",
     "CurrentSpace",
+    "EmailVerification",
+    "EmailVerified",
     "InvitationAccept",
     "InvitationPreview",
     "InvitationPublic",

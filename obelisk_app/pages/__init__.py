@@ -18,6 +18,7 @@ from obelisk_app.pages import (
     slack,
     spaces,
     status,
+    verify_email,
 )
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "slack",
     "spaces",
     "status",
+    "verify_email",
 ]

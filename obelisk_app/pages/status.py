@@ -1,4 +1,9 @@
-"""`/status`: what `/api/v1/health` reports, for people."""
+"""`/status`: what `/api/v1/health` reports, for people.
+
+Like the API, the page tells an anonymous visitor the overall status only: versions, the schema revision,
+models and queue counts help an attacker more than a visitor, so they are filled in only for a signed-in
+user (the token is verified on the server; the browser's claim to be signed in counts for nothing).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,19 @@ from typing import Any
 
 import reflex as rx
 
+from backend.core.errors import AppError
 from backend.dashboard.status import collect_health
+from backend.tenancy.access import authenticate
 from obelisk_app import routes, styles
 from obelisk_app.layout import template
+from obelisk_app.states.auth import AuthState
+from obelisk_app.states.log_scope import event_scope
 
 
 class StatusState(rx.State):
     overall: str = "loading"
+    # True once the detail below was filled in for a verified signed-in user.
+    detailed: bool = False
     db_connected: bool = False
     db_version: str = ""
     db_embedded: bool = False
@@ -33,8 +44,13 @@ class StatusState(rx.State):
     @rx.event
     async def load(self) -> None:
         report: dict[str, Any] = await collect_health()
-        db, jobs, models = report["database"], report["jobs"], report["models"]
+        if not await self._signed_in():
+            self.reset()
+            self.overall = report["status"]
+            return
         self.overall = report["status"]
+        self.detailed = True
+        db, jobs, models = report["database"], report["jobs"], report["models"]
         self.db_connected = bool(db.get("connected"))
         self.db_version = str(db.get("server_version") or "unreachable")
         self.db_embedded = bool(db.get("embedded"))
@@ -51,6 +67,18 @@ class StatusState(rx.State):
         self.model_note = models.get("note") or ""
         self.version = report["version"]
         self.environment = report["environment"]
+
+    async def _signed_in(self) -> bool:
+        token = (await self.get_state(AuthState)).access_token
+        if not token:
+            return False
+        try:
+            with event_scope():
+                await authenticate(token)
+        except AppError:
+            return False
+        return True
+
 
 
 def _row(label: str, value: rx.Var | str, ok: rx.Var | bool | None = None, testid: str = "") -> rx.Component:
@@ -89,6 +117,22 @@ def status() -> rx.Component:
             width="100%",
             align="center",
         ),
+        rx.cond(StatusState.detailed, _details(), _sign_in_hint()),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _sign_in_hint() -> rx.Component:
+    return rx.text(
+        "Sign in to see the database, cache, jobs and models.",
+        color=rx.color("gray", 11),
+        data_testid="status-sign-in-hint",
+    )
+
+
+def _details() -> rx.Component:
+    return rx.vstack(
         _section(
             "Database",
             _row("PostgreSQL", StatusState.db_version, StatusState.db_connected, "status-db-version"),

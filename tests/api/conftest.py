@@ -16,7 +16,7 @@ import pytest
 
 from backend.core.db import TenantScope
 from backend.runs import tasks
-from tests.api.world import world  # noqa: F401  (fixture shared by the cross-space tests)
+from tests.api.world import same_org_world, world  # noqa: F401  (fixtures shared by the cross-space tests)
 from tests.support.tenants import Tenant, new_tenant
 
 

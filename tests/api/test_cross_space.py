@@ -18,6 +18,9 @@ PUBLIC_ROUTES = {
     ("GET", "/api/v1/health"),
     ("POST", "/api/v1/auth/signup"),
     ("POST", "/api/v1/auth/token"),
+    # The mailed token is the credential; unknown, used and expired tokens are attacked in
+    # tests/api/test_email_verification_api.py.
+    ("POST", "/api/v1/auth/verify-email"),
     ("GET", "/api/v1/.well-known/jwks.json"),
     ("GET", "/api/v1/invitations/{token}"),
     ("POST", "/api/v1/invitations/{token}/accept"),
@@ -236,3 +239,37 @@ def test_every_route_is_in_the_matrix(asgi_app: Any) -> None:
     assert len(routes) >= 20, "the OpenAPI document lists the routes"
     missing = routes - declared - attacked
     assert not missing, f"routes without a declared cross-space behaviour: {sorted(missing)}"
+
+
+async def test_another_space_of_my_own_organization_is_as_closed_as_another_organizations(
+    client: httpx.AsyncClient, same_org_world: World
+) -> None:
+    """The organization wall lets Sam (admin of General, not of the organization) through; the space checks
+    alone must keep him out of Bravo, exactly as they keep out a stranger."""
+    w = same_org_world
+    before = await client.get(f"/api/v1/spaces/{w.eve.space_id}/members", headers=w.eve.headers())
+    for method, path, body in _space_routes(w, w.eve.space_id):
+        theirs = await _call(client, method, path, body, _auth(w.ada.token, w.eve.space_id))
+        unknown_space = str(uuid.uuid4())
+        nowhere = await _call(
+            client, method, path.replace(w.eve.space_id, unknown_space), body, _auth(w.ada.token, unknown_space)
+        )
+        assert theirs.status_code == 403, (method, path, theirs.text)
+        assert theirs.json() == nowhere.json(), (method, path, "no existence oracle inside the organization")
+        assert w.b_secret not in theirs.text
+    for method, path, body in _org_space_routes(w.eve.space_id):
+        response = await _call(client, method, path, body, _auth(w.ada.token))
+        assert response.status_code == 403, (method, path, response.text)
+    # Bravo's object ids named in Sam's own space are not found there.
+    for method, path, body in _space_routes(w, w.ada.space_id):
+        if any(object_id in path for object_id in (w.bert_id, w.b_invitation_id, w.b_document_id)):
+            response = await _call(client, method, path, body, w.ada.headers())
+            assert response.status_code == 404, (method, path, response.text)
+            assert w.b_secret not in response.text
+    after = await client.get(f"/api/v1/spaces/{w.eve.space_id}/members", headers=w.eve.headers())
+    assert after.json() == before.json()
+    documents = (await client.get("/api/v1/documents", headers=w.eve.headers())).json()
+    assert [(d["id"], d["status"]) for d in documents] == [(w.b_document_id, "ready")]
+    pending = (await client.get(f"/api/v1/spaces/{w.eve.space_id}/invitations", headers=w.eve.headers())).json()
+    assert len(pending) == 1
+    assert w.b_secret not in (await client.get("/api/v1/documents", headers=w.ada.headers())).text

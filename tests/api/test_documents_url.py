@@ -51,6 +51,7 @@ async def _add(client: httpx.AsyncClient, account: Any, url: str) -> httpx.Respo
     )
 
 
+@pytest.mark.usefixtures("private_urls")  # the site is served on 127.0.0.1
 async def test_a_page_is_fetched_converted_without_boilerplate_and_chunked(
     client: httpx.AsyncClient, signup: Any, site: str
 ) -> None:
@@ -67,6 +68,7 @@ async def test_a_page_is_fetched_converted_without_boilerplate_and_chunked(
     assert again.status_code == 200 and again.json()["duplicate"] is True
 
 
+@pytest.mark.usefixtures("private_urls")  # the site is served on 127.0.0.1
 async def test_unreachable_loops_and_timeouts_fail_with_a_reason_and_touch_nothing_else(
     client: httpx.AsyncClient, signup: Any, site: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -92,7 +94,7 @@ async def test_private_addresses_are_refused_at_once_unless_allowed(
     client: httpx.AsyncClient, signup: Any, site: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ada = await signup("ada")
-    monkeypatch.setattr(get_settings(), "allow_private_urls", False)
+    assert get_settings().allow_private_urls is False, "the suite runs with the guard on"
     for url in (f"{site}/pricing", "http://169.254.169.254/latest/meta-data/", "http://[::1]/", "http://10.0.0.1/"):
         response = await _add(client, ada, url)
         assert response.status_code == 400 and response.json()["error"]["code"] == "private_address", url

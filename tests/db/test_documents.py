@@ -54,7 +54,7 @@ async def test_docx_upload_is_ingested_with_heading_paths_tables_and_vectors(db:
         matches = (
             await session.execute(text("SELECT count(*) FROM chunks WHERE tsv @@ plainto_tsquery('english', 'brand')"))
         ).scalar()
-        assert matches >= 0
+        assert matches and matches > 0, "the full-text column is filled"
 
 
 async def test_same_bytes_twice_return_the_same_document(db: Database, spaces: tuple) -> None:
@@ -96,19 +96,48 @@ async def test_bad_files_are_refused_and_nothing_is_stored(
     assert (await service.list_documents(alpha))[1] == 0
 
 
-async def test_a_corrupt_pdf_that_passes_detection_fails_with_a_reason(db: Database, spaces: tuple) -> None:
+async def test_a_damaged_pdf_is_refused_at_the_door(db: Database, spaces: tuple) -> None:
+    alpha, _ = spaces
+    broken = b"%PDF-1.7\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 50 + b"%%EOF"
+    with pytest.raises(ValidationFailed) as refused:
+        await service.add_upload(alpha, data=broken, filename="broken.pdf")
+    assert refused.value.code == "corrupt_file"
+    assert (await service.list_documents(alpha))[1] == 0
+
+
+async def test_a_file_that_fails_in_the_pipeline_fails_with_a_reason(db: Database, spaces: tuple) -> None:
+    """A stored file that no longer converts (damaged on disk after it was accepted) fails its document with a
+    readable reason and leaves the other documents alone."""
+    from backend.documents.storage import get_storage
+
     alpha, _ = spaces
     good = (await service.add_upload(alpha, data=fixtures.build_markdown(), filename="ok.md")).document
-    broken = b"%PDF-1.7\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 50 + b"%%EOF"
-    try:
-        bad = (await service.add_upload(alpha, data=broken, filename="broken.pdf")).document
-    except AppError:
-        return  # refused at the door: also a clear error with nothing stored
+    bad = (await service.add_upload(alpha, data=fixtures.build_pdf(min_pages=1), filename="report.pdf")).document
+    assert bad.storage_key
+    await get_storage().put(bad.storage_key, b"%PDF-1.7\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 50 + b"%%EOF")
     await _ingest(alpha, bad.id, db)
     await _ingest(alpha, good.id, db)
     bad_now = await service.get_document(alpha, bad.id)
     assert bad_now.status == "failed" and bad_now.error and "Traceback" not in bad_now.error
+    assert bad_now.chunk_count == 0
     assert (await service.get_document(alpha, good.id)).status == "ready", "a failure does not affect other documents"
+
+
+async def test_a_decompression_bomb_reaching_the_worker_fails_its_document_and_stores_nothing(
+    db: Database, spaces: tuple
+) -> None:
+    """The worker checks again what it converts (a web page is fetched only then): a PDF bomb there fails
+    the document with the reason and no chunk is stored."""
+    from backend.documents.storage import get_storage
+
+    alpha, _ = spaces
+    doc = (await service.add_upload(alpha, data=fixtures.build_pdf(min_pages=1), filename="report.pdf")).document
+    assert doc.storage_key
+    await get_storage().put(doc.storage_key, fixtures.build_pdf_bomb(600))
+    await _ingest(alpha, doc.id, db)
+    failed = await service.get_document(alpha, doc.id)
+    assert failed.status == "failed" and failed.error and "expand" in failed.error
+    assert failed.chunk_count == 0 and (await service.list_chunks(alpha, doc.id))[1] == 0
 
 
 async def test_injected_instructions_are_quarantined_until_an_admin_releases_them(db: Database, spaces: tuple) -> None:

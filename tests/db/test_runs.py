@@ -21,7 +21,7 @@ from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.models.chat_fake import make_fake_chat
 from backend.runs import executor, fanout, repository, service, tasks
 from backend.runs.events import RunEventPublic
-from tests.conftest import REDIS_TEST_URL, redis_available
+from tests.conftest import REDIS_TEST_URL, require_redis
 from tests.db.conftest import space_context
 from tests.db.test_runs_support import conversation, create_space, execute, sibling_space
 
@@ -42,8 +42,7 @@ def deferred(monkeypatch: pytest.MonkeyPatch) -> list[uuid.UUID]:
 async def broker(request: pytest.FixtureRequest) -> AsyncIterator[Broker]:
     """The in-process broker and, when reachable, Redis pub/sub: following must hold on both."""
     if request.param == "redis":
-        if not redis_available():
-            pytest.skip("Redis not reachable")
+        require_redis()
         live = build_broker(REDIS_TEST_URL, f"runs-test-{uuid.uuid4().hex[:8]}")
     else:
         live = MemoryBroker()

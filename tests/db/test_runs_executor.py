@@ -179,11 +179,10 @@ async def test_stop_is_heard_on_the_control_channel_without_waiting_for_the_data
 @pytest.fixture(params=["memory", "redis"])
 async def control_broker(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     from backend.core import cache as cache_module
-    from tests.conftest import REDIS_TEST_URL, redis_available
+    from tests.conftest import REDIS_TEST_URL, require_redis
 
     if request.param == "redis":
-        if not redis_available():
-            pytest.skip("Redis not reachable")
+        require_redis()
         live = cache_module.build_broker(REDIS_TEST_URL, f"runs-test-{uuid.uuid4().hex[:8]}")
     else:
         live = cache_module.MemoryBroker()

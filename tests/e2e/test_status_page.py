@@ -13,11 +13,21 @@ import psycopg
 import pytest
 
 from tests.e2e.conftest import ROOT, RunningApp, app_env
+from tests.support.browser import sign_up_in_browser
 
 pytestmark = pytest.mark.e2e
 
 
 async def test_status_page_shows_database_pgvector_and_backends(page: Any, running_app: RunningApp) -> None:
+    # Anonymous: the overall status and a hint to sign in, nothing about what runs behind it.
+    await page.goto("/status")
+    await page.get_by_test_id("status-sign-in-hint").wait_for()
+    assert await page.get_by_test_id("status-overall").text_content() == "ok"
+    assert await page.get_by_test_id("status-pgvector").count() == 0
+
+    await sign_up_in_browser(
+        page, name="Stella Status", organization="Status Co", email="stella@status.example", password="stella-pw-123"
+    )
     await page.goto("/status")
     version = page.get_by_test_id("status-pgvector")
     await version.wait_for()

@@ -1,7 +1,9 @@
 """Office Open XML packages (DOCX, PPTX, XLSX) and OLE containers: type, zip-bomb and password checks.
 
 Only the zip directory and the small `[Content_Types].xml` part are read; no XML parser runs on the upload
-(a regex over a size-capped part cannot be made to expand entities).
+(a regex over a size-capped part cannot be made to expand entities). A spreadsheet's worksheets are also
+streamed through once to count their cells: well inside the size and ratio limits, a 50 MB workbook can hold
+millions of cells, and conversion holds several kilobytes per cell (about 3 GB for a million).
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ _FAMILY = {
     b"excel": "xlsx",
 }
 _SLIDE = re.compile(r"ppt/slides/slide\d+\.xml")
+_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
+# A cell element, `<c ...>` or `<x:c ...>`; `<col`, `<cols>`, `<cfRule` do not match.
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,19}:)?c[\s/>]")
+_CELL_TAIL = 32  # longer than any match: a match cut by a read boundary is counted with the next read
 _NOT_OFFICE = "This file looks like a ZIP archive, not a Word, PowerPoint or Excel file."
 
 
@@ -66,6 +72,8 @@ def inspect_package(data: bytes, settings: Settings) -> Package:
                     code="unsupported_file_type",
                 )
         kind = _kind_from_content_types(archive, names)
+        if kind == "xlsx":
+            _check_cells(archive, infos, settings)
     if kind is None:
         raise UnsupportedMediaType(_NOT_OFFICE, code="unsupported_file_type")
     slides = sum(1 for name in names if _SLIDE.fullmatch(name)) if kind == "pptx" else None
@@ -115,6 +123,36 @@ def _check_bomb(infos: list[zipfile.ZipInfo], settings: Settings) -> None:
         if info.filename.lower().endswith(_ARCHIVE_SUFFIXES):
             raise _bomb(
                 f"This Office file has another archive inside it ({info.filename}), which Obelisk does not open."
+            )
+
+
+def _check_cells(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], settings: Settings) -> None:
+    limit = settings.max_spreadsheet_cells
+    cells = 0
+    for info in infos:
+        if not _WORKSHEET.fullmatch(info.filename):
+            continue
+        try:
+            with archive.open(info) as part:
+                tail = b""
+                while block := part.read(1024 * 1024):
+                    window = tail + block
+                    cut = max(len(window) - _CELL_TAIL, 0)
+                    cells += sum(1 for match in _CELL.finditer(window) if match.start() < cut)
+                    tail = window[cut:]
+                    if cells > limit:
+                        break
+                cells += len(_CELL.findall(tail))
+        except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError) as exc:
+            raise ValidationFailed(
+                "This spreadsheet is damaged and cannot be opened. Please save it again and upload the new copy.",
+                code="corrupt_file",
+            ) from exc
+        if cells > limit:
+            raise PayloadTooLarge(
+                f"This spreadsheet has more than {limit:,} filled cells, more than Obelisk reads from one file. "
+                "Please upload the sheets or ranges that matter, or save them as CSV.",
+                code="too_many_cells",
             )
 
 

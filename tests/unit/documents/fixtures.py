@@ -357,3 +357,88 @@ def build_legacy_doc() -> bytes:
 ELF = b"\x7fELF\x02\x01\x01\x00" + bytes(56) + zlib.compress(b"program") * 4
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + bytes(120) + b"This program cannot be run in DOS mode."
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200)
+
+
+# --- decompression bombs in spreadsheets and PDFs ------------------------------------------------------------
+
+
+def _office_with(source: bytes, parts: dict[str, bytes]) -> bytes:
+    """`source` (an Office zip) with `parts` replaced or added, rewritten as a new zip."""
+    original = zipfile.ZipFile(io.BytesIO(source))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in original.infolist():
+            if info.filename not in parts:
+                archive.writestr(info, original.read(info))
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def build_xlsx_zip_bomb(megabytes: int = 200) -> bytes:
+    """A real XLSX whose first worksheet is padded with `megabytes` of spaces (about 1000:1 compressed)."""
+    sheet = zipfile.ZipFile(io.BytesIO(build_xlsx())).read("xl/worksheets/sheet1.xml")
+    return _office_with(build_xlsx(), {"xl/worksheets/sheet1.xml": sheet + b" " * (megabytes * 1024 * 1024)})
+
+
+def build_pptx_zip_bomb(megabytes: int = 200) -> bytes:
+    return _office_with(build_pptx(), {"ppt/media/zeros.bin": bytes(megabytes * 1024 * 1024)})
+
+
+def build_xlsx_with_cells(cells: int, *, prefix: str = "") -> bytes:
+    """A real XLSX whose first worksheet holds `cells` numeric cells in rows of 10 (namespace `prefix` optional)."""
+    p = f"{prefix}:" if prefix else ""
+    xmlns = f'xmlns:{prefix}="http://schemas.openxmlformats.org/spreadsheetml/2006/main"' if prefix else (
+        'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    )
+    rows = []
+    for r in range(cells // 10):
+        row_cells = "".join(f'<{p}c r="{chr(65 + c)}{r + 1}"><{p}v>{r * 10 + c}</{p}v></{p}c>' for c in range(10))
+        rows.append(f'<{p}row r="{r + 1}">{row_cells}</{p}row>')
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<{p}worksheet {xmlns}><{p}cols>'
+        f'<{p}col min="1" max="10" width="9"/></{p}cols><{p}sheetData>{"".join(rows)}</{p}sheetData></{p}worksheet>'
+    )
+    return _office_with(build_xlsx(), {"xl/worksheets/sheet1.xml": sheet.encode()})
+
+
+def _pdf_with_content(stream_dict: bytes, stream: bytes, extra_objects: bytes = b"") -> bytes:
+    """A one-page PDF whose page content is `stream` (already encoded) with the dictionary `stream_dict`."""
+    objects = [
+        b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n",
+        b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n",
+        b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>\nendobj\n",
+        b"4 0 obj\n" + stream_dict + b"\nstream\n" + stream + b"\nendstream\nendobj\n",
+    ]
+    body = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+    offsets = []
+    for obj in objects:
+        offsets.append(len(body))
+        body += obj
+    body += extra_objects
+    xref = len(body)
+    body += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    body += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    body += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return body
+
+
+def _zlib_of_spaces(megabytes: int) -> bytes:
+    packer = zlib.compressobj(9)
+    block = b" " * (1024 * 1024)
+    return b"".join(packer.compress(block) for _ in range(megabytes)) + packer.flush()
+
+
+def build_pdf_bomb(megabytes: int = 600, *, length: bytes | None = None) -> bytes:
+    """A valid one-page PDF whose content stream is `megabytes` of spaces, Flate compressed (about 1000:1).
+
+    `length` overrides the /Length entry (a lie, or an indirect reference) to show it is not trusted."""
+    packed = _zlib_of_spaces(megabytes)
+    declared = length if length is not None else str(len(packed)).encode()
+    return _pdf_with_content(b"<< /Length " + declared + b" /Filter /FlateDecode >>", packed)
+
+
+def build_pdf_with_text_stream(text: bytes = b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET") -> bytes:
+    """A small valid PDF with one compressed content stream: what a normal file looks like to the check."""
+    packed = zlib.compress(text)
+    return _pdf_with_content(b"<< /Length " + str(len(packed)).encode() + b" /Filter /FlateDecode >>", packed)

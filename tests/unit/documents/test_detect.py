@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 
 import pytest
@@ -196,3 +197,70 @@ def test_safe_display_name(name: str | None, shown: str) -> None:
 def test_safe_display_name_keeps_the_extension_of_long_names() -> None:
     shown = safe_display_name("x" * 500 + ".pptx")
     assert len(shown) == 200 and shown.endswith(".pptx")
+
+
+# --- decompression bombs: refused before any converter opens the file ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("build", "name"), [(fx.build_xlsx_zip_bomb, "sheet.xlsx"), (fx.build_pptx_zip_bomb, "a.pptx")]
+)
+def test_xlsx_and_pptx_zip_bombs_are_refused_like_docx(build: Callable[[int], bytes], name: str) -> None:
+    error = _refused(build(200), name)
+    assert isinstance(error, PayloadTooLarge) and error.code == "zip_bomb"
+    assert "compressed in a suspicious way" in error.message
+
+
+def test_xlsx_over_the_size_limit_is_refused(settings_with: Callable[..., Settings]) -> None:
+    error = _refused(fx.build_xlsx_zip_bomb(3), "sheet.xlsx", settings_with(max_uncompressed_mb=2))
+    assert error.code == "zip_bomb" and "would expand to" in error.message
+
+
+@pytest.mark.parametrize("prefix", ["", "x"])
+def test_a_spreadsheet_with_too_many_cells_is_refused(settings_with: Callable[..., Settings], prefix: str) -> None:
+    data = fx.build_xlsx_with_cells(5_000, prefix=prefix)
+    assert detect_file(data, "a.xlsx", settings=settings_with(max_spreadsheet_cells=5_100)).kind == "xlsx"
+    error = _refused(data, "a.xlsx", settings_with(max_spreadsheet_cells=4_900))
+    assert isinstance(error, PayloadTooLarge) and error.code == "too_many_cells"
+    assert "4,900 filled cells" in error.message
+
+
+def test_the_default_cell_limit_refuses_a_large_workbook() -> None:
+    error = _refused(fx.build_xlsx_with_cells(210_000), "big.xlsx")
+    assert error.code == "too_many_cells"
+
+
+def test_a_pdf_bomb_is_refused_before_pdfium_opens_it() -> None:
+    data = fx.build_pdf_bomb(600)
+    assert len(data) < 2 * 1024 * 1024, "a small upload"
+    error = _refused(data, "bomb.pdf")
+    assert isinstance(error, PayloadTooLarge) and error.code == "pdf_bomb"
+    assert "500 MB" in error.message
+
+
+@pytest.mark.parametrize("length", [b"10", b"5 0 R", b"999999999"])
+def test_a_pdf_bomb_cannot_hide_behind_its_declared_length(
+    settings_with: Callable[..., Settings], length: bytes
+) -> None:
+    error = _refused(fx.build_pdf_bomb(8, length=length), "bomb.pdf", settings_with(max_uncompressed_mb=5))
+    assert error.code == "pdf_bomb"
+
+
+def test_pdf_limit_follows_settings_and_normal_pdfs_pass(
+    files: dict[str, bytes], settings_with: Callable[..., Settings]
+) -> None:
+    bomb = fx.build_pdf_bomb(8)
+    assert detect_file(bomb, "a.pdf", settings=settings_with(max_uncompressed_mb=10)).kind == "pdf"
+    assert _refused(bomb, "a.pdf", settings_with(max_uncompressed_mb=7)).code == "pdf_bomb"
+    assert detect_file(files["pdf"], "a.pdf").page_count == 3
+    assert detect_file(fx.build_pdf_with_text_stream(), "a.pdf").page_count == 1
+
+
+def test_streams_hidden_inside_another_stream_are_refused(settings_with: Callable[..., Settings]) -> None:
+    """Streams that overlap (one stored inside another's zlib data) would make the check read the file many
+    times over; a normal PDF never does that."""
+    nested = fx._pdf_with_content(b"<< /Filter /FlateDecode >>", zlib.compress(b"q Q " * 5_000, 0))
+    for _ in range(20):  # each level stores the previous one, markers and all, in one uncompressed block
+        nested = fx._pdf_with_content(b"<< /Filter /FlateDecode >>", zlib.compress(nested, 0))
+    error = _refused(nested, "nested.pdf", settings_with(max_uncompressed_mb=500))
+    assert error.code == "pdf_bomb" and "overlap" in error.message

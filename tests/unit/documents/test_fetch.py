@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
@@ -159,17 +158,15 @@ async def test_declared_charset_is_used(base_url: str, quick: Settings) -> None:
 
 
 async def test_slow_page_times_out(base_url: str, quick: Settings) -> None:
-    started = time.monotonic()
+    # The page answers after 5 s: a timeout error (not the page) proves the 1 s limit cut it short.
     error = await _refused(f"{base_url}/slow", quick)
     assert isinstance(error, ValidationFailed) and error.code == "url_timeout"
     assert error.message.startswith("The page took too long to answer (1 s).")
-    assert time.monotonic() - started < 3
 
 
 async def test_trickling_page_hits_the_overall_deadline(base_url: str, quick: Settings) -> None:
-    started = time.monotonic()
+    # Every read arrives within the per-read limit; only the overall deadline can refuse the page.
     assert (await _refused(f"{base_url}/trickle", quick)).code == "url_timeout"
-    assert time.monotonic() - started < 3
 
 
 async def test_redirect_loop(base_url: str, quick: Settings) -> None:
@@ -211,7 +208,23 @@ async def test_only_plain_http_urls(url: str, quick: Settings) -> None:
 
 @pytest.mark.parametrize(
     "host",
-    ["127.0.0.1", "localhost", "[::1]", "[::ffff:127.0.0.1]", "169.254.169.254", "0.0.0.0", "10.1.2.3", "2130706433"],
+    [
+        "127.0.0.1",
+        "localhost",
+        "[::1]",
+        "[::ffff:127.0.0.1]",
+        "169.254.169.254",
+        "0.0.0.0",
+        "10.1.2.3",
+        "2130706433",
+        # The other spellings of loopback that resolvers accept (octal, hex, short form, IPv6-mapped hex).
+        "0177.0.0.1",
+        "0x7f.0.0.1",
+        "0x7f000001",
+        "127.1",
+        "[::ffff:7f00:1]",
+        "[0:0:0:0:0:ffff:127.0.0.1]",
+    ],
 )
 async def test_private_addresses_are_refused(base_url: str, settings_with: Callable[..., Settings], host: str) -> None:
     strict = settings_with(allow_private_urls=False, url_fetch_timeout_seconds=2.0)

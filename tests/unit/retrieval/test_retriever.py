@@ -4,7 +4,6 @@ top k, pinned context, reranker fallback, and no retrieval without a space."""
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -88,17 +87,25 @@ def test_a_space_context_gives_its_scope() -> None:
 
 
 async def test_streams_run_at_the_same_time() -> None:
+    """Each stream waits until all four have started: run one after another, the first would wait for the
+    others until its time limit and report a timeout."""
+    everyone = asyncio.Barrier(4)
+
+    class Together(FakeStream):
+        async def run(self, ctx: SearchContext) -> list[Candidate]:
+            await everyone.wait()
+            return self.found
+
     streams = [
-        FakeStream("referenced", [_c("r", "referenced")], delay=0.2),
-        FakeStream("general", [_c("g", "general")], delay=0.2),
-        FakeStream("urls", [_c("u", "urls")], delay=0.2),
-        FakeStream("business_context", [], delay=0.2),
+        Together("referenced", [_c("r", "referenced")]),
+        Together("general", [_c("g", "general")]),
+        Together("urls", [_c("u", "urls")]),
+        Together("business_context", []),
     ]
-    started = time.perf_counter()
     response = await _retriever(*streams).retrieve("query", enhance=False)
-    assert time.perf_counter() - started < 0.5, "four 200 ms streams take about 200 ms together"
     assert {r.candidate.chunk_id for r in response.results} == {"r", "g", "u"}
-    assert all(response.timings_ms[name] >= 190 for name in ("referenced", "general", "urls", "business_context"))
+    assert {report.status for report in response.streams.values()} == {"ok"}
+    assert set(response.timings_ms) >= {"referenced", "general", "urls", "business_context"}
 
 
 async def test_a_stream_that_raises_or_times_out_does_not_stop_the_others() -> None:
@@ -109,9 +116,7 @@ async def test_a_stream_that_raises_or_times_out_does_not_stop_the_others() -> N
         FakeStream("business_context", [_c("b", "business_context", pinned=True)]),
     ]
     retriever = _retriever(*streams, timeouts_ms={"urls": 100})
-    started = time.perf_counter()
     response = await retriever.retrieve("query", enhance=False)
-    assert time.perf_counter() - started < 1.0
     assert [r.candidate.chunk_id for r in response.results] == ["g", "b"]
     reports = response.streams
     assert (reports["referenced"].status, reports["urls"].status) == ("error", "timeout")
@@ -168,9 +173,8 @@ async def test_enhancement_runs_beside_the_streams_and_falls_back_when_slow() ->
             seen.append(await ctx.enhanced())
             return self.found
 
-    started = time.perf_counter()
     response = await _retriever(Waiting("general", [_c("g", "general")]), enhancer=slow).retrieve("q", enhance=True)
-    assert time.perf_counter() - started < 0.5 and seen == [None] and response.enhanced_query is None
+    assert seen == [None] and response.enhanced_query is None, "the stream got the fallback, not the slow answer"
     assert [r.candidate.chunk_id for r in response.results] == ["g"], "the original query alone"
 
 
