@@ -50,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+import orjson  # noqa: E402
 from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 
 from backend.agents import service as agents  # noqa: E402
@@ -61,7 +62,7 @@ from backend.core.db import Database, TenantScope, create_engine, set_database  
 from backend.core.embedded_pg import embedded_url  # noqa: E402
 from backend.models.chat_fake import make_fake_chat  # noqa: E402
 from backend.runs import executor, fanout, service, tasks  # noqa: E402
-from backend.runs.coalesce import WINDOW_SECONDS, TokenCoalescer  # noqa: E402
+from backend.runs.coalesce import WINDOW_SECONDS, get_event_writer  # noqa: E402
 from backend.tenancy import accounts  # noqa: E402
 from backend.tenancy.access import authenticate, resolve_space_context  # noqa: E402
 from backend.tenancy.context import SpaceContext  # noqa: E402
@@ -71,9 +72,6 @@ SINGLE_EVENTS = 2000
 CONCURRENT_RUNS, TOKENS_PER_SECOND, STREAM_SECONDS = 50, 20, 15
 REPLAY_EVENTS = 10_000
 FIRST_TOKEN_ROUNDS, MODEL_DELAY = 15, 0.3
-WIDE_WINDOW = 0.1
-"""A diagnostic variant of the 50-run scenario: tokens 50 ms apart never share the default 25 ms window, so
-every token is its own transaction; with 100 ms about two share one."""
 FACT = Passage("c1", "d1", "Annual report", ("Results",), 3, "Acme grew revenue by 40% in 2025 across Europe.")
 PLAN = [{"action": "write_answer", "tool": "none"}, {"complete": True}]
 
@@ -167,50 +165,48 @@ class Receiver:
         self.first_token: float | None = None
         self.done = asyncio.Event()
 
-    async def follow(self, after: int = 0, until_sequence: int | None = None) -> None:
-        await self.socket.send(json.dumps({"type": "subscribe", "run_id": self.run_id, "after": after}))
+    async def follow(self, after: int = 0, batch: bool = False) -> None:
+        request = {"type": "subscribe", "run_id": self.run_id, "after": after, "batch": batch}
+        await self.socket.send(json.dumps(request))
         async for raw in self.socket:
             now = time.perf_counter()
-            frame = json.loads(raw)
-            if "sequence" not in frame:
-                continue
-            self.events += 1
-            if frame["type"] == "token":
-                self.first_token = self.first_token or now
-                for word in frame["payload"]["text"].split():
-                    self.arrivals[word] = now
-            if frame["type"] == "complete" or (until_sequence and frame["sequence"] >= until_sequence):
-                self.done.set()
-                return
+            frame = orjson.loads(raw)
+            for event in frame["events"] if frame["type"] == "events" else [frame]:
+                if "sequence" not in event:
+                    continue
+                self.events += 1
+                if event["type"] == "token":
+                    self.first_token = self.first_token or now
+                    for word in event["payload"]["text"].split():
+                        self.arrivals[word] = now
+                if event["type"] == "complete":
+                    self.done.set()
+                    return
 
 
 async def produce(scope: TenantScope, run_id: uuid.UUID, tokens: int, rate: float | None,
-                  produced: dict[str, float], window: float = WINDOW_SECONDS) -> int:  # fmt: skip
+                  produced: dict[str, float]) -> int:  # fmt: skip
     """Stream `tokens` tokens (at `rate` per second, or back to back as steps) through the executor's
-    pipeline, then finish the run; how many events were persisted."""
+    pipeline (the process's event writer), then finish the run; how many events were persisted."""
     writer = executor.RunWriter(scope, run_id, attempt=0)
-    stored = 0
-
-    async def sink(batch: list[Any]) -> None:
-        nonlocal stored
-        stored += len(batch)
-        await writer.append(batch)
-
+    stream = writer.stream
     loop = asyncio.get_running_loop()
     start = loop.time()
-    async with TokenCoalescer(sink, window=window) as coalescer:
-        for i in range(tokens):
-            word = f"r{run_id.hex[:6]}t{i}"
-            if rate:
-                await asyncio.sleep(max(0.0, start + i / rate - loop.time()))
-            produced[word] = time.perf_counter()
-            if rate:
-                await coalescer.add("token", {"text": word + " "})
-            else:
-                await coalescer.add("step", {"name": "bench", "status": "done", "i": i})
+    for i in range(tokens):
+        word = f"r{run_id.hex[:6]}t{i}"
+        if rate:
+            await asyncio.sleep(max(0.0, start + i / rate - loop.time()))
+        produced[word] = time.perf_counter()
+        if rate:
+            stream.add("token", {"text": word + " "})
+        else:
+            stream.add("step", {"name": "bench", "status": "done", "i": i})
+            if i % 100 == 99:
+                await asyncio.sleep(0)  # a graph yields to the loop now and then
+    await stream.drain()
     complete = {"stop_reason": "completed", "message": "done", "citations": [], "unsupported_claims": []}
     await writer.finish([("complete", complete)], status="completed", stop_reason="completed", error=None)
-    return stored + 1
+    return stream.added + 1
 
 
 def latencies(produced: dict[str, float], receivers: list[Receiver]) -> list[float]:
@@ -252,7 +248,7 @@ async def single_run(server: Server, tenant: Tenant) -> dict[str, Any]:
     }
 
 
-async def concurrent_runs(server: Server, tenant: Tenant, window: float = WINDOW_SECONDS) -> dict[str, Any]:
+async def concurrent_runs(server: Server, tenant: Tenant) -> dict[str, Any]:
     runs = [await new_run(tenant) for _ in range(CONCURRENT_RUNS)]
     receivers = [Receiver(await open_socket(server, tenant), run_id) for run_id in runs]
     following = [asyncio.create_task(r.follow()) for r in receivers]
@@ -260,9 +256,10 @@ async def concurrent_runs(server: Server, tenant: Tenant, window: float = WINDOW
     produced: dict[str, float] = {}
     tokens = TOKENS_PER_SECOND * STREAM_SECONDS
     cpu_worker, cpu_api = cpu_seconds(), cpu_seconds(server.process.pid)
+    transactions = get_event_writer().transactions
     started = time.perf_counter()
     stored = await asyncio.gather(
-        *(produce(tenant.ctx.scope, run_id, tokens, TOKENS_PER_SECOND, produced, window) for run_id in runs)
+        *(produce(tenant.ctx.scope, run_id, tokens, TOKENS_PER_SECOND, produced) for run_id in runs)
     )
     await asyncio.gather(*following)
     elapsed = time.perf_counter() - started
@@ -271,7 +268,8 @@ async def concurrent_runs(server: Server, tenant: Tenant, window: float = WINDOW
     for r in receivers:
         await r.socket.close()
     return {
-        "window_ms": window * 1000,
+        "window_ms": WINDOW_SECONDS * 1000,
+        "transactions_per_s": (get_event_writer().transactions - transactions) / elapsed,
         "runs": CONCURRENT_RUNS,
         "tokens": tokens * CONCURRENT_RUNS,
         "tokens_received": len(lat),
@@ -284,44 +282,27 @@ async def concurrent_runs(server: Server, tenant: Tenant, window: float = WINDOW
     }
 
 
-async def without_commit_flush(owner_url: str, engine: Any, scenario: Any) -> Any:
-    """Run `scenario` with commits that do not wait for the WAL flush (a diagnostic of where time goes; not
-    how Obelisk runs: a database crash could then lose the last fraction of a second of events)."""
-    import psycopg
-    from psycopg import sql
-
-    def alter(setting: str) -> None:
-        with psycopg.connect(owner_url, autocommit=True) as conn:
-            row = conn.execute("SELECT current_database()").fetchone()
-            assert row is not None
-            conn.execute(sql.SQL("ALTER DATABASE {} " + setting).format(sql.Identifier(row[0])))
-
-    alter("SET synchronous_commit = off")
-    await engine.dispose()  # new connections pick the setting up
-    try:
-        return await scenario
-    finally:
-        alter("RESET synchronous_commit")
-        await engine.dispose()
-
-
 async def replay(server: Server, tenant: Tenant) -> dict[str, Any]:
     run_id = await new_run(tenant)
     await produce(tenant.ctx.scope, run_id, REPLAY_EVENTS - 2, None, {})  # + the queued status + complete
     total = (await service.get_run(tenant.ctx, run_id)).last_sequence
-    socket = await open_socket(server, tenant)
-    receiver = Receiver(socket, run_id)
-    started = time.perf_counter()
-    await receiver.follow()
-    over_ws = time.perf_counter() - started
-    await socket.close()
+    over_ws = {}
+    for batch in (False, True):
+        socket = await open_socket(server, tenant)
+        receiver = Receiver(socket, run_id)
+        started = time.perf_counter()
+        await receiver.follow(batch=batch)
+        over_ws[batch] = time.perf_counter() - started
+        await socket.close()
+        assert receiver.events == total, (receiver.events, total)
     started = time.perf_counter()
     count = 0
     async for _ in fanout.follow(tenant.ctx.scope, run_id, 0):
         count += 1
     in_process = time.perf_counter() - started
-    assert receiver.events == count == total, (receiver.events, count, total)
-    return {"events": total, "websocket_ms": over_ws * 1000, "in_process_ms": in_process * 1000}
+    assert count == total, (count, total)
+    return {"events": total, "websocket_ms": over_ws[False] * 1000, "websocket_batch_ms": over_ws[True] * 1000,
+            "in_process_ms": in_process * 1000}  # fmt: skip
 
 
 class _Env:
@@ -447,23 +428,18 @@ async def main() -> None:
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
             "load": f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min) at the start",
         }
-        log("one run")
-        results["single_run"] = await single_run(server, tenant)
-        log(f"{CONCURRENT_RUNS} concurrent runs")
-        results["concurrent"] = await concurrent_runs(server, tenant)
-        log(f"{CONCURRENT_RUNS} concurrent runs, {WIDE_WINDOW * 1000:.0f} ms coalescing window")
-        results["concurrent_wide_window"] = await concurrent_runs(server, tenant, WIDE_WINDOW)
-        log(f"{CONCURRENT_RUNS} concurrent runs, synchronous_commit off (diagnostic)")
-        results["concurrent_async_commit"] = await without_commit_flush(
-            owner_url, engine, concurrent_runs(server, tenant)
-        )
-        log("replay")
-        results["replay"] = await replay(server, tenant)
-        log("first token")
-        results["first_token"] = await first_token(server, tenant)
+        only = set(filter(None, os.environ.get("BENCH_RUNS_ONLY", "").split(",")))
+        scenarios = {"single_run": single_run, "concurrent": concurrent_runs, "replay": replay,
+                     "first_token": first_token}  # fmt: skip
+        for name, scenario in scenarios.items():
+            if not only or name in only:
+                log(name)
+                results[name] = await scenario(server, tenant)
+                log(json.dumps(results[name]))
         end = os.getloadavg()
         results["load"] += f", {end[0]:.1f} / {end[1]:.1f} / {end[2]:.1f} at the end"
-        write(results)
+        if not only:
+            write(results)
         print((RESULTS / "runs.md").read_text())
     finally:
         server.stop()

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -31,6 +32,10 @@ class TenantScope:
         return f"org:{self.organization_id}:space:{self.space_id}"
 
 
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def create_engine(url: str, settings: Settings | None = None, **overrides: Any) -> AsyncEngine:
     settings = settings or get_settings()
     options = f"-c statement_timeout={settings.db_statement_timeout_ms}"
@@ -44,9 +49,36 @@ def create_engine(url: str, settings: Settings | None = None, **overrides: Any) 
         # A failed statement's message would otherwise carry its bound parameters (password hashes, tokens'
         # hashes, user text) into logs and error reports.
         "hide_parameters": True,
+        # JSON columns through orjson: a replay of 10,000 run events parses 10,000 JSONB payloads.
+        "json_serializer": _json_dumps,
+        "json_deserializer": orjson.loads,
     }
     kwargs.update(overrides)
     return create_async_engine(async_url(url), **kwargs)
+
+
+_SET_TENANT = text(
+    "SELECT set_config('app.organization_id', :organization_id, true), "
+    "set_config('app.space_id', :space_id, true), set_config('app.user_id', :user_id, true)"
+)
+_SWITCH_SPACE = text(
+    "SELECT set_config('app.organization_id', :organization_id, true), set_config('app.space_id', :space_id, true)"
+)
+
+
+async def switch_space(session: AsyncSession, scope: TenantScope) -> None:
+    """Confine the rest of an open transaction (until the next switch) to `scope`'s space.
+
+    For writers that store several spaces' rows in one transaction (one commit instead of one per space):
+    each statement is checked by row-level security against the space set when it runs, so a statement
+    issued after the switch sees and writes only that space, exactly as in a `Database.tenant` transaction.
+    Use only on a session from `Database.session()` without a user, and pass every statement the scope.
+    """
+    if not isinstance(scope, TenantScope):
+        raise RuntimeError("switching needs a TenantScope")
+    await session.execute(
+        _SWITCH_SPACE, {"organization_id": str(scope.organization_id), "space_id": str(scope.space_id)}
+    )
 
 
 class Database:
@@ -71,16 +103,15 @@ class Database:
         Without a space id, tenant tables show no rows at all.
         """
         async with self._sessions() as session, session.begin():
-            settings = {
-                "app.organization_id": organization_id,
-                "app.space_id": space_id,
-                "app.user_id": user_id,
-            }
-            for name, value in settings.items():
-                await session.execute(
-                    text("SELECT set_config(:name, :value, true)"),
-                    {"name": name, "value": "" if value is None else str(value)},
-                )
+            # One statement, one round trip, for the three settings.
+            await session.execute(
+                _SET_TENANT,
+                {
+                    "organization_id": "" if organization_id is None else str(organization_id),
+                    "space_id": "" if space_id is None else str(space_id),
+                    "user_id": "" if user_id is None else str(user_id),
+                },
+            )
             yield session
 
     def tenant(self, scope: TenantScope, *, user_id: uuid.UUID | None = None) -> Any:

@@ -248,6 +248,10 @@ async def test_follow_recovers_messages_the_broker_lost(
             if self.published % 2:
                 await live.publish(channel, message)
 
+        async def publish_many(self, messages: list[tuple[str, str]]) -> None:
+            for channel, message in messages:
+                await self.publish(channel, message)
+
         def subscribe(self, channel: str) -> Any:
             return live.subscribe(channel)
 
