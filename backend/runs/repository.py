@@ -164,6 +164,42 @@ async def append_to_runs(
     return out
 
 
+_FOLD_UPDATE = text(
+    "UPDATE agent_run_events AS e SET payload = jsonb_build_object('text', v.text) "
+    "FROM unnest(CAST(:sequences AS integer[]), CAST(:texts AS text[])) AS v(sequence, text) "
+    "WHERE e.run_id = :run_id AND e.space_id = :space_id AND e.type = 'token' AND e.sequence = v.sequence"
+)
+_FOLD_DELETE = text(
+    "DELETE FROM agent_run_events WHERE run_id = :run_id AND space_id = :space_id AND type = 'token' "
+    "AND sequence = ANY(CAST(:sequences AS integer[]))"
+)
+
+
+async def fold_token_events(
+    session: AsyncSession, scope: TenantScope, *, run_id: uuid.UUID, texts: dict[int, str], drop: Sequence[int]
+) -> None:
+    """Set the text of the token events at `texts`' sequences and delete the token events at `drop`."""
+    if texts:
+        await session.execute(
+            _FOLD_UPDATE,
+            {"sequences": list(texts), "texts": list(texts.values()), "run_id": run_id, "space_id": scope.space_id},
+        )
+    if drop:
+        await session.execute(_FOLD_DELETE, {"sequences": list(drop), "run_id": run_id, "space_id": scope.space_id})
+
+
+async def runs_to_compact(
+    session: AsyncSession, *, before: datetime, limit: int
+) -> list[tuple[TenantScope, uuid.UUID]]:
+    """Finished runs of every space that retention has not folded yet, oldest first: only their ids (through
+    the SECURITY DEFINER function of migration 0017; each run is then changed in its own space's transaction)."""
+    rows = await session.execute(
+        text("SELECT organization_id, space_id, run_id FROM obelisk_runs_to_compact(:before, :limit)"),
+        {"before": before, "limit": limit},
+    )
+    return [(TenantScope(org, space), run_id) for org, space, run_id in rows.all()]
+
+
 def _stamped(events: Sequence[NewEvent], first: int) -> list[RunEventPublic]:
     now = datetime.now(UTC)
     rows = []
@@ -268,9 +304,11 @@ __all__ = [
     "add_run",
     "append_events",
     "append_to_runs",
+    "fold_token_events",
     "get_run",
     "list_events",
     "list_runs",
+    "runs_to_compact",
     "stop_state",
     "usage_of",
 ]
