@@ -25,7 +25,7 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import orjson
@@ -158,7 +158,7 @@ async def follow_batches(
     after: int = 0,
     *,
     poll_seconds: float = POLL_SECONDS,
-) -> AsyncIterator[list[RunEventPublic]]:
+) -> AsyncGenerator[list[RunEventPublic], None]:
     """`follow`, a batch at a time (a replay page, a live message): for doors that send many events in one
     frame. Batches are never empty; together they are exactly what `follow` yields."""
     live: asyncio.Queue[str] = asyncio.Queue()
