@@ -304,10 +304,14 @@ async def test_a_follower_whose_tab_is_gone_stops_before_the_run_ends(
     from obelisk_app.pages import chat_state
 
     ada = await new_tenant("ada", "Alpha", client=live)
-    page = _page(ada)
-    await ChatState.load.fn(page)
-    ChatState.set_draft.fn(page, "How did Acme grow?")
-    await ChatState.send.fn(page)
+    start = _page(ada)
+    await ChatState.load.fn(start)
+    ChatState.set_draft.fn(start, "How did Acme grow?")
+    await ChatState.send.fn(start)
+    conversation = (await live.get("/api/v1/conversations", headers=ada.headers())).json()[0]
+    page = _page(ada, conversation["id"])
+    page.run_id, page.run_message = start.run_id, start.run_message
+    assert await ChatState.load.fn(page) is ChatState.follow
     scope, rid = queued[0]
     connected = True
 
@@ -316,13 +320,13 @@ async def test_a_follower_whose_tab_is_gone_stops_before_the_run_ends(
 
     monkeypatch.setattr(chat_state, "tab_connected", tab_connected)
     monkeypatch.setattr(chat_state, "TAB_CHECK_SECONDS", 0.0)
-    long_answer = " ".join(f"w{i}" for i in range(3000))
-    run = asyncio.create_task(executor.execute_run(scope, rid, **turn_options(scope, slow_chat([long_answer], 0.005))))
+    long_answer = " ".join(f"w{i}" for i in range(1000))
+    run = asyncio.create_task(executor.execute_run(scope, rid, **turn_options(scope, slow_chat([long_answer], 0.01))))
     following = asyncio.create_task(ChatState.follow.fn(page))
     await _until(lambda: len(page.run_text.split()) >= 5, "the first words")
     assert not following.done()  # the tab is there: it follows
     connected = False  # the tab was closed
     await asyncio.wait_for(following, 60)
     assert not run.done(), "the follower stopped only because the run ended"
-    await recovery.interrupt_run(scope, rid)  # end the run (the test does not wait for 3,000 words)
-    await asyncio.wait_for(run, 60)
+    assert page.run_id == str(rid) and page.run_status == "running"  # what it showed when it stopped
+    assert await asyncio.wait_for(run, 120) == "completed"
