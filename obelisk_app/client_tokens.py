@@ -19,3 +19,17 @@ def live_token_check(get_app: Callable[[], rx.App]) -> Callable[[str], Awaitable
         return await namespace._token_manager.is_token_connected(token)
 
     return is_live
+
+
+async def tab_connected(token: str) -> bool | None:
+    """Whether the tab with this client token is connected now (on any worker); None when this process has
+    no Reflex socket endpoint to ask (handler tests, the API alone)."""
+    try:
+        from reflex.utils.prerequisites import get_and_validate_app
+
+        app = get_and_validate_app().app
+    except Exception:
+        return None
+    if app.event_namespace is None or not token:
+        return None
+    return bool(await app.event_namespace._token_manager.is_token_connected(token))

@@ -11,10 +11,11 @@ A conversation continues where it was after a restart: its messages are in the c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -200,6 +201,63 @@ async def run_turn(
     cancellation goes on, so the conversation shows what the run's `complete` event says.
     """
     text = clean_message(message)
+    # The checkpoint connection opens while the conversation and its settings are read: a new connection
+    # (a server process started, authentication) is the longest single wait before the graph runs.
+    opening = asyncio.create_task(_open_saver(ctx.scope, checkpoint_url), name="checkpoint-connection")
+    try:
+        return await _run_turn(
+            ctx, conversation_id, text, opening, emit=emit, run_id=run_id, document_ids=document_ids,
+            should_stop=should_stop, llm=llm, fast_llm=fast_llm, retriever=retriever, tools=tools,
+            tool_env=tool_env, spotlight=spotlight, checkpoint_url=checkpoint_url, resume=resume,
+        )  # fmt: skip
+    finally:
+        await _discard(opening)
+
+
+async def _open_saver(scope: TenantScope, url: str | None) -> tuple[Any, Any]:
+    manager = open_checkpointer(scope, url)
+    return manager, await manager.__aenter__()
+
+
+async def _discard(opening: asyncio.Task[tuple[Any, Any]]) -> None:
+    """Close the checkpoint connection if `run_turn` did not take it (it failed before the graph)."""
+    if not opening.done():
+        opening.cancel()
+    with contextlib.suppress(BaseException):
+        manager, _ = await opening
+        if not getattr(manager, "_taken", False):
+            await manager.__aexit__(None, None, None)
+
+
+@contextlib.asynccontextmanager
+async def _opened(opening: asyncio.Task[tuple[Any, Any]]) -> AsyncIterator[Any]:
+    """The saver `opening` connects; its connection is closed when the block ends."""
+    manager, saver = await opening
+    manager._taken = True
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_exit(manager)
+        yield saver
+
+
+async def _run_turn(
+    ctx: SpaceContext,
+    conversation_id: Any,
+    text: str,
+    opening: asyncio.Task[tuple[Any, Any]],
+    *,
+    emit: Emit,
+    run_id: str | None,
+    document_ids: Iterable[str],
+    should_stop: Callable[[], bool],
+    llm: BaseChatModel | None,
+    fast_llm: BaseChatModel | None,
+    retriever: Retriever | None,
+    tools: dict[str, AgentTool] | None,
+    tool_env: ToolEnv | None,
+    spotlight: bool,
+    checkpoint_url: str | None,
+    resume: bool,
+) -> TurnOutcome:
     # 404 for another space's id; the thread is then built from the caller's scope, never taken from a client.
     conversation = await service.get_conversation(ctx, conversation_id)
     thread = thread_id(ctx.scope, conversation.id)
@@ -236,7 +294,7 @@ async def run_turn(
             await result
 
     async with (
-        open_checkpointer(ctx.scope, checkpoint_url) as saver,
+        _opened(opening) as saver,
         metered(ctx.scope, run_id=run_uuid, check_budget=True),
     ):
         graph = graph_on(saver)

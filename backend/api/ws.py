@@ -4,15 +4,18 @@ The first frame must be `{"type": "auth", "token": <JWT>, "space_id": <uuid>}`, 
 the connection then acts in that one space, with the caller's role there, like a tenant route with
 `X-Space-Id`. After `{"type": "ready"}` the client sends, in any order and as often as it likes:
 
-  {"type": "subscribe", "run_id", "after"?}            replay the run after `after` (default 0), then live
-  {"type": "resume", "run_id", "last_sequence"}         the same, after the last sequence the client has
+  {"type": "subscribe", "run_id", "after"?, "batch"?}  replay the run after `after` (default 0), then live
+  {"type": "resume", "run_id", "last_sequence", "batch"?}   the same, after the last sequence the client has
   {"type": "unsubscribe", "run_id"}
   {"type": "message", "conversation_id", "message", "document_ids"?}   start a run (editors); subscribed at once
   {"type": "cancel", "run_id"}                          Stop (editors): a flag on the run, never a disconnect
   {"type": "ping"}
 
 and receives each run event as `{"type": <event type>, "run_id", "sequence", "payload", "created_at"}`,
-exactly once and in order per subscription (the same `follow_run` as the SSE stream), plus control frames:
+exactly once and in order per subscription (the same `follow_run` as the SSE stream); with `"batch": true`
+several at a time, as `{"type": "events", "run_id", "events": [{"type", "sequence", "payload", "created_at"},
+...]}` (a replay page of up to 1,000 events, or what arrived live together: a 10,000-event replay is ten
+frames instead of 10,000). Plus control frames:
 `ready`, `subscribed`, `unsubscribed`, `run_started`, `cancel_requested`, `pong`, `heartbeat` (every
 HEARTBEAT_SECONDS), and `request_error` `{code, message}` for a request that was refused; the connection
 stays open after a `request_error`. A client may add an `id` to any request: its replies carry it back.
@@ -35,6 +38,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
@@ -105,7 +109,7 @@ class Connection:
         """The only task that writes to the socket (Starlette's send is not safe from several tasks)."""
         while True:
             frame = await self.outbox.get()
-            await self.websocket.send_text(json.dumps(frame, default=str))
+            await self.websocket.send_text(orjson.dumps(frame, default=str, option=orjson.OPT_NON_STR_KEYS).decode())
 
     async def heartbeat(self) -> None:
         """A heartbeat frame every HEARTBEAT_SECONDS; ends the connection when the token or access is gone."""
@@ -120,7 +124,7 @@ class Connection:
         try:
             if kind in ("subscribe", "resume"):
                 after = frame.get("after", 0) if kind == "subscribe" else frame.get("last_sequence", 0)
-                await self.subscribe(frame.get("run_id"), after, reply)
+                await self.subscribe(frame.get("run_id"), after, reply, batch=frame.get("batch") is True)
             elif kind == "unsubscribe":
                 run_id = str(frame.get("run_id"))
                 task = self.following.pop(run_id, None)
@@ -162,7 +166,7 @@ class Connection:
         except NotFound as error:
             raise Closing(CLOSE_NOT_FOUND, _reason(error)) from None
 
-    async def subscribe(self, run_id: Any, after: Any, reply: dict[str, Any]) -> None:
+    async def subscribe(self, run_id: Any, after: Any, reply: dict[str, Any], *, batch: bool = False) -> None:
         if not isinstance(after, int) or isinstance(after, bool) or after < 0:
             raise _bad("The sequence to continue after must be a whole number from 0.", "bad_sequence")
         run = await self._run_or_close(run_id, lambda rid: service.get_run(self.ctx, rid))
@@ -173,13 +177,17 @@ class Connection:
         if len(self.following) >= MAX_SUBSCRIPTIONS:
             raise _bad(f"At most {MAX_SUBSCRIPTIONS} runs can be followed on one connection.", "too_many_subscriptions")
         await self.send({"type": "subscribed", "run_id": key, "after": after, **reply})
-        self.following[key] = asyncio.create_task(self.follow(key, after), name=f"ws-follow-{key}")
+        self.following[key] = asyncio.create_task(self.follow(key, after, batch), name=f"ws-follow-{key}")
 
-    async def follow(self, run_id: str, after: int) -> None:
+    async def follow(self, run_id: str, after: int, batch: bool = False) -> None:
         try:
-            async with contextlib.aclosing(service.follow_run(self.ctx, run_id, after)) as events:
-                async for event in events:
-                    await self.send(event_frame(run_id, event))
+            async with contextlib.aclosing(service.follow_run_batches(self.ctx, run_id, after)) as batches:
+                async for events in batches:
+                    if batch:
+                        await self.send({"type": "events", "run_id": run_id, "events": [e.to_wire() for e in events]})
+                    else:
+                        for event in events:
+                            await self.send(event_frame(run_id, event))
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -65,6 +65,10 @@ class Broker(Protocol):
     backend_name: str
 
     async def publish(self, channel: str, message: str) -> None: ...
+    async def publish_many(self, messages: list[tuple[str, str]]) -> None:
+        """Publish (channel, message) pairs in order (Redis: one round trip for all)."""
+        ...
+
     def subscribe(self, channel: str) -> Any:
         """Async context manager yielding an async iterator of messages published after it opened."""
         ...
@@ -189,6 +193,10 @@ class MemoryBroker:
                 queue.get_nowait()
             queue.put_nowait(message)
 
+    async def publish_many(self, messages: list[tuple[str, str]]) -> None:
+        for channel, message in messages:
+            await self.publish(channel, message)
+
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[_MemorySubscription]:
         queue: asyncio.Queue[str] = asyncio.Queue(self._max_queue)
@@ -299,6 +307,14 @@ class RedisBroker:
 
     async def publish(self, channel: str, message: str) -> None:
         await self._client.publish(self._ns + channel, message)
+
+    async def publish_many(self, messages: list[tuple[str, str]]) -> None:
+        if not messages:
+            return
+        async with self._client.pipeline(transaction=False) as pipe:
+            for channel, message in messages:
+                pipe.publish(self._ns + channel, message)
+            await pipe.execute()
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[_RedisSubscription]:

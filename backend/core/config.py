@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     run_worker_in_app: bool = True
     worker_concurrency: int = 2
     interactive_worker_concurrency: int = 8
+    run_events_retention_days: int = Field(
+        default=30,
+        ge=0,
+        description="After this many days a finished run's token events are folded into a few (0: never).",
+    )
     job_stalled_after_seconds: float = Field(
         default=30.0,
         description="A running job whose worker sent no heartbeat for this long is put back in the queue.",

@@ -15,6 +15,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from psycopg.errors import CharacterNotInRepertoire, UntranslatableCharacter
 from sqlalchemy import text
 from sqlalchemy.exc import DataError
@@ -36,6 +37,10 @@ class TenantScope:
         return f"org:{self.organization_id}:space:{self.space_id}"
 
 
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def create_engine(url: str, settings: Settings | None = None, **overrides: Any) -> AsyncEngine:
     settings = settings or get_settings()
     options = f"-c statement_timeout={settings.db_statement_timeout_ms}"
@@ -49,9 +54,32 @@ def create_engine(url: str, settings: Settings | None = None, **overrides: Any) 
         # A failed statement's message would otherwise carry its bound parameters (password hashes, tokens'
         # hashes, user text) into logs and error reports.
         "hide_parameters": True,
+        # JSON columns through orjson: a replay of 10,000 run events parses 10,000 JSONB payloads.
+        "json_serializer": _json_dumps,
+        "json_deserializer": orjson.loads,
     }
     kwargs.update(overrides)
     return create_async_engine(async_url(url), **kwargs)
+
+
+_SWITCH_SPACE = text(
+    "SELECT set_config('app.organization_id', :organization_id, true), set_config('app.space_id', :space_id, true)"
+)
+
+
+async def switch_space(session: AsyncSession, scope: TenantScope) -> None:
+    """Confine the rest of an open transaction (until the next switch) to `scope`'s space.
+
+    For writers that store several spaces' rows in one transaction (one commit instead of one per space):
+    each statement is checked by row-level security against the space set when it runs, so a statement
+    issued after the switch sees and writes only that space, exactly as in a `Database.tenant` transaction.
+    Use only on a session from `Database.session()` without a user, and pass every statement the scope.
+    """
+    if not isinstance(scope, TenantScope):
+        raise RuntimeError("switching needs a TenantScope")
+    await session.execute(
+        _SWITCH_SPACE, {"organization_id": str(scope.organization_id), "space_id": str(scope.space_id)}
+    )
 
 
 class Database:

@@ -32,6 +32,19 @@ class RunEventPublic(BaseModel):
     payload: dict[str, Any]
     created_at: datetime
 
+    @classmethod
+    def trusted(cls, sequence: int, type: str, payload: dict[str, Any], created_at: datetime) -> RunEventPublic:
+        """An event from values already checked (a stored row, one just stamped), without validation: a
+        replay builds 10,000 of these, and pydantic's `model_construct` costs ~25 us each, this ~2 us."""
+        event = cls.__new__(cls)
+        object.__setattr__(
+            event, "__dict__", {"sequence": sequence, "type": type, "payload": payload, "created_at": created_at}
+        )
+        object.__setattr__(event, "__pydantic_fields_set__", _ALL_FIELDS)
+        object.__setattr__(event, "__pydantic_extra__", None)
+        object.__setattr__(event, "__pydantic_private__", None)
+        return event
+
     def to_wire(self) -> dict[str, Any]:
         """JSON-ready form (what the broker carries)."""
         return {
@@ -40,6 +53,9 @@ class RunEventPublic(BaseModel):
             "payload": self.payload,
             "created_at": self.created_at.isoformat(),
         }
+
+
+_ALL_FIELDS = frozenset({"sequence", "type", "payload", "created_at"})
 
 
 class _Payload(BaseModel):

@@ -38,7 +38,7 @@ from backend.core.db import TenantScope, get_database
 from backend.core.errors import AppError
 from backend.core.logging import log_context
 from backend.runs import fanout, recovery, repository
-from backend.runs.coalesce import TokenCoalescer
+from backend.runs.coalesce import RunStream, get_event_writer
 from backend.runs.repository import NewEvent
 from backend.tenancy.access import member_context
 from backend.tenancy.context import SpaceContext
@@ -68,17 +68,24 @@ ContextLoader = Callable[[TenantScope, uuid.UUID], Awaitable[SpaceContext | None
 
 
 class RunWriter:
-    """Stores batches of a run's events and publishes each stored batch (the coalescer's sink)."""
+    """A run's events on their way to the log: through the process's event writer while the run streams
+    (`stream`, see `coalesce`), and its last events with the final status (`finish`)."""
 
     def __init__(self, scope: TenantScope, run_id: uuid.UUID, attempt: int = 0) -> None:
         self.scope, self.run_id = scope, run_id
         self.attempt = attempt
         """The attempt this writer finishes (0: any); a run another attempt or recovery took over is left alone."""
+        self._stream: RunStream | None = None
+
+    @property
+    def stream(self) -> RunStream:
+        if self._stream is None:
+            self._stream = get_event_writer().stream(self.scope, self.run_id)
+        return self._stream
 
     async def append(self, events: list[NewEvent]) -> None:
-        async with get_database().tenant(self.scope) as session:
-            stored = await repository.append_events(session, self.scope, run_id=self.run_id, events=events)
-        await fanout.publish(self.scope, self.run_id, stored)
+        """Store and publish `events` (with whatever other runs have pending) and wait until they are."""
+        await self.stream.append(events)
 
     async def finish(self, events: list[NewEvent], *, status: str, stop_reason: str, error: str | None) -> bool:
         """The last events and the final status, in one transaction (with the run's booked usage); False when
@@ -236,34 +243,35 @@ async def _drive(
     watcher = asyncio.create_task(_watch(writer, control, stop, lost), name=f"run-stop-{writer.run_id}")
     turn: asyncio.Task[Any] | None = None
     try:
-        async with TokenCoalescer(writer.append) as coalescer:
+        stream = writer.stream
 
-            async def emit(kind: str, payload: dict[str, Any]) -> None:
-                nonlocal final
-                if kind == "complete":
-                    final = payload  # written with the final status, after everything before it
-                    return
-                if kind == "token":
-                    parts.append(str(payload.get("text") or ""))
-                elif kind == "step" and payload.get("name") == "write" and payload.get("status") == "started":
-                    parts.clear()  # a new draft replaces the previous one
-                await coalescer.add(kind, payload)
+        async def emit(kind: str, payload: dict[str, Any]) -> None:
+            nonlocal final
+            if kind == "complete":
+                final = payload  # written with the final status, after everything before it
+                return
+            if kind == "token":
+                parts.append(str(payload.get("text") or ""))
+            elif kind == "step" and payload.get("name") == "write" and payload.get("status") == "started":
+                parts.clear()  # a new draft replaces the previous one
+            stream.add(kind, payload)
 
-            turn = asyncio.create_task(
-                run_turn(
-                    ctx,
-                    run.conversation_id,
-                    run.message,
-                    emit=emit,
-                    run_id=str(writer.run_id),
-                    document_ids=tuple(run.document_ids or ()),
-                    should_stop=stop.is_set,
-                    resume=writer.attempt > 1,
-                    **turn_options,
-                ),
-                name=f"run-turn-{writer.run_id}",
-            )
-            await _until_done_or_stopped(turn, stop, lost)
+        turn = asyncio.create_task(
+            run_turn(
+                ctx,
+                run.conversation_id,
+                run.message,
+                emit=emit,
+                run_id=str(writer.run_id),
+                document_ids=tuple(run.document_ids or ()),
+                should_stop=stop.is_set,
+                resume=writer.attempt > 1,
+                **turn_options,
+            ),
+            name=f"run-turn-{writer.run_id}",
+        )
+        await _until_done_or_stopped(turn, stop, lost)
+        await stream.drain()  # everything the graph emitted is stored before the final status
     except asyncio.CancelledError:
         # The worker is shutting down: leave an honest record instead of a run stuck in `running`. The turn
         # unwinds first (its checkpoint connection closed, no statement left in flight), so a later attempt

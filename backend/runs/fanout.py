@@ -25,8 +25,10 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
+
+import orjson
 
 from backend.core.cache import get_broker
 from backend.core.db import TenantScope, get_database
@@ -66,11 +68,22 @@ async def publish(scope: TenantScope, run_id: uuid.UUID, events: list[RunEventPu
     if not events:
         return
     try:
-        await get_broker().publish(
-            channel(scope, run_id), json.dumps([e.to_wire() for e in events], default=str)
-        )
+        await get_broker().publish(channel(scope, run_id), _message(events))
     except Exception:
         logger.warning("could not publish run events", extra={"run_id": str(run_id)}, exc_info=True)
+
+
+async def publish_many(batches: list[tuple[TenantScope, uuid.UUID, list[RunEventPublic]]]) -> None:
+    """Publish several runs' persisted batches at once (one broker round trip); best effort like `publish`."""
+    messages = [(channel(scope, run_id), _message(events)) for scope, run_id, events in batches if events]
+    try:
+        await get_broker().publish_many(messages)
+    except Exception:
+        logger.warning("could not publish run events", exc_info=True)
+
+
+def _message(events: list[RunEventPublic]) -> str:
+    return orjson.dumps([e.to_wire() for e in events], default=str).decode()
 
 
 class Silent:
@@ -133,6 +146,21 @@ async def follow(
 
     The caller has checked that the run is in `scope`; this function trusts the scope it is given.
     """
+    async with contextlib.aclosing(follow_batches(scope, run_id, after, poll_seconds=poll_seconds)) as batches:
+        async for batch in batches:
+            for event in batch:
+                yield event
+
+
+async def follow_batches(
+    scope: TenantScope,
+    run_id: uuid.UUID,
+    after: int = 0,
+    *,
+    poll_seconds: float = POLL_SECONDS,
+) -> AsyncGenerator[list[RunEventPublic], None]:
+    """`follow`, a batch at a time (a replay page, a live message): for doors that send many events in one
+    frame. Batches are never empty; together they are exactly what `follow` yields."""
     live: asyncio.Queue[str] = asyncio.Queue()
     last = after
 
@@ -148,10 +176,11 @@ async def follow(
             # arrives live (we subscribed before the first read).
             while True:
                 page = await _stored(scope, run_id, last)
-                for event in page:
-                    yield event
-                    last = event.sequence
-                    if event.type == "complete" and await _finished_at(scope, run_id, last):
+                if page:
+                    last = page[-1].sequence
+                    ended = await _ends(scope, run_id, page)
+                    yield page[: ended + 1] if ended is not None else page
+                    if ended is not None:
                         return
                 if len(page) < REPLAY_PAGE:
                     break
@@ -161,23 +190,36 @@ async def follow(
                     incoming = _parse(message)
                 except TimeoutError:
                     incoming = await _stored(scope, run_id, last)
+                out: list[RunEventPublic] = []
                 for event in sorted(incoming, key=lambda e: e.sequence):
                     if event.sequence <= last:
                         continue  # already yielded (replay overlap, or a duplicate message)
                     if event.sequence > last + 1:
-                        for missed in await _stored(scope, run_id, last, before=event.sequence):
-                            yield missed
-                            last = missed.sequence
+                        missed = await _stored(scope, run_id, last, before=event.sequence)
+                        out += missed
+                        last = missed[-1].sequence if missed else last
                         if event.sequence != last + 1:
                             continue  # not stored yet in our view: the next poll picks it up in order
-                    yield event
+                    out.append(event)
                     last = event.sequence
-                    if event.type == "complete" and await _finished_at(scope, run_id, last):
+                if out:
+                    ended = await _ends(scope, run_id, out)
+                    yield out[: ended + 1] if ended is not None else out
+                    if ended is not None:
                         return
         finally:
             pumping.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await pumping
+
+
+async def _ends(scope: TenantScope, run_id: uuid.UUID, batch: list[RunEventPublic]) -> int | None:
+    """The index of the batch's event that ends the run (a `complete` that is its last event while the run
+    is no longer active), or None."""
+    for index, event in enumerate(batch):
+        if event.type == "complete" and await _finished_at(scope, run_id, event.sequence):
+            return index
+    return None
 
 
 __all__ = [
@@ -187,6 +229,8 @@ __all__ = [
     "channel",
     "control_channel",
     "follow",
+    "follow_batches",
     "publish",
     "publish_control",
+    "publish_many",
 ]

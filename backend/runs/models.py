@@ -47,6 +47,11 @@ class AgentRun(SQLModel, table=True):
             postgresql_include=["status", "stop_reason", "agent", "id"],
         ),
         sa.Index(
+            "ix_agent_runs_to_compact",
+            "finished_at",
+            postgresql_where=sa.text("events_compacted_at IS NULL AND finished_at IS NOT NULL"),
+        ),
+        sa.Index(
             "uq_agent_runs_one_active_per_conversation",
             "conversation_id",
             unique=True,
@@ -72,6 +77,8 @@ class AgentRun(SQLModel, table=True):
     started_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True), nullable=True)
     finished_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True), nullable=True)
     error: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
+    events_compacted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True), nullable=True)
+    """When retention folded the run's token events (migration 0019_run_retention, `runs.retention`)."""
 
 
 class AgentRunEvent(SQLModel, table=True):

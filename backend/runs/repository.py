@@ -3,19 +3,19 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.core.db import TenantScope
 from backend.models.usage import ModelUsage
-from backend.runs.events import RunEventPublic
+from backend.runs.events import EVENT_TYPES, RunEventPublic
 from backend.runs.models import ACTIVE_STATUSES, AgentRun, AgentRunEvent
 
 NewEvent = tuple[str, dict[str, Any]]
@@ -24,6 +24,11 @@ NewEvent = tuple[str, dict[str, Any]]
 _ALLOCATE = text(
     "UPDATE agent_runs SET last_sequence = last_sequence + :n "
     "WHERE id = :run_id AND space_id = :space_id RETURNING last_sequence"
+)
+_ALLOCATE_MANY = text(
+    "UPDATE agent_runs AS r SET last_sequence = r.last_sequence + v.n "
+    "FROM unnest(CAST(:run_ids AS uuid[]), CAST(:counts AS integer[])) AS v(id, n) "
+    "WHERE r.id = v.id AND r.space_id = :space_id RETURNING r.id, r.last_sequence"
 )
 
 
@@ -111,36 +116,126 @@ async def append_events(
     ).scalar_one_or_none()
     if last is None:
         raise LookupError(f"run {run_id} is not in this space")
-    first = last - len(events) + 1
-    now = datetime.now(UTC)
-    rows = [
-        RunEventPublic.model_validate(
-            {"sequence": first + i, "type": kind, "payload": _jsonable(payload), "created_at": now}
-        )
-        for i, (kind, payload) in enumerate(events)
-    ]
-    await session.execute(
-        insert(AgentRunEvent),
-        [
-            {
-                "run_id": run_id,
-                "sequence": row.sequence,
-                "organization_id": scope.organization_id,
-                "space_id": scope.space_id,
-                "type": row.type,
-                "payload": row.payload,
-                "created_at": now,
-            }
-            for row in rows
-        ],
-    )
+    rows = _stamped(events, last - len(events) + 1)
+    await _insert(session, scope, [(run_id, rows)])
     return rows
+
+
+async def append_to_runs(
+    session: AsyncSession, scope: TenantScope, *, batches: Sequence[tuple[uuid.UUID, Sequence[NewEvent]]]
+) -> list[list[RunEventPublic] | None]:
+    """`append_events` for several runs of the space in two statements (one UPDATE, one multi-row INSERT);
+    per batch, its events as stored, or None for a run that is not in this space (deleted meanwhile).
+
+    A run may appear in several batches: its batches get consecutive sequences in the order given. The
+    UPDATE locks the runs' rows in id order, so two such writers cannot deadlock on each other.
+    """
+    counts: dict[uuid.UUID, int] = {}
+    for run_id, events in batches:
+        if events:
+            counts[run_id] = counts.get(run_id, 0) + len(events)
+    if not counts:
+        return [[] for _ in batches]
+    ids = sorted(counts)
+    allocated = {
+        rid: int(last)
+        for rid, last in (
+            await session.execute(
+                _ALLOCATE_MANY,
+                {"run_ids": ids, "counts": [counts[i] for i in ids], "space_id": scope.space_id},
+            )
+        ).all()
+    }
+    following = {rid: last - counts[rid] + 1 for rid, last in allocated.items()}
+    out: list[list[RunEventPublic] | None] = []
+    inserts: list[tuple[uuid.UUID, list[RunEventPublic]]] = []
+    for run_id, events in batches:
+        if not events:
+            out.append([])
+            continue
+        if run_id not in following:
+            out.append(None)
+            continue
+        rows = _stamped(events, following[run_id])
+        following[run_id] += len(rows)
+        inserts.append((run_id, rows))
+        out.append(rows)
+    await _insert(session, scope, inserts)
+    return out
+
+
+_FOLD_UPDATE = text(
+    "UPDATE agent_run_events AS e SET payload = jsonb_build_object('text', v.text) "
+    "FROM unnest(CAST(:sequences AS integer[]), CAST(:texts AS text[])) AS v(sequence, text) "
+    "WHERE e.run_id = :run_id AND e.space_id = :space_id AND e.type = 'token' AND e.sequence = v.sequence"
+)
+_FOLD_DELETE = text(
+    "DELETE FROM agent_run_events WHERE run_id = :run_id AND space_id = :space_id AND type = 'token' "
+    "AND sequence = ANY(CAST(:sequences AS integer[]))"
+)
+
+
+async def fold_token_events(
+    session: AsyncSession, scope: TenantScope, *, run_id: uuid.UUID, texts: dict[int, str], drop: Sequence[int]
+) -> None:
+    """Set the text of the token events at `texts`' sequences and delete the token events at `drop`."""
+    if texts:
+        await session.execute(
+            _FOLD_UPDATE,
+            {"sequences": list(texts), "texts": list(texts.values()), "run_id": run_id, "space_id": scope.space_id},
+        )
+    if drop:
+        await session.execute(_FOLD_DELETE, {"sequences": list(drop), "run_id": run_id, "space_id": scope.space_id})
+
+
+async def runs_to_compact(
+    session: AsyncSession, *, before: datetime, limit: int
+) -> list[tuple[TenantScope, uuid.UUID]]:
+    """Finished runs of every space that retention has not folded yet, oldest first: only their ids (through
+    the SECURITY DEFINER function of migration 0017; each run is then changed in its own space's transaction)."""
+    rows = await session.execute(
+        text("SELECT organization_id, space_id, run_id FROM obelisk_runs_to_compact(:before, :limit)"),
+        {"before": before, "limit": limit},
+    )
+    return [(TenantScope(org, space), run_id) for org, space, run_id in rows.all()]
+
+
+def _stamped(events: Sequence[NewEvent], first: int) -> list[RunEventPublic]:
+    now = datetime.now(UTC)
+    rows = []
+    for i, (kind, payload) in enumerate(events):
+        if kind not in EVENT_TYPES:
+            raise ValueError(f"unknown run event type {kind!r}")
+        rows.append(
+            RunEventPublic.trusted(first + i, kind, _jsonable(payload), now)
+        )
+    return rows
+
+
+async def _insert(
+    session: AsyncSession, scope: TenantScope, batches: Sequence[tuple[uuid.UUID, Sequence[RunEventPublic]]]
+) -> None:
+    values = [
+        {
+            "run_id": run_id,
+            "sequence": row.sequence,
+            "organization_id": scope.organization_id,
+            "space_id": scope.space_id,
+            "type": row.type,
+            "payload": row.payload,
+            "created_at": row.created_at,
+        }
+        for run_id, rows in batches
+        for row in rows
+    ]
+    if values:
+        await session.execute(insert(AgentRunEvent), values)
 
 
 def _jsonable(payload: dict[str, Any]) -> dict[str, Any]:
     """The payload as JSON will give it back (tuples become lists, dates strings), so the live copy of an
     event and its replayed copy are equal, and a tool result holding a date cannot fail the insert."""
-    value: dict[str, Any] = json.loads(json.dumps(payload, default=str))
+    value: dict[str, Any] = orjson.loads(orjson.dumps(payload, default=str, option=orjson.OPT_NON_STR_KEYS))
     return value
 
 
@@ -172,8 +267,9 @@ async def list_events(
         query = query.where(col(AgentRunEvent.sequence) < before)
     if limit is not None:
         query = query.limit(limit)
+    # Stored rows were checked when they were written: no validation again on the way out.
     return [
-        RunEventPublic(sequence=s, type=t, payload=p, created_at=c)
+        RunEventPublic.trusted(s, t, p, c)
         for s, t, p, c in (await session.execute(query)).all()
     ]
 
@@ -207,9 +303,12 @@ __all__ = [
     "active_run_id",
     "add_run",
     "append_events",
+    "append_to_runs",
+    "fold_token_events",
     "get_run",
     "list_events",
     "list_runs",
+    "runs_to_compact",
     "stop_state",
     "usage_of",
 ]

@@ -6,6 +6,7 @@ another space's run (the same organization's other spaces included): no existenc
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from collections.abc import AsyncGenerator, Iterable
@@ -130,6 +131,18 @@ async def follow_run(ctx: SpaceContext, run_id: Any, after: int = 0) -> AsyncGen
         yield event
 
 
+async def follow_run_batches(
+    ctx: SpaceContext, run_id: Any, after: int = 0
+) -> AsyncGenerator[list[RunEventPublic], None]:
+    """`follow_run` a batch at a time (a replay page, a live message; see `fanout.follow_batches`)."""
+    rid = _run_id(run_id)
+    async with get_database().tenant(ctx.scope) as session:
+        _found(await repository.get_run(session, ctx.scope, run_id=rid))
+    async with contextlib.aclosing(fanout.follow_batches(ctx.scope, rid, max(0, int(after)))) as batches:
+        async for batch in batches:
+            yield batch
+
+
 async def cancel_run(ctx: SpaceContext, run_id: Any) -> RunPublic:
     """Stop the run (editors). A queued run is cancelled at once and never starts; a running one stops at
     its next token or step; a finished one is left as it is (Stop is idempotent)."""
@@ -206,6 +219,7 @@ async def list_runs(ctx: SpaceContext, conversation_id: Any, *, limit: int = 50)
 __all__ = [
     "cancel_run",
     "follow_run",
+    "follow_run_batches",
     "get_run",
     "list_events",
     "list_runs",

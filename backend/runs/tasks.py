@@ -17,7 +17,7 @@ from backend.core.db import TenantScope
 from backend.core.logging import correlation_id_var
 from backend.jobs import job_app, on_worker_start
 from backend.jobs.queue import INTERACTIVE_QUEUE, fair_priority
-from backend.runs import executor, recovery
+from backend.runs import executor, recovery, retention
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +56,15 @@ async def recover_runs_task(timestamp: int) -> int:
     return await recovery.recover_runs()
 
 
+@job_app.periodic(cron="17 * * * *", periodic_id="runs-compact")
+@job_app.task(name="runs.compact", pass_context=False, queueing_lock="runs-compact")
+async def compact_runs_task(timestamp: int) -> int:
+    """Every hour: fold the token events of finished runs older than RUN_EVENTS_RETENTION_DAYS."""
+    return await retention.compact_runs()
+
+
 # At every worker start: runs whose job died while no worker was watching are marked interrupted at once
 # (their partial answers kept), instead of waiting for the first periodic sweep.
 on_worker_start(recovery.recover_runs)
 
-__all__ = ["defer_run", "execute_run_task", "recover_runs_task"]
+__all__ = ["compact_runs_task", "defer_run", "execute_run_task", "recover_runs_task"]

@@ -14,6 +14,7 @@ browser cannot start followers of its own.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -32,6 +33,7 @@ from backend.runs.events import RunEventPublic
 from backend.runs.schemas import RunPublic
 from backend.tenancy.context import SpaceContext
 from obelisk_app import routes
+from obelisk_app.client_tokens import tab_connected
 from obelisk_app.pages.chat_history import history_rows, last_citations
 from obelisk_app.pages.chat_rows import (
     ACTIVE,
@@ -65,6 +67,29 @@ STATUS_OF_STOP = {
     "error": "failed",
     "interrupted": "interrupted",
 }
+
+
+TAB_CHECK_SECONDS = 5.0
+"""How often (at most) a follower asks, between events, whether its tab is still connected; after two misses
+in a row (5-10 s: time for a reload or a network blip to reconnect) it stops, so a closed tab stops reading
+the run."""
+
+
+class _TabWatch:
+    """Whether the tab that started a follower is gone (checked at most every TAB_CHECK_SECONDS)."""
+
+    def __init__(self, token: str) -> None:
+        self.token, self.misses = token, 0
+        self.next_check = asyncio.get_running_loop().time() + TAB_CHECK_SECONDS
+
+    async def gone(self) -> bool:
+        now = asyncio.get_running_loop().time()
+        if now < self.next_check:
+            return False
+        self.next_check = now + TAB_CHECK_SECONDS
+        # A process that cannot tell (no socket endpoint: handler tests) follows to the end.
+        self.misses = self.misses + 1 if await tab_connected(self.token) is False else 0
+        return self.misses >= 2
 
 
 class ChatState(SpaceState):
@@ -184,11 +209,13 @@ class ChatState(SpaceState):
                 return None
             self._pending = False
             gen, run_id, after, cid = self._gen, self.run_id, self._seq, self._conversation_id()
+            token = self.router.session.client_token
             try:
                 ctx = await self._ctx()
             except AppError as exc:
                 return await self._failed(exc)
         ended = False
+        watch = _TabWatch(token)
         try:
             async for event in runs.follow_run(ctx, run_id, after):
                 async with self:
@@ -197,6 +224,9 @@ class ChatState(SpaceState):
                     if event.sequence > self._seq:
                         self._apply(event)
                 ended = ended or event.type == "complete"
+                if not ended and await watch.gone():
+                    logger.info("the tab is gone: stopped following its run", extra={"run_id": run_id})
+                    return None
         except AppError as exc:
             async with self:
                 return await self._failed(exc) if self._gen == gen else None

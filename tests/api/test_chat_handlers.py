@@ -296,3 +296,37 @@ async def test_a_member_cannot_reach_a_conversation_of_the_organizations_other_s
         assert page.error and "Campaigns secret" not in str(tab.root.dict())
     run = (await client.get(f"/api/v1/runs/{started.json()['run_id']}", headers=olga.headers(campaigns["id"]))).json()
     assert run["cancel_requested"] is False
+
+
+async def test_a_follower_whose_tab_is_gone_stops_before_the_run_ends(
+    live: httpx.AsyncClient, queued: list[tuple[TenantScope, uuid.UUID]], monkeypatch: Any
+) -> None:
+    from obelisk_app.pages import chat_state
+
+    ada = await new_tenant("ada", "Alpha", client=live)
+    start = _page(ada)
+    await ChatState.load.fn(start)
+    ChatState.set_draft.fn(start, "How did Acme grow?")
+    await ChatState.send.fn(start)
+    conversation = (await live.get("/api/v1/conversations", headers=ada.headers())).json()[0]
+    page = _page(ada, conversation["id"])
+    page.run_id, page.run_message = start.run_id, start.run_message
+    assert await ChatState.load.fn(page) is ChatState.follow
+    scope, rid = queued[0]
+    connected = True
+
+    async def tab_connected(token: str) -> bool:
+        return connected
+
+    monkeypatch.setattr(chat_state, "tab_connected", tab_connected)
+    monkeypatch.setattr(chat_state, "TAB_CHECK_SECONDS", 0.0)
+    long_answer = " ".join(f"w{i}" for i in range(1000))
+    run = asyncio.create_task(executor.execute_run(scope, rid, **turn_options(scope, slow_chat([long_answer], 0.01))))
+    following = asyncio.create_task(ChatState.follow.fn(page))
+    await _until(lambda: len(page.run_text.split()) >= 5, "the first words")
+    assert not following.done()  # the tab is there: it follows
+    connected = False  # the tab was closed
+    await asyncio.wait_for(following, 60)
+    assert not run.done(), "the follower stopped only because the run ended"
+    assert page.run_id == str(rid) and page.run_status == "running"  # what it showed when it stopped
+    assert await asyncio.wait_for(run, 120) == "completed"

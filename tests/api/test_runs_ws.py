@@ -195,6 +195,11 @@ async def test_a_run_is_started_followed_and_resumed_over_the_socket(
     assert _wire(await _events_until_complete(again, run_id)) == _wire(received[4:])
     await again.send(json.dumps({"type": "resume", "run_id": run_id, "last_sequence": -1}))
     assert (await _next(again, "request_error"))["code"] == "bad_sequence"
+    # Batch frames: the same events, several per frame (a replay page at once).
+    await again.send(json.dumps({"type": "subscribe", "run_id": run_id, "after": 2, "batch": True}))
+    assert (await _next(again, "subscribed"))["after"] == 2
+    frame = await _next(again, "events")
+    assert frame["run_id"] == run_id and _wire(frame["events"]) == _wire(received[2:])
     await again.close()
 
 

@@ -19,7 +19,8 @@ from backend.core.cache import Broker, MemoryBroker, MemoryCache, build_broker
 from backend.core.db import Database
 from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.models.chat_fake import make_fake_chat
-from backend.runs import executor, fanout, repository, service, tasks
+from backend.runs import executor, fanout, repository, retention, service, tasks
+from backend.runs.coalesce import EventWriter
 from backend.runs.events import RunEventPublic
 from tests.conftest import REDIS_TEST_URL, require_redis
 from tests.db.conftest import space_context
@@ -89,6 +90,83 @@ async def test_concurrent_appenders_get_sequences_one_to_n_without_gap(
     assert not any(e.payload.get("lost") for e in events)
     assert (await service.get_run(ada, run.id)).last_sequence == total
     assert [e.sequence for e in await service.list_events(ada, run.id, after=total - 2)] == [total - 1, total]
+
+
+async def test_the_event_writer_stores_many_runs_of_several_spaces_in_one_transaction_each_under_its_space(
+    committed_db: Database, memory_backends: None, deferred: list[uuid.UUID]
+) -> None:
+    ada, eve = await create_space(committed_db, "alpha"), await create_space(committed_db, "beta")
+    ada_runs = [(await service.start_run(ada, await conversation(ada), "Hi")).id for _ in range(3)]
+    eve_run = (await service.start_run(eve, await conversation(eve), "Hi")).id
+    calls = 0
+    original = committed_db.session
+
+    def counted(**kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return original(**kwargs)
+
+    committed_db.session = counted  # type: ignore[method-assign]
+    try:
+        writer = EventWriter(window=0.01)
+        streams = [writer.stream(ada.scope, r) for r in ada_runs] + [writer.stream(eve.scope, eve_run)]
+        intruder = writer.stream(ada.scope, eve_run)  # eve's run named under ada's space
+        for round_ in range(5):
+            for i, stream in enumerate(streams):
+                stream.add("token", {"text": f"s{i}r{round_} "})
+                stream.add("step", {"name": "n", "status": "done"})
+        intruder.add("token", {"text": "injected"})
+        await asyncio.gather(*(s.drain() for s in streams))
+        with pytest.raises(LookupError):
+            await intruder.drain()
+    finally:
+        committed_db.session = original  # type: ignore[method-assign]
+    assert calls <= 2 * writer.transactions and writer.transactions <= 3  # not one per run, nor per event
+    for i, (ctx, run_id) in enumerate([(ada, r) for r in ada_runs] + [(eve, eve_run)]):
+        events = await service.list_events(ctx, run_id)
+        assert [e.sequence for e in events] == list(range(1, 12))  # queued status + 5 x (token, step)
+        assert "".join(e.payload.get("text", "") for e in events) == "".join(f"s{i}r{r} " for r in range(5))
+    assert all(ctx_run.type != "token" or "injected" not in ctx_run.payload.get("text", "")
+               for ctx_run in await service.list_events(eve, eve_run))  # fmt: skip
+
+
+async def test_retention_folds_old_finished_runs_token_events_and_a_replay_still_gives_the_whole_answer(
+    committed_db: Database, memory_backends: None, deferred: list[uuid.UUID]
+) -> None:
+    ada, eve = await create_space(committed_db, "alpha"), await create_space(committed_db, "beta")
+    answer = " ".join(f"w{i}" for i in range(600)) + " "
+    runs = []
+    for ctx in (ada, eve, ada):
+        run = await service.start_run(ctx, await conversation(ctx), "Hi")
+        writer = executor.RunWriter(ctx.scope, run.id)
+        await writer.append([("step", {"name": "write", "status": "started"})])
+        for i in range(0, 600, 3):  # separate transactions: one token event each
+            await writer.append([("token", {"text": " ".join(f"w{j}" for j in range(i, i + 3)) + " "})])
+        await writer.append([("citation", {"chunk_id": "c1"})])
+        await _finish(writer)
+        runs.append((ctx, run.id))
+    before = {rid: await service.list_events(ctx, rid) for ctx, rid in runs}
+    # The first two finished 40 days ago; the third is recent.
+    for ctx, rid in runs[:2]:
+        async with committed_db.tenant(ctx.scope) as session:
+            await session.execute(
+                text("UPDATE agent_runs SET finished_at = now() - interval '40 days' WHERE id = :id"), {"id": rid}
+            )
+    assert await retention.compact_runs() == 2
+    assert await retention.compact_runs() == 0  # folded once
+    for index, (ctx, rid) in enumerate(runs):
+        after = await service.list_events(ctx, rid)
+        tokens = "".join(e.payload.get("text", "") for e in after if e.type == "token")
+        assert tokens == answer
+        assert [e.type for e in after if e.type != "token"] == [e.type for e in before[rid] if e.type != "token"]
+        assert after[-1] == before[rid][-1] and after[-1].type == "complete"
+        folded = [e for e in after if e.type == "token"]
+        if index < 2:
+            assert len(folded) == -(-len(answer) // 1024) and all(len(e.payload["text"]) <= 1024 for e in folded)
+            replayed = [e async for e in service.follow_run(ctx, rid)]
+            assert replayed == after
+        else:
+            assert after == before[rid]
 
 
 async def test_starting_a_run_checks_role_message_conversation_and_one_active_run(
@@ -246,6 +324,10 @@ async def test_follow_recovers_messages_the_broker_lost(
             self.published += 1
             if self.published % 2:
                 await live.publish(channel, message)
+
+        async def publish_many(self, messages: list[tuple[str, str]]) -> None:
+            for channel, message in messages:
+                await self.publish(channel, message)
 
         def subscribe(self, channel: str) -> Any:
             return live.subscribe(channel)

@@ -471,6 +471,9 @@ async def test_with_the_broker_down_a_run_still_streams_and_is_followed_and_stop
         async def publish(self, channel: str, message: str) -> None:
             raise ConnectionError("broker down")
 
+        async def publish_many(self, messages: list[tuple[str, str]]) -> None:
+            raise ConnectionError("broker down")
+
         def subscribe(self, channel: str) -> Any:
             raise ConnectionError("broker down")
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from backend.core.db import Database
 from backend.tenancy import invitations
 from backend.tenancy.invitations import token_hash
+from tests.db.test_runs_support import conversation, create_space
 from tests.support.tenants import new_tenant
 
 # function name -> where it is attacked
@@ -25,6 +27,7 @@ DEFINER_FUNCTIONS = {
     "obelisk_slack_spaces_due": "tests/api/test_slack_api.py::test_waiting_reviews_get_one_reminder",
     "obelisk_verify_email": "tests/db/test_email_verification.py::test_verification_needs_a_live_token",
     "obelisk_release_unverified_email": "tests/db/test_email_verification.py (three release tests)",
+    "obelisk_runs_to_compact": "test_runs_to_compact_gives_only_ids_of_long_finished_runs (here)",
 }
 
 
@@ -78,3 +81,31 @@ async def test_invitation_lookup_answers_one_exact_token_only(db: Database, memo
         assert row["organization_id"] == uuid.UUID(ada.organization_id)
         for key in (token, token_hash(token)[:32], token_hash(token)[:-1] + "%", "%", "", None):
             assert (await session.execute(call, {"h": key})).all() == [], key
+
+
+async def test_runs_to_compact_gives_only_ids_of_long_finished_runs(
+    db: Database, memory_backends: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend.runs import service as runs
+    from backend.runs import tasks
+
+    async def defer(scope: Any, run_id: uuid.UUID) -> None:
+        return None
+
+    monkeypatch.setattr(tasks, "defer_run", defer)
+    ada = await create_space(db, "alpha")
+    old = await runs.start_run(ada, await conversation(ada), "Hi")
+    await runs.start_run(ada, await conversation(ada), "Still queued")
+    async with db.tenant(ada.scope) as session:
+        await session.execute(
+            text("UPDATE agent_runs SET status = 'completed', finished_at = now() - interval '40 days' WHERE id = :id"),
+            {"id": old.id},
+        )
+    call = text("SELECT * FROM obelisk_runs_to_compact(now() - interval '30 days', :limit)")
+    async with db.session() as session:  # no space: what the retention job has
+        rows = (await session.execute(call, {"limit": 10})).mappings().all()
+        assert [dict(r) for r in rows] == [
+            {"organization_id": ada.scope.organization_id, "space_id": ada.scope.space_id, "run_id": old.id}
+        ], "ids only, and only the run that finished before the cut-off"
+        assert (await session.execute(call, {"limit": -5})).all() == []
+        assert (await session.execute(text("SELECT count(*) FROM agent_runs"))).scalar() == 0, "RLS still holds"
