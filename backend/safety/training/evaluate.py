@@ -45,9 +45,16 @@ def evaluate(detector: ContaminationDetector, items: list[Item]) -> dict[str, An
     docs_attack = [f for item, f in _pairs(items, hits) if item.kind == "document" and item.label]
     docs_benign = [f for item, f in _pairs(items, hits) if item.kind == "document" and not item.label]
     families = {name: {"n": len(v), "flagged": round(sum(v) / len(v), 4)} for name, v in sorted(hits.items())}
+    # Finer: benign documents by source kind (pkg, std, deb, mkt, hard, prose), attacks by family of the
+    # template, answers by how they were built (the detail's prefix).
+    sources: dict[str, list[bool]] = defaultdict(list)
+    for item, flagged in _pairs(items, hits):
+        sources[f"{item.family}/{item.detail.split(':')[0]}"].append(flagged)
+    by_source = {name: {"n": len(v), "flagged": round(sum(v) / len(v), 4)} for name, v in sorted(sources.items())}
     latencies.sort()
     return {
         "families": families,
+        "by_source": by_source,
         "documents": {
             "attacks": len(docs_attack),
             "detection": round(sum(docs_attack) / max(len(docs_attack), 1), 4),
