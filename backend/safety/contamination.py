@@ -66,6 +66,20 @@ _LEAK_RE = re.compile(
 )
 
 
+def _quoted_from(span: str, docs: list[str]) -> bool:
+    """Whether most of `span`'s word trigrams appear in one of `docs` (the answer quotes that source)."""
+    words = WORDS_RE.findall(span)
+    grams = {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+    if len(grams) < 2:
+        return False
+    for doc in docs:
+        doc_words = WORDS_RE.findall(norm.fold(doc))
+        doc_grams = {tuple(doc_words[i : i + 3]) for i in range(len(doc_words) - 2)}
+        if len(grams & doc_grams) >= 0.6 * len(grams):
+            return True
+    return False
+
+
 _TABLE_ROW_RE = re.compile(r"^\s*\|.*\|\s*$", re.MULTILINE)
 _TABLE_RULE_RE = re.compile(r"^[\s|:-]+$")
 
@@ -222,7 +236,8 @@ class ContaminationDetector:
         injected = [doc for doc in context_docs if doc and self._scan(doc, depth=0).contaminated]
         if not injected:
             return self._clean()
-        return self._follows_context_injection(folded, injected) or self._obeys(response) or self._clean()
+        clean = [doc for doc in context_docs if doc and doc not in injected]
+        return self._follows_context_injection(folded, injected) or self._obeys(response, clean) or self._clean()
 
     # --- internals ---------------------------------------------------------------------------------------
 
@@ -330,13 +345,14 @@ class ContaminationDetector:
                 )
         return self._clean()
 
-    def _obeys(self, response: str) -> ContaminationResult | None:
+    def _obeys(self, response: str, clean_docs: list[str]) -> ContaminationResult | None:
         """With an injection in the context, an answer that reads like obeying one (any span, anchored or not,
-        at the threshold calibrated on benign answers given injected context)."""
+        at the threshold calibrated on benign text scored that way). A span the answer quotes from a clean
+        source is grounded, not obedience: it does not count."""
         if self._model is None:
             return None
         best = self._model.score(response, anchored=False)
-        if best.probability < self._model.response_threshold:
+        if best.probability < self._model.response_threshold or _quoted_from(best.text, clean_docs):
             return None
         return self._result(
             f"The answer reads like it obeys the instruction injected into a source: '{clip(best.text)}'",

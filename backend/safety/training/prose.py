@@ -4,12 +4,14 @@ Provenance: every sentence below was written by us for this corpus, imitating th
 (recipes, job posts, style guides, terms of service, UI copy, how-to guides, marketing emails, HR policies,
 safety manuals, assembly instructions, medicine leaflets, exam instructions, lab protocols, building notices,
 onboarding checklists, game rules, support transcripts, AI product documentation, meeting notes, press releases,
-FAQs, travel and fitness advice). None comes from a red-teaming tool. Each group is one `family`
+FAQs, travel and fitness advice, competitor analyses). None comes from a red-teaming tool. Each group is one `family`
 (`prose:<group>`), so the train/test split (`corpus.is_test_family`) holds whole groups out, decided by the
 family name's hash before anything was tuned. Disclosure: the six groups from `assembly_instructions` on were
 added after the first held-out measurement of this round showed the test-only `safety_manual` group flagged
 (32%): manual-style imperatives that mention "instructions" were missing from training. They are new text, and
-they went through the same hash split (two of them landed in test).
+they went through the same hash split (two of them landed in test). So did `competitor_analysis`, added
+when a hand-written benign check (tests/unit/safety/corpus.py) about a rival's "system" was flagged, and the
+round-2 override templates of `attacks.py`, added when a hand-written unseen instruction was missed.
 """
 
 from __future__ import annotations
@@ -267,6 +269,18 @@ _GROUPS: dict[str, list[str]] = {
         "Follow the instructions in the welcome email to set up your laptop.",
         "Skip the software installation step if IT has already done it for you.",
         "Book a coffee with each person on your team in the first two weeks.",
+    ],
+    "competitor_analysis": [
+        "BrandX says its AI writes like a human; in our tests the copy read as generic.",
+        "Their platform fills in fixed templates, so every email in a sequence sounds the same.",
+        "Competitor pricing starts at 49 EUR per seat; ours starts at 39.",
+        "Their onboarding asks for a credit card before the trial starts.",
+        "The rival product's model supports twelve languages, we support eight.",
+        "Their chatbot answered three of our ten test questions correctly.",
+        "Strengths: a strong brand and a large community. Weaknesses: slow support and rigid workflows.",
+        "Their assistant cannot read PDFs or spreadsheets yet.",
+        "Their filters are rules written by hand rather than a learned system.",
+        "Their system prompt library is public, which is a good idea we should borrow.",
     ],
 }
 
