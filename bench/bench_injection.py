@@ -98,14 +98,15 @@ def _markdown(report: dict) -> str:  # type: ignore[type-arg]
             f"| {name} | {a.get('n', 0)} | {a.get('flagged', 0):.1%} | {b.get('n', 0)} | {b.get('flagged', 0):.1%} |"
         )
     lines += ["", "| split | documents: detection | documents: false positives | answers: detection | answers: false "
-              "positives | p50 ms/chunk | p95 ms/chunk |", "|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+              "positives | p50 ms/chunk | p95 ms/chunk | CPU p50 ms | CPU p95 ms |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
     for split in ("train", "test"):
         r = report[split]
         lat = r["latency_ms_per_document"]
         lines.append(
             f"| {split} | {r['documents']['detection']:.1%} | {r['documents']['false_positive_rate']:.1%} | "
             f"{r['responses']['detection']:.1%} | {r['responses']['false_positive_rate']:.1%} | {lat['p50']} | "
-            f"{lat['p95']} |"
+            f"{lat['p95']} | {lat['cpu_p50']} | {lat['cpu_p95']} |"
         )
     ing = report["ingestion"]
     lines += [

@@ -32,13 +32,15 @@ def evaluate(detector: ContaminationDetector, items: list[Item]) -> dict[str, An
     """Per-family rates (detection for attacks, flag rate for benign), totals and document latency."""
     hits: dict[str, list[bool]] = defaultdict(list)
     latencies: list[float] = []
+    cpu: list[float] = []
     misses: dict[str, list[str]] = defaultdict(list)
     for item in items:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.thread_time()
         flagged = run(detector, item)
-        elapsed = time.perf_counter() - started
+        elapsed, elapsed_cpu = time.perf_counter() - started, time.thread_time() - started_cpu
         if item.kind == "document":
             latencies.append(elapsed * 1000)
+            cpu.append(elapsed_cpu * 1000)
         hits[item.family].append(flagged)
         if flagged != item.label and len(misses[item.family]) < 12:
             misses[item.family].append(f"[{item.detail}] {redacted(item.text[:240])!r}")
@@ -52,6 +54,7 @@ def evaluate(detector: ContaminationDetector, items: list[Item]) -> dict[str, An
         sources[f"{item.family}/{item.detail.split(':')[0]}"].append(flagged)
     by_source = {name: {"n": len(v), "flagged": round(sum(v) / len(v), 4)} for name, v in sorted(sources.items())}
     latencies.sort()
+    cpu.sort()
     return {
         "families": families,
         "by_source": by_source,
@@ -69,6 +72,9 @@ def evaluate(detector: ContaminationDetector, items: list[Item]) -> dict[str, An
             "p50": round(statistics.median(latencies), 3) if latencies else None,
             "p95": round(latencies[int(0.95 * (len(latencies) - 1))], 3) if latencies else None,
             "max": round(latencies[-1], 3) if latencies else None,
+            # CPU time of the scanning thread: what a chunk costs whatever else the machine is running.
+            "cpu_p50": round(statistics.median(cpu), 3) if cpu else None,
+            "cpu_p95": round(cpu[int(0.95 * (len(cpu) - 1))], 3) if cpu else None,
         },
         "errors": dict(misses),
     }
