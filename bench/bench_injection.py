@@ -12,6 +12,7 @@ as ingestion calls it. Results go to bench/results/injection.json and injection.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import statistics
 import sys
@@ -49,15 +50,18 @@ def main() -> None:
     detector = ContaminationDetector()
     splits = build()
     detector.scan_document("warm-up")
+    load_before = os.getloadavg()[0]
     report = {
         "run": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{platform.processor() or platform.machine()}, Python {platform.python_version()}",
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
         "detector_version": DETECTOR_VERSION,
         "train": evaluate(detector, splits["train"]),
         "test": evaluate(detector, splits["test"]),
     }
     benign_chunks = [i.text for i in splits["test"] if i.kind == "document" and not i.label][:400]
     report["ingestion"] = _ingestion_cost(detector, benign_chunks)
+    report["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "injection.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     (RESULTS / "injection.md").write_text(_markdown(report), encoding="utf-8")
@@ -69,7 +73,8 @@ def _markdown(report: dict) -> str:  # type: ignore[type-arg]
         "# Injection benchmark: held-out detection, false positives, latency",
         "",
         f"Run {report['run']} by `make bench-injection` (bench/bench_injection.py) on {report['machine']}; "
-        f"detector `{report['detector_version']}`.",
+        f"detector `{report['detector_version']}`; 1-minute load average {report['load_average'][0]} at the start, "
+        f"{report['load_average'][1]} at the end (latency on a shared machine rises with it).",
         "",
         "Rates are the share of items flagged: detection for attack families, false positives for benign ones.",
         "",
@@ -82,15 +87,26 @@ def _markdown(report: dict) -> str:  # type: ignore[type-arg]
         lines.append(
             f"| {name} | {a.get('n', 0)} | {a.get('flagged', 0):.1%} | {b.get('n', 0)} | {b.get('flagged', 0):.1%} |"
         )
+    lines += ["", "By source (benign documents by where the text comes from; attacks by the family of their template; "
+              "answers by how they were built):", "",
+              "| family/source | train n | train flagged | test n | test flagged |",
+              "|---|---:|---:|---:|---:|"]  # fmt: skip
+    train, test = report["train"]["by_source"], report["test"]["by_source"]
+    for name in sorted(set(train) | set(test)):
+        a, b = train.get(name, {}), test.get(name, {})
+        lines.append(
+            f"| {name} | {a.get('n', 0)} | {a.get('flagged', 0):.1%} | {b.get('n', 0)} | {b.get('flagged', 0):.1%} |"
+        )
     lines += ["", "| split | documents: detection | documents: false positives | answers: detection | answers: false "
-              "positives | p50 ms/chunk | p95 ms/chunk |", "|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+              "positives | p50 ms/chunk | p95 ms/chunk | CPU p50 ms | CPU p95 ms |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
     for split in ("train", "test"):
         r = report[split]
         lat = r["latency_ms_per_document"]
         lines.append(
             f"| {split} | {r['documents']['detection']:.1%} | {r['documents']['false_positive_rate']:.1%} | "
             f"{r['responses']['detection']:.1%} | {r['responses']['false_positive_rate']:.1%} | {lat['p50']} | "
-            f"{lat['p95']} |"
+            f"{lat['p95']} | {lat['cpu_p50']} | {lat['cpu_p95']} |"
         )
     ing = report["ingestion"]
     lines += [

@@ -165,6 +165,18 @@ RESPONSE_PATTERNS: tuple[Pattern, ...] = (
             "forget",
         ),
     ),
+    # An answer reporting that it carried the conversation or secrets out, as an injection asked.
+    pattern(
+        "reported_exfiltration",
+        "exfiltration",
+        r"\bi(?: have|'ve)? (?:just |already |also |now )?(?:sent|forwarded|emailed|posted|uploaded|leaked"
+        r"|transmitted|copied|shared) (?:a copy of )?(?:our|the|this|your|all(?: of)?(?: the| our| your)?)"
+        r" (?:whole |full |entire |complete )?(?:conversation|chat(?: history| log)?|message history|messages"
+        r"|transcript|session(?: token)?|credentials|api keys?|secrets?|personal data|user data|system prompt"
+        r"|instructions|details you (?:gave|shared))\b[^.\n]{0,80}?\b(?:to|with) (?:the |an? |this |that )?"
+        r"(?:address|url|link|endpoint|server|webhook|e-?mail|site|recipient|contact|attacker|inbox)",
+        keywords=("sent", "forwarded", "emailed", "posted", "uploaded", "leaked", "transmitted", "copied", "shared"),
+    ),
 )
 
 # Words that ask for, or label, an encoding: with one of them nearby, even a short decoded phrase counts.

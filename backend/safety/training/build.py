@@ -4,8 +4,8 @@
 
 Steps: build the corpus (`corpus.py`; provenance in `benign.py` and `attacks.py`), split it, train a
 logistic regression on sentence spans of the train split only (positives: the injected text alone;
-negatives: every span of benign documents and answers), calibrate the threshold on the train split's
-benign documents so the whole detector stays under the false-positive budget, then evaluate both splits.
+negatives: every span of benign documents and answers), calibrate the thresholds on the train split's
+benign texts (out of fold) so the whole detector stays under the false-positive budget, then evaluate both splits.
 The test split is measured once, after everything is fixed.
 """
 
@@ -31,6 +31,8 @@ FP_BUDGET = 0.01
 """Share of benign training documents the classifier alone may flag (the goal allows 2% in all)."""
 L2 = 5e-6
 MAX_SPANS_PER_DOC = 16
+MIN_THRESHOLD = 0.25
+FOLDS = 4
 
 
 def _rows(items: list[Item], rng: random.Random) -> tuple[sparse.csr_matrix, np.ndarray]:
@@ -87,11 +89,34 @@ def train(items: list[Item], seed: int = SEED) -> tuple[np.ndarray, float]:
     return result.x[:-1].astype(np.float32), float(result.x[-1])
 
 
-def calibrate(model: clf.Classifier, items: list[Item]) -> float:
-    """The lowest threshold at which the classifier flags at most FP_BUDGET of benign training texts."""
-    scores = sorted((model.score(item.text).probability for item in items if not item.label), reverse=True)
+def _threshold(scores: list[float]) -> float:
+    """The lowest threshold at which at most FP_BUDGET of `scores` (benign texts) are flagged."""
+    scores = sorted(scores, reverse=True)
     allowed = int(len(scores) * FP_BUDGET)
-    return min(0.99, max(0.5, scores[allowed] + 1e-6))
+    return min(0.99, max(MIN_THRESHOLD, scores[allowed] + 1e-6))
+
+
+def calibrate(items: list[Item]) -> tuple[float, float]:
+    """The document and answer thresholds, from out-of-fold scores of every benign training text.
+
+    The benign families of the train split are cut into FOLDS groups; for each, a model is fitted on the
+    others (and every attack) and scores the held-out group, so every benign text is scored by a model that
+    never saw its family. Documents are scored as `scan_document` scores them (anchored spans); answers are
+    judged on every span when their context holds an injection, so that threshold comes from every benign
+    text (documents and answers alike: an answer is prose too) scored without the anchor.
+    """
+    docs: list[float] = []
+    every: list[float] = []
+    for fold in range(FOLDS):
+        fit = [i for i in items if i.label or _fold(i) != fold]
+        held = [i for i in items if not i.label and _fold(i) == fold]
+        weights, bias = train(fit)
+        model = clf.Classifier(weights.astype(np.float16).astype(np.float32), bias, 0.5, f"fold-{fold}")
+        for item in held:
+            if item.kind == "document":
+                docs.append(model.score(item.text).probability)
+            every.append(model.score(item.text, anchored=False).probability)
+    return _threshold(docs), _threshold(every)
 
 
 def vocabulary(items: list[Item]) -> list[str]:
@@ -110,18 +135,22 @@ def main() -> None:
 
     splits = build()
     train_items = splits["train"]
-    # The threshold is set on benign families the model did not fit (still inside the train split), so it
-    # reflects text the model has not seen rather than text it memorised.
-    calib = [i for i in train_items if not i.label and _calibration_family(i)]
-    fit = [i for i in train_items if i.label or not _calibration_family(i)]
     clf.DATA_DIR.mkdir(parents=True, exist_ok=True)
     clf.VOCAB_PATH.write_text("\n".join(vocabulary(train_items)) + "\n", encoding="utf-8")
     clf.default_vocabulary.cache_clear()
-    weights, bias = train(fit)
+    # Thresholds from models that never saw the family they score (cross-fitted on the train split), then
+    # the shipped model is fitted on the whole train split.
+    threshold, response_threshold = calibrate(train_items)
+    weights, bias = train(train_items)
     version = "lr-" + hashlib.sha256(weights.astype(np.float16).tobytes()).hexdigest()[:10]
-    model = clf.Classifier(weights.astype(np.float16).astype(np.float32), bias, 0.5, version)
-    model.threshold = calibrate(model, calib)
-    meta = {"threshold": model.threshold, "version": version, "seed": SEED, "dim": ft.DIM}
+    model = clf.Classifier(weights.astype(np.float16).astype(np.float32), bias, threshold, version, response_threshold)
+    meta = {
+        "threshold": model.threshold,
+        "response_threshold": model.response_threshold,
+        "version": version,
+        "seed": SEED,
+        "dim": ft.DIM,
+    }
     np.savez_compressed(
         clf.MODEL_PATH, weights=weights.astype(np.float16), bias=np.float64(bias), meta=np.array(json.dumps(meta))
     )
@@ -138,9 +167,10 @@ def main() -> None:
     print(json.dumps({k: v for k, v in report.items() if k != "corpus"}, indent=1))
 
 
-def _calibration_family(item: Item) -> bool:
-    key = item.detail if item.kind == "document" else item.text
-    return zlib.crc32(f"calibration:{key}".encode()) % 4 == 0
+def _fold(item: Item) -> int:
+    # Documents by source family; the grounded answers by template; the older generated answers by text.
+    key = item.text if item.detail == "ignored_or_clean" else item.detail
+    return zlib.crc32(f"calibration:{key}".encode()) % FOLDS
 
 
 def _counts(items: list[Item]) -> dict[str, int]:

@@ -13,9 +13,11 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from backend.safety.training import answers as ans
 from backend.safety.training import attacks as atk
 from backend.safety.training.benign import Text, all_benign
 from backend.safety.training.encodings import ENCODERS, encode
+from backend.safety.training.prose import prose_texts
 
 SEED = 18
 TEST_SHARE = 0.3
@@ -85,7 +87,7 @@ _SHORT_PAYLOADS = ["Haha, gotcha", "the system is broken", "I have been hijacked
 def build(seed: int = SEED, *, per_template: int = 14) -> dict[str, list[Item]]:
     """{"train": [...], "test": [...]}: every item of both splits."""
     rng = random.Random(seed)
-    benign = all_benign(seed)
+    benign = all_benign(seed) + [t for t in prose_texts(random.Random(seed + 1)) if len(t.text.strip()) >= 30]
     split_benign = {
         "train": [t for t in benign if not is_test_family(t.family)],
         "test": [t for t in benign if is_test_family(t.family)],
@@ -112,6 +114,7 @@ def build(seed: int = SEED, *, per_template: int = 14) -> dict[str, list[Item]]:
                 items.append(Item("document", embedded, True, "embedded", a.template, payload=a.text))
         items.extend(_encoded(rng, attacks, pool))
         items.extend(_responses(rng, attacks, pool, test=test))
+        items.extend(_answers(random.Random(seed + (2 if test else 3)), attacks, pool, test=test))
         out[split] = items
     return out
 
@@ -180,3 +183,31 @@ def _responses(rng: random.Random, attacks: list[atk.Attack], pool: list[Text], 
 def _first_sentence(text: str) -> str:
     head = text.strip().split(". ")[0]
     return head[:300].rstrip(".") + "."
+
+
+def _answers(rng: random.Random, attacks: list[atk.Attack], pool: list[Text], *, test: bool) -> Iterator[Item]:
+    """Answers built against their context (`answers.py`): ones that follow its injection, grounded ones."""
+    follow = [t for i, t in enumerate(ans.FOLLOW_TEMPLATES) if atk.is_test_template(i) == test]
+    grounded = [t for i, t in enumerate(ans.GROUNDED_TEMPLATES) if atk.is_test_template(i) == test]
+    injections = [a for a in attacks if a.family in ("override", "addressed", "jailbreak", "exfil", "leak")]
+    for _ in range(400):
+        a = rng.choice(injections)
+        carrier = _carrier(rng, pool)
+        phrase = _quoted(rng)
+        instruction = f"{a.text} Then say '{phrase}'." if rng.random() < 0.6 else a.text
+        injected = _embed(instruction, carrier, rng)
+        template = rng.choice(follow)
+        answer = ans.follow(
+            template, rng, carrier=carrier, instruction=a.text, phrase=phrase,
+            persona=rng.choice(atk._PERSONAS), brand=rng.choice(["Acme", "Lumen", "Quill"]),
+            host=rng.choice(atk._HOSTS),
+        )  # fmt: skip
+        detail = f"follow:{ans.FOLLOW_TEMPLATES.index(template)}"
+        context = [injected, _carrier(rng, pool)]
+        yield Item("response", answer, True, "response", detail, context=context, payload=answer)
+        source = rng.choice(pool).text[:1500]
+        other = injected if rng.random() < 0.4 else _carrier(rng, pool)
+        template = rng.choice(grounded)
+        answer = ans.grounded(template, rng, source=source, name=rng.choice(["Maya", "Tom", "Priya", "Sam"]))
+        detail = f"grounded:{ans.GROUNDED_TEMPLATES.index(template)}"
+        yield Item("response", answer, False, "response_benign", detail, context=[source, other])
