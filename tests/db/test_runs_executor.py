@@ -22,7 +22,7 @@ from backend.core.db import Database, TenantScope
 from backend.core.errors import ServiceUnavailable
 from backend.jobs import close_jobs, job_app, open_jobs
 from backend.jobs.queue import INTERACTIVE_QUEUE
-from backend.models.accounting import DatabaseUsageStore
+from backend.models.accounting import BudgetExceeded, DatabaseUsageStore
 from backend.models.chat_fake import make_fake_chat
 from backend.runs import executor, recovery, repository, service, tasks
 from backend.runs.events import RunEventPublic
@@ -442,8 +442,10 @@ async def test_a_run_that_cannot_start_or_whose_model_fails_ends_failed_with_a_r
 ) -> None:
     ada = await create_space(committed_db, "alpha")
     chat = await conversation(ada)
-    await DatabaseUsageStore().set_monthly_limit(ada.scope, 0)
     run = await service.start_run(ada, chat, "Write")
+    await DatabaseUsageStore().set_monthly_limit(ada.scope, 0)  # the budget ran out while the run was queued
+    with pytest.raises(BudgetExceeded):
+        await service.start_run(ada, await conversation(ada), "A new run is refused at once")
     assert await execute(ada, run.id, make_fake_chat(["unused"])) == "failed"
     events = await service.list_events(ada, run.id)
     assert [e.type for e in events[-2:]] == ["error", "complete"]
