@@ -63,6 +63,14 @@ class Settings(BaseSettings):
     run_worker_in_app: bool = True
     worker_concurrency: int = 2
     interactive_worker_concurrency: int = 8
+    embed_batch_max_texts: int = Field(
+        default=64,
+        description="Most texts in one embedding call during ingestion (chunks of several documents share a call).",
+    )
+    embed_batch_wait_ms: float = Field(
+        default=5.0,
+        description="How long an ingestion embedding call waits for other documents' chunks to join it.",
+    )
     job_stalled_after_seconds: float = Field(
         default=30.0,
         description="A running job whose worker sent no heartbeat for this long is put back in the queue.",

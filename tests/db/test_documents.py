@@ -3,9 +3,11 @@ update, release, delete, and the space boundary, with the ingestion job body run
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -13,8 +15,11 @@ from sqlalchemy import text
 from backend.core.db import Database
 from backend.core.errors import AppError, Forbidden, NotFound, UnsupportedMediaType, ValidationFailed
 from backend.documents import ingest, service
+from backend.documents.storage import LocalFileStorage, set_storage
+from backend.models.registry import get_embedder
 from backend.tenancy.context import SpaceContext
 from tests.db.conftest import space_context
+from tests.support.tenants import new_tenant
 from tests.unit.documents import fixtures
 
 
@@ -55,6 +60,48 @@ async def test_docx_upload_is_ingested_with_heading_paths_tables_and_vectors(db:
             await session.execute(text("SELECT count(*) FROM chunks WHERE tsv @@ plainto_tsquery('english', 'brand')"))
         ).scalar()
         assert matches >= 0
+
+
+async def test_concurrent_ingestions_share_embedding_calls_and_book_usage_to_their_own_space(
+    committed_db: Database, memory_backends: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_storage(LocalFileStorage(tmp_path / "files"))
+
+    async def no_queue(document: object) -> None:
+        return None
+
+    monkeypatch.setattr(ingest, "defer_ingestion", no_queue)
+    alpha, bravo = await (await new_tenant("alpha")).context(), await (await new_tenant("bravo")).context()
+    calls: list[int] = []
+    embedder = get_embedder()
+    inner = embedder.embed_documents
+
+    async def recording(texts: Any, **options: Any) -> list[list[float]]:
+        calls.append(len(texts))
+        return await inner(texts, **options)
+
+    monkeypatch.setattr(embedder, "embed_documents", recording)
+    owners = [alpha, alpha, bravo]
+    documents = [
+        (await service.add_upload(ctx, data=fixtures.build_markdown() + f"\n\nNote {n}.\n".encode(), filename="n.md"))
+        .document
+        for n, ctx in enumerate(owners)
+    ]
+    try:
+        await asyncio.gather(*(ingest.run_ingestion(ctx.scope, d.id) for ctx, d in zip(owners, documents, strict=True)))
+        counts = [(await service.get_document(ctx, d.id)).chunk_count for ctx, d in zip(owners, documents, strict=True)]
+        assert all(count > 0 for count in counts)
+        assert len(calls) < len(documents) and sum(calls) == sum(counts), "the documents' chunks were embedded together"
+        for ctx, expected in ((alpha, 2), (bravo, 1)):
+            async with committed_db.tenant(ctx.scope) as session:
+                rows, tokens = (
+                    await session.execute(
+                        text("SELECT count(*), coalesce(sum(tokens_in), 0) FROM model_usage WHERE role = 'embedding'")
+                    )
+                ).one()
+            assert rows == expected and tokens > 0, "one usage row per document, in the document's own space"
+    finally:
+        set_storage(None)
 
 
 async def test_same_bytes_twice_return_the_same_document(db: Database, spaces: tuple) -> None:
