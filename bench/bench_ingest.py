@@ -119,6 +119,8 @@ def free_port() -> int:
 
 
 def spread(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"median": float("nan"), "min": float("nan"), "max": float("nan")}
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 

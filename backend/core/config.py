@@ -61,7 +61,7 @@ class Settings(BaseSettings):
 
     # --- jobs ----------------------------------------------------------------------------
     run_worker_in_app: bool = True
-    worker_concurrency: int = 2
+    worker_concurrency: int = 4
     interactive_worker_concurrency: int = 8
     embed_batch_max_texts: int = Field(
         default=64,
