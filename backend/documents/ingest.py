@@ -292,7 +292,8 @@ async def _embed(embedder: Embedder, chunks: Sequence[Chunk], progress: _Progres
     vectors: list[list[float]] = []
     for start in range(0, len(chunks), EMBED_BATCH):
         batch = chunks[start : start + EMBED_BATCH]
-        vectors.extend(await batcher.embed_documents([c.embed_text for c in batch]))
+        texts = [c.embed_text for c in batch]
+        vectors.extend(await batcher.embed_documents(texts, tokens=sum(c.token_count for c in batch)))
         done = start + len(batch)
         await progress.report(progress=45 + int(50 * done / max(1, len(chunks))))
     return vectors

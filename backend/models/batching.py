@@ -28,6 +28,7 @@ from backend.models.embeddings import Embedder
 @dataclass(slots=True)
 class _Request:
     texts: list[str]
+    tokens: int | None
     future: asyncio.Future[list[list[float]]]
     meter: UsageMeter | None
 
@@ -42,12 +43,16 @@ class EmbeddingBatcher:
         self._pending: deque[_Request] = deque()
         self._runner: asyncio.Task[None] | None = None
 
-    async def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        """Unit-length vectors of `texts`, in order, as `Embedder.embed_documents` returns them."""
+    async def embed_documents(self, texts: Sequence[str], *, tokens: int | None = None) -> list[list[float]]:
+        """Unit-length vectors of `texts`, in order, as `Embedder.embed_documents` returns them.
+
+        `tokens` is what the texts cost the model when the caller already knows (a chunker counted them);
+        otherwise the embedder counts them.
+        """
         if not texts:
             return []
         loop = asyncio.get_running_loop()
-        request = _Request(list(texts), loop.create_future(), current_meter())
+        request = _Request(list(texts), tokens, loop.create_future(), current_meter())
         self._pending.append(request)
         if self._runner is None or self._runner.done():
             # A context of its own: the shared call must not book usage to whichever caller started the runner.
@@ -109,7 +114,12 @@ class EmbeddingBatcher:
 
     def _tokens(self, batch: list[_Request]) -> list[int]:
         """Each request's input tokens; `count_tokens` is exact for local models and a bound for remote ones."""
-        return [sum(self.embedder.count_tokens(text) for text in request.texts) for request in batch]
+        return [
+            request.tokens
+            if request.tokens is not None
+            else sum(self.embedder.count_tokens(text) for text in request.texts)
+            for request in batch
+        ]
 
 
 _batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, EmbeddingBatcher]] = (

@@ -99,3 +99,10 @@ async def test_one_batcher_per_embedder_and_loop() -> None:
     first, second = RecordingEmbedder(), RecordingEmbedder()
     assert batcher_for(first) is batcher_for(first)
     assert batcher_for(first) is not batcher_for(second)
+
+
+async def test_tokens_the_caller_counted_are_booked_as_given() -> None:
+    batcher = EmbeddingBatcher(RecordingEmbedder(), wait_ms=1)
+    async with counted(scope()) as meter:
+        await batcher.embed_documents(["a chunk the chunker counted"], tokens=7)
+    assert meter.totals.tokens_in == 7
