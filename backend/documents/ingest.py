@@ -146,12 +146,16 @@ class _Progress:
 
     def __init__(self, scope: TenantScope, document_id: uuid.UUID) -> None:
         self.scope, self.document_id = scope, document_id
+        self.status = "converting"
         self.last = time.monotonic()
 
-    async def report(self, **values: Any) -> None:
+    async def report(self, *, status: str | None = None, **values: Any) -> None:
+        # The stage is remembered even when its write is skipped, so a later write never shows a percentage
+        # of one stage under the name of an earlier one.
+        self.status = status or self.status
         if time.monotonic() - self.last < PROGRESS_EVERY:
             return
-        await _set(self.scope, self.document_id, **values)
+        await _set(self.scope, self.document_id, status=self.status, **values)
         self.last = time.monotonic()
 
 

@@ -120,6 +120,31 @@ async def test_concurrent_ingestions_share_embedding_calls_and_book_usage_to_the
         set_storage(None)
 
 
+@pytest.mark.parametrize("every", [0.0, 60.0])
+async def test_progress_is_written_for_slow_stages_only(
+    db: Database, spaces: tuple, monkeypatch: pytest.MonkeyPatch, every: float
+) -> None:
+    alpha, _ = spaces
+    writes: list[dict[str, Any]] = []
+    inner = ingest._set
+
+    async def recording(scope: Any, document_id: Any, **values: Any) -> None:
+        writes.append(values)
+        await inner(scope, document_id, **values)
+
+    monkeypatch.setattr(ingest, "_set", recording)
+    monkeypatch.setattr(ingest, "PROGRESS_EVERY", every)
+    document = (await service.add_upload(alpha, data=fixtures.build_markdown(), filename="p.md")).document
+    await ingest.run_ingestion(alpha.scope, document.id)
+
+    assert (await service.get_document(alpha, document.id)).status == "ready"
+    if every:  # a document done within the interval costs no transaction between its first and last write
+        assert writes == []
+    else:  # every stage is shown, and a percentage always under its own stage's name
+        assert [w["status"] for w in writes] == ["chunking", "embedding", "embedding"]
+        assert writes[0]["structure"] and writes[-1]["progress"] == 95
+
+
 async def test_same_bytes_twice_return_the_same_document(db: Database, spaces: tuple) -> None:
     alpha, bravo = spaces
     data = fixtures.build_markdown()
