@@ -61,12 +61,20 @@ class Settings(BaseSettings):
 
     # --- jobs ----------------------------------------------------------------------------
     run_worker_in_app: bool = True
-    worker_concurrency: int = 2
+    worker_concurrency: int = 4
     interactive_worker_concurrency: int = 8
     run_events_retention_days: int = Field(
         default=30,
         ge=0,
         description="After this many days a finished run's token events are folded into a few (0: never).",
+    )
+    embed_batch_max_texts: int = Field(
+        default=64,
+        description="Most texts in one embedding call during ingestion (chunks of several documents share a call).",
+    )
+    embed_batch_wait_ms: float = Field(
+        default=5.0,
+        description="How long an ingestion embedding call waits for other documents' chunks to join it.",
     )
     job_stalled_after_seconds: float = Field(
         default=30.0,

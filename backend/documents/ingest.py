@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ import procrastinate
 from procrastinate import JobContext
 from procrastinate.exceptions import AlreadyEnqueued
 
+from backend.core.config import get_settings
 from backend.core.db import TenantScope, get_database
 from backend.core.errors import AppError
 from backend.core.logging import correlation_id_var, log_context
@@ -35,13 +37,18 @@ from backend.documents.scanning import scan_chunk, verdict_columns
 from backend.documents.storage import get_storage
 from backend.jobs import job_app
 from backend.jobs.queue import fair_priority
-from backend.models.accounting import metered
+from backend.models.accounting import DatabaseUsageStore, book_usage, counted
+from backend.models.batching import batcher_for
 from backend.models.embeddings import Embedder, MultimodalEmbedder
 from backend.models.registry import get_embedder, get_multimodal_embedder
+from backend.safety.contamination import ContaminationResult
 
 logger = logging.getLogger(__name__)
 
 EMBED_BATCH = 32
+"""Chunks of one document per embedding request (the batcher may add other documents' chunks to the call)."""
+PROGRESS_EVERY = 1.0
+"""Seconds between two progress writes of one document."""
 IMAGE_BATCH = 8
 """Pictures embedded per round (each up to 1024 px as PNG: a round holds a few MB, not a document's worth)."""
 MAX_ATTEMPTS = 3
@@ -129,6 +136,29 @@ async def _fail(scope: TenantScope, document_id: uuid.UUID, message: str) -> Non
     await _set(scope, document_id, status="failed", error=message)
 
 
+class _Progress:
+    """Progress writes for the library, at most one per `PROGRESS_EVERY` seconds.
+
+    A small document is done in a fraction of a second: it gets the first write (`converting`) and the final
+    one (`ready`) and nothing between, which would cost a transaction each and show nobody anything. A long
+    one still moves through `chunking` and `embedding` with its percentage.
+    """
+
+    def __init__(self, scope: TenantScope, document_id: uuid.UUID) -> None:
+        self.scope, self.document_id = scope, document_id
+        self.status = "converting"
+        self.last = time.monotonic()
+
+    async def report(self, *, status: str | None = None, **values: Any) -> None:
+        # The stage is remembered even when its write is skipped, so a later write never shows a percentage
+        # of one stage under the name of an earlier one.
+        self.status = status or self.status
+        if time.monotonic() - self.last < PROGRESS_EVERY:
+            return
+        await _set(self.scope, self.document_id, status=self.status, **values)
+        self.last = time.monotonic()
+
+
 async def _ingest(
     scope: TenantScope, document_id: uuid.UUID, embedder: Embedder, multimodal: MultimodalEmbedder | None
 ) -> None:
@@ -152,73 +182,85 @@ async def _ingest(
             f"({embedding_dimension()}-d). An operator must re-index with `python -m backend reindex`.",
             code="embedding_model_changed",
         )
+    progress = _Progress(scope, document_id)
     data, url = await _source(document)
     if url is not None:
         async with database.tenant(scope) as session:
             await repository.mark(session, scope, document_id=document_id, size_bytes=len(data), progress=15)
     converted = await _convert(document, data, url)
-    async with database.tenant(scope) as session:
-        values: dict[str, Any] = {
-            "status": "chunking",
-            "progress": 35,
-            "structure": converted.structure(),
-            "pages": converted.pages,
-        }
-        if converted.title and (document.title == title_from_filename(document.filename) or url is not None):
-            values["title"] = converted.title[:500]
-        await repository.mark(session, scope, document_id=document_id, **values)
-    chunks = await asyncio.to_thread(
-        chunk_document,
+    described: dict[str, Any] = {"structure": converted.structure(), "pages": converted.pages}
+    if converted.title and (document.title == title_from_filename(document.filename) or url is not None):
+        described["title"] = converted.title[:500]
+    await progress.report(status="chunking", progress=35, **described)
+    # Headings and the title reach the model too (search returns them with the chunk), so they are scanned.
+    chunks, verdicts = await asyncio.to_thread(
+        _chunk_and_scan, converted, embedder, converted.title or document.title, multimodal is not None
+    )
+    await progress.report(status="embedding", progress=45)
+    # Usage is counted here and booked in the final transaction (one row per document, no transaction of its
+    # own); a document that fails after embedding still books what it used.
+    async with counted(scope) as meter:
+        booked = False
+        try:
+            vectors = await _embed(embedder, chunks, progress)
+            image_vectors = await _embed_images(multimodal, chunks) if multimodal is not None else {}
+            async with database.tenant(scope) as session:
+                # Whatever a crashed earlier attempt wrote goes first: a retry never leaves duplicate chunks.
+                await repository.delete_chunks(session, scope, document_id=document_id)
+                await repository.add_chunks(
+                    session,
+                    scope,
+                    document_id=document_id,
+                    rows=[
+                        {
+                            "chunk_index": chunk.index,
+                            "content": chunk.content,
+                            "heading_path": list(chunk.heading_path),
+                            "page": chunk.page,
+                            "kind": chunk.kind,
+                            "content_hash": chunk.content_hash,
+                            "token_count": chunk.token_count,
+                            "meta": chunk.metadata,
+                            "embedding": vector,
+                            "embedding_model": embedder.model_id,
+                            "image_embedding": image_vectors.get(chunk.index),
+                            **verdict_columns(verdict),
+                        }
+                        for chunk, vector, verdict in zip(chunks, vectors, verdicts, strict=True)
+                    ],
+                )
+                await repository.mark(
+                    session,
+                    scope,
+                    document_id=document_id,
+                    **described,
+                    status="ready",
+                    progress=100,
+                    chunk_count=len(chunks),
+                    quarantined_count=sum(v.contaminated for v in verdicts),
+                    embedding_model=embedder.model_id,
+                    ready_at=datetime.now(UTC),
+                    error=None,
+                )
+                await book_usage(session, scope, None, meter.events)
+            booked = True  # committed with the chunks
+        finally:
+            if not booked and meter.events:
+                await DatabaseUsageStore().record(scope, None, meter.events)
+    logger.info("document ready", extra={"document_id": str(document_id), "chunks": len(chunks)})
+
+
+def _chunk_and_scan(
+    converted: Any, embedder: Embedder, title: str | None, uncaptioned_images: bool
+) -> tuple[list[Chunk], list[ContaminationResult]]:
+    """Chunks of the converted document and each one's injection verdict (CPU work: run in a thread)."""
+    chunks = chunk_document(
         converted,
         max_tokens=embedder.max_input_tokens,
         count_tokens=embedder.count_tokens,
-        uncaptioned_images=multimodal is not None,
+        uncaptioned_images=uncaptioned_images,
     )
-    # Headings and the title reach the model too (search returns them with the chunk), so they are scanned.
-    title = converted.title or document.title
-    verdicts = [scan_chunk(chunk.content, chunk.heading_path, title) for chunk in chunks]
-    async with database.tenant(scope) as session:
-        await repository.mark(session, scope, document_id=document_id, status="embedding", progress=45)
-    vectors = await _embed(scope, document_id, embedder, chunks)
-    image_vectors = await _embed_images(scope, multimodal, chunks) if multimodal is not None else {}
-    async with database.tenant(scope) as session:
-        # Whatever a crashed earlier attempt wrote goes first: a retry never leaves duplicate chunks.
-        await repository.delete_chunks(session, scope, document_id=document_id)
-        await repository.add_chunks(
-            session,
-            scope,
-            document_id=document_id,
-            rows=[
-                {
-                    "chunk_index": chunk.index,
-                    "content": chunk.content,
-                    "heading_path": list(chunk.heading_path),
-                    "page": chunk.page,
-                    "kind": chunk.kind,
-                    "content_hash": chunk.content_hash,
-                    "token_count": chunk.token_count,
-                    "meta": chunk.metadata,
-                    "embedding": vector,
-                    "embedding_model": embedder.model_id,
-                    "image_embedding": image_vectors.get(chunk.index),
-                    **verdict_columns(verdict),
-                }
-                for chunk, vector, verdict in zip(chunks, vectors, verdicts, strict=True)
-            ],
-        )
-        await repository.mark(
-            session,
-            scope,
-            document_id=document_id,
-            status="ready",
-            progress=100,
-            chunk_count=len(chunks),
-            quarantined_count=sum(v.contaminated for v in verdicts),
-            embedding_model=embedder.model_id,
-            ready_at=datetime.now(UTC),
-            error=None,
-        )
-    logger.info("document ready", extra={"document_id": str(document_id), "chunks": len(chunks)})
+    return chunks, [scan_chunk(chunk.content, chunk.heading_path, title) for chunk in chunks]
 
 
 async def _source(document: Document) -> tuple[bytes, str | None]:
@@ -245,28 +287,28 @@ async def _convert(document: Document, data: bytes, url: str | None) -> Any:
     return await asyncio.to_thread(convert_bytes, data, detected.kind.value, name)
 
 
-async def _embed(
-    scope: TenantScope, document_id: uuid.UUID, embedder: Embedder, chunks: Sequence[Chunk]
-) -> list[list[float]]:
+async def _embed(embedder: Embedder, chunks: Sequence[Chunk], progress: _Progress) -> list[list[float]]:
+    """The chunks' vectors, EMBED_BATCH at a time through the process's batcher, which embeds them together
+    with the chunks of the other documents being ingested (a long document does not hold the model for its
+    whole length: other documents' rounds run between its own)."""
+    settings = get_settings()
+    batcher = batcher_for(embedder, max_texts=settings.embed_batch_max_texts, wait_ms=settings.embed_batch_wait_ms)
     vectors: list[list[float]] = []
-    async with metered(scope):
-        for start in range(0, len(chunks), EMBED_BATCH):
-            batch = chunks[start : start + EMBED_BATCH]
-            vectors.extend(await embedder.embed_documents([c.embed_text for c in batch]))
-            done = start + len(batch)
-            await _set(scope, document_id, progress=45 + int(50 * done / max(1, len(chunks))))
+    for start in range(0, len(chunks), EMBED_BATCH):
+        batch = chunks[start : start + EMBED_BATCH]
+        texts = [c.embed_text for c in batch]
+        vectors.extend(await batcher.embed_documents(texts, tokens=sum(c.token_count for c in batch)))
+        done = start + len(batch)
+        await progress.report(progress=45 + int(50 * done / max(1, len(chunks))))
     return vectors
 
 
-async def _embed_images(
-    scope: TenantScope, multimodal: MultimodalEmbedder, chunks: Sequence[Chunk]
-) -> dict[int, list[float]]:
+async def _embed_images(multimodal: MultimodalEmbedder, chunks: Sequence[Chunk]) -> dict[int, list[float]]:
     """The multimodal vector of every image chunk that carries its picture, by chunk index."""
     pictures = [c for c in chunks if c.kind == "image" and c.image_png]
     vectors: dict[int, list[float]] = {}
-    async with metered(scope):
-        for start in range(0, len(pictures), IMAGE_BATCH):
-            batch = pictures[start : start + IMAGE_BATCH]
-            found = await multimodal.embed_images([c.image_png for c in batch if c.image_png])
-            vectors.update(zip((c.index for c in batch), found, strict=True))
+    for start in range(0, len(pictures), IMAGE_BATCH):
+        batch = pictures[start : start + IMAGE_BATCH]
+        found = await multimodal.embed_images([c.image_png for c in batch if c.image_png])
+        vectors.update(zip((c.index for c in batch), found, strict=True))
     return vectors

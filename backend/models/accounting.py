@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.config import get_settings
 from backend.core.db import Database, TenantScope, get_database
@@ -221,6 +222,29 @@ def next_month_start(now: datetime | None = None) -> datetime:
     return start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
 
 
+async def book_usage(
+    session: AsyncSession, scope: TenantScope, run_id: uuid.UUID | None, events: Sequence[UsageEvent]
+) -> None:
+    """Add one `model_usage` row per event to `session`'s transaction (a job that writes its results in one
+    transaction books its usage in the same one; `DatabaseUsageStore` uses a transaction of its own)."""
+    session.add_all(
+        ModelUsage(
+            organization_id=scope.organization_id,
+            space_id=scope.space_id,
+            run_id=run_id,
+            provider=event.provider[:32],
+            model=event.model[:200],
+            role=event.role[:16],
+            tokens_in=event.tokens_in,
+            tokens_out=event.tokens_out,
+            latency_ms=event.latency_ms,
+            ttft_ms=event.ttft_ms,
+            created_at=event.created_at,
+        )
+        for event in events
+    )
+
+
 class DatabaseUsageStore:
     """Usage rows and budgets in PostgreSQL, always inside the space's own transaction."""
 
@@ -232,22 +256,7 @@ class DatabaseUsageStore:
     async def record(self, scope: TenantScope, run_id: uuid.UUID | None, events: Sequence[UsageEvent]) -> None:
         """Insert one `model_usage` row per event."""
         async with self.database.tenant(scope) as session:
-            session.add_all(
-                ModelUsage(
-                    organization_id=scope.organization_id,
-                    space_id=scope.space_id,
-                    run_id=run_id,
-                    provider=event.provider[:32],
-                    model=event.model[:200],
-                    role=event.role[:16],
-                    tokens_in=event.tokens_in,
-                    tokens_out=event.tokens_out,
-                    latency_ms=event.latency_ms,
-                    ttft_ms=event.ttft_ms,
-                    created_at=event.created_at,
-                )
-                for event in events
-            )
+            await book_usage(session, scope, run_id, events)
 
     async def tokens_this_month(self, scope: TenantScope, *, now: datetime | None = None) -> int:
         """Chat tokens (in + out) the space used since the start of the current month."""
@@ -363,6 +372,7 @@ __all__ = [
     "UsageMeter",
     "UsageStore",
     "UsageTotals",
+    "book_usage",
     "counted",
     "current_meter",
     "deferred_usage_store",

@@ -75,7 +75,6 @@ def inline_ingestion(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
     """Documents are ingested inside the request that adds them (no worker runs in this tier)."""
     from backend.documents import ingest
     from backend.documents.storage import LocalFileStorage, set_storage
-    from backend.models.accounting import counted
 
     async def run_now(document: Any) -> None:
         from backend.core.db import TenantScope
@@ -84,7 +83,6 @@ def inline_ingestion(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
 
     set_storage(LocalFileStorage(tmp_path / "files"))
     monkeypatch.setattr(ingest, "defer_ingestion", run_now)
-    monkeypatch.setattr(ingest, "metered", counted)
     yield
     set_storage(None)
 

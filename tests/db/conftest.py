@@ -12,7 +12,6 @@ import pytest
 from backend.core.db import Database
 from backend.documents import ingest
 from backend.documents.storage import LocalFileStorage, set_storage
-from backend.models.accounting import counted
 from backend.tenancy.context import SpaceContext
 from tests.support.tenants import new_tenant
 
@@ -28,9 +27,6 @@ async def spaces(
 ) -> AsyncIterator[tuple[SpaceContext, SpaceContext]]:
     """Two spaces of two signed-up organizations (their owners' contexts); files in a temp dir; no job
     queue (tests run ingestion inline).
-
-    Usage rows are written by background tasks on their own connections in production; the rolled-back
-    single-connection database of these tests cannot interleave them, so usage is only counted here.
     """
     set_storage(LocalFileStorage(tmp_path / "files"))
 
@@ -38,7 +34,6 @@ async def spaces(
         return None
 
     monkeypatch.setattr(ingest, "defer_ingestion", no_queue)
-    monkeypatch.setattr(ingest, "metered", counted)
     alpha, bravo = await new_tenant("alpha", "alpha"), await new_tenant("bravo", "bravo")
     yield await alpha.context(), await bravo.context()
     set_storage(None)

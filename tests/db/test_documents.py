@@ -3,9 +3,12 @@ update, release, delete, and the space boundary, with the ingestion job body run
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -13,8 +16,12 @@ from sqlalchemy import text
 from backend.core.db import Database
 from backend.core.errors import AppError, Forbidden, NotFound, UnsupportedMediaType, ValidationFailed
 from backend.documents import ingest, service
+from backend.documents.storage import LocalFileStorage, set_storage
+from backend.models.batching import batcher_for
+from backend.models.registry import get_embedder
 from backend.tenancy.context import SpaceContext
 from tests.db.conftest import space_context
+from tests.support.tenants import new_tenant
 from tests.unit.documents import fixtures
 
 
@@ -55,6 +62,87 @@ async def test_docx_upload_is_ingested_with_heading_paths_tables_and_vectors(db:
             await session.execute(text("SELECT count(*) FROM chunks WHERE tsv @@ plainto_tsquery('english', 'brand')"))
         ).scalar()
         assert matches and matches > 0, "the full-text column is filled"
+
+
+async def test_concurrent_ingestions_share_embedding_calls_and_book_usage_to_their_own_space(
+    committed_db: Database, memory_backends: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_storage(LocalFileStorage(tmp_path / "files"))
+
+    async def no_queue(document: object) -> None:
+        return None
+
+    monkeypatch.setattr(ingest, "defer_ingestion", no_queue)
+    alpha, bravo = await (await new_tenant("alpha")).context(), await (await new_tenant("bravo")).context()
+    owners = [alpha, alpha, bravo]
+    # The model's first call waits until every document has asked for its vectors (however the conversions
+    # were scheduled), so the documents that asked meanwhile must be embedded together in the next call.
+    calls: list[int] = []
+    all_asked = asyncio.Event()
+    embedder = get_embedder()
+    batcher = batcher_for(embedder)
+    inner, ask = embedder.embed_documents, batcher.embed_documents
+
+    async def recording(texts: Any, **options: Any) -> list[list[float]]:
+        calls.append(len(texts))
+        with contextlib.suppress(TimeoutError):  # only a guard: without a shared batcher nobody sets the event
+            await asyncio.wait_for(all_asked.wait(), 10)
+        return await inner(texts, **options)
+
+    async def asking(texts: Any, **options: Any) -> list[list[float]]:
+        asked.append(len(texts))
+        if len(asked) == len(owners):
+            all_asked.set()
+        return await ask(texts, **options)
+
+    asked: list[int] = []
+    monkeypatch.setattr(embedder, "embed_documents", recording)
+    monkeypatch.setattr(batcher, "embed_documents", asking)
+    documents = [
+        (await service.add_upload(ctx, data=fixtures.build_markdown() + f"\n\nNote {n}.\n".encode(), filename="n.md"))
+        .document
+        for n, ctx in enumerate(owners)
+    ]
+    try:
+        await asyncio.gather(*(ingest.run_ingestion(ctx.scope, d.id) for ctx, d in zip(owners, documents, strict=True)))
+        counts = [(await service.get_document(ctx, d.id)).chunk_count for ctx, d in zip(owners, documents, strict=True)]
+        assert all(count > 0 for count in counts)
+        assert len(calls) <= 2 and sum(calls) == sum(counts), "the documents' chunks were embedded together"
+        for ctx, expected in ((alpha, 2), (bravo, 1)):
+            async with committed_db.tenant(ctx.scope) as session:
+                rows, tokens = (
+                    await session.execute(
+                        text("SELECT count(*), coalesce(sum(tokens_in), 0) FROM model_usage WHERE role = 'embedding'")
+                    )
+                ).one()
+            assert rows == expected and tokens > 0, "one usage row per document, in the document's own space"
+    finally:
+        set_storage(None)
+
+
+@pytest.mark.parametrize("every", [0.0, 60.0])
+async def test_progress_is_written_for_slow_stages_only(
+    db: Database, spaces: tuple, monkeypatch: pytest.MonkeyPatch, every: float
+) -> None:
+    alpha, _ = spaces
+    writes: list[dict[str, Any]] = []
+    inner = ingest._set
+
+    async def recording(scope: Any, document_id: Any, **values: Any) -> None:
+        writes.append(values)
+        await inner(scope, document_id, **values)
+
+    monkeypatch.setattr(ingest, "_set", recording)
+    monkeypatch.setattr(ingest, "PROGRESS_EVERY", every)
+    document = (await service.add_upload(alpha, data=fixtures.build_markdown(), filename="p.md")).document
+    await ingest.run_ingestion(alpha.scope, document.id)
+
+    assert (await service.get_document(alpha, document.id)).status == "ready"
+    if every:  # a document done within the interval costs no transaction between its first and last write
+        assert writes == []
+    else:  # every stage is shown, and a percentage always under its own stage's name
+        assert [w["status"] for w in writes] == ["chunking", "embedding", "embedding"]
+        assert writes[0]["structure"] and writes[-1]["progress"] == 95
 
 
 async def test_same_bytes_twice_return_the_same_document(db: Database, spaces: tuple) -> None:

@@ -8,7 +8,6 @@ import pytest
 from backend.core.db import Database
 from backend.documents import ingest, service
 from backend.documents.maintenance import reset_embeddings, stored_dimension
-from backend.models.accounting import counted
 from tests.support.tenants import new_tenant
 from tests.unit.documents import fixtures
 
@@ -20,7 +19,6 @@ async def test_reset_changes_the_column_requeues_documents_and_keeps_rls(
         return None
 
     monkeypatch.setattr(ingest, "defer_ingestion", no_job)
-    monkeypatch.setattr(ingest, "metered", counted)
     ctx = await (await new_tenant("maintenance")).context()
     doc = (await service.add_upload(ctx, data=fixtures.build_markdown(), filename="a.md")).document
     await ingest.run_ingestion(ctx.scope, doc.id)
