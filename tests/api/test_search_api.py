@@ -171,7 +171,6 @@ async def test_the_business_context_a_search_returns_follows_every_change(
 ) -> None:
     """It is cached per space between searches; adding or removing a fact, renaming the space or changing the
     brand voice shows in the very next search."""
-    from backend.tenancy.brand_voice import set_space_brand_voice
 
     ada = await signup("ada")
 
@@ -192,5 +191,6 @@ async def test_the_business_context_a_search_returns_follows_every_change(
     renamed = await client.patch(f"/api/v1/spaces/{ada.space_id}", json={"name": "Launches"}, headers=ada.headers())
     assert renamed.status_code == 200
     assert "Space: Launches" in (await pinned())["Organization profile"][0]
-    await set_space_brand_voice(await ada.context(), {"tone": "Calm and precise"})
+    voice = await client.put("/api/v1/space/brand-voice", json={"tone": "Calm and precise"}, headers=ada.headers())
+    assert voice.status_code == 200
     assert "Tone: Calm and precise" in (await pinned())["Brand voice"][0]
