@@ -8,11 +8,9 @@ import uuid
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import text
 
 from backend.core.db import TenantScope, get_database
-from backend.models import accounting
 from backend.models.accounting import DatabaseUsageStore
 from tests.support.tenants import new_tenant
 from tests.unit.documents import fixtures
@@ -25,12 +23,7 @@ async def _usage(scope: TenantScope) -> dict[str, int]:
         return {role: int(n) for role, n in rows}
 
 
-async def test_an_upload_and_a_search_are_booked_to_their_space(
-    live: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from backend.documents import ingest
-
-    monkeypatch.setattr(ingest, "metered", accounting.metered)  # the tier's default only counts
+async def test_an_upload_and_a_search_are_booked_to_their_space(live: httpx.AsyncClient) -> None:
     ada = await new_tenant("ada", client=live)
     eve = await new_tenant("eve", client=live)
     scope = TenantScope(uuid.UUID(ada.organization_id), uuid.UUID(ada.space_id))
