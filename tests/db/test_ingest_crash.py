@@ -19,7 +19,7 @@ from backend.core.config import get_settings
 from backend.core.db import Database
 from backend.documents import service
 from backend.documents.storage import set_storage
-from backend.jobs import close_jobs, open_jobs
+from backend.jobs import close_jobs, job_app, open_jobs
 from tests.support.tenants import new_tenant
 from tests.unit.documents import fixtures
 
@@ -50,6 +50,11 @@ def _worker(pg_url: str) -> subprocess.Popen[bytes]:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+
+
+async def _stalled(document_id: uuid.UUID) -> bool:
+    jobs = await job_app.job_manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER)
+    return any(job.task_kwargs.get("document_id") == str(document_id) for job in jobs)
 
 
 def _document(owner_url: str, document_id: uuid.UUID) -> tuple[str, int, int, int]:
@@ -85,7 +90,9 @@ async def test_killed_worker_mid_ingestion_then_restart_ends_ready_without_dupli
         first.wait(timeout=10)
     assert _document(pg_url, document.id)[0] != "ready"
 
-    await asyncio.sleep(STALLED_AFTER + 1)  # the dead worker's heartbeat goes stale
+    # The dead worker's heartbeat goes stale: the job is then what the next worker requeues at start-up.
+    while not await _stalled(document.id):
+        await asyncio.sleep(0.2)
     second = _worker(pg_url)
     try:
         deadline = time.monotonic() + 90

@@ -145,7 +145,12 @@ def running_app(
 ) -> Iterator[RunningApp]:
     # One app for the whole tier: a second app would rebuild the shared frontend with its own port, and the
     # pages of this one would then talk to a backend that is gone. Fakes of outside services are set here.
-    app = start_app(tmp_root / "e2e-data", extra_env={**google_env(fake_google[1]), "SLACK_API_URL": fake_slack[1]})
+    # The SSRF guard is off in this app only (the other tiers keep it on): the web pages its tests add by URL
+    # are served on 127.0.0.1 (test_documents_actions.py).
+    app = start_app(
+        tmp_root / "e2e-data",
+        extra_env={**google_env(fake_google[1]), "SLACK_API_URL": fake_slack[1], "ALLOW_PRIVATE_URLS": "true"},
+    )
     yield app
     app.stop()
 
