@@ -22,6 +22,10 @@ async def test_status_page_shows_database_pgvector_and_backends(page: Any, runni
     # Anonymous: the overall status and a hint to sign in, nothing about what runs behind it.
     await page.goto("/status")
     await page.get_by_test_id("status-sign-in-hint").wait_for()
+    # The hint is there at once; the status arrives with the page's first health check.
+    await page.wait_for_function(
+        "document.querySelector('[data-testid=status-overall]')?.textContent !== 'loading'"
+    )
     assert await page.get_by_test_id("status-overall").text_content() == "ok"
     assert await page.get_by_test_id("status-pgvector").count() == 0
 
