@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -33,7 +32,7 @@ import orjson
 from backend.core.cache import get_broker
 from backend.core.db import TenantScope, get_database
 from backend.runs import repository
-from backend.runs.events import RunEventPublic
+from backend.runs.events import RunEventPublic, dumps_wire, from_wire
 from backend.runs.models import FINAL_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -83,7 +82,7 @@ async def publish_many(batches: list[tuple[TenantScope, uuid.UUID, list[RunEvent
 
 
 def _message(events: list[RunEventPublic]) -> str:
-    return orjson.dumps([e.to_wire() for e in events], default=str).decode()
+    return dumps_wire(events).decode()
 
 
 class Silent:
@@ -110,10 +109,10 @@ async def _subscribed(name: str) -> AsyncIterator[Any]:
         yield subscription
 
 
-def _parse(message: str) -> list[RunEventPublic]:
+def _parse(message: str | bytes) -> list[RunEventPublic]:
     try:
-        items: Any = json.loads(message)
-        return [RunEventPublic.model_validate(item) for item in items]
+        items: Any = orjson.loads(message)
+        return [from_wire(item) for item in items]
     except Exception:
         logger.warning("ignoring a malformed run event message")
         return []
