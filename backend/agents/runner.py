@@ -259,9 +259,8 @@ async def _run_turn(
     resume: bool,
 ) -> TurnOutcome:
     # 404 for another space's id; the thread is then built from the caller's scope, never taken from a client.
-    conversation = await service.get_conversation(ctx, conversation_id)
+    conversation, config = await service.conversation_and_config(ctx, conversation_id)
     thread = thread_id(ctx.scope, conversation.id)
-    config = await service.agent_config(ctx, conversation.agent)
     env = tool_env or await space_tool_env(ctx, allowed_urls=urls_in(text))
     # The run's models, retriever (bound to this space) and tools travel in its runtime context: the graph
     # itself is compiled once per process and shared by every run (`graph.shared_graph`).
