@@ -170,18 +170,24 @@ async def follow_batches(
                 live.put_nowait(message)
 
         pumping = asyncio.create_task(pump(), name=f"run-follow-{run_id}")
+        following: asyncio.Task[list[RunEventPublic]] | None = None
         try:
             # Replay: page through what is stored. Anything stored later is either in a later page or
-            # arrives live (we subscribed before the first read).
+            # arrives live (we subscribed before the first read). A full page means more may follow: the
+            # next page is read while this one is sent (the database and the sending overlap).
+            following = asyncio.create_task(_stored(scope, run_id, last))
             while True:
-                page = await _stored(scope, run_id, last)
+                page = await following
+                following = None
+                if len(page) == REPLAY_PAGE:
+                    following = asyncio.create_task(_stored(scope, run_id, page[-1].sequence))
                 if page:
                     last = page[-1].sequence
                     ended = await _ends(scope, run_id, page)
                     yield page[: ended + 1] if ended is not None else page
                     if ended is not None:
                         return
-                if len(page) < REPLAY_PAGE:
+                if following is None:
                     break
             while True:
                 try:
@@ -207,9 +213,11 @@ async def follow_batches(
                     if ended is not None:
                         return
         finally:
-            pumping.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await pumping
+            for task in (pumping, following):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
 
 
 async def _ends(scope: TenantScope, run_id: uuid.UUID, batch: list[RunEventPublic]) -> int | None:
