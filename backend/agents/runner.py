@@ -28,8 +28,8 @@ from langgraph.errors import GraphRecursionError
 from backend.agents import service
 from backend.agents.checkpoint import open_checkpointer, thread_id
 from backend.agents.graph.checks import final_message
-from backend.agents.graph.context import AgentContext, Retriever
-from backend.agents.graph.graph import build_graph, recursion_limit
+from backend.agents.graph.context import AgentContext, Retriever, RunParts
+from backend.agents.graph.graph import graph_on, recursion_limit
 from backend.agents.graph.spotlight import unmark
 from backend.agents.graph.state import initial_input
 from backend.agents.tools import TOOLS
@@ -259,10 +259,17 @@ async def _run_turn(
     resume: bool,
 ) -> TurnOutcome:
     # 404 for another space's id; the thread is then built from the caller's scope, never taken from a client.
-    conversation = await service.get_conversation(ctx, conversation_id)
+    conversation, config = await service.conversation_and_config(ctx, conversation_id)
     thread = thread_id(ctx.scope, conversation.id)
-    config = await service.agent_config(ctx, conversation.agent)
     env = tool_env or await space_tool_env(ctx, allowed_urls=urls_in(text))
+    # The run's models, retriever (bound to this space) and tools travel in its runtime context: the graph
+    # itself is compiled once per process and shared by every run (`graph.shared_graph`).
+    parts = RunParts(
+        llm=llm or get_chat_model("main"),
+        fast_llm=fast_llm or get_chat_model("fast"),
+        retriever=retriever or SpaceRetriever(ctx),
+        tools=tools if tools is not None else TOOLS,
+    )
     context = AgentContext(
         scope=ctx.scope,
         config=config,
@@ -270,17 +277,11 @@ async def _run_turn(
         spotlight=spotlight,
         should_stop=should_stop,
         brand_voice=dict(ctx.brand_voice or {}),
+        parts=parts,
     )
     run = run_id or str(uuid.uuid4())
     run_uuid = _as_uuid(run)
     outcome = TurnOutcome(stop_reason="error", message="", thread_id=thread)
-    llm = llm or get_chat_model("main")
-    fast_llm = fast_llm or get_chat_model("fast")
-    retriever = retriever or SpaceRetriever(ctx)
-    tools = tools if tools is not None else TOOLS
-
-    def graph_on(saver: Any) -> Any:
-        return build_graph(llm=llm, fast_llm=fast_llm, retriever=retriever, tools=tools, checkpointer=saver)
 
     run_config: RunnableConfig = {
         "configurable": {"thread_id": thread},

@@ -137,6 +137,21 @@ async def get_conversation(ctx: SpaceContext, conversation_id: Any) -> Conversat
     return _public(row)
 
 
+async def conversation_and_config(ctx: SpaceContext, conversation_id: Any) -> tuple[ConversationPublic, AgentConfig]:
+    """`get_conversation` and the effective config of its agent, read in one transaction: a run's turn
+    needs both before its graph starts, and each transaction is a round trip on the way to the first token."""
+    cid = _conversation_id(conversation_id)
+    async with get_database().tenant(ctx.scope) as session:
+        row = await repository.get_conversation(session, ctx.scope, conversation_id=cid)
+        rows = await repository.settings_rows(session, ctx.scope) if row is not None else {}
+    if row is None:
+        raise NotFound("No such conversation in this space.", code="conversation_not_found")
+    conversation = _public(row)
+    kind = parse_agent(conversation.agent)
+    settings = rows.get(kind)
+    return conversation, effective_config(kind, settings.overrides() if settings else None)
+
+
 async def rename_conversation(ctx: SpaceContext, conversation_id: Any, body: ConversationUpdate) -> ConversationPublic:
     _require_editor(ctx)
     cid = _conversation_id(conversation_id)

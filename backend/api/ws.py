@@ -45,7 +45,7 @@ from starlette.websockets import WebSocketState
 from backend.core.errors import AppError, Forbidden, NotFound, Unauthorized
 from backend.core.logging import log_context
 from backend.runs import service
-from backend.runs.events import RunEventPublic
+from backend.runs.events import RunEventPublic, dumps_wire
 from backend.tenancy.access import authenticate, resolve_space_context
 from backend.tenancy.context import SpaceContext
 
@@ -57,7 +57,8 @@ AUTH_TIMEOUT_SECONDS = 10.0
 HEARTBEAT_SECONDS = 15.0
 """A `heartbeat` frame this often; the token and the membership are checked again each time."""
 OUTBOX_SIZE = 1000
-"""Frames waiting for a slow client; followers wait when it is full (their events wait in the log)."""
+"""Frames (an item may be one batch's per-event frames) waiting for a slow client; followers wait
+when it is full (their events wait in the log)."""
 MAX_SUBSCRIPTIONS = 50
 
 CLOSE_PROTOCOL, CLOSE_AUTH, CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_TIMEOUT = 4400, 4401, 4403, 4404, 4408
@@ -99,17 +100,23 @@ class Connection:
 
     def __init__(self, websocket: WebSocket, ctx: SpaceContext, token: str) -> None:
         self.websocket, self.ctx, self.token = websocket, ctx, token
-        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(OUTBOX_SIZE)
+        # Frames are serialised by whoever queues them: a follower turns a page of events into text once
+        # (one frame, or a list of per-event frames queued as one item), so the writer only sends.
+        self.outbox: asyncio.Queue[str | list[str]] = asyncio.Queue(OUTBOX_SIZE)
         self.following: dict[str, asyncio.Task[None]] = {}
 
     async def send(self, frame: dict[str, Any]) -> None:
-        await self.outbox.put(frame)
+        await self.outbox.put(dumps_wire(frame).decode())
 
     async def write(self) -> None:
         """The only task that writes to the socket (Starlette's send is not safe from several tasks)."""
         while True:
-            frame = await self.outbox.get()
-            await self.websocket.send_text(orjson.dumps(frame, default=str, option=orjson.OPT_NON_STR_KEYS).decode())
+            item = await self.outbox.get()
+            if isinstance(item, str):
+                await self.websocket.send_text(item)
+            else:
+                for text in item:
+                    await self.websocket.send_text(text)
 
     async def heartbeat(self) -> None:
         """A heartbeat frame every HEARTBEAT_SECONDS; ends the connection when the token or access is gone."""
@@ -184,10 +191,10 @@ class Connection:
             async with contextlib.aclosing(service.follow_run_batches(self.ctx, run_id, after)) as batches:
                 async for events in batches:
                     if batch:
-                        await self.send({"type": "events", "run_id": run_id, "events": [e.to_wire() for e in events]})
+                        await self.outbox.put(batch_frame(run_id, events))
                     else:
-                        for event in events:
-                            await self.send(event_frame(run_id, event))
+                        prefix = event_prefix(run_id)
+                        await self.outbox.put([event_frame(prefix, event) for event in events])
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -214,9 +221,18 @@ class Connection:
                 await task
 
 
-def event_frame(run_id: str, event: RunEventPublic) -> dict[str, Any]:
-    """A run event as the WebSocket carries it."""
-    return {"run_id": run_id, **event.to_wire()}
+def batch_frame(run_id: str, events: list[RunEventPublic]) -> str:
+    """Several events of a run as one `events` frame (serialised once, without per-event dicts)."""
+    return dumps_wire({"type": "events", "run_id": run_id, "events": events}).decode()
+
+
+def event_prefix(run_id: str) -> bytes:
+    return b'{"run_id":' + orjson.dumps(run_id) + b","
+
+
+def event_frame(prefix: bytes, event: RunEventPublic) -> str:
+    """A run event as the WebSocket carries it: `{"run_id", **event.to_wire()}`, as text."""
+    return (prefix + dumps_wire(event)[1:]).decode()
 
 
 def _bad(message: str, code: str) -> AppError:

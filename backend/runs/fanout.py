@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -33,7 +32,7 @@ import orjson
 from backend.core.cache import get_broker
 from backend.core.db import TenantScope, get_database
 from backend.runs import repository
-from backend.runs.events import RunEventPublic
+from backend.runs.events import RunEventPublic, dumps_wire, from_wire
 from backend.runs.models import FINAL_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -83,7 +82,7 @@ async def publish_many(batches: list[tuple[TenantScope, uuid.UUID, list[RunEvent
 
 
 def _message(events: list[RunEventPublic]) -> str:
-    return orjson.dumps([e.to_wire() for e in events], default=str).decode()
+    return dumps_wire(events).decode()
 
 
 class Silent:
@@ -110,10 +109,10 @@ async def _subscribed(name: str) -> AsyncIterator[Any]:
         yield subscription
 
 
-def _parse(message: str) -> list[RunEventPublic]:
+def _parse(message: str | bytes) -> list[RunEventPublic]:
     try:
-        items: Any = json.loads(message)
-        return [RunEventPublic.model_validate(item) for item in items]
+        items: Any = orjson.loads(message)
+        return [from_wire(item) for item in items]
     except Exception:
         logger.warning("ignoring a malformed run event message")
         return []
@@ -171,18 +170,24 @@ async def follow_batches(
                 live.put_nowait(message)
 
         pumping = asyncio.create_task(pump(), name=f"run-follow-{run_id}")
+        following: asyncio.Task[list[RunEventPublic]] | None = None
         try:
             # Replay: page through what is stored. Anything stored later is either in a later page or
-            # arrives live (we subscribed before the first read).
+            # arrives live (we subscribed before the first read). A full page means more may follow: the
+            # next page is read while this one is sent (the database and the sending overlap).
+            following = asyncio.create_task(_stored(scope, run_id, last))
             while True:
-                page = await _stored(scope, run_id, last)
+                page = await following
+                following = None
+                if len(page) == REPLAY_PAGE:
+                    following = asyncio.create_task(_stored(scope, run_id, page[-1].sequence))
                 if page:
                     last = page[-1].sequence
                     ended = await _ends(scope, run_id, page)
                     yield page[: ended + 1] if ended is not None else page
                     if ended is not None:
                         return
-                if len(page) < REPLAY_PAGE:
+                if following is None:
                     break
             while True:
                 try:
@@ -208,9 +213,11 @@ async def follow_batches(
                     if ended is not None:
                         return
         finally:
-            pumping.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await pumping
+            for task in (pumping, following):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
 
 
 async def _ends(scope: TenantScope, run_id: uuid.UUID, batch: list[RunEventPublic]) -> int | None:

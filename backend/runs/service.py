@@ -6,6 +6,7 @@ another space's run (the same organization's other spaces included): no existenc
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import uuid
@@ -65,10 +66,18 @@ async def start_run(
     documents = list(dict.fromkeys(str(d) for d in document_ids))
     if len(documents) > MAX_DOCUMENTS:
         raise ValidationFailed(f"Mention at most {MAX_DOCUMENTS} documents.", code="too_many_documents")
-    conversation = await agents.get_conversation(ctx, conversation_id)  # NotFound for another space's
     scope = ctx.scope
-    # Refused here with a 429 the client sees, rather than a queued run that fails when its job starts.
-    await ensure_within_budget(scope)
+    # Refused here with a 429 the client sees, rather than a queued run that fails when its job starts. Read
+    # while the conversation is (two round trips at once); a missing conversation still answers first.
+    budget = asyncio.create_task(ensure_within_budget(scope), name="run-budget-check")
+    try:
+        conversation = await agents.get_conversation(ctx, conversation_id)  # NotFound for another space's
+        await budget
+    finally:
+        if not budget.done():
+            budget.cancel()
+            with contextlib.suppress(BaseException):
+                await budget
     try:
         async with get_database().tenant(scope, user_id=ctx.user_id) as session:
             if await repository.active_run_id(session, scope, conversation_id=conversation.id) is not None:

@@ -1,5 +1,10 @@
 """What a run is given besides its state: the tenant scope, the agent's effective config, the tool
-environment, the per-run canary and the stop flag. Never saved in a checkpoint."""
+environment, the per-run canary, the stop flag and the run's parts (models, retriever, tools). Never saved
+in a checkpoint.
+
+Everything that differs between runs travels here, never in a compiled graph: `graph.shared_graph()` is
+compiled once per process and used by every run of every space, so a model, a retriever bound to a space,
+or a scope baked into it would leak from one run to the next."""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from backend.agents.tools.base import Passage, ToolEnv
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from backend.agents.tools.base import AgentTool, Passage, ToolEnv
 from backend.agents.types import AgentConfig
 from backend.core.db import TenantScope
 
@@ -39,6 +46,16 @@ def new_boundary() -> str:
 
 
 @dataclass(frozen=True)
+class RunParts:
+    """The models, retriever and tools one run uses (the shared graph's nodes take them from here)."""
+
+    llm: BaseChatModel
+    fast_llm: BaseChatModel
+    retriever: Retriever
+    tools: dict[str, AgentTool]
+
+
+@dataclass(frozen=True)
 class AgentContext:
     scope: TenantScope
     config: AgentConfig
@@ -50,6 +67,9 @@ class AgentContext:
     should_stop: Callable[[], bool] = lambda: False
     """Checked between tokens and steps: the Stop button's flag (never a disconnect)."""
     brand_voice: dict[str, Any] = field(default_factory=dict)
+    parts: RunParts | None = None
+    """The run's models, retriever and tools; required by the shared graph (`graph.shared_graph`), unused by
+    a graph built with its own (`graph.build_graph`)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.scope, TenantScope):
@@ -63,4 +83,4 @@ def require_scope(context: AgentContext | None) -> TenantScope:
     return context.scope
 
 
-__all__ = ["AgentContext", "Retriever", "new_boundary", "new_canary", "require_scope"]
+__all__ = ["AgentContext", "Retriever", "RunParts", "new_boundary", "new_canary", "require_scope"]

@@ -1,5 +1,6 @@
 """The four nodes (retrieve, think, act, check) and the end (finish). Models, retriever and tools are given to
-`Nodes` by `graph.build_graph`; the scope, config and tool environment come from the runtime context. No node
+`Nodes` by `graph.build_graph`, or, for the shared graph (`graph.shared_graph`), taken from the run's runtime
+context (`AgentContext.parts`); the scope, config and tool environment always come from the runtime context. No node
 builds a model, and none runs without a scope (`require_scope`).
 
 Events go out through LangGraph's stream writer as `{"type": ..., "payload": {...}}` with the types of the
@@ -20,7 +21,7 @@ from langgraph.runtime import Runtime
 
 from backend.agents.graph import prompts
 from backend.agents.graph.checks import DETECTOR, contamination_of, final_message, stop_reason
-from backend.agents.graph.context import AgentContext, Retriever, require_scope
+from backend.agents.graph.context import AgentContext, Retriever, RunParts, require_scope
 from backend.agents.graph.decisions import Review, decide, decision_model
 from backend.agents.graph.spotlight import strip_echoed_blocks, unmark
 from backend.agents.graph.state import AgentState
@@ -46,14 +47,28 @@ def _failure(exc: Exception) -> str:
 
 class Nodes:
     def __init__(
-        self, *, llm: BaseChatModel, fast_llm: BaseChatModel, retriever: Retriever, tools: dict[str, AgentTool]
+        self,
+        *,
+        llm: BaseChatModel | None = None,
+        fast_llm: BaseChatModel | None = None,
+        retriever: Retriever | None = None,
+        tools: dict[str, AgentTool] | None = None,
     ) -> None:
-        self.llm, self.fast_llm, self.retriever, self.tools = llm, fast_llm, retriever, tools
+        bound = (llm, fast_llm, retriever, tools) != (None, None, None, None)
+        self.parts = RunParts(llm, fast_llm, retriever, tools or {}) if bound else None  # type: ignore[arg-type]
 
     # -- helpers ------------------------------------------------------------------------------------------
 
+    def _parts(self, context: AgentContext) -> RunParts:
+        """The parts this graph was built with, else the run's own (the shared graph holds none)."""
+        parts = self.parts or getattr(context, "parts", None)
+        if parts is None:
+            raise RuntimeError("the shared agent graph needs the run's parts in AgentContext.parts")
+        return parts
+
     def _agent_tools(self, context: AgentContext) -> list[AgentTool]:
-        return [self.tools[name] for name in context.config.tools if name in self.tools]
+        tools = self._parts(context).tools
+        return [tools[name] for name in context.config.tools if name in tools]
 
     def _prompt(self, state: AgentState, context: AgentContext, request: str) -> list[BaseMessage]:
         marked = context.spotlight
@@ -71,13 +86,15 @@ class Nodes:
         scope = require_scope(context)
         retrieval = context.config.retrieval_config
         documents = tuple(state.get("document_ids") or ())
-        found = await self.retriever(
+        found = await self._parts(context).retriever(
             scope, query, tags=retrieval.collections, top_k=retrieval.top_k, document_ids=documents
         )
         if retrieval.collections and not any(p.document_id or p.source_url for p in found):
             # The agent's collections focus the search; a space that has not tagged its documents still gets
             # answers from everything it holds.
-            found = await self.retriever(scope, query, tags=(), top_k=retrieval.top_k, document_ids=documents)
+            found = await self._parts(context).retriever(
+                scope, query, tags=(), top_k=retrieval.top_k, document_ids=documents
+            )
         return [asdict(p) for p in found]
 
     def _merge(
@@ -152,7 +169,9 @@ class Nodes:
             messages = self._prompt(state, context, prompts.decision_request(tools, dict(state), cap))
             _emit(runtime, "step", name="think", status="started")
             try:
-                chosen, repairs = await decide(self.fast_llm, schema, messages, default=default, what="decision")
+                chosen, repairs = await decide(
+                    self._parts(context).fast_llm, schema, messages, default=default, what="decision"
+                )
             except Exception as exc:
                 return {"error": _failure(exc)}
             decision = chosen.model_dump()
@@ -182,7 +201,10 @@ class Nodes:
         action = decision.get("action", "write_answer")
         try:
             if action == "use_tool":
-                return {**await self._use_tool(state, runtime, self.tools[decision["tool"]]), "last_action": action}
+                return {
+                    **await self._use_tool(state, runtime, self._parts(context).tools[decision["tool"]]),
+                    "last_action": action,
+                }
             if action == "search_more":
                 query = decision.get("search_query") or state.get("request", "")
                 _emit(runtime, "step", name="search_more", status="started", query=query)
@@ -204,7 +226,9 @@ class Nodes:
         context = runtime.context
         messages = self._prompt(state, context, prompts.args_request(tool, dict(state)))
         default = _empty_args(tool)
-        args_value, repairs = await decide(self.fast_llm, tool.args_model, messages, default=default, what="arguments")
+        args_value, repairs = await decide(
+            self._parts(context).fast_llm, tool.args_model, messages, default=default, what="arguments"
+        )
         args = args_value.model_dump(mode="json") if args_value is not None else {}
         _emit(runtime, "tool_call", tool=tool.name, arguments=args, repairs=repairs)
         outcome = await tool.invoke(context.tool_env, args)
@@ -226,7 +250,7 @@ class Nodes:
         context = runtime.context
         messages = self._prompt(state, context, prompts.ANSWER_REQUEST)
         _emit(runtime, "step", name="write", status="started")
-        model = self.llm.bind(temperature=context.config.temperature)
+        model = self._parts(context).llm.bind(temperature=context.config.temperature)
         parts: list[str] = []
         async for chunk in model.astream(messages):
             piece = text_of(chunk)
@@ -261,7 +285,7 @@ class Nodes:
         default = Review(complete=True)
         messages = self._prompt(state, context, prompts.REVIEW_REQUEST)
         try:
-            review, _ = await decide(self.fast_llm, Review, messages, default=default, what="review")
+            review, _ = await decide(self._parts(context).fast_llm, Review, messages, default=default, what="review")
         except Exception as exc:
             return update | {"error": _failure(exc)}
         _emit(

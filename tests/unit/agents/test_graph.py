@@ -6,6 +6,7 @@ the main model writes the answer. Checkpoints live in memory here; tests/db/test
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import replace
 from typing import Any
@@ -16,8 +17,8 @@ from langgraph.checkpoint.memory import InMemorySaver
 from pydantic import BaseModel, Field
 
 from backend.agents.configs import DEFAULTS
-from backend.agents.graph.context import AgentContext
-from backend.agents.graph.graph import build_graph, recursion_limit
+from backend.agents.graph.context import AgentContext, RunParts
+from backend.agents.graph.graph import build_graph, graph_on, recursion_limit, shared_graph
 from backend.agents.graph.spotlight import MARK
 from backend.agents.graph.state import initial_input
 from backend.agents.tools.base import AgentTool, DocumentInfo, PageInfo, Passage, ToolEnv
@@ -341,3 +342,82 @@ def test_the_stop_note_of_an_answer_is_not_kept_when_it_is_saved_as_content() ->
     assert without_stop_note(final_message("cancelled", "", {}, 10)) == ""  # type: ignore[arg-type]
     inside = "We never said _(Stopped)_ mid-text. Really."
     assert without_stop_note(inside) == inside
+
+
+class _SpaceRetriever:
+    """One space's retriever: refuses any other scope, answers with that space's passage only."""
+
+    def __init__(self, scope: TenantScope, passage: Passage) -> None:
+        self.scope, self.passage, self.scopes_seen = scope, passage, []  # type: list[TenantScope]
+
+    async def __call__(
+        self, scope: TenantScope, query: str, *, tags: tuple[str, ...], top_k: int, document_ids: tuple[str, ...]
+    ) -> list[Passage]:
+        self.scopes_seen.append(scope)
+        assert scope == self.scope, "a run searched another space"
+        await asyncio.sleep(0.01)  # both runs are in flight on the one graph at once
+        return [self.passage]
+
+
+async def test_two_spaces_runs_on_the_one_shared_graph_never_see_each_others_passages_or_scope() -> None:
+    assert shared_graph() is shared_graph() and shared_graph().checkpointer is None
+    saver = InMemorySaver()
+    bound = graph_on(saver)
+    assert bound.checkpointer is saver and shared_graph().checkpointer is None  # a copy, the shared one untouched
+    spaces = {
+        "a": (
+            TenantScope(uuid.uuid4(), uuid.uuid4()),
+            Passage("ca", "da", "A notes", (), None, "Alpha sells red kites."),
+        ),
+        "b": (
+            TenantScope(uuid.uuid4(), uuid.uuid4()),
+            Passage("cb", "db", "B notes", (), None, "Beta sells blue boats."),
+        ),
+    }
+
+    async def one(name: str) -> tuple[dict[str, Any], list[dict[str, Any]], Any, _SpaceRetriever]:
+        scope, passage = spaces[name]
+        retriever = _SpaceRetriever(scope, passage)
+        llm = make_fake_chat([f"{passage.content} [S1]"], delay=0.01)
+        fast = make_fake_chat([decision("write_answer"), review(True)], role="fast", delay=0.01)
+        config = replace(DEFAULTS["seo"], tools=())
+        context = AgentContext(
+            scope=scope, config=config, tool_env=_env(), parts=RunParts(llm, fast, retriever, {"word_count": COUNT})
+        )
+        graph = graph_on(saver)  # one saver too: threads are named by space, as in production
+        run_config: Any = {"configurable": {"thread_id": f"{scope.space_id}:t"}, "recursion_limit": 50}
+        events = [
+            e
+            async for e in graph.astream(
+                initial_input("What do we sell?", run_id=name, document_ids=[]),
+                run_config,
+                context=context,
+                stream_mode="custom",
+            )
+        ]
+        return (await graph.aget_state(run_config)).values, events, llm, retriever
+
+    (state_a, events_a, llm_a, ret_a), (state_b, events_b, llm_b, ret_b) = await asyncio.gather(one("a"), one("b"))
+    for state, events, llm, retriever, own, other in (
+        (state_a, events_a, llm_a, ret_a, "a", "b"),
+        (state_b, events_b, llm_b, ret_b, "b", "a"),
+    ):
+        _, mine = spaces[own]
+        _, theirs = spaces[other]
+        assert retriever.scopes_seen and set(retriever.scopes_seen) == {spaces[own][0]}
+        assert [p["chunk_id"] for p in state["context"]] == [mine.chunk_id]
+        assert [c["chunk_id"] for c in _complete(events)["citations"]] == [mine.chunk_id]
+        prompt = " ".join(str(m.content) for call in llm.calls for m in call["messages"])
+        assert theirs.content.split()[0] not in prompt and theirs.chunk_id not in str(events)
+
+
+async def test_the_shared_graph_refuses_a_run_without_its_parts() -> None:
+    context = AgentContext(scope=SCOPE, config=DEFAULTS["seo"], tool_env=_env())
+    run_config: Any = {"configurable": {"thread_id": f"{SCOPE.space_id}:x"}, "recursion_limit": 50}
+    events = [
+        e
+        async for e in graph_on(InMemorySaver()).astream(
+            initial_input("Hi", run_id="r", document_ids=[]), run_config, context=context, stream_mode="custom"
+        )
+    ]
+    assert _complete(events)["stop_reason"] == "error"
