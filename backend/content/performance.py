@@ -20,7 +20,6 @@ connected or no item is linked.
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -30,32 +29,17 @@ from backend.analytics import service as analytics
 from backend.analytics.client import MAX_ROWS
 from backend.analytics.schemas import MAX_FILTER_VALUES, ReportRequest
 from backend.content import links, repository, service
-from backend.content.models import ContentItem
 from backend.content.schemas import ContentPerformance, ContentPublic, LinkedItemFigures, PerformancePoint
 from backend.core.db import get_database
-from backend.core.errors import AppError, Conflict, Forbidden, NotFound
+from backend.core.errors import AppError, Conflict, Forbidden
 from backend.tenancy.context import SpaceContext
 
 logger = logging.getLogger(__name__)
 
 CONVERSIONS = "keyEvents"
 """GA4 renamed conversions to key events in 2024; `conversions` is deprecated in the Data API."""
-ITEM_NOT_FOUND = "No such content item in this space."
 RANKED_ITEMS = MAX_FILTER_VALUES // 2
 """The most recently published linked items ranked (two paths each: with and without a trailing slash)."""
-
-
-def _item_id(value: Any) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        raise NotFound(ITEM_NOT_FOUND, code="content_not_found") from None
-
-
-def _found(item: ContentItem | None) -> ContentItem:
-    if item is None:
-        raise NotFound(ITEM_NOT_FOUND, code="content_not_found")
-    return item
 
 
 async def set_published_url(ctx: SpaceContext, item_id: Any, url: str | None) -> ContentPublic:
@@ -66,13 +50,13 @@ async def set_published_url(ctx: SpaceContext, item_id: Any, url: str | None) ->
     """
     if not ctx.can("editor"):
         raise Forbidden("Your role in this space is read-only.", code="editor_required")
-    iid = _item_id(item_id)
+    iid = service.parse_item_id(item_id)
     try:
         cleaned = links.clean_url(url) if url is not None and url.strip() else None
     except ValueError as exc:
         raise AppError(str(exc), code="invalid_url", status_code=422) from None
     async with get_database().tenant(ctx.scope, user_id=ctx.user_id) as session:
-        item = _found(await repository.get_item(session, ctx.scope, item_id=iid, lock=True))
+        item = service.require_item(await repository.get_item(session, ctx.scope, item_id=iid, lock=True))
         if item.published_at is None:
             raise Conflict("Publish the item before linking it to its address.", code="not_published")
         item.published_url = cleaned
@@ -89,9 +73,9 @@ def _day(value: str) -> date | None:
 
 async def item_performance(ctx: SpaceContext, item_id: Any, *, today: date | None = None) -> ContentPerformance:
     """The item's GA4 figures since its publication (any member)."""
-    iid = _item_id(item_id)
+    iid = service.parse_item_id(item_id)
     async with get_database().tenant(ctx.scope) as session:
-        item = _found(await repository.get_item(session, ctx.scope, item_id=iid))
+        item = service.require_item(await repository.get_item(session, ctx.scope, item_id=iid))
     if item.published_at is None:
         return ContentPerformance(state="not_published", message="Figures come once the item is published.")
     if not item.published_url:

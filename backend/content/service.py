@@ -66,14 +66,16 @@ def content_hash(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def _item_id(value: Any) -> uuid.UUID:
+def parse_item_id(value: Any) -> uuid.UUID:
+    """A content item id from a request (malformed: the same NotFound as an item of another space)."""
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError:
         raise NotFound(ITEM_NOT_FOUND, code="content_not_found") from None
 
 
-def _found(item: ContentItem | None) -> ContentItem:
+def require_item(item: ContentItem | None) -> ContentItem:
+    """The item a repository read found, or NotFound."""
     if item is None:
         raise NotFound(ITEM_NOT_FOUND, code="content_not_found")
     return item
@@ -290,16 +292,16 @@ async def add_version(ctx: SpaceContext, item_id: Any, data: VersionCreate) -> V
     changes nothing and answers the current version (a double click is not a new version). A new version of an
     approved or published item sends it back to draft: the approval was of another text."""
     _require_editor(ctx)
-    iid, body = _item_id(item_id), _clean_body(data.body)
+    iid, body = parse_item_id(item_id), _clean_body(data.body)
     async with get_database().tenant(ctx.scope) as session:
-        item = _found(await repository.get_item(session, ctx.scope, item_id=iid))
+        item = require_item(await repository.get_item(session, ctx.scope, item_id=iid))
         title, content_type = item.title, item.type
         await _require_run(session, ctx, data.run_id)
     scores = await compute_scores(ctx, content_type, title, body, item_id=iid)
     voice_score, unsupported = _summary_numbers(scores)
     digest = content_hash(body)
     async with get_database().tenant(ctx.scope, user_id=ctx.user_id) as session:
-        item = _found(await repository.get_item(session, ctx.scope, item_id=iid, lock=True))
+        item = require_item(await repository.get_item(session, ctx.scope, item_id=iid, lock=True))
         current = await repository.get_version(session, ctx.scope, item_id=iid, number=item.current_version)
         if current is not None and current.content_hash == digest:
             return _version_public(current)
@@ -341,9 +343,9 @@ async def apply_fix(ctx: SpaceContext, item_id: Any, number: int, flag_index: in
     older text would silently undo the edits made since.
     """
     _require_editor(ctx)
-    iid = _item_id(item_id)
+    iid = parse_item_id(item_id)
     async with get_database().tenant(ctx.scope) as session:
-        item = _found(await repository.get_item(session, ctx.scope, item_id=iid))
+        item = require_item(await repository.get_item(session, ctx.scope, item_id=iid))
         version = await repository.get_version(session, ctx.scope, item_id=iid, number=number)
     if version is None:
         raise NotFound(VERSION_NOT_FOUND, code="version_not_found")
@@ -393,9 +395,9 @@ async def list_items(
 
 async def get_item(ctx: SpaceContext, item_id: Any) -> ContentPublic:
     """The item with its versions, its review history and its comments."""
-    iid = _item_id(item_id)
+    iid = parse_item_id(item_id)
     async with get_database().tenant(ctx.scope) as session:
-        item = _found(await repository.get_item(session, ctx.scope, item_id=iid))
+        item = require_item(await repository.get_item(session, ctx.scope, item_id=iid))
         versions = await repository.list_versions(session, ctx.scope, item_id=iid)
         transitions = await repository.list_transitions(session, ctx.scope, item_id=iid)
         comments = await repository.list_comments(session, ctx.scope, item_id=iid)
@@ -436,9 +438,9 @@ def _number(value: Any) -> int:
 
 async def get_version(ctx: SpaceContext, item_id: Any, number: Any) -> VersionPublic:
     """One version with its text and stored scores."""
-    iid, n = _item_id(item_id), _number(number)
+    iid, n = parse_item_id(item_id), _number(number)
     async with get_database().tenant(ctx.scope) as session:
-        _found(await repository.get_item(session, ctx.scope, item_id=iid))
+        require_item(await repository.get_item(session, ctx.scope, item_id=iid))
         version = await repository.get_version(session, ctx.scope, item_id=iid, number=n)
     if version is None:
         raise NotFound(VERSION_NOT_FOUND, code="version_not_found")
@@ -457,14 +459,14 @@ async def transition(
     named (by number, or by `expected_hash` from a Slack message) is not the current one, and when the space
     requires supported claims and the version has unsupported ones without a written override."""
     _require_editor(ctx)
-    iid = _item_id(item_id)
+    iid = parse_item_id(item_id)
     note = (data.note or "").strip() or None
     if data.action == "request_changes" and not note:
         raise ValidationFailed("Say what should change (a note is required).", code="note_required")
     if data.override and not note:
         raise ValidationFailed("An override needs a written reason in the note.", code="override_reason_required")
     async with get_database().tenant(ctx.scope, user_id=ctx.user_id) as session:
-        item = _found(await repository.get_item(session, ctx.scope, item_id=iid, lock=True))
+        item = require_item(await repository.get_item(session, ctx.scope, item_id=iid, lock=True))
         to_state = review.next_state(item.state, data.action)
         if to_state is None:
             raise Conflict(
@@ -519,11 +521,11 @@ async def transition(
 async def add_comment(ctx: SpaceContext, item_id: Any, data: CommentCreate) -> CommentPublic:
     """A comment on the item, optionally on one of its versions (editors)."""
     _require_editor(ctx)
-    iid, body = _item_id(item_id), data.body.strip()
+    iid, body = parse_item_id(item_id), data.body.strip()
     if not body:
         raise ValidationFailed("The comment is empty.", code="empty_comment")
     async with get_database().tenant(ctx.scope, user_id=ctx.user_id) as session:
-        item = _found(await repository.get_item(session, ctx.scope, item_id=iid))
+        item = require_item(await repository.get_item(session, ctx.scope, item_id=iid))
         if data.version is not None and not 1 <= data.version <= item.current_version:
             raise NotFound(VERSION_NOT_FOUND, code="version_not_found")
         row = await repository.add_comment(
@@ -554,7 +556,7 @@ async def audit_pack(ctx: SpaceContext, item_id: Any) -> dict[str, Any]:
     """Every version with its scores and sources, who sent it for review, who approved which version, and
     which model and prompt version generated it (a version saved from a run without a named model takes the
     model that run's main calls used, from its usage records)."""
-    iid = _item_id(item_id)
+    iid = parse_item_id(item_id)
     item = await get_item(ctx, iid)
     async with get_database().tenant(ctx.scope) as session:
         rows = await repository.list_versions(session, ctx.scope, item_id=iid)
@@ -615,6 +617,8 @@ __all__ = [
     "get_review_settings",
     "get_version",
     "list_items",
+    "parse_item_id",
+    "require_item",
     "rule_proposals",
     "set_review_settings",
     "transition",
