@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from backend.content.schemas import LinkedItemFigures
+
 
 class HealthReport(BaseModel):
     """What is connected, which versions, which worker and models (API.md: `GET /api/v1/health`).
@@ -113,18 +115,9 @@ class LandingPage(BaseModel):
     conversions: float
 
 
-class ContentRank(BaseModel):
-    """A published item linked to its address, with the GA4 figures of its page since its publication."""
-
-    id: str
-    title: str
-    url: str
-    published_at: datetime
-    days: int = Field(description="Days since publication, both ends included")
-    sessions: float = Field(description="Sessions that landed on the item's page since its publication")
-    conversions: float = Field(description="Their GA4 key events")
-    sessions_per_day: float
-    conversions_per_day: float
+class ContentRank(LinkedItemFigures):
+    """A published item linked to its address, with the GA4 figures of its page since its publication (the
+    dashboard's ranking: the content domain's figures under the dashboard's own schema name)."""
 
 
 Ga4State = Literal["not_configured", "not_connected", "needs_reconnect", "no_property", "ok", "error"]

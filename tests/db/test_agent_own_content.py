@@ -6,19 +6,17 @@ no item is linked. Real PostgreSQL under row-level security."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
 
 from backend.agents.tools import TOOLS
 from backend.agents.tools.env import own_content_provider, space_tool_env
 from backend.content import performance, service
-from backend.content.schemas import ContentCreate, TransitionCreate
-from backend.core.db import Database, get_database
+from backend.content.schemas import ContentCreate
+from backend.core.db import Database
 from backend.tenancy.context import SpaceContext
+from tests.db.test_content_performance import published_item
 from tests.db.test_runs_support import sibling_space
 from tests.support.dashboard_data import connect_ga4
 from tests.support.fake_google import ALICE, BOB, FakeGoogle, serve_fake_google, two_accounts
@@ -30,30 +28,17 @@ def google(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGoogle]:
         yield fake
 
 
-async def _item(ctx: SpaceContext, title: str, *, publish: str | None = None, days_ago: int = 0) -> uuid.UUID:
-    """An item moved to published (linked to `publish` when given), first published `days_ago` days ago."""
-    item = await service.create_item(ctx, ContentCreate(title=title, type="blog_post", body=f"{title}. Short text."))
-    for action in ("submit", "approve"):
-        await service.transition(ctx, item.id, TransitionCreate(action=action))  # type: ignore[arg-type]
-    await service.transition(ctx, item.id, TransitionCreate(action="publish", url=publish))
-    when = datetime.now(UTC) - timedelta(days=days_ago)
-    async with get_database().tenant(ctx.scope) as session:
-        await session.execute(
-            text("UPDATE content_items SET published_at = :t WHERE id = :i"), {"t": when, "i": item.id}
-        )
-    return item.id
-
 
 async def test_the_tools_see_only_their_spaces_published_content_with_its_ga4_figures(
     db: Database, spaces: tuple[SpaceContext, SpaceContext], google: FakeGoogle
 ) -> None:
     alpha, bravo = spaces
     assert own_content_provider() is performance.own_content, "registered when the content domain is loaded"
-    await _item(alpha, "Pricing", publish="https://alpha.example/pricing", days_ago=7)
-    await _item(alpha, "Guide", publish="https://alpha.example/blog/guide", days_ago=20)
-    await _item(alpha, "Not linked", days_ago=5)
+    await published_item(alpha, "Pricing", publish="https://alpha.example/pricing", days_ago=7)
+    await published_item(alpha, "Guide", publish="https://alpha.example/blog/guide", days_ago=20)
+    await published_item(alpha, "Not linked", days_ago=5)
     await service.create_item(alpha, ContentCreate(title="Draft", type="email", body="Not live."))
-    await _item(bravo, "Bravo secret", publish="https://bravo.example/blog/guide", days_ago=20)
+    await published_item(bravo, "Bravo secret", publish="https://bravo.example/blog/guide", days_ago=20)
 
     env = await space_tool_env(alpha)
     assert env.own_content is not None

@@ -39,7 +39,7 @@ def no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(get_settings(), "dashboard_cache_seconds", 0)
 
 
-async def _item(ctx: SpaceContext, title: str, *, publish: str | None = None, days_ago: int = 0) -> uuid.UUID:
+async def published_item(ctx: SpaceContext, title: str, *, publish: str | None = None, days_ago: int = 0) -> uuid.UUID:
     """An item moved to published (linked to `publish` when given), first published `days_ago` days ago."""
     item = await service.create_item(ctx, ContentCreate(title=title, type="blog_post", body=f"{title}. Short text."))
     for action in ("submit", "approve"):
@@ -66,12 +66,12 @@ async def test_a_published_item_is_linked_to_its_address_when_published_or_after
     draft = await service.create_item(alpha, ContentCreate(title="Draft", type="email", body="Not live yet."))
     assert await _code(performance.set_published_url(alpha, draft.id, "https://alpha.example/draft")) == "not_published"
 
-    linked = await _item(alpha, "Pricing", publish="HTTPS://Alpha.Example/pricing/?utm_source=x#top")
+    linked = await published_item(alpha, "Pricing", publish="HTTPS://Alpha.Example/pricing/?utm_source=x#top")
     item = await service.get_item(alpha, linked)
     assert item.state == "published" and item.published_at is not None
     assert item.published_url == "https://alpha.example/pricing/?utm_source=x", "scheme and host lower-cased"
 
-    later = await _item(alpha, "Guide")
+    later = await published_item(alpha, "Guide")
     assert (await service.get_item(alpha, later)).published_url is None
     updated = await performance.set_published_url(alpha, later, "https://alpha.example/blog/guide")
     assert updated.published_url == "https://alpha.example/blog/guide"
@@ -103,11 +103,11 @@ async def test_the_item_page_shows_its_pages_figures_since_publication(
     db: Database, spaces: tuple[SpaceContext, SpaceContext], google: FakeGoogle
 ) -> None:
     alpha, bravo = spaces
-    pricing = await _item(alpha, "Pricing", publish="https://alpha.example/pricing", days_ago=7)
+    pricing = await published_item(alpha, "Pricing", publish="https://alpha.example/pricing", days_ago=7)
     assert (await performance.item_performance(alpha, pricing)).state == "not_connected"
     draft = await service.create_item(alpha, ContentCreate(title="Draft", type="email", body="Not live."))
     assert (await performance.item_performance(alpha, draft.id)).state == "not_published"
-    unlinked = await _item(alpha, "Unlinked")
+    unlinked = await published_item(alpha, "Unlinked")
     assert (await performance.item_performance(alpha, unlinked)).state == "not_linked"
 
     google.consent_as = ALICE
@@ -126,13 +126,13 @@ async def test_the_item_page_shows_its_pages_figures_since_publication(
     again = await performance.item_performance(alpha, pricing)
     assert again == figures and len(google.report_calls) == 1, "cached by the analytics service"
 
-    bravo_item = await _item(bravo, "Bravo", publish="https://bravo.example/pricing", days_ago=7)
+    bravo_item = await published_item(bravo, "Bravo", publish="https://bravo.example/pricing", days_ago=7)
     google.consent_as = BOB
     await connect_ga4(bravo, "222")
     assert (await performance.item_performance(bravo, bravo_item)).sessions == 0, "bravo's property, not alpha's"
 
     google.revoke_everything_of(ALICE)
-    fresh = await _item(alpha, "Guide", publish="https://alpha.example/blog/guide", days_ago=2)
+    fresh = await published_item(alpha, "Guide", publish="https://alpha.example/blog/guide", days_ago=2)
     gone = await performance.item_performance(alpha, fresh)
     assert gone.state == "needs_reconnect" and "reconnect" in (gone.message or "")
     assert (await performance.item_performance(alpha, fresh)).state == "needs_reconnect"
@@ -142,12 +142,12 @@ async def test_the_dashboard_ranks_linked_items_from_one_report(
     db: Database, spaces: tuple[SpaceContext, SpaceContext], google: FakeGoogle, no_cache: None
 ) -> None:
     alpha, bravo = spaces
-    await _item(alpha, "Pricing", publish="https://alpha.example/pricing/", days_ago=7)
-    await _item(alpha, "Guide", publish="https://alpha.example/blog/guide", days_ago=20)
-    await _item(alpha, "Old post", publish="https://alpha.example/blog/old-post", days_ago=3)
-    await _item(alpha, "Not linked", days_ago=5)
+    await published_item(alpha, "Pricing", publish="https://alpha.example/pricing/", days_ago=7)
+    await published_item(alpha, "Guide", publish="https://alpha.example/blog/guide", days_ago=20)
+    await published_item(alpha, "Old post", publish="https://alpha.example/blog/old-post", days_ago=3)
+    await published_item(alpha, "Not linked", days_ago=5)
     await service.create_item(alpha, ContentCreate(title="Draft", type="email", body="Not live."))
-    await _item(bravo, "Bravo secret", publish="https://bravo.example/bravo-secret", days_ago=1)
+    await published_item(bravo, "Bravo secret", publish="https://bravo.example/bravo-secret", days_ago=1)
     google.consent_as = ALICE
     await connect_ga4(alpha, "111")
     google.consent_as = BOB
