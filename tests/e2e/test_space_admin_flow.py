@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.e2e.conftest import RunningApp
-from tests.support.browser import sign_up_in_browser
+from tests.support.browser import sign_up_in_browser, space_names
 from tests.support.tenants import auth_headers
 
 pytestmark = pytest.mark.e2e
@@ -37,15 +37,6 @@ async def _member_joins_general(app_url: str) -> None:
             json={"name": "Mia Member", "password": "mia-password-1"},
         )
         assert accepted.status_code == 200, accepted.text
-
-
-async def _space_names(page: Any) -> list[str]:
-    await page.get_by_test_id("space-switcher").first.click()
-    options = page.get_by_role("option")
-    await options.first.wait_for()
-    names = sorted(n.strip() for n in await options.all_text_contents())
-    await page.keyboard.press("Escape")
-    return names
 
 
 async def _switch_to(page: Any, name: str) -> None:
@@ -81,10 +72,10 @@ async def test_rename_archive_switch_space_then_change_a_role_and_remove_the_mem
     await expect(rows.filter(has_text="APAC Campaigns")).to_contain_text("archived")
     await expect(rows.filter(has_text="APAC Campaigns").get_by_role("button", name="Rename")).to_have_count(0)
     # The switcher offers the new name and no longer the archived space, after a reload too.
-    assert await _space_names(page) == ["EMEA Launches", "General"]
+    assert await space_names(page) == ["EMEA Launches", "General"]
     await page.reload()
     await expect(page.get_by_test_id("space-name").filter(has_text="EMEA Launches")).to_be_visible()
-    assert await _space_names(page) == ["EMEA Launches", "General"]
+    assert await space_names(page) == ["EMEA Launches", "General"]
 
     # The switcher moves the page to another space's data: EMEA has only its creator, General both people.
     await page.get_by_test_id("nav-members").first.click()

@@ -10,18 +10,9 @@ import pytest
 from playwright.async_api import expect
 
 from tests.e2e.conftest import RunningApp
-from tests.support.browser import sign_up_in_browser
+from tests.support.browser import sign_up_in_browser, space_names
 
 pytestmark = pytest.mark.e2e
-
-
-async def _space_names(page: Any) -> list[str]:
-    await page.get_by_test_id("space-switcher").first.click()
-    options = page.get_by_role("option")
-    await options.first.wait_for()
-    names = sorted(n.strip() for n in await options.all_text_contents())
-    await page.keyboard.press("Escape")
-    return names
 
 
 async def test_signup_space_invite_accept_and_isolation(browser: Any, running_app: RunningApp) -> None:
@@ -45,7 +36,7 @@ async def test_signup_space_invite_accept_and_isolation(browser: Any, running_ap
     await owner.get_by_test_id("new-space-name").fill("EMEA Campaigns")
     await owner.get_by_test_id("create-space").click()
     await owner.get_by_text("EMEA Campaigns").first.wait_for()
-    assert await _space_names(owner) == ["EMEA Campaigns", "General"]
+    assert await space_names(owner) == ["EMEA Campaigns", "General"]
 
     # Invite a member to General; the link is shown to pass on.
     await owner.get_by_test_id("nav-members").first.click()
@@ -69,7 +60,7 @@ async def test_signup_space_invite_accept_and_isolation(browser: Any, running_ap
     await invitee.get_by_test_id("nav-members").first.click()
     await invitee.wait_for_url(re.compile(r".*/members$"))
     await expect(invitee.get_by_test_id("my-role")).to_have_text("editor")
-    assert await _space_names(invitee) == ["General"], "the invitee sees only the space they were invited to"
+    assert await space_names(invitee) == ["General"], "the invitee sees only the space they were invited to"
     assert await invitee.get_by_test_id("nav-spaces").count() == 0, "organization admin pages are hidden"
     await expect(invitee.get_by_test_id("member-email")).to_have_count(2)
     emails = await invitee.get_by_test_id("member-email").all_text_contents()
@@ -78,7 +69,7 @@ async def test_signup_space_invite_accept_and_isolation(browser: Any, running_ap
     # The owner sees the new member and both spaces; signing out ends the session.
     await owner.reload()
     await owner.get_by_text("ivan@acme.example").first.wait_for()
-    assert await _space_names(owner) == ["EMEA Campaigns", "General"]
+    assert await space_names(owner) == ["EMEA Campaigns", "General"]
     await invitee.get_by_test_id("user-menu").click()
     await invitee.get_by_test_id("sign-out").click()
     await invitee.wait_for_url(re.compile(r".*/login$"))
@@ -92,6 +83,6 @@ async def test_signup_space_invite_accept_and_isolation(browser: Any, running_ap
     await invitee.get_by_test_id("field-password").fill("ivan-password-1")
     await invitee.get_by_test_id("login-submit").click()
     await invitee.wait_for_url(re.compile(r".*/dashboard$"))
-    assert await _space_names(invitee) == ["General"]
+    assert await space_names(invitee) == ["General"]
     await owner_ctx.close()
     await invitee_ctx.close()

@@ -15,3 +15,13 @@ async def sign_up_in_browser(page: Any, *, name: str, organization: str, email: 
     await page.get_by_test_id("field-password").fill(password)
     await page.get_by_test_id("signup-submit").click()
     await page.wait_for_url(re.compile(r".*/dashboard$"))
+
+
+async def space_names(page: Any) -> list[str]:
+    """The spaces the space switcher offers, sorted (the switcher is closed again afterwards)."""
+    await page.get_by_test_id("space-switcher").first.click()
+    options = page.get_by_role("option")
+    await options.first.wait_for()
+    names = sorted(n.strip() for n in await options.all_text_contents())
+    await page.keyboard.press("Escape")
+    return names
