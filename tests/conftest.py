@@ -8,11 +8,16 @@ each test then runs inside a transaction that is rolled back (see `db`).
 
 from __future__ import annotations
 
+import asyncio
+import faulthandler
 import os
+import sys
 import tempfile
+import threading
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
+from typing import TextIO
 
 _TMP = Path(tempfile.mkdtemp(prefix="obelisk-test-"))
 os.environ.update(
@@ -178,3 +183,79 @@ def redis_url() -> Iterator[str]:
     yield REDIS_TEST_URL
     client.flushdb()
     client.close()
+
+
+# --- a hung test says where it hangs -------------------------------------------------------------------------
+# pytest-timeout (pyproject: `timeout`) fails a test that runs too long and lets the run go on. Before that, the
+# watchdog below prints every thread's stack and every pending asyncio task of the session's loop: a test that
+# waits on a lock held by a task it forgot shows both ends of the wait (a thread dump alone shows only the
+# loop's select).
+WATCHDOG_SECONDS = float(os.environ.get("TEST_WATCHDOG_SECONDS", "240"))
+_session_loop: list[asyncio.AbstractEventLoop] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _remember_session_loop() -> AsyncIterator[None]:
+    _session_loop.append(asyncio.get_running_loop())
+    yield
+    _session_loop.clear()
+
+
+def _dump_hung_test(config: pytest.Config, nodeid: str) -> None:
+    capture = config.pluginmanager.getplugin("capturemanager")
+    if capture is None:
+        _write_dump(nodeid)
+        return
+    with capture.global_and_fixture_disabled():  # straight to the terminal: a killed run keeps it
+        _write_dump(nodeid)
+
+
+def _write_dump(nodeid: str) -> None:
+    out = sys.stderr
+    print(f"\n=== watchdog: {nodeid} still running after {WATCHDOG_SECONDS:.0f} s ===", file=out, flush=True)
+    faulthandler.dump_traceback(file=out, all_threads=True)
+    for loop in _session_loop:
+        for _attempt in range(3):  # the task set may change under us (this runs on another thread)
+            try:
+                tasks = list(asyncio.all_tasks(loop))
+                break
+            except RuntimeError:
+                tasks = []
+        for task in tasks:
+            print(f"--- pending task {task.get_name()}: {task.get_coro()!r}", file=out)
+            task.print_stack(limit=30, file=out)
+    _write_sessions(out)
+    out.flush()
+
+
+def _write_sessions(out: TextIO) -> None:
+    """The database sessions and who blocks whom (a test waiting on a row lock names the holder)."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return
+    import psycopg
+
+    from backend.core.config import libpq_url
+
+    try:
+        with psycopg.connect(libpq_url(url), connect_timeout=5, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT pid, usename, state, wait_event_type, wait_event, pg_blocking_pids(pid), xact_start,"
+                " left(query, 300) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchall()
+    except Exception as exc:  # a diagnostic must not raise on the watchdog thread
+        print(f"--- database sessions unavailable: {exc}", file=out)
+        return
+    for row in rows:
+        print("--- db session", *row, sep=" | ", file=out)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, None, None]:
+    timer = threading.Timer(WATCHDOG_SECONDS, _dump_hung_test, args=(item.config, item.nodeid))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import procrastinate
+import psycopg
 import psycopg_pool
 from procrastinate import JobContext
 
@@ -32,13 +33,23 @@ _state: dict[str, Any] = {"open": False, "worker": "stopped", "since": None, "jo
 _pool: psycopg_pool.AsyncConnectionPool | None = None
 
 
+async def _autocommit(conn: psycopg.AsyncConnection[Any]) -> None:
+    await conn.set_autocommit(True)
+
+
 async def open_jobs(conninfo: str | None = None) -> None:
     """Open the job app on a connection pool (idempotent)."""
     global _pool
     if _state["open"]:
         return
     url = libpq_url(conninfo or get_settings().app_database_url())
-    _pool = psycopg_pool.AsyncConnectionPool(url, min_size=1, max_size=4, open=False)
+    # Autocommit: procrastinate's statements are single calls of its SQL functions. In a transaction each would
+    # keep the job row it locked until the pool sends COMMIT, which waits for this process's event loop: a loop
+    # held up by CPU-bound work (or a synchronous call) then holds every job it touched, and a second round trip
+    # per statement is spent on the COMMIT.
+    # (Set once per connection, not in the pool's `kwargs`: procrastinate's listener reuses those and adds its own
+    # autocommit.)
+    _pool = psycopg_pool.AsyncConnectionPool(url, min_size=1, max_size=4, open=False, configure=_autocommit)
     await _pool.open(wait=True, timeout=30)
     await job_app.open_async(_pool)
     _state["open"] = True

@@ -24,6 +24,7 @@ from backend.jobs import close_jobs, job_app, open_jobs
 from backend.jobs.queue import BULK_QUEUE, INTERACTIVE_QUEUE, run_worker
 from backend.runs import tasks as run_tasks
 from backend.tenancy.context import SpaceContext
+from tests.support.sql import run_sql
 from tests.support.tenants import new_tenant
 
 BULK = 8
@@ -38,8 +39,7 @@ async def jobs(app_db_url: str, pg_url: str, tmp_path: Path) -> AsyncIterator[st
     finally:
         await close_jobs()
         set_storage(None)
-        with psycopg.connect(pg_url, autocommit=True) as conn:
-            conn.execute("DELETE FROM procrastinate_jobs")
+        await run_sql(pg_url, "DELETE FROM procrastinate_jobs")
 
 
 async def _upload(ctx: SpaceContext, name: str) -> uuid.UUID:

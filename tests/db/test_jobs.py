@@ -10,6 +10,7 @@ import pytest
 
 from backend.jobs import close_jobs, job_app, open_jobs
 from backend.jobs.queue import recover_stalled_jobs
+from tests.support.sql import run_sql
 
 calls: list[int] = []
 
@@ -46,13 +47,13 @@ async def test_job_of_a_crashed_worker_is_requeued_and_completed(jobs: None, app
     job_id = await record.defer_async(value=11)
     # Simulate a worker that fetched the job and then died: the job is 'doing', its worker's last
     # heartbeat is old, and nothing will ever finish it.
-    with psycopg.connect(app_db_url, autocommit=True) as conn:
-        worker_id = conn.execute(
-            "INSERT INTO procrastinate_workers (last_heartbeat) VALUES (now() - interval '10 minutes') RETURNING id"
-        ).fetchone()[0]
-        conn.execute(
-            "UPDATE procrastinate_jobs SET status = 'doing', worker_id = %s WHERE id = %s", (worker_id, job_id)
-        )
+    [(worker_id,)] = await run_sql(
+        app_db_url,
+        "INSERT INTO procrastinate_workers (last_heartbeat) VALUES (now() - interval '10 minutes') RETURNING id",
+    )
+    await run_sql(
+        app_db_url, "UPDATE procrastinate_jobs SET status = 'doing', worker_id = %s WHERE id = %s", (worker_id, job_id)
+    )
     assert _status(app_db_url, job_id) == "doing"
     assert await recover_stalled_jobs() >= 1
     assert _status(app_db_url, job_id) == "todo"
@@ -60,3 +61,16 @@ async def test_job_of_a_crashed_worker_is_requeued_and_completed(jobs: None, app
     await asyncio.sleep(0)
     assert calls == [11]
     assert _status(app_db_url, job_id) == "succeeded"
+
+
+
+async def test_a_job_statement_commits_without_waiting_for_the_event_loop(jobs: None) -> None:
+    """The queue's connections are in autocommit: a statement (a job fetched, a job finished) commits on the
+    server. In a transaction the job rows it locked would stay locked until the pool's COMMIT, which waits for
+    this process's event loop; a loop held up by CPU-bound work would hold them (and any writer waits)."""
+    from backend.jobs import queue
+
+    assert queue._pool is not None
+    async with queue._pool.connection() as conn:
+        await conn.execute("SELECT count(*) FROM procrastinate_jobs")
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE

@@ -13,7 +13,6 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-import psycopg
 import pytest
 
 from backend.agents import runner
@@ -28,6 +27,7 @@ from backend.runs import executor, recovery, repository, service, tasks
 from backend.runs.events import RunEventPublic
 from backend.tenancy.context import SpaceContext
 from tests.db.test_runs_support import conversation, create_space, execute, slow_chat, turn_options
+from tests.support.sql import run_sql
 
 ANSWER = " ".join(f"word{i}" for i in range(120)) + " [S1]."
 
@@ -312,11 +312,11 @@ async def test_a_run_whose_job_died_is_found_by_the_recovery_sweep(
     ada = await create_space(committed_db, "alpha")
     run = await service.start_run(ada, await conversation(ada), "Write")  # deferred for real
     await _simulate_dead_worker(committed_db, ada.scope, run.id, ["Half an ", "answer"])
-    with psycopg.connect(jobs, autocommit=True) as conn:
-        conn.execute(
-            "UPDATE procrastinate_jobs SET status = 'failed' WHERE task_name = %s AND args->>'run_id' = %s",
-            (recovery.TASK_NAME, str(run.id)),
-        )
+    await run_sql(
+        jobs,
+        "UPDATE procrastinate_jobs SET status = 'failed' WHERE task_name = %s AND args->>'run_id' = %s",
+        (recovery.TASK_NAME, str(run.id)),
+    )
     try:
         assert await recovery.recover_runs() >= 1
         done = await service.get_run(ada, run.id)
@@ -324,8 +324,7 @@ async def test_a_run_whose_job_died_is_found_by_the_recovery_sweep(
         assert (await service.list_events(ada, run.id))[-1].payload["message"] == "Half an answer"
         assert await recovery.recover_runs() == 0
     finally:
-        with psycopg.connect(jobs, autocommit=True) as conn:
-            conn.execute("DELETE FROM procrastinate_jobs WHERE args->>'run_id' = %s", (str(run.id),))
+        await run_sql(jobs, "DELETE FROM procrastinate_jobs WHERE args->>'run_id' = %s", (str(run.id),))
 
 
 async def test_a_starting_worker_marks_runs_whose_job_died_interrupted(
@@ -338,11 +337,11 @@ async def test_a_starting_worker_marks_runs_whose_job_died_interrupted(
     ada = await create_space(committed_db, "alpha")
     run = await service.start_run(ada, await conversation(ada), "Write")
     await _simulate_dead_worker(committed_db, ada.scope, run.id, ["Half an ", "answer"])
-    with psycopg.connect(jobs, autocommit=True) as conn:
-        conn.execute(
-            "UPDATE procrastinate_jobs SET status = 'failed' WHERE task_name = %s AND args->>'run_id' = %s",
-            (recovery.TASK_NAME, str(run.id)),
-        )
+    await run_sql(
+        jobs,
+        "UPDATE procrastinate_jobs SET status = 'failed' WHERE task_name = %s AND args->>'run_id' = %s",
+        (recovery.TASK_NAME, str(run.id)),
+    )
     worker = asyncio.create_task(run_worker(in_app=True))
     try:
         complete = await _first(ada, run.id, "complete")
@@ -352,8 +351,7 @@ async def test_a_starting_worker_marks_runs_whose_job_died_interrupted(
         worker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await worker
-        with psycopg.connect(jobs, autocommit=True) as conn:
-            conn.execute("DELETE FROM procrastinate_jobs WHERE args->>'run_id' = %s", (str(run.id),))
+        await run_sql(jobs, "DELETE FROM procrastinate_jobs WHERE args->>'run_id' = %s", (str(run.id),))
 
 
 async def test_a_run_goes_through_the_durable_job_queue(
@@ -379,8 +377,7 @@ async def test_a_run_goes_through_the_durable_job_queue(
         await job_app.run_worker_async(wait=False, install_signal_handlers=False, queues=[INTERACTIVE_QUEUE])
         assert len(await service.list_events(ada, run.id)) == count
     finally:
-        with psycopg.connect(jobs, autocommit=True) as conn:
-            conn.execute("DELETE FROM procrastinate_jobs WHERE args->>'run_id' = %s", (str(run.id),))
+        await run_sql(jobs, "DELETE FROM procrastinate_jobs WHERE args->>'run_id' = %s", (str(run.id),))
 
 
 async def test_an_attempt_that_recovery_took_over_stops_and_does_not_overwrite_the_run(
