@@ -18,6 +18,7 @@ from backend.tenancy.schemas import (
     Jwks,
     MePublic,
     SignInPublic,
+    VerificationSent,
 )
 
 router = APIRouter(tags=["auth"])
@@ -45,6 +46,24 @@ async def signup(body: AccountCreate) -> SignInPublic:
 async def verify_email(body: EmailVerification) -> EmailVerified:
     await verification.verify_email(body.token)
     return EmailVerified(verified=True)
+
+
+@router.post(
+    "/auth/verify-email/resend",
+    status_code=202,
+    operation_id="resend_verification",
+    summary="Mail the caller a new link to confirm their e-mail address",
+    responses={
+        409: {"description": "The address is already confirmed"},
+        429: {"description": "A link was sent less than a minute ago"},
+        503: {"description": "This server cannot send e-mail (SMTP is not configured) or the mail server refused"},
+    },
+)
+async def resend_verification(principal: CurrentPrincipal) -> VerificationSent:
+    wait = await verification.resend_verification(
+        organization_id=principal.organization_id, user_id=principal.user_id
+    )
+    return VerificationSent(resend_after_seconds=wait)
 
 
 @router.post("/auth/token", operation_id="login", summary="Log in with email and password")

@@ -200,6 +200,8 @@ async def me(principal: Principal) -> dict[str, Any]:
         "organization_name": org.name if org else "",
         "org_role": claims["org_role"],
         "spaces": spaces,
+        "email_verified": user.email_verified_at is not None,
+        "email_verification_available": verification.mail_enabled(),
     }
 
 

@@ -166,8 +166,9 @@ async def organization_memberships(
     return [(space_id, user_id) for space_id, user_id in await session.execute(statement)]
 
 
-async def get_user(session: AsyncSession, *, user_id: uuid.UUID) -> User | None:
-    return (await session.execute(select(User).where(User.id == user_id))).scalar_one_or_none()
+async def get_user(session: AsyncSession, *, user_id: uuid.UUID, lock: bool = False) -> User | None:
+    query = select(User).where(User.id == user_id)
+    return (await session.execute(query.with_for_update() if lock else query)).scalar_one_or_none()
 
 
 async def login_lookup(session: AsyncSession, *, email: str) -> Any:

@@ -93,6 +93,17 @@ class MePublic(BaseModel):
     organization_name: str
     org_role: str
     spaces: list[MemberSpace]
+    email_verified: bool = Field(False, description="The address was confirmed through a link mailed to it.")
+    email_verification_available: bool = Field(
+        False, description="This server can mail links (SMTP is configured), so the address can be confirmed."
+    )
+
+
+class VerificationSent(BaseModel):
+    """A new confirmation link is on its way; the previous one no longer works."""
+
+    sent: bool = True
+    resend_after_seconds: int = Field(description="Seconds before another link may be asked for.")
 
 
 class Jwk(BaseModel):

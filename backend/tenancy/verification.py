@@ -28,13 +28,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.config import get_settings
 from backend.core.db import get_database
-from backend.core.errors import NotFound
+from backend.core.errors import Conflict, NotFound, RateLimited, ServiceUnavailable
 from backend.core.mail import send_mail
 from backend.tenancy import audit, repository
 from backend.tenancy.access import publish_generation
 from backend.tenancy.models import User
 
 LINK_INVALID = "This verification link is not valid or has expired. Sign in and ask for a new one."
+RESEND_INTERVAL = timedelta(seconds=60)
+"""A new link is mailed at most once a minute per account (each one replaces the last)."""
 
 
 def mail_enabled() -> bool:
@@ -75,6 +77,47 @@ async def send_verification(email: str, token: str | None) -> bool:
             "accept an invitation sent to it.\n"
         ),
     )
+
+
+def link_sent_at(user: User) -> datetime | None:
+    """When the account's current link was issued (its expiry minus the link lifetime), or None."""
+    if user.email_verification_expires_at is None:
+        return None
+    return user.email_verification_expires_at - timedelta(days=get_settings().email_verification_ttl_days)
+
+
+async def resend_verification(*, organization_id: Any, user_id: Any) -> int:
+    """Mail the account a new verification link (the previous one stops working); the seconds to wait before
+    the next one may be asked for. 409 when the address is already confirmed, 503 when nothing can be mailed,
+    429 when a link went out less than a minute ago."""
+    if not mail_enabled():
+        raise ServiceUnavailable(
+            "This server cannot send e-mail, so addresses cannot be confirmed here. Ask your administrator to "
+            "configure SMTP.",
+            code="mail_not_configured",
+        )
+    async with get_database().session(organization_id=organization_id) as session:
+        user = await repository.get_user(session, user_id=user_id, lock=True)
+        if user is None:
+            raise NotFound("This account no longer exists.", code="account_not_found")
+        if user.email_verified_at is not None:
+            raise Conflict("Your e-mail address is already confirmed.", code="already_verified")
+        sent_at = link_sent_at(user)
+        if sent_at is not None:
+            wait = (sent_at + RESEND_INTERVAL - datetime.now(UTC)).total_seconds()
+            if wait > 0:
+                raise RateLimited(
+                    f"A link was sent less than a minute ago. Check your inbox, or ask again in {int(wait) + 1} s.",
+                    retry_after=int(wait) + 1,
+                    code="verification_recently_sent",
+                )
+        token = start_verification(user)
+        email = user.email
+    if not await send_verification(email, token):
+        raise ServiceUnavailable(
+            "The mail server did not accept the message. Try again in a few minutes.", code="mail_failed"
+        )
+    return int(RESEND_INTERVAL.total_seconds())
 
 
 async def verify_email(token: str) -> None:
@@ -129,6 +172,7 @@ __all__ = [
     "after_release",
     "mail_enabled",
     "release_for_invitation",
+    "resend_verification",
     "send_verification",
     "start_verification",
     "verification_url",

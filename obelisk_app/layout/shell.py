@@ -89,6 +89,36 @@ def user_menu() -> rx.Component:
     )
 
 
+def verification_banner() -> rx.Component:
+    """Asks a signed-in user whose address is not confirmed (on a server that can mail) to confirm it.
+
+    Unconfirmed, the address is not safely theirs: an invitation mailed to it hands it to whoever opens it.
+    """
+    return rx.cond(
+        AuthState.email_unconfirmed,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("mail-warning")),
+            rx.callout.text(
+                "Confirm your e-mail address with the link we sent to ",
+                rx.text.strong(AuthState.user_email),
+                ". ",
+                rx.link(
+                    "Send a new link",
+                    on_click=AuthState.resend_verification,
+                    cursor="pointer",
+                    data_testid="resend-verification",
+                ),
+                rx.cond(AuthState.verification_note != "", rx.text(" ", AuthState.verification_note, as_="span")),
+            ),
+            color_scheme="amber",
+            size="1",
+            width="100%",
+            margin_bottom="1rem",
+            data_testid="verification-banner",
+        ),
+    )
+
+
 def nav_links() -> rx.Component:
     return rx.vstack(*[_nav_link(item) for item in routes.NAV], spacing="1", width="100%")
 

@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 
 from obelisk_app import styles
-from obelisk_app.layout.shell import header, sidebar
+from obelisk_app.layout.shell import header, sidebar, verification_banner
 from obelisk_app.states import AuthState
 
 PageFn = Callable[[], rx.Component]
@@ -39,7 +39,13 @@ def template(
                 sidebar(),
                 rx.vstack(
                     header(title),
-                    rx.box(page(), padding="1.5rem", width="100%", max_width=styles.CONTENT_MAX_WIDTH),
+                    rx.box(
+                        verification_banner(),
+                        page(),
+                        padding="1.5rem",
+                        width="100%",
+                        max_width=styles.CONTENT_MAX_WIDTH,
+                    ),
                     spacing="0",
                     width="100%",
                     min_height="100vh",

@@ -17,7 +17,7 @@ import reflex as rx
 
 from backend.core.clients import client_address
 from backend.core.errors import AppError, Unauthorized
-from backend.tenancy import accounts
+from backend.tenancy import accounts, verification
 from backend.tenancy.access import authenticate, resolve_space_context
 from backend.tenancy.context import Principal, SpaceContext
 from obelisk_app import routes
@@ -41,6 +41,9 @@ class AuthState(rx.State):
     org_role: str = ""
     spaces: list[SpaceChoice] = []
     signed_in: bool = False
+    email_unconfirmed: bool = False
+    """The address is not confirmed and this server can mail a link: the shell offers a new one."""
+    verification_note: str = ""
 
     @rx.var
     def current_space_name(self) -> str:
@@ -80,12 +83,14 @@ class AuthState(rx.State):
         self.signed_in = False
         self.user_name = self.user_email = self.organization_name = self.org_role = ""
         self.spaces = []
+        self.email_unconfirmed, self.verification_note = False, ""
 
     async def _refresh_me(self) -> None:
         """Reload the user and their spaces; keep the current space if it is still theirs."""
         info: dict[str, Any] = await accounts.me(await self._principal())
         self.user_name, self.user_email = info["name"], info["email"]
         self.organization_name, self.org_role = info["organization_name"], info["org_role"]
+        self.email_unconfirmed = info["email_verification_available"] and not info["email_verified"]
         self.spaces = [SpaceChoice(id=s["id"], name=s["name"], role=s["role"]) for s in info["spaces"]]
         if not any(s["id"] == self.space_id for s in self.spaces):
             self.space_id = self.spaces[0]["id"] if self.spaces else ""
@@ -131,6 +136,25 @@ class AuthState(rx.State):
                 return rx.toast.error(exc.message)
             self.space_id = str(ctx.space_id)
             return rx.redirect(self.router.url.path or routes.HOME_SIGNED_IN)
+
+    @rx.event
+    async def resend_verification(self) -> Any:
+        """Mail a new confirmation link (the previous one stops working)."""
+        with event_scope():
+            try:
+                principal = await self._principal()
+                await verification.resend_verification(
+                    organization_id=principal.organization_id, user_id=principal.user_id
+                )
+            except Unauthorized:
+                return self._signed_out()
+            except AppError as exc:
+                if exc.code == "already_verified":
+                    self.email_unconfirmed = False
+                self.verification_note = exc.message
+                return None
+            self.verification_note = f"A new link is on its way to {self.user_email}. It replaces the earlier one."
+            return None
 
     @rx.event
     async def logout(self) -> Any:

@@ -140,3 +140,81 @@ async def test_the_verification_page_confirms_the_address_once(client: httpx.Asy
     assert page.outcome == "verified" and page.problem == ""
     await VerifyEmailState.load.fn(page)
     assert page.outcome == "failed" and "not valid or has expired" in page.problem
+
+
+async def _age_link(owner: dict[str, Any], minutes: int = 2) -> None:
+    """Pretend the account's current link went out `minutes` ago (the resend limit is one a minute)."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from backend.core.db import get_database
+    from backend.tenancy.models import User
+
+    async with get_database().session(organization_id=owner["organization_id"]) as session:
+        await session.execute(
+            update(User)
+            .where(User.id == owner["user_id"])
+            .values(email_verification_expires_at=User.email_verification_expires_at - timedelta(minutes=minutes))
+        )
+
+
+async def test_a_new_link_replaces_the_old_one_at_most_once_a_minute(
+    client: httpx.AsyncClient, smtp: SmtpServer
+) -> None:
+    account = await _sign_up(client, VICTIM)
+    headers = auth_headers(account["access_token"])
+    me = (await client.get("/api/v1/auth/me", headers=headers)).json()
+    assert me["email_verified"] is False and me["email_verification_available"] is True
+    (first,) = smtp.links_to(VICTIM)
+
+    too_soon = await client.post("/api/v1/auth/verify-email/resend", headers=headers)
+    assert too_soon.status_code == 429 and too_soon.json()["error"]["code"] == "verification_recently_sent"
+    assert int(too_soon.headers["retry-after"]) > 0 and len(smtp.links_to(VICTIM)) == 1
+
+    await _age_link(account)
+    sent = await client.post("/api/v1/auth/verify-email/resend", headers=headers)
+    assert sent.status_code == 202 and sent.json() == {"sent": True, "resend_after_seconds": 60}
+    second = smtp.links_to(VICTIM)[-1]
+    assert second != first and len(smtp.links_to(VICTIM)) == 2
+    assert (await client.post("/api/v1/auth/verify-email", json={"token": _token_of(first)})).status_code == 404
+    assert (await client.post("/api/v1/auth/verify-email", json={"token": _token_of(second)})).status_code == 200
+    assert (await client.get("/api/v1/auth/me", headers=headers)).json()["email_verified"] is True
+
+    await _age_link(account)
+    done = await client.post("/api/v1/auth/verify-email/resend", headers=headers)
+    assert done.status_code == 409 and done.json()["error"]["code"] == "already_verified"
+    assert len(smtp.links_to(VICTIM)) == 2
+    assert (await client.post("/api/v1/auth/verify-email/resend")).status_code == 401
+
+
+async def test_without_smtp_a_link_cannot_be_asked_for(client: httpx.AsyncClient) -> None:
+    account = await _sign_up(client, VICTIM)
+    headers = auth_headers(account["access_token"])
+    me = (await client.get("/api/v1/auth/me", headers=headers)).json()
+    assert me["email_verified"] is False and me["email_verification_available"] is False
+    refused = await client.post("/api/v1/auth/verify-email/resend", headers=headers)
+    assert refused.status_code == 503 and refused.json()["error"]["code"] == "mail_not_configured"
+
+
+async def test_the_shell_offers_a_new_link_until_the_address_is_confirmed(
+    client: httpx.AsyncClient, smtp: SmtpServer
+) -> None:
+    from backend.tenancy import verification
+    from obelisk_app.states import AuthState
+    from tests.support.ui import Tab
+
+    account = await _sign_up(client, VICTIM)
+    tab = Tab(account["access_token"], account["space_id"])
+    await AuthState.require_login.fn(tab.auth)
+    assert tab.auth.email_unconfirmed is True
+
+    await AuthState.resend_verification.fn(tab.auth)
+    assert "less than a minute ago" in tab.auth.verification_note and len(smtp.links_to(VICTIM)) == 1
+    await _age_link(account)
+    await AuthState.resend_verification.fn(tab.auth)
+    assert "on its way" in tab.auth.verification_note and len(smtp.links_to(VICTIM)) == 2
+
+    await verification.verify_email(_token_of(smtp.links_to(VICTIM)[-1]))
+    await AuthState.require_login.fn(tab.auth)
+    assert tab.auth.email_unconfirmed is False
