@@ -197,6 +197,14 @@ ADDRESS_PATTERNS: tuple[Pattern, ...] = (
         r"|\b(?:ignore|disregard|pay no (?:heed|attention) to|forget)\b (?:the |your )?(?:request|question|task|query"
         r"|assignment|prompt) (?:that brought you here|you (?:were|have been) (?:given|asked|handed)|you received)\b",
     ),
+    # Text that speaks of the reader being asked about this very document: only a model reading the document
+    # is asked about it that way.
+    pattern(
+        "address_to_ai",
+        "instruction",
+        r"\bwhen (?:you are |you're )?(?:asked|questioned|prompted|queried) about this (?:document|file|page|report"
+        r"|resume|text|email|message|record)\b",
+    ),
     # A fake boundary that opens a new prompt ("-----BEGIN NEW PROMPT-----", "[start of system instructions]").
     pattern(
         "chat_markup",
@@ -214,7 +222,12 @@ ADDRESS_PATTERNS: tuple[Pattern, ...] = (
         r"|deactivated|rolled back|lifted|suspended)\b"
         r"|\byou are no longer (?:a |an |the )?(?:helpful|harmless|safe|honest|restricted|filtered|polite)"
         r" (?:ai|assistant|model|chatbot)\b"
-        r"|\brefus(?:ing|als?) (?:is|are) (?:not (?:permitted|allowed)|forbidden|disabled)\b",
+        r"|\brefus(?:ing|als?) (?:is|are) (?:not (?:permitted|allowed)|forbidden|disabled)\b"
+        r"|\byour (?:alignment|safety) (?:training|tuning|guardrails|filters?|rules|layer)\b[^.]{0,60}?\b(?:rolled back"
+        r"|undone|removed|disabled|reverted|deleted)\b"
+        r"|\bbe that (?:ai|model|assistant|bot|chatbot|persona)\b"
+        r"|\b(?:ai|model|bot|chatbot)\b[^.]{0,30}? (?:has|have) no (?:ethics|ethical|moral|safety) (?:module|guidelines"
+        r"|filters?|constraints|programming)\b",
     ),
     # A vocative that turns to a machine reader ("Machine reader:", "To the summarisation engine:", "If a chatbot
     # is condensing these minutes,"): the noun is a machine's, and nothing but a participle or relative clause
@@ -225,7 +238,7 @@ ADDRESS_PATTERNS: tuple[Pattern, ...] = (
         r"(?:^|[.!?\n(\[]\s*|\b(?:attention|hello|hi|hey|dear|to|for|heads-up for|message to|note to)[, ]+)"
         r"(?:the |any |all |every |whichever |an? )?" + _MACHINE + r"s?"
         r"(?: (?:reading|parsing|processing|summari[sz]ing|screening|reviewing|indexing|writing|condensing|ingesting"
-        r"|evaluating|scanning|crawling|that|who|which)\b[^.:\n]{0,60})?\s*[:,]"
+        r"|evaluating|scanning|crawling|that|who|which)\b[^.:\n]{0,60})?\s*(?:[:,]|\s-\s)"
         r"|\bif (?:an? |any |the )" + _MACHINE + r" is (?:reading|parsing|processing|summari[sz]ing|screening"
         r"|reviewing|indexing|condensing|ingesting|evaluating|scanning)\b",
     ),
