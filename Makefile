@@ -15,7 +15,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: help install install-dev run dev worker migrate stop-db prepare-models test test-unit lint typecheck \
         chromium readme-config bench bench-models bench-auth bench-ingest bench-retrieval bench-injection \
-        bench-agent-injection bench-dashboard bench-runs train-injection clean
+        bench-injection-heldout2 bench-agent-injection bench-dashboard bench-runs train-injection clean
 
 help:
 	@echo "make run      set up (venv, dependencies, database, migrations, models) and serve on :$(PORT)"
@@ -83,7 +83,7 @@ readme-config:
 test-unit: install-dev
 	$(PY) -m pytest tests/unit -q
 
-bench: bench-models bench-auth bench-ingest bench-retrieval bench-injection bench-agent-injection bench-dashboard bench-runs
+bench: bench-models bench-auth bench-ingest bench-retrieval bench-injection bench-injection-heldout2 bench-agent-injection bench-dashboard bench-runs
 
 bench-models: install-dev
 	$(PY) bench/bench_models.py
@@ -105,6 +105,10 @@ bench-dashboard: install-dev
 
 bench-injection: install-dev
 	$(PY) bench/bench_injection.py
+
+# The second held-out set (issue 18): the first run is kept as the honest figure, later runs go to *_after.
+bench-injection-heldout2: install-dev
+	$(PY) bench/bench_injection_heldout2.py
 
 bench-runs: install-dev
 	$(PY) bench/bench_runs.py

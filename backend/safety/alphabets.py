@@ -36,7 +36,7 @@ NATO_WORDS = [
     "zulu",
 ]
 LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s",
-                       "!": "i", "|": "l", "9": "g"})  # fmt: skip
+                       "!": "i", "|": "l", "9": "g", "+": "t"})  # fmt: skip
 ATBASH = str.maketrans(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", "zyxwvutsrqponmlkjihgfedcbaZYXWVUTSRQPONMLKJIHGFEDCBA"
 )

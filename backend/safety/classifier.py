@@ -37,6 +37,21 @@ _ANCHOR_RE = re.compile(
     r"|forget|override|bypass|nevermind|tools?|invoke|execute|decode)\b"
     r"|\b(?:say|print|output|respond|reply|answer|write|repeat|type)\b[^.]{0,40}[\"']"
 )
+# Guidance for people who use an AI tool speaks of the tool in the third person, as something the reader
+# briefs or checks ("tell the assistant who the audience is", "review everything the AI writes", "paste the
+# rules at the top of your prompt"): an injection speaks to the model itself. A span written that way is not
+# counted unless it also names an override.
+_ABOUT_TOOL_RE = re.compile(
+    r"\b(?:tell|ask|give|show|teach|let|brief|remind|help) the (?:ai|assistant|model|chatbot|bot|copilot|tool)\b"
+    r"|\b(?:the|our|your) (?:ai|assistant|model|chatbot|bot|copilot|copy assistant|writing assistant)"
+    r" (?:writes|drafts|suggests|generates|invents|produces|makes|may|might|can|will|gets|returns|outputs)\b"
+    r"|\b(?:to|into|in|at the (?:top|start|end) of) (?:your|the|a) prompts?\b"
+    r"|\b(?:writ(?:e|ing)|craft(?:ing)?) (?:a |good |better |clear |your )?prompts?\b"
+)
+# Security advice names the threat it warns about ("ignore any email asking for your password - it is
+# phishing"); an injection does not call itself a scam.
+_WARNS_RE = re.compile(r"\b(?:phishing|scams?|fraudulent|spoofed|suspicious (?:emails?|messages?|links?|calls?))\b")
+_OVERRIDE_RE = re.compile(r"\b(?:ignore|disregard|forget|override|bypass|reveal|secret(?:ly)?|hidden|jailbr\w*)\b")
 _TOP_SPANS = 6
 _SENTENCE_END_RE = re.compile(r"[.!?]\s|\n")
 
@@ -105,6 +120,10 @@ class Classifier:
             # Two sentences together need two anchors: one ordinary "ignore this email" next to a pushy
             # marketing line must not add up to an injection.
             needed = 2 if _SENTENCE_END_RE.search(span[:-1]) else 1
+            if anchored and _ABOUT_TOOL_RE.search(span) and not _OVERRIDE_RE.search(span):
+                continue
+            if anchored and _WARNS_RE.search(span):
+                continue
             if not anchored or len(set(_ANCHOR_RE.findall(span))) >= needed:
                 return SpanScore(_sigmoid(float(logits[best])), span)
         return SpanScore(0.0, "")

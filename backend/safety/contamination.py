@@ -29,7 +29,7 @@ _REASONS = {
     "tool_call": "Contains what looks like a smuggled tool call for an AI assistant: '{}'",
     "exfiltration": "Looks like an attempt to make an AI assistant send data to an outside address: '{}'",
 }
-_RULES_VERSION = "rules-5"
+_RULES_VERSION = "rules-6"
 _MAX_DEPTH = 2
 # Encodings that ordinary documents do not use for prose: readable text hidden in one is suspicious by itself
 # (a model will happily decode and follow it), whatever it says.
@@ -55,6 +55,11 @@ _OBFUSCATIONS = frozenset(
 _PAYLOAD_RE = re.compile(
     r"\b(?:say|says|print|output|write|respond with|reply with|answer with|repeat|type|state|claim|tell \w+)"
     r"\s*:?\s*[\"']([^\"']{3,120})[\"']|[\"']([^\"']{6,120})[\"']"
+)
+# A persona an injection hands the reader: a capitalised name after "you are", "act as", "your name is".
+_PERSONA_RE = re.compile(
+    r"\b(?:[Yy]ou are|[Yy]ou're|[Oo]perate as|[Aa]ct as|[Pp]lay|[Yy]our name is|[Bb]ecome)(?: now)? "
+    r"([A-Z][\w-]{1,20}(?: [A-Z][\w-]{1,20})?)\b"
 )
 _MIXED_SCRIPT_RE = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[\u0370-\u03ff\u0400-\u04ff])\w+\b")
 _COMBINING_RE = re.compile(r"[\u0300-\u036f\u0489\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -367,6 +372,13 @@ class ContaminationDetector:
         answer_words = WORDS_RE.findall(folded)
         answer_grams = {tuple(answer_words[i : i + 4]) for i in range(len(answer_words) - 3)}
         for doc in context_docs:
+            if persona := self._adopted_persona(folded, doc):
+                return self._result(
+                    f"The answer takes on the persona an instruction injected into a source handed it: '{persona}'",
+                    "followed_injection",
+                    evidence=persona,
+                    confidence=0.9,
+                )
             for sentence in self._injected_sentences(doc):
                 for m in _PAYLOAD_RE.finditer(sentence):
                     payload = (m.group(1) or m.group(2)).strip(" .!?,")
@@ -387,6 +399,20 @@ class ContaminationDetector:
                         evidence=sentence,
                         confidence=0.85,
                     )
+        return None
+
+    @staticmethod
+    def _adopted_persona(folded: str, doc: str) -> str | None:
+        """A persona name the injected `doc` assigns that the answer speaks as ("I'm Nova now", "[Nova] ...",
+        "Nova here"). Only names the document assigns count, so an answer quoting a product name is left alone."""
+        for m in _PERSONA_RE.finditer(doc[:20_000]):
+            name = re.escape(norm.fold(m.group(1)).strip())
+            if re.search(
+                rf"(?:\b(?:i am|i'm|this is|call me|speaking as|as)(?: now)? {name}\b|\[{name}\]|^\W*{name}\b\W*"
+                rf"(?:here|online|mode|speaking|:))",
+                folded,
+            ):
+                return m.group(1)
         return None
 
     def _injected_sentences(self, doc: str) -> list[str]:

@@ -46,7 +46,13 @@ _NATO_SET = frozenset(w.replace("-", "") for w in NATO_WORDS)
 _PERCENT_RE = re.compile(r"(?:%[0-9A-Fa-f]{2}[^%\s]{0,3}){6,4000}")
 _ENTITY_RE = re.compile(r"(?:&#x?[0-9A-Fa-f]{1,6};\s?){6,4000}")
 _WORD_RE = re.compile(r"[a-z]{2,}")
-_LEET_TOKEN_RE = re.compile(r"\b(?=[a-z0-9@$!|]*[a-z])(?=[a-z0-9@$!|]*[0134578@$|])[a-z0-9@$!|]{3,}\b")
+# Symbols stand for letters at the edges of words too ("$ay", "@ll", "+he"): bounded by what is not a leet
+# character rather than by a word boundary, which a leading "$" or "@" never has.
+_LEET_TOKEN_RE = re.compile(
+    r"(?<![a-z0-9@$!|+])(?=[a-z0-9@$!|+]*[a-z])(?=[a-z0-9@$!|+]*[0134578@$|+])[a-z0-9@$!|+]{3,}(?![a-z0-9@$!|+])"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Decoded:
     """One span of the input and the text it decodes to."""
@@ -181,7 +187,8 @@ def _gibberish_lines(text: str, vocab: Vocabulary, min_words: int) -> Iterator[t
         if tried >= 12:
             return
         share, count = vocab.ratio(line)
-        leet_tokens = len(_LEET_TOKEN_RE.findall(line.lower()))
+        # Leet words are word-sized: a long run (a data URI, a key, a hash) is not one, whatever it holds.
+        leet_tokens = len([t for t in _LEET_TOKEN_RE.findall(line.lower()) if len(t) <= 20])
         if count < 2 and leet_tokens < 2:
             continue
         clipped = line[:2000]

@@ -261,7 +261,8 @@ TOOL_CALL_PATTERNS: tuple[Pattern, ...] = (
         "tool_call",
         r"\"(?:tool_calls|function_call|tool_use|tool_call)\"\s*:"
         r"|\"role\"\s*:\s*\"(?:system|developer)\"[^}]{0,40}\"content\"\s*:\s*\"[^\"]{0,200}?(?:ignore|disregard|obey|no"
-        r" (?:rules|restrictions|limits)|unrestricted|unfiltered|override|jailbr|reveal|do anything|the document)"
+        r" (?:rules|restrictions|limits)|unrestricted|unfiltered|override|jailbr|reveal|do anything|the document"
+        r"|(?:safety|filters?|guardrails|alignment)\b[^\"]{0,20}?\b(?:off|disabled|removed))"
         r"|\{\s*\"(?:name|tool|tool_name|function|action)\"\s*:\s*\"[^\"]{1,80}\"\s*,\s*\"(?:arguments|parameters"
         r"|action_input)\"\s*:"
         r"|</?\s*(?:tool_call|tool_calls|function_call|function_calls|tool_use|invoke)\b",

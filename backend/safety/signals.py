@@ -86,8 +86,16 @@ def interleaved_invisible(text: str) -> bool:
     return False
 
 
+# Reference-style markdown images: `![chart][ref]` shown from a `[ref]: https://...` line elsewhere.
+_REF_IMAGE_RE = re.compile(r"!\[[^\]]{0,200}\]\[([^\]]{1,60})\]")
+_REF_DEFINITION_RE = re.compile(r"^[ \t]{0,3}\[([^\]]{1,60})\]:[ \t]*<?([^\s>]{1,2000})", re.MULTILINE)
+
+
 def image_beacon(text: str) -> str | None:
     urls = [m.group(1) for m in MARKDOWN_IMAGE_RE.finditer(text)] + [m.group(1) for m in HTML_IMAGE_RE.finditer(text)]
+    if "][" in text and "]:" in text:
+        labels = {m.group(1).strip().lower() for m in _REF_IMAGE_RE.finditer(text)}
+        urls += [m.group(2) for m in _REF_DEFINITION_RE.finditer(text) if m.group(1).strip().lower() in labels]
     for url in urls:
         parts = urlsplit(url.strip())
         if parts.scheme.lower() not in ("http", "https", "") or not (parts.netloc or url.startswith("//")):
