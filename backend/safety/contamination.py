@@ -31,6 +31,14 @@ _REASONS = {
 }
 _RULES_VERSION = "rules-6"
 _MAX_DEPTH = 2
+_CLEAN_CONTEXT_ANSWER_FLOOR = 0.8
+"""With every source clean, the classifier alone blocks an answer only at this probability or above. An answer
+saying "I'll follow your instructions" or "following the instructions in the brand book" reads like obedience
+to it, and from a model told to follow the user's and the brand's rules it is the normal case; obeying an
+injection needs one in a source. Measured on the answer sets (rules-6): the classifier-only verdicts on benign
+answers with clean sources scored 0.72-0.75 and cost 0.2 points of false positives on the old test split;
+the floor keeps every catch of the second held-out set and of the old training split, and 0.5 of 94.2 points on
+the old test split (93.7%)."""
 # Encodings that ordinary documents do not use for prose: readable text hidden in one is suspicious by itself
 # (a model will happily decode and follow it), whatever it says.
 _OBFUSCATIONS = frozenset(
@@ -236,9 +244,11 @@ class ContaminationDetector:
         if (urls := self._url_result(check_urls(response, context_docs))).contaminated:
             return urls
         found = self._scan(response, depth=0)
-        if found.contaminated:
-            return found
         injected = [doc for doc in context_docs if doc and self._scan(doc, depth=0).contaminated]
+        if found.contaminated:
+            weak = found.pattern == "classifier" and (found.confidence or 0.0) < _CLEAN_CONTEXT_ANSWER_FLOOR
+            if injected or not weak:
+                return found
         if not injected:
             return self._clean()
         clean = [doc for doc in context_docs if doc and doc not in injected]
