@@ -9,7 +9,7 @@ embedder, and the service function the API calls (`retrieval.service.search`, en
     another organization's space holding a second copy of the corpus (other seed) in the same tables;
   * queries: the held-out half only (`quality_corpus.split`); the tuning half is what the settings were
     chosen on (`--tune` prints the tuning half's figures for a grid of settings instead);
-  * configurations measured query by query, interleaved (same load for each):
+  * configurations measured query by query, interleaved (same load for each; each change alone as well):
       - "before": the ranking as it was (no heading weight in BM25, the previous reranker weights);
       - "after": the current settings;
       - "baseline": plain BM25 (in memory, the whole text: title, heading and body) and exact dense cosine
@@ -268,6 +268,25 @@ def tuning_grid(base: Any) -> list[tuple[str, Any]]:
     return grid
 
 
+async def keyword_sql_ms(scope: Any, texts: Sequence[str], weights: Sequence[float]) -> dict[float, list[float]]:
+    """Milliseconds of the keyword leg's statement alone for each BM25 heading weight, interleaved per query."""
+    from backend.core.db import get_database
+    from backend.retrieval import keyword, queries
+
+    times: dict[float, list[float]] = {w: [] for w in weights}
+    async with get_database().tenant(scope) as session:
+        elig = await queries.eligibility(session, scope.space_id)
+        for index, text in enumerate(texts):
+            stats = await keyword.term_stats(session, scope.space_id, text)
+            for weight in weights if index % 2 else weights[::-1]:
+                started = time.perf_counter()
+                await keyword.keyword_search(
+                    session, scope.space_id, stats=stats, compare=None, elig=elig, limit=30, heading_weight=weight
+                )
+                times[weight].append((time.perf_counter() - started) * 1000)
+    return times
+
+
 # --- the run ---------------------------------------------------------------------------------------------
 
 
@@ -339,16 +358,24 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         return {}
 
     before, after = ranking(base, BEFORE, BEFORE_WEIGHTS), ranking(base)
+    after_weights = dataclasses.asdict(after[1].weights)
+    # Each change alone (held-out half only): which of them the gain comes from.
+    ablations = {
+        "heading weight only": ranking(base, None, BEFORE_WEIGHTS),
+        "reranker weights only": ranking(base, BEFORE, after_weights),
+    }
     measured: dict[str, dict[str, list[float]]] = {
-        name: {"ndcg": [], "recall": [], "ms": []} for name in ("before", "after", "baseline")
+        name: {"ndcg": [], "recall": [], "ms": []} for name in ("before", "after", "baseline", *ablations)
     }
     per_intent: dict[str, dict[str, list[float]]] = {}
     for half, batch in (("tuning", tuning), ("held_out", held_out)):
         for index, q in enumerate(batch):
             vector = await embedder.embed_query(q.text)
-            # Alternating which goes first, so neither gains from the other's warm caches.
-            order = (("before", before), ("after", after))
-            for name, config in order if index % 2 else order[::-1]:
+            # Rotating which goes first, so none gains from the others' warm caches.
+            order = [("before", before), ("after", after)]
+            if half == "held_out":
+                order += list(ablations.items())
+            for name, config in order[index % len(order) :] + order[: index % len(order)]:
                 ids, ms = await run_config(ctx, embedder, config, q)
                 ndcg, recall = ndcg_recall(q, sections_of(ids), all_sections)
                 if half == "held_out":
@@ -365,6 +392,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             else:
                 per_intent.setdefault("baseline tuning", {"ndcg": []})["ndcg"].append(ndcg)
 
+    sql_ms = await keyword_sql_ms(ctx.scope, [q.text for q in held_out], (1.0, base.retrieval_heading_weight))
     figures = {
         name: {
             "ndcg_at_10": statistics.fmean(m["ndcg"]),
@@ -389,9 +417,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "held_out": figures,
         "tuning_ndcg_at_10": tuning_figures,
         "held_out_ndcg_by_intent": by_intent,
+        "keyword_sql_p50_ms": {str(w): statistics.median(v) for w, v in sql_ms.items()},
         "after_settings": {k: getattr(base, k) for k in BEFORE},
         "before_settings": BEFORE,
-        "after_rerank_weights": dataclasses.asdict(after[1].weights),
+        "after_rerank_weights": after_weights,
         "before_rerank_weights": BEFORE_WEIGHTS,
     }
 
@@ -418,9 +447,15 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         line("before (the ranking as it was)", "before"),
         line("after (current settings)", "after"),
         line(f"baseline: plain BM25 + exact dense, RRF k {RRF_K}, no rerank (in memory)", "baseline"),
+        line("ablation: BM25 heading weight only (reranker weights as before)", "heading weight only"),
+        line("ablation: reranker weights only (no BM25 heading weight)", "reranker weights only"),
         "",
         f"Tuning half, nDCG@10: before {tuning_figures['before']:.3f}, after {tuning_figures['after']:.3f}, "
         f"baseline {tuning_figures['baseline']:.3f}.",
+        "",
+        "The keyword leg's statement alone (held-out queries, 30 rows, interleaved), p50: "
+        + ", ".join(f"{statistics.median(v):.2f} ms with heading weight {w:g}" for w, v in sql_ms.items())
+        + ".",
         "",
         "Held-out nDCG@10 by kind of query:",
         "",
@@ -434,7 +469,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "",
         "Settings before → after: "
         + ", ".join(f"`{k.upper()}` {v} → {getattr(base, k)}" for k, v in BEFORE.items())
-        + f"; reranker weights {BEFORE_WEIGHTS} → {dataclasses.asdict(after[1].weights)}. Timings are the "
+        + f"; reranker weights {BEFORE_WEIGHTS} → {after_weights}. Timings are the "
         "service call as the API makes it (query embedding included), this machine shared.",
         "",
     ]
