@@ -14,8 +14,8 @@ export TRANSFORMERS_OFFLINE := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: help install install-dev run dev worker migrate stop-db prepare-models test test-unit lint typecheck \
-        chromium readme-config bench bench-models bench-auth bench-ingest bench-retrieval bench-injection \
-        bench-injection-heldout2 bench-agent-injection bench-dashboard bench-runs train-injection clean
+        chromium readme-config bench bench-models bench-auth bench-ingest bench-retrieval bench-quality \
+        bench-injection bench-injection-heldout2 bench-agent-injection bench-dashboard bench-runs train-injection clean
 
 help:
 	@echo "make run      set up (venv, dependencies, database, migrations, models) and serve on :$(PORT)"
@@ -83,7 +83,8 @@ readme-config:
 test-unit: install-dev
 	$(PY) -m pytest tests/unit -q
 
-bench: bench-models bench-auth bench-ingest bench-retrieval bench-injection bench-injection-heldout2 bench-agent-injection bench-dashboard bench-runs
+bench: bench-models bench-auth bench-ingest bench-retrieval bench-quality bench-injection bench-injection-heldout2 \
+       bench-agent-injection bench-dashboard bench-runs
 
 bench-models: install-dev
 	$(PY) bench/bench_models.py
@@ -96,6 +97,9 @@ bench-ingest: install-dev
 
 bench-retrieval: install-dev
 	$(PY) bench/bench_retrieval.py
+
+bench-quality: install-dev
+	$(PY) bench/bench_quality.py
 
 bench-agent-injection: install-dev prepare-models
 	$(PY) bench/bench_agent_injection.py

@@ -236,6 +236,19 @@ class Settings(BaseSettings):
         default=2000,
         description="Below this many searchable chunks (space or collection) vectors are compared exactly, no HNSW.",
     )
+    retrieval_heading_weight: float = Field(
+        default=3.0,
+        ge=1.0,
+        le=10.0,
+        description="In keyword search, a query word in a passage's title or heading path counts this many times "
+        "one in its text (BM25F; 1: the same).",
+    )
+    retrieval_candidates_per_result: int = Field(
+        default=3,
+        ge=1,
+        le=20,
+        description="Candidates each search leg hands to the reranker per result asked for (at least 20, at most 200).",
+    )
     retrieval_parallel_queries: int = Field(
         default=4, description="At most this many database queries of one search run at the same time."
     )

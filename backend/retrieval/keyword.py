@@ -35,6 +35,10 @@ ZETA2 = 1.6449340668482264
 # calc_rank_or). Since π²/6 - Σ_{j≤n} 1/j² ≈ 1/(n + ½), the term's frequency in the chunk is recovered exactly
 # (checked up to tsvector's cap of 255 positions) from one cheap C call: BM25 needs tf, not a ts_rank score.
 _TF = f"round(1.0 / greatest(1e-9, {ZETA2} * (1.0 - ts_rank('{{1,1,1,1}}', m.tsv, t.q))) - 0.5)"
+# The same with only weight A counted: the occurrences in the heading path. Headings come first in `tsv`
+# (heading || content, and `||` shifts the right side's positions past the left's), so A positions are the
+# first ones of each lexeme and the same recovery holds (with weights 0 elsewhere, ts_rank sums 1/j² over them).
+_TF_HEADING = f"round(1.0 / greatest(1e-9, {ZETA2} * (1.0 - ts_rank('{{0,0,0,1}}', m.tsv, t.q))) - 0.5)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +132,14 @@ def keyword_statement(
     compare: Sequence[float] | None,
     elig: Eligibility,
     limit: int,
+    heading_weight: float = 1.0,
 ) -> tuple[str, dict[str, Any]]:
-    """The keyword leg's SQL and parameters (`keyword_search` runs it; the benchmark EXPLAINs it)."""
+    """The keyword leg's SQL and parameters (`keyword_search` runs it; the benchmark EXPLAINs it).
+
+    `heading_weight`: how many times an occurrence in the heading path (document title, section headings)
+    counts against one in the text (BM25F with two fields: the weighted frequencies are summed before
+    saturation, so a title match cannot be outscored by repeating the word in a long body).
+    """
     params: dict[str, Any] = {
         "space": space_id,
         "terms": [t for t, _ in stats.terms],
@@ -143,10 +153,13 @@ def keyword_statement(
         similarity_cast, params["compare"] = "vector", None
     else:
         similarity_cast, params["compare"] = vector_cast(len(compare)), vector_literal(compare)
+    tf = _TF
+    if heading_weight != 1.0:
+        tf = f"({_TF} + {float(heading_weight) - 1.0!r} * {_TF_HEADING})"
     sql = _KEYWORD.format(
         columns=CHUNK_COLUMNS,
         cast=similarity_cast,
-        tf=_TF,
+        tf=tf,
         k1=BM25_K1,
         k1_plus_1=BM25_K1 + 1,
         b=BM25_B,
@@ -162,16 +175,19 @@ async def keyword_search(
     compare: Sequence[float] | None,
     elig: Eligibility,
     limit: int,
+    heading_weight: float = 1.0,
 ) -> list[dict[str, Any]]:
     """The `limit` chunks with the highest BM25 score for the query's terms.
 
     IDF and average length come from the space's own statistics (`chunk_terms`, `chunk_space_stats`);
-    each chunk's term frequencies from its `tsv` (headings count as occurrences too). `similarity` is the
-    chunk's cosine similarity to `compare` (the query's vector), for the reranker.
+    each chunk's term frequencies from its `tsv`, an occurrence in the heading path counting `heading_weight`
+    times. `similarity` is the chunk's cosine similarity to `compare` (the query's vector), for the reranker.
     """
     if elig.empty or not stats.terms or limit <= 0:
         return []
-    sql, params = keyword_statement(space_id, stats=stats, compare=compare, elig=elig, limit=limit)
+    sql, params = keyword_statement(
+        space_id, stats=stats, compare=compare, elig=elig, limit=limit, heading_weight=heading_weight
+    )
     return await fetch_all(session, sql, params)
 
 

@@ -22,9 +22,9 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def candidate_limit(top_k: int) -> int:
+def candidate_limit(top_k: int, per_result: int = 3) -> int:
     """Candidates a stream hands to the reranker: a few times what is kept, so reranking has a choice."""
-    return min(200, max(20, 3 * top_k))
+    return min(200, max(20, per_result * top_k))
 
 
 async def isolated(work: Awaitable[list[T]], what: str) -> list[T]:
@@ -138,7 +138,13 @@ async def keyword_leg(
             if not stats.terms:
                 return []
             return await keyword.keyword_search(
-                session, ctx.space_id, stats=stats, compare=await compare, elig=elig, limit=limit
+                session,
+                ctx.space_id,
+                stats=stats,
+                compare=await compare,
+                elig=elig,
+                limit=limit,
+                heading_weight=ctx.settings.retrieval_heading_weight,
             )
     finally:
         if compare.done() and not compare.cancelled():

@@ -69,7 +69,7 @@ class ReferencedStream:
 
     async def run(self, ctx: SearchContext) -> list[Candidate]:
         ids = list(ctx.request.document_ids)
-        limit = candidate_limit(ctx.request.top_k)
+        limit = candidate_limit(ctx.request.top_k, ctx.settings.retrieval_candidates_per_result)
         vector_rows, keyword_rows = await run_legs(
             {
                 "referenced/vector": vector_leg(ctx, None, limit=limit, document_ids=ids, force_exact=True),
@@ -88,7 +88,7 @@ class GeneralStream:
         return bool(ctx.request.query.strip())
 
     async def run(self, ctx: SearchContext) -> list[Candidate]:
-        limit = candidate_limit(ctx.request.top_k)
+        limit = candidate_limit(ctx.request.top_k, ctx.settings.retrieval_candidates_per_result)
         tags = list(ctx.request.tags) or None
         query = ctx.request.query
 
@@ -158,7 +158,8 @@ class UrlStream:
         failures = [p for p in outcomes if isinstance(p, BaseException)]
         if failures and not pages:
             raise failures[0]
-        return self.match(pages, ctx.request.query, vector, candidate_limit(ctx.request.top_k))
+        limit = candidate_limit(ctx.request.top_k, ctx.settings.retrieval_candidates_per_result)
+        return self.match(pages, ctx.request.query, vector, limit)
 
     def match(self, pages: list[LoadedPage], query: str, vector: list[float], limit: int) -> list[Candidate]:
         """Rank the pages' chunks for the query: cosine similarity and in-memory BM25, fused by RRF."""

@@ -145,6 +145,46 @@ async def test_term_frequency_is_recovered_exactly_from_ts_rank(db: Database, sp
     assert [int(r["tf"]) for r in rows] == [int(r["n"]) for r in rows]
 
 
+async def test_heading_term_frequency_is_recovered_from_the_heading_weight_alone(db: Database, spaces: tuple) -> None:
+    alpha, _ = spaces
+    async with db.tenant(alpha.scope) as session:
+        rows = await queries.fetch_all(
+            session,
+            "SELECT h, n, " + keyword._TF_HEADING + " AS tf "
+            "FROM generate_series(0, 12) h, generate_series(1, 30, 7) n, "
+            "LATERAL (SELECT setweight(to_tsvector('english', repeat('apple ', h) || 'guide'), 'A') || "
+            "setweight(to_tsvector('english', repeat('apple ', n) || 'pie'), 'B') AS tsv) m, "
+            "LATERAL (SELECT 'appl'::tsquery AS q) t",
+            {},
+        )
+    assert [int(r["tf"]) for r in rows] == [int(r["h"]) for r in rows]
+
+
+async def test_a_word_in_the_title_outweighs_the_same_word_repeated_in_a_long_body(
+    db: Database, spaces: tuple
+) -> None:
+    alpha, _ = spaces
+    titled = await _add(
+        db, alpha, "playbook", "# Webinar playbook\n\n## Checklist\n\nBook the speakers and test the slides.\n"
+    )
+    await _add(
+        db,
+        alpha,
+        "notes",
+        "# Quarterly notes\n\n## Events\n\nThe spring webinar drew more sign-ups than the trade show, and the "
+        "autumn webinar series will repeat the format. Each webinar gets a recording page, and the webinar team "
+        "reports attendance, questions asked and pipeline created to the sales leads every Friday afternoon.\n",
+    )
+    response = await _retriever(alpha, db, GeneralStream()).retrieve("webinar", enhance=False)
+    by_keyword = sorted(response.passages(), key=lambda r: -(r.candidate.keyword_score or 0.0))
+    assert by_keyword[0].candidate.document_id == str(titled), "the title match ranks first in the keyword leg"
+    async with db.tenant(alpha.scope) as session:
+        stats = await keyword.term_stats(session, alpha.space_id, "webinar")
+        elig = await queries.eligibility(session, alpha.space_id)
+        flat = await keyword.keyword_search(session, alpha.space_id, stats=stats, compare=None, elig=elig, limit=5)
+    assert str(flat[0]["document_id"]) != str(titled), "with headings counted as body text, the repeats win"
+
+
 async def test_referenced_stream_searches_only_the_named_documents(db: Database, spaces: tuple, library: dict) -> None:
     alpha, _ = spaces
     retriever = _retriever(alpha, db, ReferencedStream())
