@@ -10,10 +10,12 @@ and fans them out.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncGenerator
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -23,6 +25,7 @@ from backend.agents.graph import prompts
 from backend.agents.graph.checks import DETECTOR, contamination_of, final_message, stop_reason
 from backend.agents.graph.context import AgentContext, Retriever, RunParts, require_scope
 from backend.agents.graph.decisions import Review, decide, decision_model
+from backend.agents.graph.holdback import HoldBack
 from backend.agents.graph.spotlight import strip_echoed_blocks, unmark
 from backend.agents.graph.state import AgentState
 from backend.agents.grounding import check_claims, citations_for
@@ -251,15 +254,26 @@ class Nodes:
         messages = self._prompt(state, context, prompts.ANSWER_REQUEST)
         _emit(runtime, "step", name="write", status="started")
         model = self._parts(context).llm.bind(temperature=context.config.temperature)
-        parts: list[str] = []
-        async for chunk in model.astream(messages):
-            piece = text_of(chunk)
-            if piece:
-                parts.append(piece)
-                _emit(runtime, "token", text=piece)
-            if context.should_stop():
-                return {"draft": unmark("".join(parts)), "cancelled": True}
-        draft = strip_echoed_blocks(unmark("".join(parts)))
+        # Risky spans (an address, the canary, a source instruction's payload) wait until the cheap checks
+        # have seen them whole; a blocked one never reaches a follower (see `holdback`).
+        gate = HoldBack(
+            passages=state.get("context") or [], canary=context.canary, request=str(state.get("request") or "")
+        )
+        # `astream` is an async generator: closed at once when the loop leaves early (the model stops).
+        async with contextlib.aclosing(cast("AsyncGenerator[Any, None]", model.astream(messages))) as stream:
+            async for chunk in stream:
+                if (piece := unmark(text_of(chunk))) and (shown := gate.feed(piece)):
+                    _emit(runtime, "token", text=shown)
+                if gate.blocked is not None:
+                    break  # stop generating: the rest of a blocked answer is of no use
+                if context.should_stop():
+                    return {"draft": gate.shown, "cancelled": True}
+        if gate.blocked is None and (rest := gate.finish()):
+            _emit(runtime, "token", text=rest)
+        draft = strip_echoed_blocks(gate.text)
+        if gate.blocked is not None:
+            _emit(runtime, "step", name="write", status="blocked", rule=gate.blocked["rule"])
+            return {"draft": draft, "contamination_detected": True, "contamination": gate.blocked}
         _emit(runtime, "step", name="write", status="done", characters=len(draft))
         return {"draft": draft}
 
@@ -273,8 +287,10 @@ class Nodes:
             return update
         draft = state.get("draft") or ""
         _emit(runtime, "step", name="check", status="started")
-        contamination = contamination_of(
-            draft, state.get("context") or [], context.canary, str(state.get("request") or "")
+        contamination = (
+            state.get("contamination")  # found while the answer streamed (`_write`)
+            if state.get("contamination_detected")
+            else contamination_of(draft, state.get("context") or [], context.canary, str(state.get("request") or ""))
         )
         if contamination is not None:
             _emit(runtime, "step", name="check", status="blocked", rule=contamination["rule"])
