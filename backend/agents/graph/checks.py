@@ -17,6 +17,7 @@ DETECTOR = ContaminationDetector()
 """One detector for every run of the process (its model and vocabulary load once; headings and titles it has
 judged are remembered); the run's canary is passed per check."""
 _LINKS = re.compile(r"\S*://\S*")
+_QUOTE = re.compile(r":\s*'.*\Z", re.DOTALL)
 _RULES = {
     "canary": "it revealed the run's confidential marker",
     "source_instruction_followed": "it did what a source told the model to do",
@@ -101,7 +102,10 @@ def contamination_of(draft: str, passages: list[dict[str, Any]], canary: str, re
 
 
 def _verdict(reason: str, rule: str, draft: str, passages: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"reason": reason, "rule": rule, "source": _culprit(draft, passages)}
+    # The verdict is stored with the run's `complete` event and in the conversation: it names the rule and the
+    # source, never the attack's own words (a detector's reason ends with the span it quotes, which may be
+    # the payload itself: an exfiltration address, the canary).
+    return {"reason": _QUOTE.sub("", reason).rstrip(" .:") + ".", "rule": rule, "source": _culprit(draft, passages)}
 
 
 def _grams(text: str, n: int) -> set[tuple[str, ...]]:
