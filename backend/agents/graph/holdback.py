@@ -142,7 +142,9 @@ class HoldBack:
         return found
 
     def _word_starts(self, index: int) -> bool:
-        return index == 0 or not (self.text[index - 1].isalnum() or self.text[index - 1] in "_.@/")
+        # As `\b` reads it (an address starts at a word boundary for `safety.urls` too): held wherever the
+        # address could begin, so none is ever released half-written and then checked as a fragment.
+        return index == 0 or not (self.text[index - 1].isalnum() or self.text[index - 1] == "_")
 
 
 __all__ = ["MIN_PARTIAL", "HoldBack"]

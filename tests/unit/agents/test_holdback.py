@@ -84,3 +84,10 @@ def test_what_only_looked_like_the_start_of_a_span_goes_out_with_the_next_token(
     gate, released = _stream(["Use", " http", " caching", " and", " www", " names", " ZE", "ST", "!"])
     assert released == ["Use", " ", "http caching", " and", " ", "www names", " ", "ZEST", "!", ""]
     assert gate.blocked is None
+
+
+def test_an_address_of_the_sources_after_a_slash_is_held_whole_and_released() -> None:
+    pieces = ["Mirror", ":", " /", "ht", "tps", "://acme", ".example", "/report-2025", " ok"]
+    gate, released = _stream(pieces)
+    assert gate.blocked is None and "".join(released) == "".join(pieces)
+    assert "https://acme.example/report-2025 ok" in released  # not a fragment of it checked alone
