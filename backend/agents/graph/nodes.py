@@ -267,6 +267,7 @@ class Nodes:
                 if gate.blocked is not None:
                     break  # stop generating: the rest of a blocked answer is of no use
                 if context.should_stop():
+                    # What followers saw: a span still held back was never checked, so it is not kept.
                     return {"draft": gate.shown, "cancelled": True}
         if gate.blocked is None and (rest := gate.finish()):
             _emit(runtime, "token", text=rest)
