@@ -10,12 +10,10 @@ and fans them out.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import AsyncGenerator
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -259,16 +257,17 @@ class Nodes:
         gate = HoldBack(
             passages=state.get("context") or [], canary=context.canary, request=str(state.get("request") or "")
         )
-        # `astream` is an async generator: closed at once when the loop leaves early (the model stops).
-        async with contextlib.aclosing(cast("AsyncGenerator[Any, None]", model.astream(messages))) as stream:
-            async for chunk in stream:
-                if (piece := unmark(text_of(chunk))) and (shown := gate.feed(piece)):
-                    _emit(runtime, "token", text=shown)
-                if gate.blocked is not None:
-                    break  # stop generating: the rest of a blocked answer is of no use
-                if context.should_stop():
-                    # What followers saw: a span still held back was never checked, so it is not kept.
-                    return {"draft": gate.shown, "cancelled": True}
+        # Leaving the loop early stops pulling from the model; the event loop's async-generator hook then
+        # closes its stream in a task of its own. Closing it inline (`contextlib.aclosing`) was tried: the
+        # executor tests then segfaulted in psycopg's pipeline under the checkpointer (not root-caused).
+        async for chunk in model.astream(messages):
+            if (piece := unmark(text_of(chunk))) and (shown := gate.feed(piece)):
+                _emit(runtime, "token", text=shown)
+            if gate.blocked is not None:
+                break  # stop generating: the rest of a blocked answer is of no use
+            if context.should_stop():
+                # What followers saw: a span still held back was never checked, so it is not kept.
+                return {"draft": gate.shown, "cancelled": True}
         if gate.blocked is None and (rest := gate.finish()):
             _emit(runtime, "token", text=rest)
         draft = strip_echoed_blocks(gate.text)
