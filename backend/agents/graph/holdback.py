@@ -104,11 +104,10 @@ class HoldBack:
     def _needs_check(self, end: int) -> bool:
         """Whether the text about to be released holds (or completes) an address, a link or image target, or
         a risky literal; the look-back covers a literal whose first characters went out before it was one."""
-        window = self.text[max(0, self.released - self._overlap) : end]
         if _RISKY.search(self.text, self.released, end):
             return True
-        lowered = window.lower()
-        return any(literal in lowered for literal in self._literals)
+        window = self.text[max(0, self.released - self._overlap) : end].lower()
+        return any(literal in window for literal in self._literals)
 
     def _hold_start(self) -> int:
         """Where the earliest span that is still open begins (the end of the text when none is)."""
