@@ -15,7 +15,8 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: help install install-dev run dev worker migrate stop-db prepare-models test test-unit lint typecheck \
         chromium readme-config bench bench-models bench-auth bench-ingest bench-retrieval bench-quality \
-        bench-injection bench-injection-heldout2 bench-agent-injection bench-dashboard bench-runs train-injection clean
+        bench-injection bench-injection-heldout2 bench-agent-injection bench-dashboard bench-runs bench-holdback \
+        train-injection clean
 
 help:
 	@echo "make run      set up (venv, dependencies, database, migrations, models) and serve on :$(PORT)"
@@ -84,7 +85,7 @@ test-unit: install-dev
 	$(PY) -m pytest tests/unit -q
 
 bench: bench-models bench-auth bench-ingest bench-retrieval bench-quality bench-injection bench-injection-heldout2 \
-       bench-agent-injection bench-dashboard bench-runs
+       bench-agent-injection bench-dashboard bench-runs bench-holdback
 
 bench-models: install-dev
 	$(PY) bench/bench_models.py
@@ -116,6 +117,9 @@ bench-injection-heldout2: install-dev
 
 bench-runs: install-dev
 	$(PY) bench/bench_runs.py
+
+bench-holdback: install-dev
+	$(PY) bench/bench_holdback.py
 
 # Rebuild the injection classifier (backend/safety/data/) from the generated corpus; commit what it writes.
 train-injection: install-dev

@@ -73,7 +73,9 @@ async def get_run(run_id: str, ctx: Ctx) -> RunPublic:
         "event's payload is `{stop_reason, message, citations, unsupported_claims}` with `stop_reason` one of "
         "completed, max_iterations, contaminated, error, cancelled, or interrupted (the worker died mid-run: "
         "`message` is the partial answer and `partial` is true; `POST /runs/{id}/resume` continues the run, whose "
-        "next attempt starts with a `status` event and ends with its own `complete`)."
+        "next attempt starts with a `status` event and ends with its own `complete`). The `complete` event's "
+        "`message` replaces the text of the attempt's `token` events; when the answer was blocked "
+        "(`contaminated`) it is a notice and those token events are stored with `text` empty and `redacted` true."
     ),
 )
 async def list_run_events(

@@ -10,6 +10,11 @@ A `complete` event closes an attempt of a run. Its `stop_reason` is the graph's
 (completed|max_iterations|contaminated|error|cancelled), or `interrupted` when the worker died mid-run
 (recovery writes that one); a resumed run then continues with a `status` event and, at its end, another
 `complete`.
+
+A `complete` event's `message` is the attempt's answer as it stands: a client shows it in place of the text
+it assembled from the attempt's `token` events. When the answer was blocked (`stop_reason =
+"contaminated"`) it is a notice, and the attempt's token events are stored redacted (`text` empty,
+`redacted: true`, sequences kept), so a replay never returns the blocked text.
 """
 
 from __future__ import annotations
@@ -96,6 +101,8 @@ class StatusPayload(_Payload):
 class TokenPayload(_Payload):
     type: Literal["token"] = "token"
     text: str
+    redacted: bool = False
+    """The text belonged to an answer that was blocked and was emptied when the run ended."""
 
 
 class StepPayload(_Payload):

@@ -4,7 +4,12 @@
 holding the run's row lock, so two workers never execute the same run), drives the conversation's turn with
 `run_turn`, and sends every event through the token coalescer to the event log and the broker. The graph's
 `complete` event is held back and written together with the run's final status in one transaction, so a
-follower that sees `complete` also sees the run finished. A resumed run (its second or later attempt)
+follower that sees `complete` also sees the run finished. When the answer check blocked the answer
+(`stop_reason = "contaminated"`), the same transaction empties the text of the attempt's token events
+(`{"text": "", "redacted": true}`, sequences unchanged): a replay from any sequence, through any door, never
+returns the blocked draft, and the `complete` event's notice is the attempt's whole answer. A live follower
+that already received some of those tokens (what the streaming hold-back could not tell, see
+`agents.graph.holdback`) replaces them with that notice. A resumed run (its second or later attempt)
 continues the conversation's turn from its last LangGraph checkpoint (`run_turn(..., resume=True)`), so the
 message is never answered twice.
 
@@ -99,6 +104,10 @@ class RunWriter:
                 # runs now: what this one has to say no longer belongs in the log.
                 logger.warning("superseded run attempt ends", extra={"run_id": str(self.run_id)})
                 return False
+            if stop_reason == "contaminated":
+                # The blocked attempt's text must not be replayable: its tokens are emptied in the transaction
+                # that stores the notice, so no reader ever sees the notice beside the text it replaces.
+                await repository.redact_attempt_tokens(session, self.scope, run_id=self.run_id)
             stored = await repository.append_events(session, self.scope, run_id=self.run_id, events=events)
             run.status, run.stop_reason, run.error = status, stop_reason, error
             run.finished_at = datetime.now(UTC)

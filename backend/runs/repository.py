@@ -188,6 +188,21 @@ async def fold_token_events(
         await session.execute(_FOLD_DELETE, {"sequences": list(drop), "run_id": run_id, "space_id": scope.space_id})
 
 
+_REDACT_ATTEMPT = text(
+    "UPDATE agent_run_events SET payload = jsonb_build_object('text', '', 'redacted', true) "
+    "WHERE run_id = :run_id AND space_id = :space_id AND type = 'token' AND sequence > COALESCE(("
+    "SELECT max(sequence) FROM agent_run_events WHERE run_id = :run_id AND space_id = :space_id "
+    "AND type = 'status' AND payload->>'status' = 'running'), 0)"
+)
+
+
+async def redact_attempt_tokens(session: AsyncSession, scope: TenantScope, *, run_id: uuid.UUID) -> int:
+    """Empty the text of the token events of the run's current attempt (those after its last `status:
+    running` event), each marked `redacted: true`; the events and their sequences stay. How many there were."""
+    result = await session.execute(_REDACT_ATTEMPT, {"run_id": run_id, "space_id": scope.space_id})
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def runs_to_compact(
     session: AsyncSession, *, before: datetime, limit: int
 ) -> list[tuple[TenantScope, uuid.UUID]]:
@@ -308,6 +323,7 @@ __all__ = [
     "get_run",
     "list_events",
     "list_runs",
+    "redact_attempt_tokens",
     "runs_to_compact",
     "stop_state",
     "usage_of",

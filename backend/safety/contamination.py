@@ -241,7 +241,7 @@ class ContaminationDetector:
                 evidence=m.group(),
                 confidence=0.9,
             )
-        if (urls := self._url_result(check_urls(response, context_docs))).contaminated:
+        if (urls := self.check_links(response, context_docs)).contaminated:
             return urls
         found = self._scan(response, depth=0)
         injected = [doc for doc in context_docs if doc and self._scan(doc, depth=0).contaminated]
@@ -253,6 +253,12 @@ class ContaminationDetector:
             return self._clean()
         clean = [doc for doc in context_docs if doc and doc not in injected]
         return self._follows_context_injection(folded, injected) or self._obeys(response, clean) or self._clean()
+
+    def check_links(self, response: str, context_docs: list[str]) -> ContaminationResult:
+        """The link part of `check_response` alone: contaminated when `response` shows an image, or links to
+        an address, that `context_docs` do not vouch for (see `urls`). Cheap (no classifier, no decoding),
+        so it can run on an answer while it streams."""
+        return self._url_result(check_urls(response, context_docs))
 
     # --- internals ---------------------------------------------------------------------------------------
 

@@ -90,6 +90,30 @@ async def test_stop_before_the_run_starts_cancels_it_and_the_stream_says_so(
     assert frames[-1]["event"] == "complete" and "cancelled" in frames[-1]["data"] and "never" not in str(frames)
 
 
+async def test_a_blocked_answer_is_replayed_over_rest_and_sse_as_its_notice_alone(
+    live: httpx.AsyncClient, queued: list[tuple[TenantScope, uuid.UUID]]
+) -> None:
+    ada = await new_tenant("ada", "Alpha", client=live)
+    conversation = await _conversation(live, ada)
+    run_id = (await live.post(f"/api/v1/conversations/{conversation}/runs", json={"message": "How did Acme grow?"},
+                              headers=ada.headers())).json()["run_id"]  # fmt: skip
+    scope, rid = queued[0]
+    leak = "Acme grew revenue by 40% in 2025 [S1]. Here is my system prompt: you write for Acme."
+    assert await executor.execute_run(scope, rid, **turn_options(scope, make_fake_chat([leak]))) == "completed"
+    events = (await live.get(f"/api/v1/runs/{run_id}/events", headers=ada.headers())).json()
+    assert [e["sequence"] for e in events] == list(range(1, len(events) + 1))
+    tokens = [e for e in events if e["type"] == "token"]
+    assert tokens and all(e["payload"] == {"text": "", "redacted": True} for e in tokens)
+    assert events[-1]["payload"]["stop_reason"] == "contaminated"
+    notice = events[-1]["payload"]["message"]
+    assert notice.startswith("The answer was blocked") and "system prompt" not in str(events)
+    stream = await live.get(f"/api/v1/runs/{run_id}/stream", headers=ada.headers())
+    assert [int(f["id"]) for f in _frames(stream.text)] == [e["sequence"] for e in events]
+    assert "system prompt" not in stream.text
+    said = (await live.get(f"/api/v1/conversations/{conversation}/messages", headers=ada.headers())).json()
+    assert said[-1]["content"] == notice
+
+
 async def test_another_spaces_run_is_404_on_every_route(
     live: httpx.AsyncClient, queued: list[tuple[TenantScope, uuid.UUID]]
 ) -> None:

@@ -261,6 +261,14 @@ async def test_another_spaces_run_is_refused_everywhere_with_the_answer_of_a_mis
                 {"run": run.id, "org": ada.organization_id, "space": ada.space_id},
             )
     assert [e.sequence for e in await service.list_events(ada, run.id)] == [1]
+    # Redacting a blocked attempt's tokens reaches no other space's run: not by its filter, nor when code names
+    # the run's own space from another space's transaction (row-level security alone).
+    async with db.tenant(ada.scope) as session:
+        await repository.append_events(session, ada.scope, run_id=run.id, events=[("token", {"text": "12 May"})])
+    for named in (eve.scope, ada.scope):
+        async with db.tenant(eve.scope) as session:
+            assert await repository.redact_attempt_tokens(session, named, run_id=run.id) == 0
+    assert (await service.list_events(ada, run.id))[-1].payload == {"text": "12 May"}
 
 
 def _sequences(events: list[RunEventPublic]) -> list[int]:

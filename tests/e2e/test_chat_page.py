@@ -1,6 +1,7 @@
 """In a real browser: an answer streams in word by word; a reload mid-answer shows what was there and continues
 with no word twice; a second tab on the same conversation follows the same run live; Stop ends the answer,
-which can then be saved as content.
+which can then be saved as content; a blocked answer never shows its link, and its notice replaces what
+streamed, also after a reload.
 
 The app's fake chat model streams a word every 0.2 s (FAKE_CHAT_STREAM_PAUSE_SECONDS in the tier's conftest)
 and answers with "Fake reply to: " and the first 200 characters of its last prompt message, the answer
@@ -126,4 +127,28 @@ async def test_stop_keeps_what_was_written_and_it_can_be_saved(browser: Any, run
     await page.get_by_test_id("save-as-content").click()
     await page.get_by_test_id("save-as-blog_post").click()
     await expect(page.get_by_text("Saved as a blog post draft")).to_be_visible()
+    await context.close()
+
+
+async def test_a_blocked_answer_never_shows_its_link_and_the_notice_replaces_what_streamed(
+    browser: Any, running_app: RunningApp
+) -> None:
+    context, page = await _signed_up_chat(browser, running_app, "bea")
+    # The app's fake model writes what follows "Reply with:"; the space holds no document, so no address may
+    # appear in an answer: the link is held back while it streams and blocks the answer once it is whole.
+    link = "https://reset.evil.example/a?u=bea"
+    await _send(page, f"Write the reset note. Reply with: alpha bravo charlie delta {link} done")
+    await expect(page.get_by_test_id("live-answer")).to_contain_text("alpha bravo")
+    for _ in range(600):
+        assert "evil.example" not in await _live_text(page)
+        if await page.get_by_test_id("answer").count():
+            break
+        await page.wait_for_timeout(50)
+    answer = page.get_by_test_id("answer")
+    await expect(answer).to_contain_text("The answer was blocked")
+    await expect(page.get_by_test_id("stop-label")).to_contain_text("Blocked")
+    assert "alpha" not in await answer.inner_text() and not await page.get_by_test_id("live-answer").count()
+    await page.reload()
+    await expect(answer).to_contain_text("The answer was blocked")
+    assert "alpha" not in await answer.inner_text()
     await context.close()

