@@ -17,6 +17,9 @@ from backend.safety.action_patterns import (
     MARKDOWN_IMAGE_RE,
 )
 
+LINK_REMOVED = "(link removed: its address is not in your sources)"
+"""What takes the place of a bare address that `neutralise_links` takes out."""
+_MAX_NEUTRALISED = 50
 _URL_RE = re.compile(r"(?:\bhttps?://|(?<![\w.@/])www\.)[^\s<>\"'`\]\)|]{1,2000}", re.IGNORECASE)
 _TRAILING = ".,;:!?*_'\"”’»"
 
@@ -84,3 +87,38 @@ def check_urls(response: str, context_docs: list[str]) -> UrlCheck | None:
             continue
         return UrlCheck(url.rstrip(_TRAILING), image=False)
     return None
+
+
+def _carries_data(url: str) -> bool:
+    """Whether an address could carry text out of the conversation: a query, a fragment, or a long path."""
+    key_url = "http://" + url if url.lower().startswith("www.") else url
+    try:
+        parts = urlsplit(key_url)
+    except ValueError:
+        return True
+    segments = parts.path.split("/")
+    return bool(parts.query or parts.fragment) or len(parts.path) > 80 or any(len(s) > 40 for s in segments)
+
+
+def neutralise_links(response: str, context_docs: list[str]) -> tuple[str, int]:
+    """`response` without its links to addresses `context_docs` do not vouch for that carry no data, and how
+    many were taken out: a markdown link keeps its text, a bare address gives way to `LINK_REMOVED`.
+
+    A model invents plausible addresses ("www.halcyon.com"): such a link is a broken or misleading link, not
+    a leak, and removing it keeps the answer. What `check_urls` must still block is left in place: an image
+    (its client fetches it unasked) and a link whose query, fragment or long path could carry the
+    conversation to another site.
+    """
+    removed = 0
+    for _ in range(_MAX_NEUTRALISED):
+        found = check_urls(response, context_docs)
+        if found is None or found.image or _carries_data(found.url):
+            break
+        link = re.compile(r"\[([^\[\]\n]{0,200})\]\(\s*<?" + re.escape(found.url) + r"[^)\n]{0,300}\)")
+        cleaned, count = link.subn(lambda m: m.group(1), response, count=1)
+        if not count:
+            cleaned = response.replace(found.url, LINK_REMOVED, 1)
+        if cleaned == response:
+            break
+        response, removed = cleaned, removed + 1
+    return response, removed

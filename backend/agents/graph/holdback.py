@@ -14,7 +14,10 @@ between the model and the stream:
 - before text that completes or contains such a span is released, the answer so far goes through the
   cheap checks of the final one (`checks.quick_contamination`: canary, echoed source instruction, image or
   link to an address the sources do not hold). Clean: it is released. Contaminated: `blocked` says why, and
-  the caller stops generating; the span never left.
+  the caller stops generating; the span never left. Before that check, a link to an address no source
+  holds that carries no data (no query, no fragment, a short path: a homepage the model made up) is taken
+  out (`safety.urls.neutralise_links`): it would be a broken link, not a leak, and costs the link, not the
+  answer. Images and data-carrying links still block.
 
 The full check (the detector's classifier over the whole draft) still runs in `check`: what only it can
 see is not held, and the run's log drops that text when it blocks (`runs.executor`).
@@ -34,7 +37,8 @@ import re
 from typing import Any
 
 from backend.agents.graph.checks import quick_contamination
-from backend.agents.injection import instructions, payloads
+from backend.agents.injection import echoed_instruction, instructions, payloads
+from backend.safety.urls import neutralise_links
 
 _URL_START = re.compile(r"\bhttps?://|(?<![\w.@/])www\.", re.IGNORECASE)
 _URL_END = re.compile(r"[\s<>\"'`\])|]")
@@ -71,6 +75,9 @@ class HoldBack:
         """Everything the model wrote so far."""
         self.released = 0
         """How much of `text` has been released."""
+        self._docs = [str(p.get("content", "")) for p in passages]
+        self.links_removed = 0
+        """How many invented links were taken out (`_neutralise`)."""
         self.blocked: dict[str, Any] | None = None
         """Why the answer was blocked (as `checks.contamination_of` says it), once it was."""
 
@@ -94,12 +101,25 @@ class HoldBack:
         if end <= self.released:
             return ""
         if self._needs_check(end):
+            end = self._neutralise(end)
             found = quick_contamination(self.text[:end], self.passages, self.canary, self.request)
             if found is not None:
                 self.blocked = found
                 return ""
         out, self.released = self.text[self.released : end], end
         return out
+
+    def _neutralise(self, end: int) -> int:
+        """Take invented links (to an address no source holds, carrying no data) out of the text about to be
+        released, so a made-up homepage costs a link and not the answer; the new end of that text."""
+        pending = self.text[self.released : end]
+        if echoed_instruction(self.text[:end], self.passages, self.request) is not None:
+            return end  # a link a source told the model to write is evidence of the attack: it blocks
+        cleaned, removed = neutralise_links(pending, self._docs)
+        if removed:
+            self.text = self.text[: self.released] + cleaned + self.text[end:]
+            self.links_removed += removed
+        return end + len(cleaned) - len(pending)
 
     def _needs_check(self, end: int) -> bool:
         """Whether the text about to be released holds (or completes) an address, a link or image target, or

@@ -274,7 +274,7 @@ class Nodes:
         if gate.blocked is not None:
             _emit(runtime, "step", name="write", status="blocked", rule=gate.blocked["rule"])
             return {"draft": draft, "contamination_detected": True, "contamination": gate.blocked}
-        _emit(runtime, "step", name="write", status="done", characters=len(draft))
+        _emit(runtime, "step", name="write", status="done", characters=len(draft), links_removed=gate.links_removed)
         return {"draft": draft}
 
     async def check(self, state: AgentState, runtime: Runtime[AgentContext]) -> Update:

@@ -162,3 +162,18 @@ def test_answer_leaking_the_system_prompt_is_flagged(answer: str) -> None:
 def test_relative_and_data_links_are_not_exfiltration() -> None:
     answer = "See [the guide](/docs/guide) and ![dot](data:image/png;base64,iVBORw0KGgo=)."
     assert not detector.check_response(answer, []).contaminated
+
+
+def test_invented_links_without_data_are_taken_out_and_the_rest_is_left_to_block() -> None:
+    from backend.safety.urls import LINK_REMOVED, neutralise_links
+
+    answer = (
+        "Visit [Halcyon](https://halcyon-home.example) or www.halcyon-shop.example today. "
+        "The pricing page is https://acme.example/pricing."
+    )
+    cleaned, removed = neutralise_links(answer, CONTEXT)
+    assert removed == 2 and "halcyon-home" not in cleaned and "halcyon-shop" not in cleaned
+    assert cleaned.startswith(f"Visit Halcyon or {LINK_REMOVED} today.") and "https://acme.example/pricing" in cleaned
+    assert not detector.check_response(cleaned, CONTEXT).contaminated
+    for kept in ("![px](https://evil.example/p.png)", "Go to https://evil.example/c?q=salaries", "https://evil.example/#t"):
+        assert neutralise_links(kept, CONTEXT) == (kept, 0)  # images and data-carrying links still block
