@@ -20,7 +20,16 @@ from backend.safety.action_patterns import (
 )
 from backend.safety.classifier import Classifier, default_classifier, default_vocabulary
 from backend.safety.decoders import Vocabulary, decode_all
-from backend.safety.signals import WORDS_RE, clip, image_beacon, interleaved_invisible, is_phrase, is_prose, match_text
+from backend.safety.signals import (
+    WORDS_RE,
+    clip,
+    image_beacon,
+    interleaved_invisible,
+    is_phrase,
+    is_prose,
+    match_text,
+    stacked_marks,
+)
 from backend.safety.urls import UrlCheck, check_urls
 
 _REASONS = {
@@ -29,7 +38,7 @@ _REASONS = {
     "tool_call": "Contains what looks like a smuggled tool call for an AI assistant: '{}'",
     "exfiltration": "Looks like an attempt to make an AI assistant send data to an outside address: '{}'",
 }
-_RULES_VERSION = "rules-6"
+_RULES_VERSION = "rules-7"
 _MAX_DEPTH = 2
 _CLEAN_CONTEXT_ANSWER_FLOOR = 0.8
 """With every source clean, the classifier alone blocks an answer only at this probability or above. An answer
@@ -57,6 +66,7 @@ _OBFUSCATIONS = frozenset(
         "uuencode",
         "ascii85",
         "hex",
+        "base64",
     }
     | {f"caesar{k}" for k in range(1, 26)}
 )
@@ -156,6 +166,8 @@ def screen_field(text: str) -> str | None:
         return None
     span = (verdict.evidence or text)[:80]
     return f"{verdict.reason or 'possible prompt injection'}: “{span}”"
+
+
 CLEAN = ContaminationResult(contaminated=False, detector_version=DETECTOR_VERSION)
 
 
@@ -319,6 +331,13 @@ class ContaminationDetector:
                 f"text from filters: '{clip(norm.fold(text))}'",
                 "visual_obfuscation",
                 decoded=norm.fold(text),
+                confidence=0.85,
+            )
+        if (plain := stacked_marks(text)) and is_prose(plain):
+            return self._result(
+                f"Contains words buried under stacked accents, a way to hide text from filters: '{clip(plain)}'",
+                "visual_obfuscation",
+                decoded=plain,
                 confidence=0.85,
             )
         if norm.INVISIBLE_RUN_RE.search(text) or interleaved_invisible(text):

@@ -16,6 +16,7 @@ import binascii
 import codecs
 import functools
 import html
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -194,8 +195,13 @@ def _gibberish_lines(text: str, vocab: Vocabulary, min_words: int) -> Iterator[t
         clipped = line[:2000]
         if leet_tokens >= 2:
             tried += 1
-            leet = clipped.lower().translate(LEET)
-            if vocab.ratio(leet)[0] >= max(0.6, share + 0.2) and vocab.readable(leet, min_words):
+            leet = _leet(clipped, vocab)
+            leet_share, leet_count = vocab.ratio(leet)
+            # Known words gained by reading the symbols as letters: plain words around the leet ones
+            # ("the", "then") keep the share of the line high before decoding, so gains count too.
+            gained = leet_share * leet_count - share * count
+            improves = leet_share >= share + 0.2 or (leet_share >= 0.75 and gained >= 4)
+            if leet_share >= 0.6 and improves and vocab.readable(leet, min_words):
                 yield "leetspeak", clipped, leet
                 continue
         candidates = [clipped] if share < 0.3 and count >= 4 else _unknown_runs(clipped, vocab)
@@ -204,6 +210,36 @@ def _gibberish_lines(text: str, vocab: Vocabulary, min_words: int) -> Iterator[t
             if found := _shifted(candidate, vocab, min_words):
                 yield found[0], candidate, found[1]
                 break
+
+
+# Characters that stand for more than one letter: "1" and "!" for i or l, "|" for l or i, "6" for g or b,
+# "7" for t or l. The plain table picks one; a word it leaves unknown gets the others tried.
+_LEET_ALTERNATIVES = {"1": "il", "!": "il", "|": "li", "6": "gb", "7": "tl", "9": "gq"}
+_TOKEN_SPLIT_RE = re.compile(r"(\s+)")
+
+
+def _leet(line: str, vocab: Vocabulary) -> str:
+    """`line` with leet characters read as letters, word by word, choosing the reading of an ambiguous
+    character ("c10$3" is "close", not "cioes") that makes a known word (at most 16 readings a word)."""
+    out: list[str] = []
+    for token in _TOKEN_SPLIT_RE.split(line.lower()):
+        plain = token.translate(LEET)
+        core = plain.strip(".,;:!?'\"()")
+        positions = [i for i, ch in enumerate(token) if ch in _LEET_ALTERNATIVES]
+        if not positions or core in vocab.words or len(positions) > 4 or len(token) > 24:
+            out.append(plain)
+            continue
+        chosen = plain
+        for pick in itertools.product(*(_LEET_ALTERNATIVES[token[i]] for i in positions)):
+            letters = list(plain)
+            for i, letter in zip(positions, pick, strict=True):
+                letters[i] = letter
+            candidate = "".join(letters)
+            if candidate.strip(".,;:!?'\"()") in vocab.words:
+                chosen = candidate
+                break
+        out.append(chosen)
+    return "".join(out)
 
 
 def _unknown_runs(line: str, vocab: Vocabulary) -> list[str]:

@@ -5,6 +5,7 @@ out (beacons). Pure functions; `contamination` decides what they mean together."
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import parse_qsl, urlsplit
 
 from backend.safety import normalize as norm
@@ -79,11 +80,43 @@ def interleaved_invisible(text: str) -> bool:
     count = 0
     for m in norm.INVISIBLE_RE.finditer(text):
         i = m.start()
-        if 0 < i < len(text) - 1 and text[i - 1].isascii() and text[i - 1].isalnum() and text[i] != "\u00ad":
+        if not (0 < i < len(text) - 1 and text[i - 1].isascii() and text[i - 1].isalnum()):
+            continue
+        # A soft hyphen marks a syllable break ("mar\u00adket\u00ading"): it counts only between single
+        # characters, where one sits after every letter ("m\u00ada\u00adr\u00adk"), which no hyphenation does.
+        if text[i] != "\u00ad" or (i >= 2 and text[i - 2] == "\u00ad"):
             count += 1
             if count >= 12:
                 return True
     return False
+
+
+# Combining marks that survive NFC: accents of ordinary words compose into one letter, so what is left over
+# is stacked decoration ("zalgo" text), which hides words from filters while a model still reads them.
+_MARK_RE = re.compile(r"[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def stacked_marks(text: str) -> str | None:
+    """Runs of four or more words decorated with combining marks (one or more for every three letters of the
+    word; one plain word may sit in the run), with the marks removed: the words a reader sees under the
+    decoration. None when there is no such run."""
+    if len(_MARK_RE.findall(text)) < 8:
+        return None
+    runs: list[list[str]] = [[]]
+    plain = 0
+    for word in unicodedata.normalize("NFC", text).split():
+        marks = len(_MARK_RE.findall(word))
+        if marks and marks * 3 >= sum(ch.isalpha() for ch in word):
+            runs[-1].append("".join(ch for ch in unicodedata.normalize("NFD", word) if not unicodedata.combining(ch)))
+            plain = 0
+        elif runs[-1] and plain == 0 and word.isalpha() and len(word) <= 3:
+            runs[-1].append(word)
+            plain = 1
+        elif runs[-1]:
+            runs.append([])
+            plain = 0
+    found = [" ".join(run) for run in runs if len(run) >= 4]
+    return " ".join(found) or None
 
 
 # Reference-style markdown images: `![chart][ref]` shown from a `[ref]: https://...` line elsewhere.
@@ -116,4 +149,13 @@ def clip(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["WORDS_RE", "clip", "image_beacon", "interleaved_invisible", "is_phrase", "is_prose", "match_text"]
+__all__ = [
+    "WORDS_RE",
+    "clip",
+    "image_beacon",
+    "interleaved_invisible",
+    "is_phrase",
+    "is_prose",
+    "match_text",
+    "stacked_marks",
+]

@@ -52,13 +52,15 @@ def test_empty_text_is_clean(text: str) -> None:
     assert not detector.scan_document(text).contaminated
 
 
-def test_base64_that_decodes_to_ordinary_text_or_binary_is_not_flagged() -> None:
+def test_base64_that_decodes_to_binary_is_not_flagged_but_hidden_prose_is() -> None:
     import base64
 
-    prose = base64.b64encode(b"Our spring collection launches in April with twelve new colours.").decode()
     binary = base64.b64encode(bytes(range(256))).decode()
-    assert not detector.scan_document(f"Encoded note: {prose}").contaminated
     assert not detector.scan_document(f"Key material: {binary}").contaminated
+    # Since rules-7, prose hidden in base64 counts as hidden text, as it already did in hex, base32, ascii85 and
+    # uuencode: a model decodes it as readily, and no benign set holds a sentence written that way.
+    prose = base64.b64encode(b"Our spring collection launches in April with twelve new colours.").decode()
+    assert detector.scan_document(f"Encoded note: {prose}").pattern == "encoded_text"
 
 
 def test_base64_split_over_lines_is_still_decoded() -> None:
