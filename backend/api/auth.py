@@ -54,9 +54,9 @@ async def verify_email(body: EmailVerification) -> EmailVerified:
     operation_id="resend_verification",
     summary="Mail the caller a new link to confirm their e-mail address",
     responses={
-        409: {"description": "The address is already confirmed"},
+        409: {"description": "The address is already confirmed, or this server cannot send e-mail (no SMTP)"},
         429: {"description": "A link was sent less than a minute ago"},
-        503: {"description": "This server cannot send e-mail (SMTP is not configured) or the mail server refused"},
+        503: {"description": "The mail server refused the message"},
     },
 )
 async def resend_verification(principal: CurrentPrincipal) -> VerificationSent:

@@ -88,10 +88,10 @@ def link_sent_at(user: User) -> datetime | None:
 
 async def resend_verification(*, organization_id: Any, user_id: Any) -> int:
     """Mail the account a new verification link (the previous one stops working); the seconds to wait before
-    the next one may be asked for. 409 when the address is already confirmed, 503 when nothing can be mailed,
-    429 when a link went out less than a minute ago."""
+    the next one may be asked for. 409 when the address is already confirmed or nothing can be mailed (no
+    SMTP), 429 when a link went out less than a minute ago, 503 when the mail server refused the message."""
     if not mail_enabled():
-        raise ServiceUnavailable(
+        raise Conflict(
             "This server cannot send e-mail, so addresses cannot be confirmed here. Ask your administrator to "
             "configure SMTP.",
             code="mail_not_configured",

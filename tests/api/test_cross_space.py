@@ -35,6 +35,7 @@ PUBLIC_ROUTES = {
 SELF_ROUTES = {
     ("POST", "/api/v1/auth/logout"),
     ("GET", "/api/v1/auth/me"),
+    ("POST", "/api/v1/auth/verify-email/resend"),
     ("GET", "/api/v1/spaces"),
     ("POST", "/api/v1/spaces"),
     ("GET", "/api/v1/organization/spaces"),

@@ -194,7 +194,7 @@ async def test_without_smtp_a_link_cannot_be_asked_for(client: httpx.AsyncClient
     me = (await client.get("/api/v1/auth/me", headers=headers)).json()
     assert me["email_verified"] is False and me["email_verification_available"] is False
     refused = await client.post("/api/v1/auth/verify-email/resend", headers=headers)
-    assert refused.status_code == 503 and refused.json()["error"]["code"] == "mail_not_configured"
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "mail_not_configured"
 
 
 async def test_the_shell_offers_a_new_link_until_the_address_is_confirmed(
