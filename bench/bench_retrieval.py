@@ -67,8 +67,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import psycopg  # noqa: E402
 from pgvector.psycopg import register_vector, register_vector_async  # noqa: E402
-from psycopg.types.json import Jsonb  # noqa: E402
-from retrieval_corpus import Document, LabelledQuery, Section, corpus, grade, queries, sections  # noqa: E402
+from retrieval_corpus import Document, LabelledQuery, Section, copy_space, corpus, grade, queries, sections  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "retrieval.md"
 TOP_K = 8
@@ -119,77 +118,6 @@ async def embed_corpus(embedder: Any, documents: list[Document]) -> np.ndarray:
     array = np.asarray(vectors, dtype=np.float32)
     np.save(cached, array)
     return array
-
-
-def copy_space(
-    conn: psycopg.Connection[Any],
-    org: uuid.UUID,
-    space: uuid.UUID,
-    documents: list[Document],
-    vectors: np.ndarray,
-    model_id: str,
-) -> dict[tuple[uuid.UUID, int], Section]:
-    """Documents and chunks by COPY as the owner (the triggers keep the BM25 statistics)."""
-    now = datetime.now(UTC)
-    ids = [uuid.uuid4() for _ in documents]
-    with (
-        conn.cursor() as cur,
-        cur.copy(
-            "COPY documents (id, organization_id, space_id, title, filename, kind, status, progress, chunk_count, "
-            "quarantined_count, tags, embedding_model, created_at, updated_at) FROM STDIN"
-        ) as copy,
-    ):
-        for doc_id, document in zip(ids, documents, strict=True):
-            copy.write_row(
-                (
-                    doc_id,
-                    org,
-                    space,
-                    document.title,
-                    document.filename,
-                    "markdown",
-                    "ready",
-                    100,
-                    len(document.sections),
-                    0,
-                    [document.kind.lower().replace(" ", "_")],
-                    model_id,
-                    now,
-                    now,
-                )
-            )
-    by_chunk: dict[tuple[uuid.UUID, int], Section] = {}
-    with (
-        conn.cursor() as cur,
-        cur.copy(
-            "COPY chunks (id, organization_id, space_id, document_id, chunk_index, content, heading_path, page, kind, "
-            "content_hash, token_count, metadata, embedding, embedding_model, quarantined) FROM STDIN"
-        ) as copy,
-    ):
-        doc_index = {id(d): i for i, d in enumerate(documents)}
-        for row, (document, index, section) in enumerate(sections(documents)):
-            doc_id = ids[doc_index[id(document)]]
-            by_chunk[(doc_id, index)] = section
-            copy.write_row(
-                (
-                    uuid.uuid4(),
-                    org,
-                    space,
-                    doc_id,
-                    index,
-                    section.content,
-                    [document.title, section.heading],
-                    None,
-                    "text",
-                    hashlib.sha256(section.content.encode()).hexdigest(),
-                    len(section.content.split()) + 4,
-                    Jsonb({}),
-                    vectors[row],
-                    model_id,
-                    False,
-                )
-            )
-    return by_chunk
 
 
 # --- the bare hybrid statement ---------------------------------------------------------------------------

@@ -6,6 +6,8 @@ category, audience, price, integrations and customers, are described by product 
 campaign briefs and blog posts; every section is about one *aspect* (pricing, features, onboarding, ...).
 Queries ask about one aspect of one product in words that mostly differ from the section's own.
 
+`copy_space` loads documents and their vectors into a space by COPY (benchmark set-up).
+
 Judgments (graded, by construction):
   2  a section of that product about that aspect (it answers the question);
   1  a section of that product about a related aspect (it helps: e.g. billing for a pricing question);
@@ -16,8 +18,15 @@ from __future__ import annotations
 
 import hashlib
 import random
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import psycopg
+from psycopg.types.json import Jsonb
 
 PREFIXES = (
     "Lumen",
@@ -388,4 +397,77 @@ def sections(documents: list[Document]) -> Iterator[tuple[Document, int, Section
             yield document, index, section
 
 
-__all__ = ["Document", "LabelledQuery", "Section", "corpus", "grade", "queries", "sections"]
+def copy_space(
+    conn: psycopg.Connection[Any],
+    org: uuid.UUID,
+    space: uuid.UUID,
+    documents: list[Document],
+    vectors: np.ndarray,
+    model_id: str,
+    tags: tuple[str, ...] = (),
+) -> dict[tuple[uuid.UUID, int], Section]:
+    """Documents and chunks by COPY as the owner (the triggers keep the BM25 statistics); each document is
+    tagged with its kind and `tags`."""
+    now = datetime.now(UTC)
+    ids = [uuid.uuid4() for _ in documents]
+    with (
+        conn.cursor() as cur,
+        cur.copy(
+            "COPY documents (id, organization_id, space_id, title, filename, kind, status, progress, chunk_count, "
+            "quarantined_count, tags, embedding_model, created_at, updated_at) FROM STDIN"
+        ) as copy,
+    ):
+        for doc_id, document in zip(ids, documents, strict=True):
+            copy.write_row(
+                (
+                    doc_id,
+                    org,
+                    space,
+                    document.title,
+                    document.filename,
+                    "markdown",
+                    "ready",
+                    100,
+                    len(document.sections),
+                    0,
+                    [document.kind.lower().replace(" ", "_"), *tags],
+                    model_id,
+                    now,
+                    now,
+                )
+            )
+    by_chunk: dict[tuple[uuid.UUID, int], Section] = {}
+    with (
+        conn.cursor() as cur,
+        cur.copy(
+            "COPY chunks (id, organization_id, space_id, document_id, chunk_index, content, heading_path, page, kind, "
+            "content_hash, token_count, metadata, embedding, embedding_model, quarantined) FROM STDIN"
+        ) as copy,
+    ):
+        doc_index = {id(d): i for i, d in enumerate(documents)}
+        for row, (document, index, section) in enumerate(sections(documents)):
+            doc_id = ids[doc_index[id(document)]]
+            by_chunk[(doc_id, index)] = section
+            copy.write_row(
+                (
+                    uuid.uuid4(),
+                    org,
+                    space,
+                    doc_id,
+                    index,
+                    section.content,
+                    [document.title, section.heading],
+                    None,
+                    "text",
+                    hashlib.sha256(section.content.encode()).hexdigest(),
+                    len(section.content.split()) + 4,
+                    Jsonb({}),
+                    vectors[row],
+                    model_id,
+                    False,
+                )
+            )
+    return by_chunk
+
+
+__all__ = ["Document", "LabelledQuery", "Section", "copy_space", "corpus", "grade", "queries", "sections"]

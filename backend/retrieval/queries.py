@@ -48,7 +48,8 @@ class Eligibility:
     """Which documents of the space a search may return, and how many chunks that is."""
 
     allowed: list[uuid.UUID] | None
-    """Ready documents matching the search's document ids or tags; None when it has neither (all ready ones)."""
+    """Ready documents matching the search's document ids or tags; None when it has neither, or when they match
+    every ready document (all ready ones)."""
     excluded: list[uuid.UUID]
     """Documents of the space that are not ready (being re-indexed, failed): their old chunks are skipped."""
     chunks: int
@@ -72,10 +73,16 @@ class Eligibility:
         return limit / selectivity > HNSW_MAX_SCAN_TUPLES / 2
 
 
+# `allowed` is NULL when the filter keeps every ready document of the space (an agent's collections that every
+# document carries): the list would restrict nothing, and a list of tens of thousands of ids, sent back here and
+# then into every statement of the search, tripled a search over 100,000 chunks (bench/results/runs.md).
 _ELIGIBILITY = """
 SELECT
   coalesce(array_agg(d.id) FILTER (WHERE d.status <> 'ready'), '{{}}') AS excluded,
-  coalesce(array_agg(d.id) FILTER (WHERE d.status = 'ready' AND {selected}), '{{}}') AS allowed,
+  CASE WHEN count(*) FILTER (WHERE d.status = 'ready' AND {selected}) = count(*) FILTER (WHERE d.status = 'ready')
+    THEN NULL
+    ELSE coalesce(array_agg(d.id) FILTER (WHERE d.status = 'ready' AND {selected}), '{{}}')
+  END AS allowed,
   coalesce(sum(d.chunk_count - d.quarantined_count) FILTER (WHERE d.status = 'ready' AND {selected}), 0) AS chunks,
   (SELECT reltuples FROM pg_class WHERE oid = 'chunks'::regclass) AS table_rows
 FROM documents d
@@ -90,7 +97,8 @@ async def eligibility(
     document_ids: Sequence[uuid.UUID] | None = None,
     tags: Sequence[str] | None = None,
 ) -> Eligibility:
-    """The searchable documents of the space, restricted to `document_ids` and/or `tags` when given."""
+    """The searchable documents of the space, restricted to `document_ids` and/or `tags` when given (`allowed`
+    stays None when that restriction keeps every ready document)."""
     conditions = ["true"]
     params: dict[str, Any] = {"space": space_id}
     if document_ids is not None:
@@ -103,7 +111,7 @@ async def eligibility(
     row = (await fetch_all(session, _ELIGIBILITY.format(selected=selected), params))[0]
     filtered = document_ids is not None or tags is not None
     return Eligibility(
-        allowed=list(row["allowed"]) if filtered else None,
+        allowed=list(row["allowed"]) if filtered and row["allowed"] is not None else None,
         excluded=list(row["excluded"]),
         chunks=int(row["chunks"]),
         table_rows=float(row["table_rows"] or 0),

@@ -192,6 +192,8 @@ class ChatState(SpaceState):
             if reason in ("contaminated", "error"):
                 self.run_text = str(p.get("message") or "")  # a blocked draft is not left on screen
         else:
+            if event.type == "step" and p.get("name") == "write" and p.get("status") == "started":
+                self.run_text = ""  # a new draft (the check asked for a revision) replaces the previous one
             row = step_row(event)
             if row is not None:
                 self.steps = add_step(self.steps, row, MAX_STEPS)

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from backend.core.db import TenantScope
+from backend.models.chat_fake import make_fake_chat
 from backend.runs import executor, recovery
 from obelisk_app.pages.chat_state import ChatState
 from obelisk_app.routes import CHAT, CHAT_CONVERSATION
@@ -110,6 +111,39 @@ async def test_an_answer_streams_survives_a_reload_and_lands_in_the_history(
     assert await ChatState.retry.fn(page, str(rid)) is ChatState.follow  # the same question, a new turn
     assert page.error == "" and len(queued) == 2 and page.run_id == str(queued[1][1])
     assert page.run_message == "How did Acme grow?" and page.run_text == ""
+
+
+async def test_a_revised_draft_replaces_the_first_in_the_live_answer(
+    live: httpx.AsyncClient, queued: list[tuple[TenantScope, uuid.UUID]]
+) -> None:
+    ada = await new_tenant("ada", "Alpha", client=live)
+    made = await live.post("/api/v1/conversations", json={"agent": "seo"}, headers=ada.headers())
+    page = _page(ada, made.json()["id"])
+    await ChatState.load.fn(page)
+    ChatState.set_draft.fn(page, "How did Acme grow?")
+    assert await ChatState.send.fn(page) is ChatState.follow
+    scope, rid = queued[0]
+    first, revised = "Acme grew a lot [S1].", "Acme grew revenue by 40% in 2025 across Europe [S1]."
+    # The check sends the first draft back once; the agent writes again and the second draft is kept.
+    review = make_fake_chat(
+        [{"action": "write_answer", "tool": "none"}, {"complete": False}, {"action": "write_answer", "tool": "none"},
+         {"complete": True}],
+        role="fast",
+    )  # fmt: skip
+    options = turn_options(scope, slow_chat([first, revised], 0.02), review)
+    run = asyncio.create_task(executor.execute_run(scope, rid, **options))
+    follower = asyncio.create_task(ChatState.follow.fn(page))
+    snapshots: list[str] = []
+    while not follower.done():
+        snapshots.append(page.run_text)
+        await asyncio.sleep(0)
+    assert await run == "completed"
+    await follower
+    seen = [s for s in snapshots if s]
+    assert any(first.startswith(s) for s in seen), "the first draft was shown while it streamed"
+    assert revised in seen, "the revised draft was shown whole"
+    assert all(first.startswith(s) or revised.startswith(s) for s in seen), "a draft is never appended to another"
+    assert page.messages[-1]["content"].startswith(revised)
 
 
 async def test_stop_ends_the_answer_and_says_so(

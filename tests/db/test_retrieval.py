@@ -324,6 +324,27 @@ async def test_collections_restrict_the_general_stream_to_their_tags(
     assert none.results == []
 
 
+async def test_a_collection_every_document_carries_restricts_nothing_and_names_no_documents(
+    db: Database, spaces: tuple, library: dict
+) -> None:
+    alpha, _ = spaces
+    collections = ["campaigns", "brand_guidelines"]
+    async with db.tenant(alpha.scope) as session:
+        some = await queries.eligibility(session, alpha.space_id, tags=collections)
+        assert sorted(some.allowed or []) == sorted([library["brand"], library["launch"]])
+        await session.execute(
+            text("UPDATE documents SET tags = ARRAY['campaigns']::varchar[] WHERE id = :d"), {"d": library["pricing"]}
+        )
+        every = await queries.eligibility(session, alpha.space_id, tags=collections)
+        unfiltered = await queries.eligibility(session, alpha.space_id)
+    # No list of every document's id travels into the search's statements: it would restrict nothing.
+    assert every.allowed is None and every.chunks == unfiltered.chunks > some.chunks
+    response = await _retriever(alpha, db, GeneralStream()).retrieve(
+        "plan", tags=collections, top_k=20, enhance=False
+    )
+    assert set(_titles(response)) == {"Halcyon launch plan", "Brand book", "Pricing guide"}
+
+
 async def test_documents_that_are_not_ready_are_skipped(db: Database, spaces: tuple, library: dict) -> None:
     alpha, _ = spaces
     async with db.tenant(alpha.scope) as session:

@@ -3,8 +3,9 @@
 It serves the whole ASGI app (Reflex with the API mounted; the frontend is not compiled) with uvicorn on
 127.0.0.1:PORT and runs the platform's lifespan, so with RUN_WORKER_IN_APP=true it is a web process and a
 job worker at once, like `make run`. Everything comes from the environment the test gives it (DATABASE_URL,
-REDIS_URL, DATA_DIR...). The one stand-in is the model: no model can be reached offline, so runs are
-answered by the scripted models of the runs tests, streaming one word every TEST_TOKEN_PAUSE seconds.
+REDIS_URL, DATA_DIR...). With TEST_TOKEN_PAUSE set, runs are answered by the scripted models of the runs
+tests, streaming one word every TEST_TOKEN_PAUSE seconds; without it, by the configured models (the browser
+tier's fake chat provider, FAKE_CHAT_STREAM_PAUSE_SECONDS), like the browser tier's own app.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def main() -> None:
     import uvicorn
 
     port = int(sys.argv[1])
-    _scripted_turns(float(os.environ.get("TEST_TOKEN_PAUSE", "0.02")))
+    if os.environ.get("TEST_TOKEN_PAUSE"):
+        _scripted_turns(float(os.environ["TEST_TOKEN_PAUSE"]))
     os.environ["__REFLEX_SKIP_COMPILE"] = "true"
     from obelisk_app.obelisk_app import app
 
