@@ -62,7 +62,13 @@ class TurnOutcome:
 
 
 class SpaceRetriever:
-    """The parallel retriever of one space behind the graph's `Retriever` protocol. It refuses any other scope."""
+    """The parallel retriever of one space behind the graph's `Retriever` protocol. It refuses any other scope.
+
+    Agents search without the query rewrite (`retrieval.enhance`): its model call sits before the first token
+    (the retriever waits for the variants, then searches them), and an agent already refines its searches
+    itself (`search_more` with a query of its own, tools). Measured with bench/bench_runs.py's first-token
+    scenario (a 300 ms fake model, 100k chunks): the rewrite cost one model call plus about 80 ms of variant
+    searches before the answer started."""
 
     def __init__(self, ctx: SpaceContext, retriever: ParallelRetriever | None = None) -> None:
         self.ctx = ctx
@@ -73,7 +79,9 @@ class SpaceRetriever:
     ) -> list[Passage]:
         if scope != self.ctx.scope:
             raise RuntimeError("this retriever serves another space")
-        response = await self.retriever.retrieve(query, document_ids=document_ids, tags=tags, top_k=top_k)
+        response = await self.retriever.retrieve(
+            query, document_ids=document_ids, tags=tags, top_k=top_k, enhance=False
+        )
         return [
             Passage(
                 chunk_id=r.candidate.chunk_id,
