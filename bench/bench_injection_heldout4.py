@@ -1,6 +1,6 @@
 """Prompt-injection detection on the fourth held-out set: the honest figure of issue 18.
 
-`bench/bench_injection_heldout4.py`. Runs the shipped detector (`scan_document` for documents, `check_response`
+`make bench-injection-heldout4`. Runs the shipped detector (`scan_document` for documents, `check_response`
 for answers with their context) on every item of `backend.safety.training.heldout4`, a set written after
 tuning and never used for it, and reports detection (attacks) and false positives (benign) per family and
 per finer class, for documents and for answers.
@@ -103,7 +103,7 @@ def markdown(report: dict[str, Any]) -> str:
         "# Injection detection on the fourth held-out set"
         + (" (honest: before any change)" if honest else " (AFTER LOOKING)"),
         "",
-        f"Run {report['run']} by bench/bench_injection_heldout4.py on "
+        f"Run {report['run']} by `make bench-injection-heldout4` (bench/bench_injection_heldout4.py) on "
         f"{report['machine']}; detector `{report['detector_version']}`; set "
         f"`{report['set']['generator']}` seed {report['set']['seed']}, {report['set']['items']} items, "
         f"fingerprint `{report['set']['fingerprint']}`.",
