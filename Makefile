@@ -15,8 +15,8 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: help install install-dev run dev worker migrate stop-db prepare-models test test-unit lint typecheck \
         chromium readme-config bench bench-models bench-auth bench-ingest bench-retrieval bench-quality \
-        bench-injection bench-injection-heldout2 bench-injection-heldout3 bench-agent-injection bench-dashboard \
-        bench-runs bench-holdback \
+        bench-injection bench-injection-heldout2 bench-injection-heldout3 bench-injection-heldout4 \
+        bench-agent-injection bench-dashboard bench-runs bench-holdback \
         train-injection clean
 
 help:
@@ -86,7 +86,8 @@ test-unit: install-dev
 	$(PY) -m pytest tests/unit -q
 
 bench: bench-models bench-auth bench-ingest bench-retrieval bench-quality bench-injection bench-injection-heldout2 \
-       bench-injection-heldout3 bench-agent-injection bench-dashboard bench-runs bench-holdback
+       bench-injection-heldout3 bench-injection-heldout4 bench-agent-injection bench-dashboard bench-runs \
+       bench-holdback
 
 bench-models: install-dev
 	$(PY) bench/bench_models.py
@@ -119,6 +120,10 @@ bench-injection-heldout2: install-dev
 # The third held-out set, written after rules-7 (issue 18): same rule, the first run is the honest figure.
 bench-injection-heldout3: install-dev
 	$(PY) bench/bench_injection_heldout3.py
+
+# The fourth held-out set, written before the semantic-classifier work (issue 18): same rule.
+bench-injection-heldout4: install-dev
+	$(PY) bench/bench_injection_heldout4.py
 
 bench-runs: install-dev
 	$(PY) bench/bench_runs.py
