@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import time
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -17,8 +18,8 @@ from typing import Any
 
 import orjson
 from psycopg.errors import CharacterNotInRepertoire, UntranslatableCharacter
-from sqlalchemy import text
-from sqlalchemy.exc import DataError
+from sqlalchemy import event, text
+from sqlalchemy.exc import DataError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from backend.core.config import Settings, async_url, get_settings
@@ -49,7 +50,8 @@ def create_engine(url: str, settings: Settings | None = None, **overrides: Any) 
         "max_overflow": settings.db_max_overflow,
         "pool_timeout": settings.db_pool_timeout,
         "pool_recycle": settings.db_pool_recycle,
-        "pool_pre_ping": settings.db_pool_pre_ping,
+        # Pinged only after sitting idle (`_ping_when_idle`), unless DB_POOL_PING_IDLE_SECONDS is 0.
+        "pool_pre_ping": settings.db_pool_pre_ping and settings.db_pool_ping_idle_seconds <= 0,
         "connect_args": {"options": options},
         # A failed statement's message would otherwise carry its bound parameters (password hashes, tokens'
         # hashes, user text) into logs and error reports.
@@ -59,7 +61,35 @@ def create_engine(url: str, settings: Settings | None = None, **overrides: Any) 
         "json_deserializer": orjson.loads,
     }
     kwargs.update(overrides)
-    return create_async_engine(async_url(url), **kwargs)
+    engine = create_async_engine(async_url(url), **kwargs)
+    if settings.db_pool_pre_ping and settings.db_pool_ping_idle_seconds > 0 and "pool_pre_ping" not in overrides:
+        _ping_when_idle(engine, settings.db_pool_ping_idle_seconds)
+    return engine
+
+
+def _ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only when it sat idle for `idle_seconds` or more.
+
+    SQLAlchemy's pre-ping costs a round trip on every checkout; a search opens two transactions, so that was
+    two of its round trips. A connection returned a moment ago was alive a moment ago: a server that went away
+    since is rare, and is then found by the statement itself (the pool drops the connection on that error).
+    A dead connection found by the ping is replaced, as with pre-ping (`DisconnectionError`).
+    """
+    pool = engine.sync_engine.pool
+
+    @event.listens_for(pool, "checkin")
+    def _checked_in(dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < idle_seconds:
+            return  # just connected, or reused within the idle time
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("a pooled connection did not answer its ping") from exc
 
 
 _SWITCH_SPACE = text(

@@ -99,24 +99,34 @@ async def vector_leg(
     tags: Sequence[str] | None = None,
     force_exact: bool = False,
 ) -> list[dict[str, Any]]:
-    """Nearest chunks to `vector` (the query's own vector when None), filtered to the space (and documents)."""
-    compare = await ctx.query_vector()
+    """Nearest chunks to `vector` (the query's own vector when None), filtered to the space (and documents).
+
+    The transaction is opened and the eligible documents read while the query is still being embedded: those
+    round trips then cost nothing on the search's critical path, which is the embedding followed by this SQL.
+    """
+    compare_task = asyncio.ensure_future(ctx.query_vector())
     settings = ctx.settings
     hnsw = queries.hnsw_settings(ef_search=settings.retrieval_hnsw_ef_search, limit=limit)
-    async with ctx.session(settings.retrieval_stream_timeout_ms, local=hnsw) as session:
-        elig = await ctx.eligibility(session, document_ids=document_ids, tags=tags)
-        return await queries.vector_search(
-            session,
-            ctx.space_id,
-            vector=vector or compare,
-            compare=compare,
-            model_id=ctx.embedder.model_id,
-            elig=elig,
-            limit=limit,
-            ef_search=settings.retrieval_hnsw_ef_search,
-            exact=force_exact or elig.use_exact_scan(limit, settings.retrieval_exact_scan_max_chunks),
-            hnsw_set=True,
-        )
+    try:
+        async with ctx.session(settings.retrieval_stream_timeout_ms, local=hnsw) as session:
+            elig = await ctx.eligibility(session, document_ids=document_ids, tags=tags)
+            compare = await compare_task
+            return await queries.vector_search(
+                session,
+                ctx.space_id,
+                vector=vector or compare,
+                compare=compare,
+                model_id=ctx.embedder.model_id,
+                elig=elig,
+                limit=limit,
+                ef_search=settings.retrieval_hnsw_ef_search,
+                exact=force_exact or elig.use_exact_scan(limit, settings.retrieval_exact_scan_max_chunks),
+                hnsw_set=True,
+            )
+    finally:
+        if compare_task.done() and not compare_task.cancelled():
+            compare_task.exception()  # retrieved: a failed embedding is raised above or by another leg
+        compare_task.cancel()
 
 
 async def keyword_leg(
