@@ -137,7 +137,11 @@ async def keyword_leg(
     document_ids: Sequence[uuid.UUID] | None = None,
     tags: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """BM25 over the space's chunks for `text`, each row with its similarity to the original query."""
+    """BM25 over the space's chunks for `text`, each row with its similarity to the original query.
+
+    The BM25 statement does not wait for the query's embedding: it runs while the query is embedded, and the
+    similarities of its few rows are read after (one short statement), unless the vector was there first.
+    """
     compare = asyncio.ensure_future(ctx.query_vector())
     try:
         async with ctx.session(ctx.settings.retrieval_stream_timeout_ms) as session:
@@ -147,15 +151,23 @@ async def keyword_leg(
             stats = await keyword.term_stats(session, ctx.space_id, text)
             if not stats.terms:
                 return []
-            return await keyword.keyword_search(
+            vector = compare.result() if compare.done() and compare.exception() is None else None
+            rows = await keyword.keyword_search(
                 session,
                 ctx.space_id,
                 stats=stats,
-                compare=await compare,
+                compare=vector,
                 elig=elig,
                 limit=limit,
                 heading_weight=ctx.settings.retrieval_heading_weight,
             )
+            if vector is None:
+                found = await queries.similarities(
+                    session, ctx.space_id, ids=[r["id"] for r in rows], compare=await compare
+                )
+                for row in rows:
+                    row["similarity"] = found.get(row["id"])
+            return rows
     finally:
         if compare.done() and not compare.cancelled():
             compare.exception()  # retrieved (a failed embedding is reported by the vector leg)
