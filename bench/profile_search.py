@@ -2,9 +2,11 @@
 
 `python bench/profile_search.py [--chunks 3600] [--queries 100] [--profile out.prof]`. The same throwaway
 database, corpus and in-process ASGI app as `bench_retrieval.py` (which it imports); nothing is written to
-bench/results/. A debugging aid, not production code: it counts round trips by wrapping psycopg's
-`AsyncConnection.wait` (every exchange with the server the async driver makes goes through it: BEGIN, each
-statement, COMMIT, the pool's ping), and names each by the statement that caused it.
+bench/results/. A debugging aid, not production code: it counts round trips by wrapping psycopg's `execute`
+generator (one message batch sent and its results read: BEGIN, COMMIT and ROLLBACK from the connection, each
+statement and the pool's ping from a cursor), names each by the statement that caused it, and prints the
+median timeline of a search (statements and the query embedding), each statement's planning and execution
+time alone, and a cProfile of the searches.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import argparse
 import asyncio
 import cProfile
 import io
+import os
 import pstats
 import statistics
 import sys
@@ -24,9 +27,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_retrieval as br  # noqa: E402  (sets the environment before the app is imported)
-import numpy as np  # noqa: E402
-import psycopg  # noqa: E402
+import bench_retrieval as br  # sets the environment before the app is imported
+import numpy as np
+import psycopg
 
 _ROUND_TRIPS: Counter[str] = Counter()
 _COUNTING = False
@@ -82,6 +85,17 @@ def _install_counter() -> None:
 
     embedder.embed_query = embed_query  # type: ignore[method-assign]
 
+    import psycopg._pipeline_base as pipeline_base
+
+    exit_gen = pipeline_base.BasePipeline._exit_gen
+
+    def counted_exit(self: Any) -> Any:
+        # A pipeline sends its queued statements with a Sync and waits for all their results: one round trip.
+        if _COUNTING:
+            _ROUND_TRIPS["pipeline: BEGIN + set-up statement"] += 1
+        return (yield from exit_gen(self))
+
+    pipeline_base.BasePipeline._exit_gen = counted_exit  # type: ignore[method-assign]
     connection_base.generators.execute = counted_command  # type: ignore[assignment]
     cursor_base.execute = counted_statement  # type: ignore[assignment]
     psycopg.AsyncCursor.execute = execute  # type: ignore[method-assign]
@@ -112,11 +126,14 @@ async def statements_alone(space: uuid.UUID, org: uuid.UUID, batch: list[Any], v
             started = time.perf_counter()
             stats = await keyword.term_stats(session, space, q.text)
             wall.setdefault("term_stats", []).append((time.perf_counter() - started) * 1000)
+            model_id, weight = get_embedder().model_id, settings.retrieval_heading_weight
             statements = {
-                "vector": queries.vector_statement(space, vector=vector, compare=vector, model_id=get_embedder().model_id,
-                                                   elig=elig, limit=24, exact=False),  # fmt: skip
-                "keyword": keyword.keyword_statement(space, stats=stats, compare=vector, elig=elig, limit=24,
-                                                     heading_weight=settings.retrieval_heading_weight),  # fmt: skip
+                "vector": queries.vector_statement(
+                    space, vector=vector, compare=vector, model_id=model_id, elig=elig, limit=24, exact=False
+                ),
+                "keyword": keyword.keyword_statement(
+                    space, stats=stats, compare=vector, elig=elig, limit=24, heading_weight=weight
+                ),
             }
             for name, (sql, params) in statements.items():
                 started = time.perf_counter()
@@ -136,15 +153,12 @@ async def statements_alone(space: uuid.UUID, org: uuid.UUID, batch: list[Any], v
 
 async def main(args: argparse.Namespace) -> None:
     import httpx
-    from psycopg.types.json import Jsonb  # noqa: F401
 
     from backend.cli import run_migrations
     from backend.core.config import get_settings
     from backend.core.embedded_pg import embedded_url
 
     owner_url = embedded_url(br._TMP / "pg", cleanup_mode="delete")
-    import os
-
     os.environ["DATABASE_URL"] = owner_url
     get_settings.cache_clear()
     run_migrations(owner_url)
@@ -190,7 +204,9 @@ async def main(args: argparse.Namespace) -> None:
 
         http.post = post  # type: ignore[method-assign]
         _COUNTING = True
+        cpu_started = time.process_time()
         client_ms, steps, _, _ = await br.api_searches(http, headers, batch, 1)
+        cpu_ms = (time.process_time() - cpu_started) * 1000 / len(batch)
         _COUNTING = False
         http.post = original_post  # type: ignore[method-assign]
         profiler = cProfile.Profile()
@@ -206,6 +222,7 @@ async def main(args: argparse.Namespace) -> None:
         print(f"  step {name}: p50 {statistics.median(values):.2f} ms")
     outside = [c - t for c, t in zip(client_ms, steps["total"], strict=True)]
     print(f"  outside the retriever: p50 {statistics.median(outside):.2f} ms")
+    print(f"  CPU of this process (all threads, the embedder's included) per search: {cpu_ms:.2f} ms")
     total = sum(_ROUND_TRIPS.values())
     print(f"\nround trips per search: {total / len(batch):.2f}")
     for label, count in _ROUND_TRIPS.most_common():
