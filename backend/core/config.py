@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     db_pool_timeout: float = 30.0
     db_pool_recycle: int = 1800
     db_pool_pre_ping: bool = True
+    db_pool_ping_idle_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="With DB_POOL_PRE_PING, a pooled connection is pinged before use only when it sat idle this "
+        "long (0: before every use). A busy pool's connections are reused within milliseconds: a ping then "
+        "costs a round trip per transaction and finds nothing.",
+    )
     db_statement_timeout_ms: int = 30_000
 
     # --- cache and broker -----------------------------------------------------------------

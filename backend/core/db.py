@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import time
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -16,9 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+import psycopg
 from psycopg.errors import CharacterNotInRepertoire, UntranslatableCharacter
-from sqlalchemy import text
-from sqlalchemy.exc import DataError
+from sqlalchemy import event, text
+from sqlalchemy.exc import DataError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from backend.core.config import Settings, async_url, get_settings
@@ -49,7 +51,8 @@ def create_engine(url: str, settings: Settings | None = None, **overrides: Any) 
         "max_overflow": settings.db_max_overflow,
         "pool_timeout": settings.db_pool_timeout,
         "pool_recycle": settings.db_pool_recycle,
-        "pool_pre_ping": settings.db_pool_pre_ping,
+        # Pinged only after sitting idle (`_ping_when_idle`), unless DB_POOL_PING_IDLE_SECONDS is 0.
+        "pool_pre_ping": settings.db_pool_pre_ping and settings.db_pool_ping_idle_seconds <= 0,
         "connect_args": {"options": options},
         # A failed statement's message would otherwise carry its bound parameters (password hashes, tokens'
         # hashes, user text) into logs and error reports.
@@ -59,7 +62,35 @@ def create_engine(url: str, settings: Settings | None = None, **overrides: Any) 
         "json_deserializer": orjson.loads,
     }
     kwargs.update(overrides)
-    return create_async_engine(async_url(url), **kwargs)
+    engine = create_async_engine(async_url(url), **kwargs)
+    if settings.db_pool_pre_ping and settings.db_pool_ping_idle_seconds > 0 and "pool_pre_ping" not in overrides:
+        _ping_when_idle(engine, settings.db_pool_ping_idle_seconds)
+    return engine
+
+
+def _ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only when it sat idle for `idle_seconds` or more.
+
+    SQLAlchemy's pre-ping costs a round trip on every checkout; a search opens two transactions, so that was
+    two of its round trips. A connection returned a moment ago was alive a moment ago: a server that went away
+    since is rare, and is then found by the statement itself (the pool drops the connection on that error).
+    A dead connection found by the ping is replaced, as with pre-ping (`DisconnectionError`).
+    """
+    pool = engine.sync_engine.pool
+
+    @event.listens_for(pool, "checkin")
+    def _checked_in(dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < idle_seconds:
+            return  # just connected, or reused within the idle time
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("a pooled connection did not answer its ping") from exc
 
 
 _SWITCH_SPACE = text(
@@ -80,6 +111,23 @@ async def switch_space(session: AsyncSession, scope: TenantScope) -> None:
     await session.execute(
         _SWITCH_SPACE, {"organization_id": str(scope.organization_id), "space_id": str(scope.space_id)}
     )
+
+
+async def _set_up(session: AsyncSession, sql: str, params: dict[str, str]) -> None:
+    """Run a transaction's set-up statement, in the same round trip as the BEGIN that opens the transaction.
+
+    psycopg sends BEGIN on its own before a transaction's first statement, and waits for its answer: two round
+    trips before the work starts. In pipeline mode both go in one message batch and are answered together.
+    """
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver: psycopg.AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
+    async with driver.cursor() as cursor:
+        if psycopg.Pipeline.is_supported():  # libpq 14 or later (the binary package ships one)
+            async with driver.pipeline():
+                await cursor.execute(sql, params, prepare=False)
+        else:
+            await cursor.execute(sql, params, prepare=False)
 
 
 class Database:
@@ -118,7 +166,7 @@ class Database:
             "app.user_id": "" if user_id is None else str(user_id),
         }
         values.update(local or {})
-        calls = ", ".join(f"set_config(:n{i}, :v{i}, true)" for i in range(len(values)))
+        calls = ", ".join(f"set_config(%(n{i})s, %(v{i})s, true)" for i in range(len(values)))
         params: dict[str, str] = {}
         for i, (name, value) in enumerate(values.items()):
             params[f"n{i}"], params[f"v{i}"] = name, value
@@ -129,7 +177,7 @@ class Database:
                     reset = self._in_turn.set(True)
                     turn.callback(self._in_turn.reset, reset)
                 async with self._sessions() as session, session.begin():
-                    await session.execute(text(f"SELECT {calls}"), params)
+                    await _set_up(session, f"SELECT {calls}", params)
                     yield session
         except DataError as exc:
             # A value PostgreSQL refuses (text with a NUL character, which JSON and form input can carry; a

@@ -60,12 +60,21 @@ class SearchContext:
     def space_id(self) -> Any:
         return self.scope.space_id
 
-    async def query_vector(self) -> list[float]:
-        """The original query's vector (embedded once, shared by every stream)."""
+    def start_query_embedding(self) -> asyncio.Task[list[float]]:
+        """Start embedding the query now, before the streams open their transactions.
+
+        The embedding is the longest step of a search and runs on its own thread: started first, the streams'
+        first round trips to the database overlap it; started on first demand, it waited for them.
+        """
         if self._vector is None:
             self._vector = asyncio.ensure_future(self._embed_query())
+        return self._vector
+
+    async def query_vector(self) -> list[float]:
+        """The original query's vector (embedded once, shared by every stream)."""
+        vector = self.start_query_embedding()
         # Shielded: one stream timing out must not cancel the embedding the others are waiting for.
-        return await asyncio.shield(self._vector)
+        return await asyncio.shield(vector)
 
     async def _embed_query(self) -> list[float]:
         started = time.perf_counter()
@@ -145,6 +154,8 @@ class SearchContext:
         """Cancel the shared embedding (and eligibility reads) if nobody waits for them any more."""
         if self._vector is not None and not self._vector.done():
             self._vector.cancel()
+        elif self._vector is not None and not self._vector.cancelled():
+            self._vector.exception()  # retrieved: a failed embedding is reported by the streams that needed it
         for pending in self._eligibility.values():
             if not pending.done():
                 pending.cancel()

@@ -99,24 +99,34 @@ async def vector_leg(
     tags: Sequence[str] | None = None,
     force_exact: bool = False,
 ) -> list[dict[str, Any]]:
-    """Nearest chunks to `vector` (the query's own vector when None), filtered to the space (and documents)."""
-    compare = await ctx.query_vector()
+    """Nearest chunks to `vector` (the query's own vector when None), filtered to the space (and documents).
+
+    The transaction is opened and the eligible documents read while the query is still being embedded: those
+    round trips then cost nothing on the search's critical path, which is the embedding followed by this SQL.
+    """
+    compare_task = asyncio.ensure_future(ctx.query_vector())
     settings = ctx.settings
     hnsw = queries.hnsw_settings(ef_search=settings.retrieval_hnsw_ef_search, limit=limit)
-    async with ctx.session(settings.retrieval_stream_timeout_ms, local=hnsw) as session:
-        elig = await ctx.eligibility(session, document_ids=document_ids, tags=tags)
-        return await queries.vector_search(
-            session,
-            ctx.space_id,
-            vector=vector or compare,
-            compare=compare,
-            model_id=ctx.embedder.model_id,
-            elig=elig,
-            limit=limit,
-            ef_search=settings.retrieval_hnsw_ef_search,
-            exact=force_exact or elig.use_exact_scan(limit, settings.retrieval_exact_scan_max_chunks),
-            hnsw_set=True,
-        )
+    try:
+        async with ctx.session(settings.retrieval_stream_timeout_ms, local=hnsw) as session:
+            elig = await ctx.eligibility(session, document_ids=document_ids, tags=tags)
+            compare = await compare_task
+            return await queries.vector_search(
+                session,
+                ctx.space_id,
+                vector=vector or compare,
+                compare=compare,
+                model_id=ctx.embedder.model_id,
+                elig=elig,
+                limit=limit,
+                ef_search=settings.retrieval_hnsw_ef_search,
+                exact=force_exact or elig.use_exact_scan(limit, settings.retrieval_exact_scan_max_chunks),
+                hnsw_set=True,
+            )
+    finally:
+        if compare_task.done() and not compare_task.cancelled():
+            compare_task.exception()  # retrieved: a failed embedding is raised above or by another leg
+        compare_task.cancel()
 
 
 async def keyword_leg(
@@ -127,7 +137,11 @@ async def keyword_leg(
     document_ids: Sequence[uuid.UUID] | None = None,
     tags: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """BM25 over the space's chunks for `text`, each row with its similarity to the original query."""
+    """BM25 over the space's chunks for `text`, each row with its similarity to the original query.
+
+    The BM25 statement does not wait for the query's embedding: it runs while the query is embedded, and the
+    similarities of its few rows are read after (one short statement), unless the vector was there first.
+    """
     compare = asyncio.ensure_future(ctx.query_vector())
     try:
         async with ctx.session(ctx.settings.retrieval_stream_timeout_ms) as session:
@@ -137,15 +151,23 @@ async def keyword_leg(
             stats = await keyword.term_stats(session, ctx.space_id, text)
             if not stats.terms:
                 return []
-            return await keyword.keyword_search(
+            vector = compare.result() if compare.done() and compare.exception() is None else None
+            rows = await keyword.keyword_search(
                 session,
                 ctx.space_id,
                 stats=stats,
-                compare=await compare,
+                compare=vector,
                 elig=elig,
                 limit=limit,
                 heading_weight=ctx.settings.retrieval_heading_weight,
             )
+            if vector is None:
+                found = await queries.similarities(
+                    session, ctx.space_id, ids=[r["id"] for r in rows], compare=await compare
+                )
+                for row in rows:
+                    row["similarity"] = found.get(row["id"])
+            return rows
     finally:
         if compare.done() and not compare.cancelled():
             compare.exception()  # retrieved (a failed embedding is reported by the vector leg)

@@ -190,6 +190,24 @@ def vector_statement(
     return template.format(cast=cast, columns=CHUNK_COLUMNS, documents=documents, similarity=similarity), params
 
 
+_SIMILARITY = """
+SELECT c.id, 1 - (c.embedding <=> %(compare)s::{cast}) AS similarity
+FROM chunks c
+WHERE c.space_id = %(space)s AND c.id = ANY(%(ids)s::uuid[])
+"""
+
+
+async def similarities(
+    session: AsyncSession, space_id: uuid.UUID, *, ids: Sequence[Any], compare: Sequence[float]
+) -> dict[Any, float | None]:
+    """Cosine similarity of each of the space's chunks `ids` to `compare` (None for a chunk without a vector)."""
+    if not ids:
+        return {}
+    params = {"space": space_id, "ids": list(ids), "compare": vector_literal(compare)}
+    rows = await fetch_all(session, _SIMILARITY.format(cast=vector_cast(len(compare))), params)
+    return {r["id"]: r["similarity"] for r in rows}
+
+
 def hnsw_settings(*, ef_search: int, limit: int) -> dict[str, str]:
     """Iterative HNSW scan: filtered scans keep walking the graph until `limit` rows pass (transaction-local)."""
     return {
@@ -307,6 +325,7 @@ __all__ = [
     "fetch_all",
     "hnsw_settings",
     "set_hnsw_scan",
+    "similarities",
     "vector_cast",
     "vector_literal",
     "vector_search",

@@ -129,6 +129,8 @@ class ParallelRetriever:
             multimodal=self._multimodal or _default_multimodal(self.settings),
         )
         reports = {name: StreamReport() for name in STREAMS}
+        if any(stream.name in ("general", "urls") and stream.applies(ctx) for stream in self.streams):
+            ctx.start_query_embedding()
         try:
             found = await asyncio.gather(*(self._run(stream, ctx, reports[stream.name]) for stream in self.streams))
             enhanced = await enhancement if enhancement is not None else None

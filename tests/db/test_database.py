@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -61,3 +62,41 @@ async def test_statement_timeout_is_applied(db: Database) -> None:
     async with db.session() as session:
         timeout = (await session.execute(text("SHOW statement_timeout"))).scalar()
     assert timeout == "30s"
+
+
+async def test_pool_pings_only_a_connection_that_sat_idle(app_db_url: str, owner_engine: AsyncEngine) -> None:
+    """A connection reused at once is not pinged (a round trip per transaction saved); one that sat idle past
+    DB_POOL_PING_IDLE_SECONDS is, and when its server process is gone the pool hands out a new one instead."""
+    from sqlalchemy import event
+
+    from backend.core.config import get_settings
+    from backend.core.db import create_engine
+
+    settings = get_settings().model_copy(update={"db_pool_pre_ping": True, "db_pool_ping_idle_seconds": 30.0})
+    engine = create_engine(app_db_url, settings, pool_size=1, max_overflow=0)
+    pings: list[str] = []
+    original_ping = engine.dialect.do_ping
+
+    def counting_ping(dbapi_connection: object) -> bool:
+        pings.append("ping")
+        return original_ping(dbapi_connection)
+
+    engine.dialect.do_ping = counting_ping  # type: ignore[method-assign]
+    returned: list[Any] = []
+    event.listen(engine.sync_engine.pool, "checkin", lambda _dbapi, record: returned.append(record))
+    try:
+        async with engine.connect() as conn:
+            first_pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one() == first_pid
+        assert pings == []  # reused within the idle time: no ping
+
+        async with owner_engine.begin() as owner:
+            await owner.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first_pid})
+        returned[-1].info["idle_since"] -= 60  # as if it had sat idle for a minute
+        async with engine.connect() as conn:
+            pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        assert pings == ["ping"]
+        assert pid != first_pid  # the dead connection was replaced, the caller never saw it
+    finally:
+        await engine.dispose()
