@@ -93,7 +93,13 @@ async def open_checkpointer(scope: TenantScope, url: str | None = None) -> Async
     """LangGraph's async PostgreSQL saver on a connection confined to `scope`. Its tables come from our
     migrations; `setup()` is never called."""
     async with space_connection(scope, url) as conn:
-        yield AsyncPostgresSaver(conn)
+        saver = AsyncPostgresSaver(conn)
+        # Writes go in a plain transaction, not psycopg's pipeline mode: a run cancelled while the saver's
+        # pipeline was being closed (a worker shutting down mid-answer) crashed the whole process in psycopg's C
+        # code (segmentation fault in the pipeline's result fetch, psycopg 3.3.9; seen in
+        # tests/db/test_runs_executor.py under load). A transaction costs a few round trips more per step.
+        saver.supports_pipeline = False
+        yield saver
 
 
 __all__ = ["check_thread", "open_checkpointer", "space_connection", "thread_id"]

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-import psycopg
 from psycopg.errors import CharacterNotInRepertoire, UntranslatableCharacter
 from sqlalchemy import event, text
 from sqlalchemy.exc import DataError, DisconnectionError
@@ -113,23 +112,6 @@ async def switch_space(session: AsyncSession, scope: TenantScope) -> None:
     )
 
 
-async def _set_up(session: AsyncSession, sql: str, params: dict[str, str]) -> None:
-    """Run a transaction's set-up statement, in the same round trip as the BEGIN that opens the transaction.
-
-    psycopg sends BEGIN on its own before a transaction's first statement, and waits for its answer: two round
-    trips before the work starts. In pipeline mode both go in one message batch and are answered together.
-    """
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    driver: psycopg.AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
-    async with driver.cursor() as cursor:
-        if psycopg.Pipeline.is_supported():  # libpq 14 or later (the binary package ships one)
-            async with driver.pipeline():
-                await cursor.execute(sql, params, prepare=False)
-        else:
-            await cursor.execute(sql, params, prepare=False)
-
-
 class Database:
     """Sessions bound to an engine (or, in tests, to one connection inside a rolled-back transaction)."""
 
@@ -166,7 +148,7 @@ class Database:
             "app.user_id": "" if user_id is None else str(user_id),
         }
         values.update(local or {})
-        calls = ", ".join(f"set_config(%(n{i})s, %(v{i})s, true)" for i in range(len(values)))
+        calls = ", ".join(f"set_config(:n{i}, :v{i}, true)" for i in range(len(values)))
         params: dict[str, str] = {}
         for i, (name, value) in enumerate(values.items()):
             params[f"n{i}"], params[f"v{i}"] = name, value
@@ -177,7 +159,7 @@ class Database:
                     reset = self._in_turn.set(True)
                     turn.callback(self._in_turn.reset, reset)
                 async with self._sessions() as session, session.begin():
-                    await _set_up(session, f"SELECT {calls}", params)
+                    await session.execute(text(f"SELECT {calls}"), params)
                     yield session
         except DataError as exc:
             # A value PostgreSQL refuses (text with a NUL character, which JSON and form input can carry; a

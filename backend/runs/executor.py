@@ -251,11 +251,14 @@ async def _drive(
     parts: list[str] = []
     watcher = asyncio.create_task(_watch(writer, control, stop, lost), name=f"run-stop-{writer.run_id}")
     turn: asyncio.Task[Any] | None = None
+    abandoned = False
     try:
         stream = writer.stream
 
         async def emit(kind: str, payload: dict[str, Any]) -> None:
             nonlocal final
+            if abandoned:
+                return  # a turn that outlived its cancellation must not write into the run's next attempt
             if kind == "complete":
                 final = payload  # written with the final status, after everything before it
                 return
@@ -289,6 +292,12 @@ async def _drive(
             turn.cancel()
             with contextlib.suppress(TimeoutError):
                 await asyncio.shield(asyncio.wait_for(asyncio.wait({turn}), UNWIND_SECONDS))
+        # What the attempt emitted is stored before the run is marked interrupted (its partial answer is read
+        # from the log), and nothing it emits later is: a turn that did not unwind in time would otherwise add
+        # tokens after a resumed attempt's start, where they would read as part of the new answer.
+        abandoned = True
+        with contextlib.suppress(Exception):
+            await asyncio.shield(stream.drain())
         await asyncio.shield(recovery.interrupt_run(writer.scope, writer.run_id))
         raise
     finally:
