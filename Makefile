@@ -115,15 +115,15 @@ bench-injection: install-dev
 
 # The second held-out set (issue 18): the first run is kept as the honest figure, later runs go to *_after.
 bench-injection-heldout2: install-dev
-	$(PY) bench/bench_injection_heldout2.py
+	$(PY) bench/bench_injection_heldout.py 2
 
 # The third held-out set, written after rules-7 (issue 18): same rule, the first run is the honest figure.
 bench-injection-heldout3: install-dev
-	$(PY) bench/bench_injection_heldout3.py
+	$(PY) bench/bench_injection_heldout.py 3
 
 # The fourth held-out set, written before the semantic-classifier work (issue 18): same rule.
 bench-injection-heldout4: install-dev
-	$(PY) bench/bench_injection_heldout4.py
+	$(PY) bench/bench_injection_heldout.py 4
 
 bench-runs: install-dev
 	$(PY) bench/bench_runs.py

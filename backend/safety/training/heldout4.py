@@ -5,7 +5,7 @@ Why: the third held-out set (`heldout3.py`) has been measured and looked at; its
 so they stop being held-out figures. This set was written in one sitting (2026-12-04) by a helper playing an
 outside attacker who has not read the detector's rules (`patterns.py`, `signals.py`, `action_patterns.py` were
 not opened while writing it). Every sentence, carrier, persona and wrapping below was written for this file. It
-is evaluated once, before any change is measured on it (bench/bench_injection_heldout4.py, results in
+is evaluated once, before any change is measured on it (bench/bench_injection_heldout.py 4, results in
 bench/results/injection_heldout4.md), and nobody looks at its per-item results.
 
 Provenance: written here; nothing is copied from `attacks.py`, `answers.py`, `benign.py`, `prose.py`,

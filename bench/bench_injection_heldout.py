@@ -1,20 +1,22 @@
-"""Prompt-injection detection on the fourth held-out set: the honest figure of issue 18.
+"""Prompt-injection detection on a held-out set (`heldout2`, `heldout3`, `heldout4`...): the honest figures of
+issue 18.
 
-`make bench-injection-heldout4`. Runs the shipped detector (`scan_document` for documents, `check_response`
-for answers with their context) on every item of `backend.safety.training.heldout4`, a set written after
-tuning and never used for it, and reports detection (attacks) and false positives (benign) per family and
-per finer class, for documents and for answers.
+`make bench-injection-heldoutN` runs `bench/bench_injection_heldout.py N`: the shipped detector (`scan_document`
+for documents, `check_response` for answers with their context) on every item of
+`backend.safety.training.heldoutN`, a set written after tuning and never used for it, and reports detection
+(attacks) and false positives (benign) per family and per finer class, for documents and for answers.
 
-The first run ever is the honest one: it was made before any change to the detector and is kept in
-bench/results/injection_heldout4.{md,json}. This script never overwrites it: once it exists, every later run
+The first run on a set is the honest one: it was made before any change to the detector and is kept in
+bench/results/injection_heldoutN.{md,json}. This script never overwrites it: once it exists, every later run
 (after someone has looked at the figures and perhaps changed the detector) goes to
-injection_heldout4_after.{md,json}, labelled "after looking".
+injection_heldoutN_after.{md,json}, labelled "after looking".
 Only rates are written, never the items missed: the set stays a measurement, not a to-do list.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import platform
@@ -30,10 +32,13 @@ from backend.safety import ContaminationDetector
 from backend.safety.contamination import DETECTOR_VERSION
 from backend.safety.training.corpus import Item
 from backend.safety.training.evaluate import evaluate, run
-from backend.safety.training.heldout4 import SEED, build
 
 RESULTS = Path(__file__).parent / "results"
-BEFORE, AFTER = "injection_heldout4", "injection_heldout4_after"
+ORDINALS = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
+SET = int(sys.argv[1]) if len(sys.argv) > 1 else 4
+HELDOUT = importlib.import_module(f"backend.safety.training.heldout{SET}")
+SEED, build = HELDOUT.SEED, HELDOUT.build
+BEFORE, AFTER = f"injection_heldout{SET}", f"injection_heldout{SET}_after"
 
 
 def fingerprint(items: list[Item]) -> str:
@@ -81,7 +86,7 @@ def main() -> None:
         f"Python {platform.python_version()}",
         "detector_version": DETECTOR_VERSION,
         "set": {
-            "generator": "backend/safety/training/heldout4.py",
+            "generator": f"backend/safety/training/heldout{SET}.py",
             "seed": SEED,
             "items": len(items),
             "fingerprint": fingerprint(items),
@@ -100,10 +105,10 @@ def markdown(report: dict[str, Any]) -> str:
     honest = report["label"].startswith("before")
     docs, answers = report["documents"], report["responses"]
     lines = [
-        "# Injection detection on the fourth held-out set"
+        f"# Injection detection on the {ORDINALS.get(SET, str(SET))} held-out set"
         + (" (honest: before any change)" if honest else " (AFTER LOOKING)"),
         "",
-        f"Run {report['run']} by `make bench-injection-heldout4` (bench/bench_injection_heldout4.py) on "
+        f"Run {report['run']} by `make bench-injection-heldout{SET}` (bench/bench_injection_heldout.py {SET}) on "
         f"{report['machine']}; detector `{report['detector_version']}`; set "
         f"`{report['set']['generator']}` seed {report['set']['seed']}, {report['set']['items']} items, "
         f"fingerprint `{report['set']['fingerprint']}`.",
@@ -112,7 +117,7 @@ def markdown(report: dict[str, Any]) -> str:
             "This set was written after the detector was tuned and never used for tuning; this run was the first "
             "time the detector saw it, before any change: it is the honest figure for issue 18."
             if honest
-            else "This run comes after the figures of the honest run (injection_heldout4.md) were looked at and "
+            else f"This run comes after the figures of the honest run ({BEFORE}.md) were looked at and "
             "the detector may have been changed because of them: it is NOT a held-out figure."
         ),
         "",
