@@ -60,10 +60,7 @@ async def verify_email(body: EmailVerification) -> EmailVerified:
     },
 )
 async def resend_verification(principal: CurrentPrincipal) -> VerificationSent:
-    wait = await verification.resend_verification(
-        organization_id=principal.organization_id, user_id=principal.user_id
-    )
-    return VerificationSent(resend_after_seconds=wait)
+    return VerificationSent(resend_after_seconds=await verification.resend_verification(principal))
 
 
 @router.post("/auth/token", operation_id="login", summary="Log in with email and password")

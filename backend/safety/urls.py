@@ -91,13 +91,10 @@ def check_urls(response: str, context_docs: list[str]) -> UrlCheck | None:
 
 def _carries_data(url: str) -> bool:
     """Whether an address could carry text out of the conversation: a query, a fragment, or a long path."""
-    key_url = "http://" + url if url.lower().startswith("www.") else url
-    try:
-        parts = urlsplit(key_url)
-    except ValueError:
+    key = _key(url)
+    if key is None:
         return True
-    segments = parts.path.split("/")
-    return bool(parts.query or parts.fragment) or len(parts.path) > 80 or any(len(s) > 40 for s in segments)
+    return bool(key.query) or "#" in url or len(key.path) > 80 or any(len(s) > 40 for s in key.path.split("/"))
 
 
 def neutralise_links(response: str, context_docs: list[str]) -> tuple[str, int]:

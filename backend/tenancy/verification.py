@@ -32,6 +32,7 @@ from backend.core.errors import Conflict, NotFound, RateLimited, ServiceUnavaila
 from backend.core.mail import send_mail
 from backend.tenancy import audit, repository
 from backend.tenancy.access import publish_generation
+from backend.tenancy.context import Principal
 from backend.tenancy.models import User
 
 LINK_INVALID = "This verification link is not valid or has expired. Sign in and ask for a new one."
@@ -86,8 +87,8 @@ def link_sent_at(user: User) -> datetime | None:
     return user.email_verification_expires_at - timedelta(days=get_settings().email_verification_ttl_days)
 
 
-async def resend_verification(*, organization_id: Any, user_id: Any) -> int:
-    """Mail the account a new verification link (the previous one stops working); the seconds to wait before
+async def resend_verification(principal: Principal) -> int:
+    """Mail the caller a new verification link (the previous one stops working); the seconds to wait before
     the next one may be asked for. 409 when the address is already confirmed or nothing can be mailed (no
     SMTP), 429 when a link went out less than a minute ago, 503 when the mail server refused the message."""
     if not mail_enabled():
@@ -96,8 +97,8 @@ async def resend_verification(*, organization_id: Any, user_id: Any) -> int:
             "configure SMTP.",
             code="mail_not_configured",
         )
-    async with get_database().session(organization_id=organization_id) as session:
-        user = await repository.get_user(session, user_id=user_id, lock=True)
+    async with get_database().session(organization_id=principal.organization_id) as session:
+        user = await repository.get_user(session, user_id=principal.user_id, lock=True)
         if user is None:
             raise NotFound("This account no longer exists.", code="account_not_found")
         if user.email_verified_at is not None:

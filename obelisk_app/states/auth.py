@@ -142,10 +142,7 @@ class AuthState(rx.State):
         """Mail a new confirmation link (the previous one stops working)."""
         with event_scope():
             try:
-                principal = await self._principal()
-                await verification.resend_verification(
-                    organization_id=principal.organization_id, user_id=principal.user_id
-                )
+                await verification.resend_verification(await self._principal())
             except Unauthorized:
                 return self._signed_out()
             except AppError as exc:

@@ -37,7 +37,7 @@ import re
 from typing import Any
 
 from backend.agents.graph.checks import quick_contamination
-from backend.agents.injection import echoed_instruction, instructions, payloads
+from backend.agents.injection import instructions, payloads
 from backend.safety.urls import neutralise_links
 
 _URL_START = re.compile(r"\bhttps?://|(?<![\w.@/])www\.", re.IGNORECASE)
@@ -101,8 +101,12 @@ class HoldBack:
         if end <= self.released:
             return ""
         if self._needs_check(end):
-            end = self._neutralise(end)
             found = quick_contamination(self.text[:end], self.passages, self.canary, self.request)
+            if found is not None and found["rule"] == "unlisted_url":
+                removed_before = self.links_removed
+                end = self._neutralise(end)
+                if self.links_removed > removed_before:  # check again what is left
+                    found = quick_contamination(self.text[:end], self.passages, self.canary, self.request)
             if found is not None:
                 self.blocked = found
                 return ""
@@ -111,10 +115,10 @@ class HoldBack:
 
     def _neutralise(self, end: int) -> int:
         """Take invented links (to an address no source holds, carrying no data) out of the text about to be
-        released, so a made-up homepage costs a link and not the answer; the new end of that text."""
+        released, so a made-up homepage costs a link and not the answer; the new end of that text. Called only
+        when the cheap checks' sole finding is such a link (a link a source told the model to write is found as
+        an echoed instruction first, and blocks)."""
         pending = self.text[self.released : end]
-        if echoed_instruction(self.text[:end], self.passages, self.request) is not None:
-            return end  # a link a source told the model to write is evidence of the attack: it blocks
         cleaned, removed = neutralise_links(pending, self._docs)
         if removed:
             self.text = self.text[: self.released] + cleaned + self.text[end:]
