@@ -59,6 +59,9 @@ class TurnOutcome:
     unsupported_claims: list[dict[str, Any]] = field(default_factory=list)
     contamination: dict[str, Any] | None = None
     thread_id: str = ""
+    model: str | None = None
+    """The model that wrote the answer, and the version of the prompts it wrote with (`prompts.prompt_version`)."""
+    prompt_version: str | None = None
 
 
 class SpaceRetriever:
@@ -121,6 +124,8 @@ def _outcome(payload: dict[str, Any], thread: str) -> TurnOutcome:
         unsupported_claims=payload.get("unsupported_claims") or [],
         contamination=payload.get("contamination"),
         thread_id=thread,
+        model=payload.get("model"),
+        prompt_version=payload.get("prompt_version"),
     )
 
 
@@ -138,6 +143,8 @@ def _answer_of(values: dict[str, Any], run: str) -> dict[str, Any] | None:
         "citations": kwargs.get("citations") or [],
         "unsupported_claims": kwargs.get("unsupported_claims") or [],
         "contamination": kwargs.get("contamination"),
+        "model": kwargs.get("model"),
+        "prompt_version": kwargs.get("prompt_version"),
     }
 
 

@@ -208,7 +208,14 @@ async def revise_from_notes(scope: TenantScope, review_id: uuid.UUID, **turn_opt
         await _revision_failed(scope, review, creds, f"the agent stopped ({outcome.stop_reason})")
         return None
     new = await content.add_version(
-        ctx, item.id, VersionCreate(body=text, note="Revised from Slack review notes", model=None)
+        ctx,
+        item.id,
+        VersionCreate(
+            body=text,
+            note="Revised from Slack review notes",
+            model=outcome.model,
+            prompt_version=outcome.prompt_version,
+        ),
     )
     current = await content.get_item(ctx, item.id)
     if current.state == "changes_requested":

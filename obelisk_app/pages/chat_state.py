@@ -352,9 +352,18 @@ class ChatState(SpaceState):
             if not body or str(final.get("stop_reason")) in UNSAVABLE:
                 raise ValidationFailed("This answer cannot be saved as content.", code="answer_not_savable")
             name = title if title and not title.startswith("New ") else agents.title_from(run.message)
+            # The model and prompt version the run's answer names (its audit pack says what wrote it).
+            model, prompt_version = (str(final[k])[:100] if final.get(k) else None for k in ("model", "prompt_version"))
             await content.create_item(
                 ctx,
-                ContentCreate(title=name, type=content_type, body=body, run_id=run.id),  # type: ignore[arg-type]
+                ContentCreate(
+                    title=name,
+                    type=content_type,  # type: ignore[arg-type]
+                    body=body,
+                    run_id=run.id,
+                    model=model,
+                    prompt_version=prompt_version,
+                ),
             )
 
         return await self._call(work(), success=f"Saved as a {TYPE_LABELS.get(content_type, 'content').lower()} draft")

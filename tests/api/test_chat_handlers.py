@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 
+from backend.agents.graph.prompts import prompt_version
+from backend.agents.registry import default_config
 from backend.core.db import TenantScope
 from backend.models.chat_fake import make_fake_chat
 from backend.runs import executor, recovery
@@ -63,7 +65,8 @@ async def test_an_answer_streams_survives_a_reload_and_lands_in_the_history(
     follow = await ChatState.load.fn(page)
     assert follow is ChatState.follow and page.title.startswith("New Brand") and page.agent_label == "Brand"
     scope, rid = queued[0]
-    run = asyncio.create_task(executor.execute_run(scope, rid, **turn_options(scope, slow_chat([ANSWER], 0.02))))
+    writer = slow_chat([ANSWER], 0.02)
+    run = asyncio.create_task(executor.execute_run(scope, rid, **turn_options(scope, writer)))
     first = asyncio.create_task(ChatState.follow.fn(page))
     snapshots: list[str] = []
 
@@ -101,6 +104,11 @@ async def test_an_answer_streams_survives_a_reload_and_lands_in_the_history(
     assert [(c["title"], c["type"], c["state"]) for c in saved] == [("How did Acme grow?", "blog_post", "draft")]
     item = (await live.get(f"/api/v1/content/{saved[0]['id']}/versions/1", headers=ada.headers())).json()
     assert item["body"] == page.messages[1]["content"]
+    # The audit pack names what wrote it: the run's model and the brand agent's prompt version.
+    assert item["run_id"] == str(rid) and item["model"] == writer.usage_model_name
+    assert item["prompt_version"] == prompt_version(default_config("brand"))
+    pack = await live.get(f"/api/v1/content/{saved[0]['id']}/audit-pack?format=markdown", headers=ada.headers())
+    assert f"(prompt version {item['prompt_version']})" in pack.text
 
     other_tab = _page(ada, conversation["id"])  # a second tab after the end: the history, nothing live
     assert await ChatState.load.fn(other_tab) is None

@@ -328,6 +328,13 @@ class Nodes:
             _emit(runtime, "citation", **citation)
         message = final_message(reason, draft, state, context.config.max_iterations)
         unsupported = [c.to_dict() for c in claims if not c.supported]
+        # What wrote the answer, for the audit pack of content saved from it (a deploy between the run and the
+        # save must not change the record). A run refused for want of its parts ends here too: no model then.
+        parts = self.parts or getattr(context, "parts", None)
+        origin = {
+            "model": _model_name(parts.llm if parts else None),
+            "prompt_version": prompts.prompt_version(context.config),
+        }
         if reason == "error":
             _emit(runtime, "error", message=state.get("error") or "The agent failed.")
         answer = AIMessage(
@@ -339,6 +346,7 @@ class Nodes:
                 "unsupported_claims": unsupported,
                 "contamination": state.get("contamination"),
                 "created_at": datetime.now(UTC).isoformat(),
+                **origin,
             },
         )
         _emit(
@@ -349,6 +357,7 @@ class Nodes:
             citations=citations,
             unsupported_claims=unsupported,
             contamination=state.get("contamination"),
+            **origin,
         )
         return {
             "stop_reason": reason,
@@ -356,6 +365,14 @@ class Nodes:
             "claims": [c.to_dict() for c in claims],
             "messages": [answer],
         }
+
+
+def _model_name(llm: BaseChatModel | None) -> str | None:
+    """The name usage records book for `llm` (the answer-writing model)."""
+    if llm is None:
+        return None
+    name = getattr(llm, "usage_model_name", None) or getattr(llm, "model_name", None) or getattr(llm, "model", None)
+    return str(name or type(llm).__name__)[:100]
 
 
 def _repeating(state: AgentState) -> bool:

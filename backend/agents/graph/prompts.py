@@ -4,6 +4,7 @@ models can reuse their prompt cache; what changes per step (sources, tool result
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage
@@ -112,12 +113,30 @@ def repair_request(error: str) -> str:
     return f"Your previous reply could not be used ({error[:300]}). Reply again with JSON that matches the schema."
 
 
+def prompt_version(config: AgentConfig) -> str:
+    """The version of the prompts a run of `config` writes with, named in a content item's audit pack: the agent
+    and a digest of its own prompt, the space's extra instructions and the graph's fixed prompts (rules, answer
+    and review requests), so it changes whenever any of them does, with no number to remember to bump."""
+    parts = (
+        config.system_prompt,
+        config.extra_instructions,
+        RULES,
+        _MARKING,
+        _NO_MARKING,
+        ANSWER_REQUEST,
+        REVIEW_REQUEST,
+    )
+    digest = hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:12]
+    return f"{config.agent_type}-{digest}"
+
+
 __all__ = [
     "ANSWER_REQUEST",
     "REVIEW_REQUEST",
     "args_request",
     "decision_request",
     "history",
+    "prompt_version",
     "repair_request",
     "system_prompt",
     "workspace",

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from backend.agents.configs import DEFAULTS
 from backend.agents.graph.context import AgentContext, RunParts
 from backend.agents.graph.graph import build_graph, graph_on, recursion_limit, shared_graph
+from backend.agents.graph.prompts import prompt_version
 from backend.agents.graph.spotlight import MARK
 from backend.agents.graph.state import initial_input
 from backend.agents.tools.base import AgentTool, DocumentInfo, PageInfo, Passage, ToolEnv
@@ -151,6 +152,19 @@ async def test_complete_streams_tokens_and_cites_the_source_of_each_claim() -> N
     assert "It also opened Mars." in done["message"]
     assert state["messages"][-1].additional_kwargs["stop_reason"] == "completed"
     assert "citation" in _types(events)
+
+
+async def test_the_answer_names_the_model_and_prompt_version_that_wrote_it() -> None:
+    state, events, llm, _ = await run([decision("write_answer"), review(True)], ["Acme grew [S1]."])
+    done = _complete(events)
+    version = prompt_version(replace(DEFAULTS["seo"], tools=("word_count",)))
+    assert (done["model"], done["prompt_version"]) == (llm.usage_model_name, version)
+    kept = state["messages"][-1].additional_kwargs
+    assert (kept["model"], kept["prompt_version"]) == (done["model"], version), "a resumed run answers the same"
+    # The version follows the prompts: another agent, or a space's extra instructions, is another version.
+    assert version.startswith("seo-") and prompt_version(DEFAULTS["seo"]) == version
+    assert prompt_version(DEFAULTS["email"]) != version
+    assert prompt_version(replace(DEFAULTS["seo"], extra_instructions="Write in British English.")) != version
 
 
 async def test_sources_reach_the_model_as_marked_data_under_the_instruction_hierarchy() -> None:
