@@ -10,6 +10,7 @@ Revisions run directly here (no worker), on a committing database, like the runs
 from __future__ import annotations
 
 import json
+import math
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -22,6 +23,7 @@ import pytest
 
 from backend.agents.graph.prompts import prompt_version
 from backend.agents.registry import default_config
+from backend.core.cache import MemoryCache
 from backend.core.config import get_settings
 from backend.core.db import TenantScope
 from backend.models.chat_fake import make_fake_chat
@@ -273,6 +275,43 @@ async def test_forged_stale_and_replayed_requests_change_nothing(live: httpx.Asy
     shaped = {**click, "user": "mallory", "container": "nope", "channel": 7}
     assert (await _interact(live, shaped, OTHER_SECRET)).status_code == 401
     assert (await _get(live, ada, item_id))["state"] == "approved"
+
+
+async def test_a_replay_answered_by_a_process_that_never_saw_the_first_changes_nothing(
+    live: httpx.AsyncClient,
+    slack: FakeSlack,
+    revisions: list[tuple[TenantScope, uuid.UUID]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without REDIS_URL the replay fingerprints live in each process (the documented deployment without Redis is
+    one process). A replay that reaches a process with no fingerprint, as behind a load balancer wrongly run
+    without Redis, still changes nothing: the review's status and the transition table refuse a second decision."""
+    ada = await new_tenant("ada", "Alpha", client=live)
+    await _connect(live, ada)
+    approved_id = await _item(live, ada)
+    channel, ts = await _send(live, ada, approved_id)
+    body, headers = _signed(_click(slack, channel, ts, blocks.APPROVE))
+    first = await live.post("/api/v1/integrations/slack/interactions", content=body, headers=headers)
+    assert first.status_code == 200 and (await _get(live, ada, approved_id))["state"] == "approved"
+    before = await _get(live, ada, approved_id)
+
+    changed_id = await _item(live, ada, title="Second draft")
+    channel2, ts2 = await _send(live, ada, changed_id)
+    assert (await _interact(live, _click(slack, channel2, ts2, blocks.REQUEST_CHANGES))).status_code == 200
+    notes_body, notes_headers = _signed(_submission(slack, "Shorten it."))
+    submitted = await live.post("/api/v1/integrations/slack/interactions", content=notes_body, headers=notes_headers)
+    assert submitted.json() == {} and len(revisions) == 1
+    changed = await _get(live, ada, changed_id)
+
+    monkeypatch.setattr(handlers, "get_security_cache", lambda: MemoryCache(max_bytes=math.inf))
+    replayed = await live.post("/api/v1/integrations/slack/interactions", content=body, headers=headers)
+    assert replayed.status_code == 200, "a fresh process has no fingerprint of the first request"
+    assert await _get(live, ada, approved_id) == before
+    assert "already approved" in slack.called("chat.postEphemeral")[-1].body["text"]
+    again = await live.post("/api/v1/integrations/slack/interactions", content=notes_body, headers=notes_headers)
+    assert again.json()["response_action"] == "errors" and "already sent back" in json.dumps(again.json())
+    assert await _get(live, ada, changed_id) == changed and len(revisions) == 1, "no second revision"
+    assert len(slack.called("chat.update")) == 2, "each message was updated once"
 
 
 async def test_a_superseded_version_is_refused_with_a_clear_reply(live: httpx.AsyncClient, slack: FakeSlack) -> None:
