@@ -83,6 +83,26 @@ async def test_a_reviewer_creates_edits_fixes_compares_and_approves(client: http
     await ContentState.create.fn(listing)
     assert listing.error
 
+    # The Content page lists items by state, type and title.
+    ContentState.set_new_title.fn(listing, "Autumn newsletter")
+    ContentState.set_new_type.fn(listing, "email")
+    ContentState.set_new_body.fn(listing, "Subject: Autumn news\n\nOur autumn plans.")
+    await ContentState.create.fn(listing)
+    await ContentState.load.fn(listing)
+    assert [i["title"] for i in listing.items] == ["Autumn newsletter", "Spring launch"] and listing.error == ""
+    await ContentState.set_state_filter.fn(listing, "approved")
+    assert [i["title"] for i in listing.items] == ["Spring launch"] and listing.total == 1
+    await ContentState.set_state_filter.fn(listing, "draft")
+    assert [i["title"] for i in listing.items] == ["Autumn newsletter"]
+    await ContentState.set_type_filter.fn(listing, "social_post")
+    assert listing.items == [] and listing.total == 0
+    await ContentState.set_state_filter.fn(listing, "all")
+    assert [i["title"] for i in listing.items] == ["Spring launch"]
+    await ContentState.set_type_filter.fn(listing, "all")
+    ContentState.set_query.fn(listing, "autumn")
+    await ContentState.search.fn(listing)
+    assert [i["title"] for i in listing.items] == ["Autumn newsletter"]
+
 
 async def test_content_handlers_refuse_another_space(client: httpx.AsyncClient, world: World) -> None:
     w = world

@@ -181,6 +181,38 @@ async def test_brand_voice_and_url_handlers(signup: Any) -> None:
     assert "http" in library.error and library.documents == []
 
 
+async def test_the_brand_voice_forms_are_keyed_on_the_space_and_remount_only_when_the_stored_voice_changes(
+    client: httpx.AsyncClient, signup: Any
+) -> None:
+    """The forms' inputs are uncontrolled (typing changes no state var): their React key is all that re-mounts
+    them, dropping what was typed. A reload of the same voice keeps the key; a saved change or another space
+    moves it; the key never carries the voice's values."""
+    from obelisk_app.pages.brand_voice_state import BrandVoiceState
+
+    ada = await signup("ada")
+    voice = tab_of(ada).state(BrandVoiceState)
+    assert not voice.loaded, "the forms are not shown before the stored voice has arrived"
+    await BrandVoiceState.load.fn(voice)
+    key = voice.form_key
+    assert voice.loaded and key.startswith(f"{ada.space_id}:")
+    await BrandVoiceState.load.fn(voice)
+    assert voice.form_key == key, "reloading the same voice keeps the forms mounted"
+    await BrandVoiceState.save_space.fn(voice, {"tone": "plain", "sentence_length_max": "18"})
+    saved = voice.form_key
+    assert voice.error == "" and saved != key and saved.startswith(f"{ada.space_id}:")
+    assert "plain" not in saved and "18" not in saved.split(":", 1)[1]
+    await BrandVoiceState.save_space.fn(voice, {"tone": "x" * 600})
+    assert voice.error and voice.form_key == saved, "a refused save leaves the forms as they were"
+    await BrandVoiceState.load.fn(voice)
+    assert voice.form_key == saved
+    # Another space of the organization, in the same tab: its own voice, another key.
+    made = await client.post("/api/v1/spaces", json={"name": "Second"}, headers=ada.headers())
+    other = tab_of(ada, made.json()["id"]).state(BrandVoiceState)
+    other.form_key, other.space = voice.form_key, voice.space
+    await BrandVoiceState.load.fn(other)
+    assert other.form_key.startswith(f"{made.json()['id']}:") and other.space["tone"] == ""
+
+
 async def test_ui_actions_are_audited_under_one_event_correlation_id(signup: Any) -> None:
     """Each handler's work logs (and audits) under its own `evt-...` id, and leaves no ids behind."""
     from backend.core.logging import correlation_id_var, space_id_var, user_id_var
