@@ -228,3 +228,29 @@ async def test_the_live_page_card_links_an_address_and_refuses_another_space(
             assert page.error and w.b_secret not in str(page.dict())
     after = (await client.get(f"/api/v1/content/{theirs}", headers=w.eve.headers())).json()
     assert after["state"] == "published" and after["published_url"] is None
+
+
+async def test_the_brand_voice_page_shows_the_score_calibrated_on_the_spaces_decisions(
+    client: httpx.AsyncClient, signup: Any
+) -> None:
+    ada = await signup("ada")
+    await _voice(client, ada.headers())
+    for i in range(5):
+        for body, action, note in (
+            (f"Plan {i} is affordable for teams.", "approve", None),
+            (f"Plan {i} is cheap for teams.", "request_changes", "Drop 'cheap'."),
+        ):
+            made = await client.post(
+                "/api/v1/content", json={"title": f"Plan {i}", "type": "ad", "body": body}, headers=ada.headers()
+            )
+            for move in ({"action": "submit"}, {"action": action, "note": note}):
+                moved = await client.post(
+                    f"/api/v1/content/{made.json()['id']}/transitions", json=move, headers=ada.headers()
+                )
+                assert moved.status_code == 200, moved.text
+    page = tab_of(ada).state(VoiceRulesState)
+    await VoiceRulesState.load.fn(page)
+    assert page.error == "" and page.decisions == "5 approved and 5 sent back for changes."
+    assert "with the weights fitted to your decisions" in page.separation
+    terms = next(w for w in page.weights if w["name"] == "terms")
+    assert terms["separation"] == "100%" and int(terms["weight"]) == max(int(w["weight"]) for w in page.weights)
