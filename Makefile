@@ -16,7 +16,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 .PHONY: help install install-dev run dev worker migrate stop-db prepare-models test test-unit lint typecheck \
         chromium readme-config bench bench-models bench-auth bench-ingest bench-retrieval bench-quality \
         bench-injection bench-injection-heldout2 bench-injection-heldout3 bench-injection-heldout4 \
-        bench-agent-injection bench-dashboard bench-runs bench-holdback \
+        bench-agent-injection bench-dashboard bench-runs bench-holdback bench-slack \
         train-injection clean
 
 help:
@@ -87,7 +87,7 @@ test-unit: install-dev
 
 bench: bench-models bench-auth bench-ingest bench-retrieval bench-quality bench-injection bench-injection-heldout2 \
        bench-injection-heldout3 bench-injection-heldout4 bench-agent-injection bench-dashboard bench-runs \
-       bench-holdback
+       bench-holdback bench-slack
 
 bench-models: install-dev
 	$(PY) bench/bench_models.py
@@ -130,6 +130,9 @@ bench-runs: install-dev
 
 bench-holdback: install-dev
 	$(PY) bench/bench_holdback.py
+
+bench-slack: install-dev
+	$(PY) bench/bench_slack.py
 
 # Rebuild the injection classifier (backend/safety/data/) from the generated corpus; commit what it writes.
 train-injection: install-dev

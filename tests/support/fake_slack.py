@@ -9,6 +9,7 @@ body) so tests can assert what the bridge sent; messages are kept per channel wi
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import itertools
@@ -47,6 +48,8 @@ class FakeSlack:
     oauth_codes: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    delay: float = 0.0
+    """Seconds every call waits before it is answered: a slow Slack (bench/bench_slack.py)."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -71,6 +74,8 @@ class FakeSlack:
             body = json.loads(raw or b"{}")
         else:
             body = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+        if self.delay:
+            await asyncio.sleep(self.delay)
         auth = request.headers.get("authorization", "")
         token = auth[7:] if auth.startswith("Bearer ") else body.get("token")
         with self._lock:
