@@ -426,6 +426,15 @@ async def get_item(ctx: SpaceContext, item_id: Any) -> ContentPublic:
     )
 
 
+async def get_summary(ctx: SpaceContext, item_id: Any) -> ContentSummary:
+    """The item's title, type, state and current version, without its versions, history and comments."""
+    iid = parse_item_id(item_id)
+    async with get_database().tenant(ctx.scope) as session:
+        item = require_item(await repository.get_item(session, ctx.scope, item_id=iid))
+        version = await repository.get_version(session, ctx.scope, item_id=iid, number=item.current_version)
+    return _summary(item, version)
+
+
 def _number(value: Any) -> int:
     try:
         number = int(value)
@@ -455,9 +464,24 @@ async def transition(
     expected_hash: str | None = None,
     actor_label: str | None = None,
 ) -> ContentPublic:
-    """Move the item through review (editors). 409 when the state does not allow the action, when the version
-    named (by number, or by `expected_hash` from a Slack message) is not the current one, and when the space
-    requires supported claims and the version has unsupported ones without a written override."""
+    """Move the item through review (editors) and answer the item as it now is; the refusals of `decide`."""
+    await decide(ctx, item_id, data, expected_hash=expected_hash, actor_label=actor_label)
+    return await get_item(ctx, parse_item_id(item_id))
+
+
+async def decide(
+    ctx: SpaceContext,
+    item_id: Any,
+    data: TransitionCreate,
+    *,
+    expected_hash: str | None = None,
+    actor_label: str | None = None,
+) -> str:
+    """Move the item through review (editors); answers its new state. 409 when the state does not allow the
+    action, when the version named (by number, or by `expected_hash` from a Slack message) is not the current
+    one, and when the space requires supported claims and the version has unsupported ones without a written
+    override. Slack's clicks call this directly: they answer Slack within its three seconds and never show the
+    whole item (its versions, history and comments: a transaction of its own)."""
     _require_editor(ctx)
     iid = parse_item_id(item_id)
     note = (data.note or "").strip() or None
@@ -515,7 +539,7 @@ async def transition(
             if data.url:
                 item.published_url = data.url
             session.add(item)
-    return await get_item(ctx, iid)
+    return to_state
 
 
 async def add_comment(ctx: SpaceContext, item_id: Any, data: CommentCreate) -> CommentPublic:
@@ -612,9 +636,11 @@ __all__ = [
     "compute_scores",
     "content_hash",
     "create_item",
+    "decide",
     "diff_versions",
     "get_item",
     "get_review_settings",
+    "get_summary",
     "get_version",
     "list_items",
     "parse_item_id",

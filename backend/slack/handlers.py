@@ -251,7 +251,7 @@ async def _decide(it: Interaction, review: SlackReview, data: TransitionCreate) 
     if ctx is None:
         return "The member who sent this for review can no longer edit in this space; send it again from Obelisk."
     try:
-        await content.transition(
+        await content.decide(
             ctx, review.content_item_id, data, expected_hash=review.version_hash, actor_label=it.actor_label
         )
     except AppError as exc:
@@ -304,10 +304,10 @@ async def _current(it: Interaction, review: SlackReview) -> tuple[str, str | Non
     ctx = await reviews.acting_context(it.scope, review)
     if ctx is None:
         return "", "The member who sent this for review can no longer edit in this space; send it again from Obelisk."
-    item = await content.get_item(ctx, review.content_item_id)
-    if item.current_version != review.version_number:
+    item = await content.get_summary(ctx, review.content_item_id)
+    if item.version != review.version_number:
         await reviews.mark(it.scope, review.id, expect=("pending",), status="superseded")
-        return item.title, f"That version has been superseded: version {item.current_version} is the current one."
+        return item.title, f"That version has been superseded: version {item.version} is the current one."
     return item.title, None
 
 
