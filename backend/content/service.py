@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.agents.grounding import is_claim, sentences
-from backend.agents.tools.base import Passage
-from backend.agents.tools.env import passage_from, space_tool_env
+from backend.agents.tools.base import Passage, ToolEnv
+from backend.agents.tools.env import space_tool_env
 from backend.agents.tools.voice_rules import term_rules
 from backend.content import audit, diff, learning, repository, review, scoring
 from backend.content.models import ContentComment, ContentItem, ContentTransition, ContentVersion
@@ -42,9 +42,6 @@ from backend.content.schemas import (
 from backend.core.db import get_database
 from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.documents import service as documents_service
-from backend.models.accounting import current_meter
-from backend.retrieval import service as retrieval_service
-from backend.retrieval.retriever import ParallelRetriever
 from backend.retrieval.text import extract_urls
 from backend.tenancy import brand_voice
 from backend.tenancy.context import SpaceContext
@@ -133,23 +130,12 @@ async def calibration(ctx: SpaceContext) -> learning.Calibration:
     )
 
 
-async def _guidelines(ctx: SpaceContext, voice: dict[str, Any], query: str) -> list[Passage]:
-    """The guideline passages a draft is checked against: one search over the documents tagged as brand
-    guidelines and, when the voice links guideline documents, inside those too, whose chunks come first (the
-    rules read from them are the ones flags cite)."""
-    linked = [str(i) for i in voice.get("guideline_documents") or []]
-    top_k = 8 if linked else 6
-    if current_meter() is not None:
-        # Inside a run (a revision job): its meter books the embedding calls, as the agents' tools do.
-        response = await ParallelRetriever(ctx).retrieve(
-            query, document_ids=linked, tags=GUIDELINES, top_k=top_k, enhance=False
-        )
-    else:
-        response = await retrieval_service.search(
-            ctx, query, document_ids=linked, tags=GUIDELINES, top_k=top_k, enhance=False
-        )
-    found = [passage_from(r) for r in response.passages()]
-    return sorted(found, key=lambda p: p.document_id not in linked)
+async def _guidelines(env: ToolEnv, query: str) -> list[Passage]:
+    """The guideline passages a draft is checked against: the documents tagged as brand guidelines and those
+    the voice links, whose chunks come first (`space_tool_env`'s search; the rules read from them are the ones
+    flags cite). A few more when the voice links documents, so tagged guides still have room."""
+    linked = env.brand_voice.get("guideline_documents") or []
+    return await env.search(query, GUIDELINES, 8 if linked else 6)
 
 
 async def compute_scores(
@@ -159,7 +145,7 @@ async def compute_scores(
     the space's approved versions of other items) and documents."""
     env = await space_tool_env(ctx)
     query = _query(body)
-    guidelines = await _guidelines(ctx, env.brand_voice, query) if query else []
+    guidelines = await _guidelines(env, query) if query else []
     approved = await env.search(query, APPROVED, 4) if query else []
     approved += await _approved_examples(ctx, item_id)
     weights = (await calibration(ctx)).weights

@@ -4,6 +4,7 @@ between spaces (another organization's and a sibling space of the same organizat
 
 from __future__ import annotations
 
+import json
 import textwrap
 import uuid
 from dataclasses import replace
@@ -12,6 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from backend.agents.tools.brand import style_guide_lookup, voice_analyzer
+from backend.agents.tools.env import space_tool_env
 from backend.content import service
 from backend.content.schemas import CommentCreate, ContentCreate, TransitionCreate, VersionCreate
 from backend.core.db import Database
@@ -372,6 +375,8 @@ async def test_linked_guideline_documents_are_checked_and_their_rules_cited_firs
     before = await service.create_item(alpha, _create(title="Before", body=draft))
     flags = (await service.get_version(alpha, before.id, 1)).scores["brand_voice"]["flags"]
     assert not any("'synergy'" in f["message"] for f in flags), "an untagged, unlinked document is no guideline"
+    unlinked = await voice_analyzer(await space_tool_env(alpha), {"text": draft})
+    assert unlinked.ok and "'synergy'" not in json.dumps(unlinked.result)
 
     theirs, _ = await _add(bravo, "their-rules", HOUSE_RULES)
     for foreign in (theirs, uuid.uuid4()):
@@ -394,3 +399,11 @@ async def test_linked_guideline_documents_are_checked_and_their_rules_cited_firs
     scored = (await service.get_version(linked, after.id, 1)).scores["brand_voice"]["flags"]
     synergy = next(f for f in scored if "'synergy'" in f["message"])
     assert synergy["source_chunk_id"] in rules_chunks and synergy["source"].startswith("brand_guidelines: House rules")
+
+    # The Brand agent's own voice check and guideline lookup (in the chat) read the linked document first too.
+    env = await space_tool_env(linked)
+    checked = await voice_analyzer(env, {"text": draft})
+    tool_flag = next(f for f in (checked.result or {})["flags"] if "'synergy'" in f["message"])
+    assert tool_flag["source_chunk_id"] in rules_chunks
+    looked_up = await style_guide_lookup(env, {"query": "words to avoid in customer copy"})
+    assert (looked_up.result or {})["passages"][0]["chunk_id"] in rules_chunks

@@ -5,7 +5,9 @@
   usage is booked to the run's meter when there is one, else to the space (`retrieval.service.search`). Only
   ranked document passages come back, not the pinned business context. Quarantined chunks never get here:
   every retrieval leg filters `NOT c.quarantined` in SQL (`backend.retrieval.queries`), so nothing is
-  filtered again.
+  filtered again. A search of the brand guidelines (the `brand_guidelines` tag) also searches the guideline
+  documents the space's brand voice links, tagged or not, and puts their passages first: the voice tools and
+  the content score read the rules the team pointed at before any other.
 - fetch_page: `backend.documents.fetch.fetch_url` (http(s) only, private addresses refused at every hop, one
   deadline, a size cap), then the same conversion ingestion uses, as Markdown. Blocks that look like prompt
   injection are dropped, as the retriever's URL stream drops such chunks.
@@ -25,6 +27,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
+from typing import Any
 from urllib.parse import urlsplit
 
 from backend.agents.tools.base import DocumentInfo, OwnContent, PageInfo, Passage, ToolEnv
@@ -37,8 +40,10 @@ from backend.retrieval import service as retrieval_service
 from backend.retrieval.retriever import ParallelRetriever
 from backend.retrieval.types import MAX_TOP_K, RankedResult
 from backend.safety.contamination import ContaminationDetector
+from backend.tenancy.brand_voice import GUIDELINE_DOCUMENTS
 from backend.tenancy.context import SpaceContext
 
+GUIDELINES_TAG = "brand_guidelines"
 MAX_PAGE_CHARS = 100_000
 """A fetched page is read up to here (a tool needs its headings and body, not an archive)."""
 MAX_DOCUMENTS = 500
@@ -122,17 +127,21 @@ async def space_tool_env(
         raise RuntimeError("space_tool_env needs the caller's SpaceContext")
     bound = retriever or ParallelRetriever(ctx)
     settings = get_settings()
+    linked = [str(i) for i in (ctx.brand_voice or {}).get(GUIDELINE_DOCUMENTS) or []]
 
     async def search(query: str, tags: tuple[str, ...], top_k: int) -> list[Passage]:
         top_k = max(1, min(MAX_TOP_K, top_k))
+        ids = linked if GUIDELINES_TAG in tags else []
+        options: dict[str, Any] = {"document_ids": ids} if ids else {}
         if current_meter() is not None:
             # Inside a run: its meter (which carries the run id) books the embedding calls.
-            response = await bound.retrieve(query, tags=tags, top_k=top_k, enhance=False)
+            response = await bound.retrieve(query, tags=tags, top_k=top_k, enhance=False, **options)
         else:
             response = await retrieval_service.search(
-                ctx, query, tags=tags, top_k=top_k, enhance=False, retriever=bound
+                ctx, query, tags=tags, top_k=top_k, enhance=False, retriever=bound, **options
             )
-        return [passage_from(r) for r in response.passages()]
+        found = [passage_from(r) for r in response.passages()]
+        return sorted(found, key=lambda p: p.document_id not in ids) if ids else found
 
     async def fetch_page(url: str) -> PageInfo:
         fetched = await fetch_url(url, settings=settings)
