@@ -1,7 +1,8 @@
 """Brand tools: the voice score of a draft, its tone against the voice, and the brand guidelines themselves.
 
-They read only the space's brand voice and the documents tagged `brand_guidelines` and `approved_content`,
-so what a draft is measured against is always the team's own guidance.
+They read only the space's brand voice, the documents tagged `brand_guidelines` and `approved_content`, and the
+guideline documents the voice links (searched first, `space_tool_env`), so what a draft is measured against
+is always the team's own guidance.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from backend.agents.tools.voice import VoiceReport, score_voice
 
 GUIDELINES = ("brand_guidelines",)
 APPROVED = ("approved_content",)
+NO_GUIDELINES = (
+    "No brand-guideline document matched; upload one tagged 'brand_guidelines' or link it on the Brand voice page."
+)
 
 
 class VoiceArgs(ToolArgs):
@@ -138,13 +142,16 @@ async def _style_guide_lookup(env: ToolEnv, args: LookupArgs) -> LookupResult:
             for p in found
         ],
         voice_rules=rules,
-        note=None if found else "No brand-guideline document matched; upload one tagged 'brand_guidelines'.",
+        note=None if found else NO_GUIDELINES,
     )
 
 
 style_guide_lookup = AgentTool(
     name="style_guide_lookup",
-    description="Look up the space's brand guidelines (only documents tagged brand_guidelines) for a question.",
+    description=(
+        "Look up the space's brand guidelines (documents tagged brand_guidelines, and those the brand voice links)"
+        " for a question."
+    ),
     args_model=LookupArgs,
     run=_style_guide_lookup,
 )
