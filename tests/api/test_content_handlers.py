@@ -254,3 +254,29 @@ async def test_the_brand_voice_page_shows_the_score_calibrated_on_the_spaces_dec
     assert "with the weights fitted to your decisions" in page.separation
     terms = next(w for w in page.weights if w["name"] == "terms")
     assert terms["separation"] == "100%" and int(terms["weight"]) == max(int(w["weight"]) for w in page.weights)
+
+
+async def test_the_space_requires_supported_claims_and_an_approver_overrides_in_writing(
+    client: httpx.AsyncClient, signup: Any
+) -> None:
+    ada = await signup("ada")
+    listing = tab_of(ada).state(ContentState)
+    await ContentState.set_require_supported.fn(listing, True)
+    assert listing.error == "" and listing.require_supported
+    made = await client.post(
+        "/api/v1/content", json={"title": "Claims", "type": "ad", "body": DRAFT}, headers=ada.headers()
+    )
+    page = tab_of(ada, route=CONTENT_ITEM, params={"content_id": made.json()["id"]}).state(ContentItemState)
+    await ContentItemState.load.fn(page)
+    assert page.unsupported == 1
+    await ContentItemState.transition.fn(page, "submit")
+    await ContentItemState.transition.fn(page, "approve")
+    assert "unsupported" in page.error and page.state == "in_review"
+    ContentItemState.set_override.fn(page, True)
+    await ContentItemState.transition.fn(page, "approve")
+    assert "written reason" in page.error and page.state == "in_review", "an override needs a note"
+    ContentItemState.set_override.fn(page, True)
+    ContentItemState.set_note.fn(page, "Figure confirmed by sales.")
+    await ContentItemState.transition.fn(page, "approve")
+    assert page.error == "" and page.state == "approved"
+    assert page.transitions[0]["override"] and page.transitions[0]["note"] == "Figure confirmed by sales."
