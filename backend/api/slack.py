@@ -17,6 +17,8 @@ from backend.core.config import get_settings
 from backend.core.errors import AppError, PayloadTooLarge, ValidationFailed
 from backend.slack import connection, handlers, service
 from backend.slack.schemas import (
+    SlackChannelChoice,
+    SlackChannelList,
     SlackConnectionPublic,
     SlackConnectionUpdate,
     SlackInstallUrl,
@@ -45,10 +47,31 @@ async def get_slack_connection(ctx: Ctx) -> SlackConnectionPublic:
     "/integrations/slack",
     operation_id="connect_slack",
     response_model=SlackConnectionPublic,
-    summary="Connect Slack with a bot token and signing secret, and pick the review channel (space admins)",
+    summary="Connect Slack with a bot token and signing secret, and optionally the review channel, checked with "
+    "Slack first (space admins)",
 )
 async def connect_slack(body: SlackConnectionUpdate, ctx: AdminCtx) -> SlackConnectionPublic:
     return await connection.connect(ctx, body)
+
+
+@router.get(
+    "/integrations/slack/channels",
+    operation_id="list_slack_channels",
+    response_model=SlackChannelList,
+    summary="The connected workspace's channels the bot can see, to pick the review channel (space admins)",
+)
+async def list_slack_channels(ctx: AdminCtx) -> SlackChannelList:
+    return await connection.channels(ctx)
+
+
+@router.put(
+    "/integrations/slack/channel",
+    operation_id="set_slack_channel",
+    response_model=SlackConnectionPublic,
+    summary="Make a channel the review channel once Slack confirms the bot can post there (space admins)",
+)
+async def set_slack_channel(body: SlackChannelChoice, ctx: AdminCtx) -> SlackConnectionPublic:
+    return await connection.set_channel(ctx, body)
 
 
 @router.delete(

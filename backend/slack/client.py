@@ -6,7 +6,8 @@ reads `{"ok": true, ...}` or `{"ok": false, "error": "..."}`. A failure raises s
 (the same type its own clients raise) carrying Slack's error code.
 
 Why not slack-sdk's `AsyncWebClient`: it is built on aiohttp, which this project does not install; httpx is
-already the project's HTTP client (with its timeouts and test servers), and these six calls need nothing else.
+already the project's HTTP client (with its timeouts and test servers), and these few calls need nothing else.
+The `conversations.*` reads are sent form-encoded: Slack takes JSON bodies only on its write methods.
 `SLACK_API_URL` points the client at Slack (default) or at a local fake in tests.
 """
 
@@ -34,6 +35,27 @@ class SlackClient:
         """POST `payload` as JSON to `method`; the reply's fields, or SlackApiError when `ok` is false."""
         headers = {"Authorization": f"Bearer {self._token}"}
         return await _post(self._base_url, method, self._timeout, headers=headers, json=payload)
+
+    async def call_form(self, method: str, fields: dict[str, str]) -> dict[str, Any]:
+        """POST `fields` form-encoded to `method` (Slack's read methods do not accept a JSON body)."""
+        headers = {"Authorization": f"Bearer {self._token}"}
+        return await _post(self._base_url, method, self._timeout, headers=headers, data=fields)
+
+    async def conversations_list(self, *, cursor: str = "", limit: int = 200) -> dict[str, Any]:
+        """One page of the channels the token can see, public and private, archived left out; the next page's
+        cursor is `response_metadata.next_cursor` (empty on the last page)."""
+        fields = {"types": "public_channel,private_channel", "exclude_archived": "true", "limit": str(limit)}
+        if cursor:
+            fields["cursor"] = cursor
+        return await self.call_form("conversations.list", fields)
+
+    async def conversations_info(self, *, channel: str) -> dict[str, Any]:
+        """`conversations.info`: the channel's `name`, `is_private`, `is_archived` and the bot's `is_member`."""
+        return await self.call_form("conversations.info", {"channel": channel})
+
+    async def conversations_join(self, *, channel: str) -> dict[str, Any]:
+        """`conversations.join`: the bot joins a public channel (needs the `channels:join` scope)."""
+        return await self.call_form("conversations.join", {"channel": channel})
 
     async def auth_test(self) -> dict[str, Any]:
         """Who the token is: `team_id`, `team`, `user_id`, `bot_id`."""
@@ -104,9 +126,11 @@ async def _post(base_url: str, method: str, timeout: httpx.Timeout, **kwargs: An
     except httpx.HTTPError as exc:
         raise SlackApiError(f"Slack could not be reached ({method}): {type(exc).__name__}", {"ok": False}) from exc
     if response.status_code == 429:
-        retry = response.headers.get("Retry-After", "?")
+        retry = response.headers.get("Retry-After", "")
+        seconds = int(retry) if retry.isdigit() else 30
         raise SlackApiError(
-            f"Slack rate-limited {method}; retry after {retry} s", {"ok": False, "error": "ratelimited"}
+            f"Slack rate-limited {method}; retry after {seconds} s",
+            {"ok": False, "error": "ratelimited", "retry_after": seconds},
         )
     try:
         body = response.json()

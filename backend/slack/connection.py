@@ -13,6 +13,7 @@ an install its own admin started, in the space they started it in, within ten mi
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import secrets
 import time
@@ -28,18 +29,25 @@ from backend.auth import crypto
 from backend.core.cache import get_security_cache
 from backend.core.config import get_settings
 from backend.core.db import TenantScope, get_database
-from backend.core.errors import BadRequest, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
+from backend.core.errors import AppError, BadRequest, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from backend.slack import repository
+from backend.slack.channels import Channel, check_channel, list_channels
 from backend.slack.client import SlackApiError, SlackClient, oauth_v2_access, slack_error_code
 from backend.slack.models import SlackConnection
-from backend.slack.schemas import SlackConnectionPublic, SlackConnectionUpdate
+from backend.slack.schemas import (
+    SlackChannelChoice,
+    SlackChannelList,
+    SlackChannelPublic,
+    SlackConnectionPublic,
+    SlackConnectionUpdate,
+)
 from backend.tenancy import audit
 from backend.tenancy.access import member_context
 from backend.tenancy.context import SpaceContext
 
 ADMIN_ONLY = "Only space admins can connect or disconnect Slack."
 OAUTH_STATE_SECONDS = 600
-OAUTH_SCOPES = "chat:write,chat:write.public,channels:read,groups:read"
+OAUTH_SCOPES = "chat:write,chat:write.public,channels:read,groups:read,channels:join"
 INSTALL_PATH = "/api/v1/integrations/slack/oauth/callback"
 
 
@@ -98,7 +106,8 @@ def _public(row: SlackConnection | None) -> SlackConnectionPublic:
         return SlackConnectionPublic(connected=False, oauth_available=oauth_available())
     return SlackConnectionPublic(
         connected=True,
-        channel=row.channel,
+        channel=(f"#{row.channel_name}" if row.channel_name else row.channel) or None,
+        channel_id=row.channel or None,
         team=row.team_name,
         installed_via=row.installed_via,
         oauth_available=oauth_available(),
@@ -130,14 +139,21 @@ async def _identify(bot_token: str) -> dict[str, Any]:
 
 
 async def _save(
-    ctx: SpaceContext, *, bot_token: str, signing_secret: str, channel: str, identity: dict[str, Any], via: str
+    ctx: SpaceContext,
+    *,
+    bot_token: str,
+    signing_secret: str,
+    channel: Channel | None,
+    identity: dict[str, Any],
+    via: str,
 ) -> SlackConnectionPublic:
     scope = ctx.scope
     fields = {
         "team_id": str(identity.get("team_id") or "")[:32],
         "team_name": str(identity.get("team") or identity.get("team_id") or "Slack")[:200],
         "bot_user_id": str(identity.get("user_id") or "")[:32],
-        "channel": channel,
+        "channel": channel.id if channel else "",
+        "channel_name": channel.name if channel else "",
         "bot_token_encrypted": seal(scope, "bot_token", bot_token),
         "signing_secret_encrypted": seal(scope, "signing_secret", signing_secret),
         "installed_via": via,
@@ -153,23 +169,78 @@ async def _save(
             action="slack.connected",
             target=row.team_name,
             space_id=ctx.space_id,
-            details={"channel": channel, "via": via},
+            details={"channel": channel.id if channel else "", "via": via},
         )
         return _public(row)
 
 
 async def connect(ctx: SpaceContext, body: SlackConnectionUpdate) -> SlackConnectionPublic:
-    """Check the bot token with Slack (`auth.test`), then store it and the signing secret encrypted."""
+    """Check the bot token with Slack (`auth.test`) and the channel when one is given (the bot must be able to
+    post there), then store the token and the signing secret encrypted. Nothing is stored when a check fails."""
     _require_admin(ctx)
     identity = await _identify(body.bot_token)
+    channel = None
+    if body.channel:
+        channel = await check_channel(
+            SlackClient(body.bot_token), body.channel, bot_name=str(identity.get("user") or "")
+        )
     return await _save(
         ctx,
         bot_token=body.bot_token,
         signing_secret=body.signing_secret,
-        channel=body.channel,
+        channel=channel,
         identity=identity,
         via="token",
     )
+
+
+async def _connected(ctx: SpaceContext) -> Credentials:
+    async with get_database().tenant(ctx.scope) as session:
+        creds = await load_credentials(session, ctx.scope)
+    if creds is None:
+        raise NotFound("This space has no Slack connection; connect Slack first.", code="slack_not_connected")
+    return creds
+
+
+async def channels(ctx: SpaceContext) -> SlackChannelList:
+    """The channels the space's bot can see in its workspace (space admins)."""
+    _require_admin(ctx)
+    listed = await list_channels((await _connected(ctx)).client())
+    return SlackChannelList(
+        channels=[
+            SlackChannelPublic(id=c.id, name=c.name, is_private=c.is_private, is_member=c.is_member)
+            for c in listed.channels
+        ],
+        complete=listed.complete,
+    )
+
+
+async def set_channel(ctx: SpaceContext, body: SlackChannelChoice) -> SlackConnectionPublic:
+    """Make `body.channel` the review channel once Slack confirms the bot can post there (joining a public
+    channel when it may); on any refusal the stored channel stays as it was."""
+    _require_admin(ctx)
+    creds = await _connected(ctx)
+    client = creds.client()
+    bot_name = ""
+    with contextlib.suppress(SlackApiError):  # only names the bot in an "invite" message; the check reports errors
+        bot_name = str((await client.auth_test()).get("user") or "")
+    channel = await check_channel(client, body.channel, bot_name=bot_name)
+    async with get_database().tenant(ctx.scope, user_id=ctx.user_id) as session:
+        row = await repository.get_connection(session, ctx.scope)
+        if row is None:  # disconnected meanwhile
+            raise NotFound("This space has no Slack connection; connect Slack first.", code="slack_not_connected")
+        row.channel, row.channel_name, row.updated_at = channel.id, channel.name, datetime.now(UTC)
+        await session.flush()
+        await audit.record(
+            session,
+            organization_id=ctx.organization_id,
+            actor=audit.Actor(ctx.user_id, None),
+            action="slack.channel_changed",
+            target=f"#{channel.name}",
+            space_id=ctx.space_id,
+            details={"channel": channel.id},
+        )
+        return _public(row)
 
 
 async def disconnect(ctx: SpaceContext) -> None:
@@ -266,11 +337,16 @@ async def complete_install(*, code: str, state: str) -> SlackConnectionPublic:
     if not token.startswith("xoxb-"):
         raise BadRequest("Slack's answer carried no bot token.", code="slack_oauth_failed")
     identity = await _identify(token)
+    channel = None
+    with contextlib.suppress(AppError):  # the install is kept; a channel the bot cannot use is picked again later
+        channel = await check_channel(
+            SlackClient(token), str(claims.get("c") or ""), bot_name=str(identity.get("user") or "")
+        )
     return await _save(
         ctx,
         bot_token=token,
         signing_secret=settings.slack_signing_secret or "",
-        channel=str(claims.get("c") or ""),
+        channel=channel,
         identity=identity,
         via="oauth",
     )
@@ -279,6 +355,7 @@ async def complete_install(*, code: str, state: str) -> SlackConnectionPublic:
 __all__ = [
     "ADMIN_ONLY",
     "Credentials",
+    "channels",
     "complete_install",
     "connect",
     "credentials_of",
@@ -287,5 +364,6 @@ __all__ = [
     "load_credentials",
     "oauth_available",
     "seal",
+    "set_channel",
     "status",
 ]

@@ -44,6 +44,8 @@ class SlackConnection(SQLModel, table=True):
     team_name: str = Field(max_length=200)
     bot_user_id: str = Field(default="", max_length=32)
     channel: str = Field(max_length=80)
+    """The review channel's id (a #name in rows stored before channels were checked; empty until one is picked)."""
+    channel_name: str = Field(default="", max_length=80, sa_column_kwargs={"server_default": ""})
     bot_token_encrypted: bytes = Field(sa_type=sa.LargeBinary, nullable=False)
     signing_secret_encrypted: bytes = Field(sa_type=sa.LargeBinary, nullable=False)
     installed_via: str = Field(default="token", max_length=16)

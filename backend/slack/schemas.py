@@ -18,11 +18,12 @@ def clean_channel(value: str) -> str:
 
 
 class SlackConnectionUpdate(BaseModel):
-    """Connect a Slack workspace with a bot token and the app's signing secret, and pick the review channel."""
+    """Connect a Slack workspace with a bot token and the app's signing secret, and optionally the review channel
+    (checked with Slack first; without one, pick it afterwards from `GET /integrations/slack/channels`)."""
 
     bot_token: str = Field(min_length=10, max_length=300, description="The bot token (xoxb-...).")
     signing_secret: str = Field(min_length=16, max_length=200, description="The Slack app's signing secret.")
-    channel: str = Field(min_length=1, max_length=80, description="Review channel: an id (C0123...) or #name.")
+    channel: str = Field(default="", max_length=80, description="Review channel: an id (C0123...) or #name.")
 
     @field_validator("bot_token")
     @classmethod
@@ -43,14 +44,42 @@ class SlackConnectionUpdate(BaseModel):
     @field_validator("channel")
     @classmethod
     def _channel(cls, value: str) -> str:
+        return clean_channel(value) if value.strip() else ""
+
+
+class SlackChannelChoice(BaseModel):
+    """The review channel to use: an id from the channel list (or typed: an id or a #name)."""
+
+    channel: str = Field(min_length=1, max_length=80, description="A channel id (C0123...) or #name.")
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, value: str) -> str:
         return clean_channel(value)
+
+
+class SlackChannelPublic(BaseModel):
+    """A channel of the workspace the bot can see."""
+
+    id: str
+    name: str
+    is_private: bool
+    is_member: bool = Field(description="Whether the bot is in it (a public one is joined when it is picked).")
+
+
+class SlackChannelList(BaseModel):
+    """The workspace's channels by name; `complete` is false when there were more than the listing reads."""
+
+    channels: list[SlackChannelPublic]
+    complete: bool
 
 
 class SlackConnectionPublic(BaseModel):
     """The space's Slack connection as clients see it (never the token or the secret)."""
 
     connected: bool
-    channel: str | None = None
+    channel: str | None = Field(default=None, description="The review channel as shown (#name), none until picked")
+    channel_id: str | None = Field(default=None, description="The review channel's id")
     team: str | None = None
     installed_via: str | None = None
     oauth_available: bool = False
@@ -76,4 +105,13 @@ class SlackReviewPosted(BaseModel):
     ts: str
 
 
-__all__ = ["SlackConnectionPublic", "SlackConnectionUpdate", "SlackInstallUrl", "SlackReviewPosted", "clean_channel"]
+__all__ = [
+    "SlackChannelChoice",
+    "SlackChannelList",
+    "SlackChannelPublic",
+    "SlackConnectionPublic",
+    "SlackConnectionUpdate",
+    "SlackInstallUrl",
+    "SlackReviewPosted",
+    "clean_channel",
+]

@@ -99,6 +99,8 @@ async def send_for_review(ctx: SpaceContext, item_id: Any) -> SlackReviewPosted:
     creds = await credentials(ctx.scope)
     if creds is None:
         raise Conflict(NOT_CONNECTED, code="slack_not_connected")
+    if not creds.channel:
+        raise Conflict("Pick the review channel on the Slack page first.", code="slack_no_channel")
     version = await content.get_version(ctx, item.id, item.current_version)
     async with get_database().tenant(ctx.scope) as session:
         for review in await repository.item_reviews(session, ctx.scope, item_id=item.id):

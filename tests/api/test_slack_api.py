@@ -137,7 +137,7 @@ async def test_post_for_review_then_approve_that_version(live: httpx.AsyncClient
     channel, ts = await _send(live, ada, item_id)
 
     posted = slack.called("chat.postMessage")[-1]
-    assert posted.token == TOKEN and posted.body["channel"] == "#content-review"
+    assert posted.token == TOKEN and posted.body["channel"] == FakeSlack.channel_id("#content-review")
     text = json.dumps(posted.body["blocks"])
     assert "Weekly reports" in text and "Our customers publish reports" in text and "Brand voice" in text
     assert f"/content/{item_id}|Open in Obelisk" in text and "Unsupported claims" in text
