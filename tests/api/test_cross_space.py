@@ -105,6 +105,9 @@ def _space_routes(w: World, space: str) -> list[tuple[str, str, dict[str, Any] |
         ),
         ("DELETE", "/api/v1/integrations/slack", None),
         ("GET", "/api/v1/integrations/slack/install", None),
+        # B's connection used for A: tests/api/test_slack_channels_api.py.
+        ("GET", "/api/v1/integrations/slack/channels", None),
+        ("PUT", "/api/v1/integrations/slack/channel", {"channel": "#hijacked"}),
         ("GET", "/api/v1/integrations/ga4/connect", None),
         ("GET", "/api/v1/integrations/ga4", None),
         ("GET", "/api/v1/integrations/ga4/properties", None),
