@@ -71,9 +71,7 @@ def _chunk(chunk: rx.Var[ChunkRow]) -> rx.Component:
                         rx.text("Quarantined: ", chunk["reason"], size="1"),
                         rx.cond(
                             AuthState.is_space_admin,
-                            rx.button(
-                                "Release", size="1", variant="soft", on_click=DocumentState.release(chunk["id"])
-                            ),
+                            rx.button("Release", size="1", variant="soft", on_click=DocumentState.release(chunk["id"])),
                         ),
                         align="center",
                         spacing="2",

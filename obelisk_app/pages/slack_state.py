@@ -1,4 +1,5 @@
-"""State of the Slack page: the space's Slack connection (connect, disconnect, status) and the install link."""
+"""State of the Slack page: the space's Slack connection (connect, disconnect, status), the install link, and
+the review channel picked from the workspace's channels (typed instead when Slack will not list them)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,14 @@ from typing import Any
 import reflex as rx
 from pydantic import ValidationError
 
-from backend.core.errors import ValidationFailed
+from backend.core.errors import AppError, ValidationFailed
 from backend.slack import connection, service
-from backend.slack.schemas import SlackConnectionPublic, SlackConnectionUpdate, clean_channel
+from backend.slack.schemas import (
+    SlackChannelChoice,
+    SlackConnectionPublic,
+    SlackConnectionUpdate,
+    clean_channel,
+)
 from obelisk_app.pages.content_item_state import ContentItemState
 from obelisk_app.states import SpaceState
 
@@ -23,29 +29,81 @@ def _reason(exc: ValidationError) -> str:
     return f"{field}: {str(first.get('msg', 'invalid')).removeprefix('Value error, ')}."
 
 
+def _channel_label(name: str, private: bool) -> str:
+    return f"#{name}" + (" (private)" if private else "")
+
+
 class SlackState(SpaceState):
-    """What the card shows; the token and secret are never held in state (the form submits them once)."""
+    """What the card shows; the token and secret are never held in state (the form submits them once).
+
+    Connected, an admin picks the review channel from `channel_options` (the workspace's channels the bot can
+    see, listed on load and on Refresh); when Slack will not list them (a missing scope, a rate limit)
+    `channels_error` says why and the page offers a text field for the channel's id or #name instead.
+    """
 
     connected: bool = False
     team: str = ""
     channel: str = ""
+    channel_id: str = ""
     installed_via: str = ""
     oauth_available: bool = False
     install_url: str = ""
+    channel_options: list[dict[str, str]] = []
+    channels_error: str = ""
+    channels_complete: bool = True
     error: str = ""
 
     def _show(self, status: SlackConnectionPublic) -> None:
         self.connected, self.oauth_available = status.connected, status.oauth_available
         self.team, self.channel = status.team or "", status.channel or ""
+        self.channel_id = status.channel_id or ""
         self.installed_via = status.installed_via or ""
         self.install_url = ""
+        if not status.connected:
+            self.channel_options, self.channels_error, self.channels_complete = [], "", True
+
+    async def _list_channels(self) -> None:
+        ctx = await self._ctx()
+        if not (self.connected and ctx.is_admin):
+            return
+        try:
+            listed = await connection.channels(ctx)
+        except AppError as exc:
+            if not exc.code.startswith("slack_") or exc.code == "slack_not_connected":
+                raise
+            self.channel_options, self.channels_error, self.channels_complete = [], exc.message, True
+            return
+        self.channel_options = [{"id": c.id, "label": _channel_label(c.name, c.is_private)} for c in listed.channels]
+        self.channels_error, self.channels_complete = "", listed.complete
 
     @rx.event
     async def load(self) -> Any:
         async def work() -> None:
             self._show(await connection.status(await self._ctx()))
+            await self._list_channels()
 
         return await self._call(work())
+
+    @rx.event
+    async def refresh_channels(self) -> Any:
+        return await self._call(self._list_channels())
+
+    async def _choose(self, channel: str) -> None:
+        try:
+            body = SlackChannelChoice.model_validate({"channel": channel})
+        except ValidationError as exc:
+            raise ValidationFailed(_reason(exc), code="invalid_channel") from None
+        self._show(await connection.set_channel(await self._ctx(), body))
+
+    @rx.event
+    async def choose_channel(self, channel_id: str) -> Any:
+        """A channel picked in the select (its id): checked with Slack, then stored."""
+        return await self._call(self._choose(str(channel_id)), success="Review channel saved")
+
+    @rx.event
+    async def choose_typed_channel(self, form: dict[str, Any]) -> Any:
+        """The fallback when the list is unavailable: a channel id or #name typed in."""
+        return await self._call(self._choose(str(form.get("channel", ""))), success="Review channel saved")
 
     @rx.event
     async def connect(self, form: dict[str, Any]) -> Any:
@@ -57,6 +115,7 @@ class SlackState(SpaceState):
             except ValidationError as exc:
                 raise ValidationFailed(_reason(exc), code="validation_failed") from None
             self._show(await connection.connect(await self._ctx(), body))
+            await self._list_channels()
 
         return await self._call(work(), success="Slack connected")
 

@@ -80,7 +80,6 @@ class StatusState(rx.State):
         return True
 
 
-
 def _row(label: str, value: rx.Var | str, ok: rx.Var | bool | None = None, testid: str = "") -> rx.Component:
     badge = (
         rx.cond(ok, rx.badge("ok", color_scheme="green"), rx.badge("problem", color_scheme="red"))

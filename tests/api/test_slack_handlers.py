@@ -42,6 +42,7 @@ async def test_slack_handlers_refuse_another_space(client: httpx.AsyncClient, wo
     w = world
     put = await client.put("/api/v1/integrations/slack", json=FORM, headers=w.eve.headers())
     assert put.status_code == 200, put.text
+    calls = len(slack.calls)
     state = Tab(w.ada.token, w.eve.space_id).state(SlackState)  # A's token, B's space id from the "browser"
     await SlackState.load.fn(state)
     assert state.error and state.connected is False and "bravo" not in str(state.dict())
@@ -49,9 +50,50 @@ async def test_slack_handlers_refuse_another_space(client: httpx.AsyncClient, wo
     await SlackState.connect.fn(state, {**FORM, "channel": "#hijacked"})
     await SlackState.start_install.fn(state, {"channel": "#hijacked"})
     assert state.error and state.install_url == ""
+    launches = FakeSlack.channel_id("#launches")
+    for attempt in (
+        SlackState.refresh_channels.fn(state),
+        SlackState.choose_channel.fn(state, launches),
+        SlackState.choose_typed_channel.fn(state, {"channel": launches}),
+    ):
+        state.error = ""
+        await attempt
+        assert state.error and state.channel_options == []
     status = (await client.get("/api/v1/integrations/slack", headers=w.eve.headers())).json()
     assert (status["connected"], status["channel"]) == (True, "#bravo-reviews")
-    assert len(slack.called("auth.test")) == 1, "B's page was never used to call Slack"
+    assert len(slack.calls) == calls, "B's page was never used to call Slack"
+
+
+async def test_slack_page_picks_the_review_channel_from_the_list(
+    client: httpx.AsyncClient, world: World, slack: FakeSlack
+) -> None:
+    state = Tab(world.ada.token, world.ada.space_id).state(SlackState)
+    await SlackState.connect.fn(state, {k: v for k, v in FORM.items() if k != "channel"})
+    assert (state.connected, state.channel, state.error) == (True, "", "")
+    labels = [o["label"] for o in state.channel_options]
+    assert labels[:3] == ["#bravo-reviews", "#content-review", "#design-crit (private)"] and "#general" in labels
+    assert state.channels_error == "" and state.channels_complete is True
+
+    bravo = FakeSlack.channel_id("#bravo-reviews")
+    await SlackState.choose_channel.fn(state, bravo)
+    assert (state.channel, state.channel_id, state.error) == ("#bravo-reviews", bravo, "")
+
+    slack.scopes.discard("channels:join")
+    await SlackState.choose_channel.fn(state, FakeSlack.channel_id("#general"))
+    assert state.error == "Invite @obelisk to #general in Slack (/invite @obelisk), then pick the channel again."
+    assert (state.channel, state.channel_id) == ("#bravo-reviews", bravo)
+
+    # Slack will not list the channels: the page says why and takes the channel typed in.
+    slack.rate_limit["conversations.list"] = 30
+    await SlackState.refresh_channels.fn(state)
+    assert state.channels_error == "Slack is rate-limiting this workspace; try again in 30 s."
+    assert state.channel_options == [] and state.error == ""
+    await SlackState.choose_typed_channel.fn(state, {"channel": "not a channel"})
+    assert state.error.startswith("Review channel:") and state.channel == "#bravo-reviews"
+    await SlackState.choose_typed_channel.fn(state, {"channel": FakeSlack.channel_id("#launches")})
+    assert (state.channel, state.error) == ("#launches", "")
+    await SlackState.refresh_channels.fn(state)
+    assert state.channels_error == "" and len(state.channel_options) == len(labels)
 
 
 async def _item(client: httpx.AsyncClient, headers: dict[str, str], title: str) -> str:
