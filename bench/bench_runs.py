@@ -132,14 +132,15 @@ class Server:
     the in-app job worker, as `make run` serves it."""
 
     def __init__(
-        self, port: int, target: str = "backend.api.app:create_api", env: dict[str, str] | None = None
-    ) -> None:
+        self, port: int, target: str = "backend.api.app:create_api", env: dict[str, str] | None = None,
+        root: Path = ROOT,
+    ) -> None:  # fmt: skip
         self.url = f"http://127.0.0.1:{port}"
         lifespan = "off" if target.startswith("backend.api") else "on"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", target, "--factory", "--host", "127.0.0.1", "--port", str(port),
              "--log-level", "warning", "--no-access-log", "--lifespan", lifespan],
-            cwd=ROOT, env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}", **(env or {})},
+            cwd=root, env={**os.environ, "PYTHONPATH": f"{root}{os.pathsep}{root / 'bench'}", **(env or {})},
             start_new_session=True,
         )  # fmt: skip
 
@@ -481,11 +482,14 @@ async def first_token(server: Server, tenant: Tenant) -> dict[str, Any]:
 
 async def _first_token_rounds(tenant: Tenant, fake: FakeOpenAIChat, base_url: str, questions: list[str],
                               count: int, extra_env: dict[str, str]) -> list[dict[str, Any]]:  # fmt: skip
-    """`count` runs (after FIRST_TOKEN_WARMUP not counted) through a new app process started with `extra_env`."""
+    """`count` runs (after FIRST_TOKEN_WARMUP not counted) through a new app process started with `extra_env`
+    (`BENCH_ROOT` in it: the app runs from that checkout of the project instead of this one)."""
+    extra_env = dict(extra_env)
+    root = Path(extra_env.pop("BENCH_ROOT", ROOT))
     env = {"RUN_WORKER_IN_APP": "true", "CHAT_PROVIDER": "openai_compatible", "OPENAI_BASE_URL": base_url,
            "OPENAI_CHAT_MODEL": "bench-main", "OPENAI_FAST_MODEL": "bench-fast",
            "WARM_MODELS_ON_START": "false", **extra_env}  # fmt: skip
-    app = Server(free_port(), "runs_app:create", env)
+    app = Server(free_port(), "runs_app:create", env, root=root)
     rounds: list[dict[str, Any]] = []
     try:
         await app.ready()
@@ -517,10 +521,13 @@ async def _first_token_rounds(tenant: Tenant, fake: FakeOpenAIChat, base_url: st
 COMPARE_BLOCKS = int(os.environ.get("BENCH_RUNS_COMPARE", "0"))
 """With N > 0 the first-token scenario alternates N blocks of FIRST_TOKEN_ROUNDS // N runs without and with
 the speculative write and the pooled checkpoint connections (each block a new app process), at the same moment."""
+_BEFORE_ROOT = os.environ.get("BENCH_RUNS_BEFORE_ROOT")
+"""A checkout of the previous version: the "before" app runs from it (else: this version, its new parts off)."""
 VARIANTS = {
-    "before": {"AGENT_SPECULATIVE_WRITE": "false", "CHECKPOINT_POOL_SIZE": "0"},
+    "before": {"BENCH_ROOT": _BEFORE_ROOT, "PYTHONDONTWRITEBYTECODE": "1"} if _BEFORE_ROOT
+    else {"AGENT_SPECULATIVE_WRITE": "false", "CHECKPOINT_POOL_SIZE": "0"},
     "after": {"AGENT_SPECULATIVE_WRITE": "true", "CHECKPOINT_POOL_SIZE": "4"},
-}
+}  # fmt: skip
 
 
 async def _compare(tenant: Tenant, fake: FakeOpenAIChat, base_url: str, questions: list[str],
@@ -534,7 +541,7 @@ async def _compare(tenant: Tenant, fake: FakeOpenAIChat, base_url: str, question
         order = list(VARIANTS) if block % 2 == 0 else list(reversed(VARIANTS))
         for name in order:
             loads.append(os.getloadavg()[0])
-            chunk = questions[used : used + per_block + FIRST_TOKEN_WARMUP]
+            chunk = [questions[(used + i) % len(questions)] for i in range(per_block + FIRST_TOKEN_WARMUP)]
             used += len(chunk)
             rounds[name] += await _first_token_rounds(tenant, fake, base_url, chunk, per_block, VARIANTS[name])
             log(f"block {block + 1} {name}: {len(rounds[name])} rounds, load {loads[-1]:.1f}")
