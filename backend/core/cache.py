@@ -96,7 +96,9 @@ def _entry_size(entry: tuple[str, float]) -> int:
 class MemoryCache:
     backend_name = "in-process"
 
-    def __init__(self, max_bytes: float = 64 * 1024 * 1024, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, max_bytes: float = 64 * 1024 * 1024, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         """An LRU holding at most `max_bytes` of values (`math.inf`: evicts only what expired)."""
         # The value is stored with its own deadline so every key can have its own TTL.
         self._clock = clock

@@ -35,7 +35,9 @@ def clean_correlation_id(value: str | None) -> str:
 
 
 @contextmanager
-def log_context(*, correlation_id: str | None = None, space_id: object = None, user_id: object = None) -> Iterator[str]:
+def log_context(
+    *, correlation_id: str | None = None, space_id: object = None, user_id: object = None
+) -> Iterator[str]:
     """Bind ids to the current context for the duration of the block (always reset afterwards)."""
     tokens: list[tuple[contextvars.ContextVar[str | None], contextvars.Token[str | None]]] = []
     cid = correlation_id or correlation_id_var.get() or new_correlation_id()

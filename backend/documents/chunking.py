@@ -111,7 +111,9 @@ def chunk_document(
     if max_tokens < 32:
         raise ValueError("max_tokens must be at least 32")
     overlap = (settings or get_settings()).chunk_overlap_tokens if overlap_tokens is None else overlap_tokens
-    builder = _Builder(document.kind, max_tokens, count_tokens or estimate_tokens, max(0, overlap), uncaptioned_images)
+    builder = _Builder(
+        document.kind, max_tokens, count_tokens or estimate_tokens, max(0, overlap), uncaptioned_images
+    )
     for block in document.blocks:
         builder.add(block)
     builder.flush_text()
@@ -147,7 +149,9 @@ class _Builder:
         elif block.kind == "image":
             self.flush_text()
             if block.caption:
-                self._emit("image", f"Image: {block.caption}", block.page, {"caption": block.caption}, block.image_png)
+                self._emit(
+                    "image", f"Image: {block.caption}", block.page, {"caption": block.caption}, block.image_png
+                )
             elif self.uncaptioned_images and block.image_png:
                 self._image_count += 1
                 # Numbered, so two uncaptioned pictures of one section are not taken for duplicates.

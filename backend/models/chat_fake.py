@@ -46,10 +46,8 @@ ScriptItem = str | AIMessage | dict[str, Any] | BaseModel | BaseException | Call
 
 def fake_tool_call(name: str, args: dict[str, Any]) -> AIMessage:
     """A scripted reply that calls tool `name` with `args`."""
-    return AIMessage(
-        content="",
-        tool_calls=[{"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}],
-    )
+    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}",
+                                              "type": "tool_call"}])
 
 
 REPLY_WITH = "Reply with:"
@@ -242,8 +240,8 @@ def make_fake_chat(
         role=role,
         delay=delay,
         model_name=model_name,
-        guard=guard
-        or ModelGuard("fake", CircuitBreaker(f"fake:{model_name}"), timeout=30.0, retry=RetryPolicy(max_retries=0)),
+        guard=guard or ModelGuard("fake", CircuitBreaker(f"fake:{model_name}"), timeout=30.0,
+                                  retry=RetryPolicy(max_retries=0)),
     )
 
 

@@ -92,10 +92,8 @@ class _LocalChatCore(BaseChatModel):
         if seed is not None:
             request["seed"] = seed
         if tools:
-            request["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": "tool_call", "schema": tool_schema},
-            }
+            request["response_format"] = {"type": "json_schema", "json_schema": {"name": "tool_call",
+                                                                                   "schema": tool_schema}}
         elif "response_format" in kwargs:
             request["response_format"] = kwargs.pop("response_format")
         for passthrough in ("top_p", "top_k", "repeat_penalty", "presence_penalty", "frequency_penalty"):
@@ -161,9 +159,8 @@ class _LocalChatCore(BaseChatModel):
         if usage:
             completion.absorb({"usage": usage, "timings": chunk.get("timings") or {}}, 0.0)
             message.usage_metadata = self._usage(completion)  # type: ignore[assignment]
-            metadata.update(
-                model_name=self.model_name, cached_tokens=completion.cached_tokens, timings=completion.timings
-            )
+            metadata.update(model_name=self.model_name, cached_tokens=completion.cached_tokens,
+                            timings=completion.timings)
         message.response_metadata = metadata
         return ChatGenerationChunk(message=message)
 

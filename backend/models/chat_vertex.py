@@ -52,7 +52,9 @@ def vertex_host(settings: Settings) -> str | None:
 def build_vertex_chat(role: ModelRole, settings: Settings) -> VertexChatModel:
     """The Vertex AI chat model of `role` from settings (no network until the first call)."""
     if not settings.vertex_project:
-        raise ModelUnavailable("CHAT_PROVIDER=vertex needs VERTEX_PROJECT", provider=PROVIDER, retryable=False)
+        raise ModelUnavailable(
+            "CHAT_PROVIDER=vertex needs VERTEX_PROJECT", provider=PROVIDER, retryable=False
+        )
     extra: dict[str, Any] = {}
     if host := vertex_host(settings):
         extra["api_endpoint"] = host

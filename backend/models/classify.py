@@ -30,9 +30,8 @@ def _retry_after(headers: Any) -> float | None:
 
 def _from_status(status: int, message: str, provider: str, headers: Any = None) -> ModelError:
     if status == 429:
-        return ModelRateLimited(
-            f"{provider} is rate limiting requests: {message}", provider=provider, retry_after=_retry_after(headers)
-        )
+        return ModelRateLimited(f"{provider} is rate limiting requests: {message}", provider=provider,
+                                retry_after=_retry_after(headers))
     if status in (408, 504):
         return ModelTimeout(f"{provider} timed out: {message}", provider=provider)
     if status >= 500:
@@ -44,9 +43,8 @@ def _from_status(status: int, message: str, provider: str, headers: Any = None) 
             retryable=False,
         )
     if status == 404:
-        return ModelUnavailable(
-            f"{provider} does not know this model or endpoint: {message}", provider=provider, retryable=False
-        )
+        return ModelUnavailable(f"{provider} does not know this model or endpoint: {message}", provider=provider,
+                                retryable=False)
     return ModelRequestInvalid(f"{provider} rejected the request ({status}): {message}", provider=provider)
 
 
@@ -59,9 +57,8 @@ def classify_exception(exc: BaseException, provider: str) -> ModelError | None:
     if isinstance(exc, ContextOverflowError):
         # Checked before the SDK types: langchain-openai raises it as an `openai.APIError`, which would
         # otherwise read as a retryable provider failure although the same prompt can never fit.
-        return ModelRequestInvalid(
-            f"{provider}: the prompt is longer than the model's context window: {exc}", provider=provider
-        )
+        return ModelRequestInvalid(f"{provider}: the prompt is longer than the model's context window: {exc}",
+                                   provider=provider)
     if isinstance(exc, TimeoutError | httpx.TimeoutException):
         return ModelTimeout(f"{provider} did not answer in time", provider=provider)
     if isinstance(exc, httpx.HTTPStatusError):

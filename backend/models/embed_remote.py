@@ -43,7 +43,9 @@ class GoogleTokenProvider:
         import google.auth.transport.requests
 
         if self._credentials is None:
-            self._credentials, _project = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
+            self._credentials, _project = google.auth.default(
+                scopes=["https://www.googleapis.com/auth/cloud-platform"]
+            )
         if not self._credentials.valid:
             self._credentials.refresh(google.auth.transport.requests.Request())
         return str(self._credentials.token)
@@ -78,9 +80,7 @@ class VertexEmbedder(Embedder):
         self.max_input_tokens = VERTEX_MAX_INPUT_TOKENS
         self.guard = guard
         base = endpoint or (
-            "https://aiplatform.googleapis.com"
-            if location == "global"
-            else f"https://{location}-aiplatform.googleapis.com"
+            "https://aiplatform.googleapis.com" if location == "global" else f"https://{location}-aiplatform.googleapis.com"
         )
         if "://" not in base:
             base = f"https://{base}"  # the setting may name the host only, as the chat SDK expects

@@ -166,13 +166,8 @@ class LocalEngine:
         result = LocalCompletion()
         slot = self.pool.acquire(prefix_key)
         result.slot = slot
-        body = {
-            **request,
-            "stream": True,
-            "stream_options": {"include_usage": True},
-            "id_slot": slot,
-            "cache_prompt": True,
-        }
+        body = {**request, "stream": True, "stream_options": {"include_usage": True}, "id_slot": slot,
+                "cache_prompt": True}
         started = time.perf_counter()
 
         def _on_chunk(chunk: Chunk) -> bool:
@@ -199,7 +194,9 @@ class LocalEngine:
         """`run` in the engine's threads; cancelling the caller stops the generation at the next token."""
         cancel = threading.Event()
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, lambda: self.run(request, prefix_key=prefix_key, cancel=cancel))
+        future = loop.run_in_executor(
+            self._executor, lambda: self.run(request, prefix_key=prefix_key, cancel=cancel)
+        )
         try:
             return await future
         except asyncio.CancelledError:

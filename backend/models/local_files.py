@@ -258,9 +258,8 @@ def assemble_parts(
                         digest.update(chunk)
                         written += len(chunk)
                 if progress:
-                    progress(
-                        f"assembling {label}: part {index}/{len(parts)} ({written / 1e6:,.0f} of {size / 1e6:,.0f} MB)"
-                    )
+                    progress(f"assembling {label}: part {index}/{len(parts)} "
+                             f"({written / 1e6:,.0f} of {size / 1e6:,.0f} MB)")
         actual = digest.hexdigest()
         if written != size or actual != sha256.lower():
             raise ModelIntegrityError(

@@ -63,34 +63,26 @@ def tool_instructions(tools: Sequence[dict[str, Any]], tool_choice: Any) -> tupl
     for tool in tools:
         function = tool["function"]
         parameters = function.get("parameters") or {"type": "object", "properties": {}}
-        lines.append(
-            f"- {function['name']}: {function.get('description', '').strip()} "
-            f"Arguments (JSON schema): {json.dumps(parameters, separators=(',', ':'))}"
-        )
+        lines.append(f"- {function['name']}: {function.get('description', '').strip()} "
+                     f"Arguments (JSON schema): {json.dumps(parameters, separators=(',', ':'))}")
         if forced in (None, function["name"]):
-            options.append(
-                {
-                    "type": "object",
-                    "properties": {"tool": {"const": function["name"]}, "arguments": parameters},
-                    "required": ["tool", "arguments"],
-                }
-            )
+            options.append({
+                "type": "object",
+                "properties": {"tool": {"const": function["name"]}, "arguments": parameters},
+                "required": ["tool", "arguments"],
+            })
     if forced is not None:
         instruction = f'Reply with JSON only: {{"tool": "{forced}", "arguments": {{...}}}}.'
     elif must_call:
         instruction = 'Reply with JSON only: {"tool": "<tool name>", "arguments": {...}}.'
     else:
-        instruction = (
-            'Reply with JSON only: {"tool": "<tool name>", "arguments": {...}} to use a tool, or '
-            '{"tool": "none", "reply": "<your answer>"} to answer without one.'
-        )
-        options.append(
-            {
-                "type": "object",
-                "properties": {"tool": {"const": NO_TOOL}, "reply": {"type": "string"}},
-                "required": ["tool", "reply"],
-            }
-        )
+        instruction = ('Reply with JSON only: {"tool": "<tool name>", "arguments": {...}} to use a tool, or '
+                       '{"tool": "none", "reply": "<your answer>"} to answer without one.')
+        options.append({
+            "type": "object",
+            "properties": {"tool": {"const": NO_TOOL}, "reply": {"type": "string"}},
+            "required": ["tool", "reply"],
+        })
     return "\n".join(lines), instruction, {"anyOf": options}
 
 
@@ -143,19 +135,14 @@ def tool_message(text: str) -> AIMessage:
     try:
         data = parse_json_object(text)
     except ValueError as exc:
-        raise ModelOutputInvalid(
-            f"The local model's tool call is not valid JSON: {text[:200]!r}", provider="local"
-        ) from exc
+        raise ModelOutputInvalid(f"The local model's tool call is not valid JSON: {text[:200]!r}",
+                                 provider="local") from exc
     if not isinstance(data, dict) or "tool" not in data:
         raise ModelOutputInvalid(f"The local model's reply is not a tool call: {text[:200]!r}", provider="local")
     if data["tool"] == NO_TOOL:
         return AIMessage(content=str(data.get("reply", "")))
-    call = {
-        "name": str(data["tool"]),
-        "args": data.get("arguments") or {},
-        "id": f"call_{uuid.uuid4().hex[:24]}",
-        "type": "tool_call",
-    }
+    call = {"name": str(data["tool"]), "args": data.get("arguments") or {}, "id": f"call_{uuid.uuid4().hex[:24]}",
+            "type": "tool_call"}
     return AIMessage(content="", tool_calls=[call])
 
 

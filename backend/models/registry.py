@@ -32,63 +32,25 @@ ROLES: tuple[ModelRole, ...] = ("main", "fast")
 # Settings that shape a provider's objects: a change to one of them yields a new object, not a stale one.
 _CHAT_FIELDS = {
     "fake": ("model_timeout_seconds", "model_max_retries"),
-    "openai_compatible": (
-        "openai_base_url",
-        "openai_api_key",
-        "openai_chat_model",
-        "openai_fast_model",
-        "model_timeout_seconds",
-    ),
-    "vertex": (
-        "vertex_project",
-        "vertex_location",
-        "vertex_chat_model",
-        "vertex_fast_model",
-        "vertex_api_endpoint",
-        "model_timeout_seconds",
-    ),
-    "local": (
-        "local_main_model",
-        "local_main_gguf",
-        "local_main_gguf_sha256",
-        "local_fast_gguf",
-        "models_dir",
-        "data_dir",
-        "local_ctx_size",
-        "local_parallel_slots",
-        "local_threads",
-        "local_prompt_cache_mib",
-        "model_timeout_seconds",
-    ),
+    "openai_compatible": ("openai_base_url", "openai_api_key", "openai_chat_model", "openai_fast_model",
+                          "model_timeout_seconds"),
+    "vertex": ("vertex_project", "vertex_location", "vertex_chat_model", "vertex_fast_model", "vertex_api_endpoint",
+               "model_timeout_seconds"),
+    "local": ("local_main_model", "local_main_gguf", "local_main_gguf_sha256", "local_fast_gguf", "models_dir",
+              "data_dir", "local_ctx_size", "local_parallel_slots", "local_threads", "local_prompt_cache_mib",
+              "model_timeout_seconds"),
 }
 _EMBED_FIELDS = {
     "fake": (),
-    "openai_compatible": (
-        "openai_base_url",
-        "openai_api_key",
-        "openai_embedding_model",
-        "openai_embedding_dimensions",
-        "openai_embedding_max_input_tokens",
-        "model_timeout_seconds",
-    ),
-    "vertex": (
-        "vertex_project",
-        "vertex_location",
-        "vertex_embedding_model",
-        "vertex_embedding_dimensions",
-        "vertex_api_endpoint",
-        "model_timeout_seconds",
-    ),
+    "openai_compatible": ("openai_base_url", "openai_api_key", "openai_embedding_model",
+                          "openai_embedding_dimensions", "openai_embedding_max_input_tokens", "model_timeout_seconds"),
+    "vertex": ("vertex_project", "vertex_location", "vertex_embedding_model", "vertex_embedding_dimensions",
+               "vertex_api_endpoint", "model_timeout_seconds"),
     "local": ("local_threads",),
 }
 
-_MULTIMODAL_FIELDS = (
-    "vertex_project",
-    "vertex_location",
-    "vertex_multimodal_dimensions",
-    "vertex_api_endpoint",
-    "model_timeout_seconds",
-)
+_MULTIMODAL_FIELDS = ("vertex_project", "vertex_location", "vertex_multimodal_dimensions", "vertex_api_endpoint",
+                      "model_timeout_seconds")
 
 _chat_models: dict[tuple[Any, ...], BaseChatModel] = {}
 _embedders: dict[tuple[Any, ...], Embedder] = {}

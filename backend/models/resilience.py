@@ -62,11 +62,7 @@ class CircuitBreaker:
     """
 
     def __init__(
-        self,
-        name: str,
-        *,
-        failure_threshold: int = 5,
-        reset_after: float = 30.0,
+        self, name: str, *, failure_threshold: int = 5, reset_after: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.name = name

@@ -25,8 +25,6 @@ from backend.documents.models import HALFVEC_ABOVE
 
 HNSW_MAX_SCAN_TUPLES = 20_000
 """pgvector's iterative scan gives up after this many index tuples (set explicitly, so the choice below holds)."""
-
-
 async def fetch_all(session: AsyncSession, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Run `sql` unprepared on the session's connection (inside its transaction) and return dict rows."""
     connection = await session.connection()

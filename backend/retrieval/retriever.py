@@ -167,7 +167,9 @@ class ParallelRetriever:
             timings["enhance_timeout"] = float(self.enhancer.timeout_ms)
         return RetrievalResponse(results, enhanced, reports, timings, enhancement=status)
 
-    async def _enhance(self, query: str, elapsed: list[float], status: list[EnhancementStatus]) -> EnhancedQuery | None:
+    async def _enhance(
+        self, query: str, elapsed: list[float], status: list[EnhancementStatus]
+    ) -> EnhancedQuery | None:
         started = time.perf_counter()
         try:
             enhanced, outcome = await self.enhancer.enhance_with_status(self.scope, query)
@@ -259,6 +261,7 @@ def _default_multimodal(settings: Settings) -> MultimodalEmbedder | None:
     return get_multimodal_embedder(settings)
 
 
+
 # What the URL stream's errors would tell a viewer ("could not find the site", "private address") says
 # whether a host name resolves, and to what kind of address, from inside our network: the person gets
 # one sentence, the log gets the detail.
@@ -267,6 +270,5 @@ _URL_STREAM_ERROR = "A web page you gave could not be read."
 
 def _shown_error(stream: str, exc: AppError) -> str:
     return _URL_STREAM_ERROR if stream == "urls" else exc.message
-
 
 __all__ = ["ParallelRetriever", "normalize_request"]

@@ -218,7 +218,9 @@ async def store_and_publish(batches: list[Batch]) -> list[Outcome]:
 
 
 async def _append(session: Any, scope: TenantScope, batches: list[Batch], indexes: list[int]) -> list[Any]:
-    return await repository.append_to_runs(session, scope, batches=[(batches[i][1], batches[i][2]) for i in indexes])
+    return await repository.append_to_runs(
+        session, scope, batches=[(batches[i][1], batches[i][2]) for i in indexes]
+    )
 
 
 def _record(outcomes: list[Outcome], indexes: list[int], stored: list[Any]) -> None:

@@ -207,7 +207,9 @@ async def execute_run(
             # Subscribed to Stop before the claim: a Stop sent the moment the run starts is heard.
             control: Any = fanout.Silent()
             try:
-                control = await stack.enter_async_context(get_broker().subscribe(fanout.control_channel(scope, run_id)))
+                control = await stack.enter_async_context(
+                    get_broker().subscribe(fanout.control_channel(scope, run_id))
+                )
             except Exception:
                 logger.warning("no control channel: Stop is read from the database only", exc_info=True)
             return await _execute(writer, control, load_context, turn_options)

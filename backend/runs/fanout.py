@@ -118,7 +118,9 @@ def _parse(message: str | bytes) -> list[RunEventPublic]:
         return []
 
 
-async def _stored(scope: TenantScope, run_id: uuid.UUID, after: int, before: int | None = None) -> list[RunEventPublic]:
+async def _stored(
+    scope: TenantScope, run_id: uuid.UUID, after: int, before: int | None = None
+) -> list[RunEventPublic]:
     async with get_database().tenant(scope) as session:
         return await repository.list_events(
             session, scope, run_id=run_id, after=after, before=before, limit=REPLAY_PAGE

@@ -44,6 +44,7 @@ class SignIn:
     space_id: uuid.UUID | None = None
 
 
+
 def normalize_email(email: str) -> str:
     """Trimmed, lower-cased, and plausibly an address; a clear 422 otherwise."""
     value = (email or "").strip().lower()

@@ -228,7 +228,9 @@ async def release_unverified_email(session: AsyncSession, *, mailed_token_hash: 
     """Take the invited address from an unverified account in another organization, while a pending invitation
     carries this mailed token; that account's (user_id, organization_id, token_generation, email), or None.
     Through a security-definer function: the account is in an organization the session cannot see."""
-    result = await session.execute(text("SELECT * FROM obelisk_release_unverified_email(:h)"), {"h": mailed_token_hash})
+    result = await session.execute(
+        text("SELECT * FROM obelisk_release_unverified_email(:h)"), {"h": mailed_token_hash}
+    )
     return result.mappings().first()
 
 

@@ -68,7 +68,9 @@ def final_message(reason: str, draft: str, state: AgentState, max_iterations: in
     return draft
 
 
-def quick_contamination(draft: str, passages: list[dict[str, Any]], canary: str, request: str) -> dict[str, Any] | None:
+def quick_contamination(
+    draft: str, passages: list[dict[str, Any]], canary: str, request: str
+) -> dict[str, Any] | None:
     """The checks of `contamination_of` cheap enough to run on an answer while it streams (`holdback`): the
     run's canary, an instruction of a source carried out, an image or link to an address the sources do not
     hold. None when none of them blocks `draft`."""
