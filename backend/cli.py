@@ -74,6 +74,9 @@ def worker() -> None:
         finally:
             await close_jobs()
             await flush_deferred_usage()  # agents' searches book their usage through the deferred store
+            from backend.agents.checkpoint import close_pooled_connections
+
+            await close_pooled_connections()
 
     asyncio.run(_main())
 

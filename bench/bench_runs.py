@@ -75,7 +75,8 @@ RESULTS = ROOT / "bench" / "results"
 SINGLE_EVENTS = 2000
 CONCURRENT_RUNS, TOKENS_PER_SECOND, STREAM_SECONDS = 50, 20, 15
 REPLAY_EVENTS = 10_000
-FIRST_TOKEN_ROUNDS, FIRST_TOKEN_WARMUP, MODEL_DELAY = 20, 3, 0.3
+FIRST_TOKEN_ROUNDS = int(os.environ.get("BENCH_RUNS_FIRST_TOKEN_ROUNDS", "20"))
+FIRST_TOKEN_WARMUP, MODEL_DELAY = 3, 0.3
 FIRST_TOKEN_CHUNKS = int(os.environ.get("BENCH_RUNS_CHUNKS", "100000"))
 BREAKDOWN = [
     ("ttft", "request → first token at the client"),
@@ -90,7 +91,9 @@ BREAKDOWN = [
     ("retrieval_model", "of which the rewrite call at the fake server"),
     ("think", "retrieval done → decision done (`think`)"),
     ("think_model", "of which the decision call at the fake server"),
-    ("to_writing_call", "decision answered → the writing call reaches the model (both at the fake server)"),
+    ("to_writing_call", "decision answered → the writing call reaches the model (both at the fake server; "
+     "negative: the writing call started beside the decision)"),
+    ("decision_after_first_token", "the decision call still running after the writing call's first token"),
     ("model_ttft_of_writing_call", "the writing call's own first-token delay"),
     ("first_token_stored_after_model", "model sent its first token → token event stored"),
     ("delivery", "model sent its first token → client has it (provider, event writer, PostgreSQL, Redis, WebSocket)"),
@@ -129,14 +132,15 @@ class Server:
     the in-app job worker, as `make run` serves it."""
 
     def __init__(
-        self, port: int, target: str = "backend.api.app:create_api", env: dict[str, str] | None = None
-    ) -> None:
+        self, port: int, target: str = "backend.api.app:create_api", env: dict[str, str] | None = None,
+        root: Path = ROOT,
+    ) -> None:  # fmt: skip
         self.url = f"http://127.0.0.1:{port}"
         lifespan = "off" if target.startswith("backend.api") else "on"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", target, "--factory", "--host", "127.0.0.1", "--port", str(port),
              "--log-level", "warning", "--no-access-log", "--lifespan", lifespan],
-            cwd=ROOT, env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}", **(env or {})},
+            cwd=root, env={**os.environ, "PYTHONPATH": f"{root}{os.pathsep}{root / 'bench'}", **(env or {})},
             start_new_session=True,
         )  # fmt: skip
 
@@ -392,7 +396,9 @@ def _round_figures(t0: float, accepted: float, client_first: float, events: list
         raise LookupError(f"no {kind} event {match}")
 
     writing = next(c for c in calls if c.kind == "text")
-    before = [c for c in calls if c.arrived < writing.arrived]
+    # The calls in progress before the first token: with the speculative write the decision call runs beside
+    # the writing call and may reach the server after it.
+    before = [c for c in calls if c is not writing and c.arrived < writing.first_token]
     model_ttft = writing.first_token - writing.arrived
     busy = _union([(c.arrived, c.ended) for c in before] + [(writing.arrived, writing.first_token)], t0, client_first)
     queued, running = at("status", status="queued"), at("status", status="running")
@@ -417,6 +423,9 @@ def _round_figures(t0: float, accepted: float, client_first: float, events: list
         "think": (think_done - retrieve_done) * ms,
         "think_model": sum(c.ended - c.arrived for c in before if c.kind == "decision") * ms,
         "to_writing_call": (writing.arrived - max((c.ended for c in before), default=think_done)) * ms,
+        "decision_after_first_token": max(
+            (0.0, *((c.ended - writing.first_token) for c in before if c.kind == "decision"))
+        ) * ms,
         "delivery": (client_first - writing.first_token) * ms,
         "first_token_stored_after_model": (first_stored - writing.first_token) * ms,
     }
@@ -459,41 +468,94 @@ async def first_token(server: Server, tenant: Tenant) -> dict[str, Any]:
     from retrieval_corpus import queries
 
     corpus_info = await load_corpus(tenant, FIRST_TOKEN_CHUNKS)
-    questions = [q.text for q in queries(corpus_info.pop("catalogue"), FIRST_TOKEN_ROUNDS + FIRST_TOKEN_WARMUP + 20)]
+    wanted = FIRST_TOKEN_ROUNDS + FIRST_TOKEN_WARMUP * max(1, 2 * COMPARE_BLOCKS) + 20
+    questions = [q.text for q in queries(corpus_info.pop("catalogue"), wanted)]
     search_ms = await search_alone(tenant, questions[-20:])
     fake = FakeOpenAIChat(delay=MODEL_DELAY, answer=FIRST_TOKEN_ANSWER)
     with fake.serve() as base_url:
         direct = await direct_ttft(base_url, 10)
-        env = {"RUN_WORKER_IN_APP": "true", "CHAT_PROVIDER": "openai_compatible", "OPENAI_BASE_URL": base_url,
-               "OPENAI_CHAT_MODEL": "bench-main", "OPENAI_FAST_MODEL": "bench-fast",
-               "WARM_MODELS_ON_START": "false"}  # fmt: skip
-        app = Server(free_port(), "runs_app:create", env)
-        rounds: list[dict[str, Any]] = []
-        try:
-            await app.ready()
-            headers = {"Authorization": f"Bearer {tenant.token}", "X-Space-Id": str(tenant.ctx.space_id)}
-            async with httpx.AsyncClient(base_url=app.url, timeout=60, headers=headers) as http:
-                for index, question in enumerate(questions[: FIRST_TOKEN_ROUNDS + FIRST_TOKEN_WARMUP]):
-                    made = await http.post("/api/v1/conversations", json={"agent": "seo"})
-                    conversation = made.json()["id"]
-                    socket = await open_socket(app, tenant)
-                    t0 = time.time()
-                    started = await http.post(f"/api/v1/conversations/{conversation}/runs", json={"message": question})
-                    accepted = time.time()
-                    assert started.status_code == 202, started.text
-                    run_id = started.json()["run_id"]
-                    receiver = Receiver(socket, uuid.UUID(run_id))
-                    await receiver.follow()
-                    await socket.close()
-                    events = (await http.get(f"/api/v1/runs/{run_id}/events")).json()
-                    assert receiver.first_token_wall is not None
-                    if index < FIRST_TOKEN_WARMUP:
-                        continue  # the app process's first runs (connections, imports) are not counted
-                    calls = fake.calls_between(t0, time.time())
-                    rounds.append(_round_figures(t0, accepted, receiver.first_token_wall, events, calls))
-        finally:
-            app.stop()
+        if COMPARE_BLOCKS:
+            return await _compare(tenant, fake, base_url, questions, corpus_info, direct, search_ms)
+        rounds = await _first_token_rounds(tenant, fake, base_url, questions, FIRST_TOKEN_ROUNDS, {})
+    return _first_token_stats(rounds, corpus_info, direct, search_ms)
 
+
+async def _first_token_rounds(tenant: Tenant, fake: FakeOpenAIChat, base_url: str, questions: list[str],
+                              count: int, extra_env: dict[str, str]) -> list[dict[str, Any]]:  # fmt: skip
+    """`count` runs (after FIRST_TOKEN_WARMUP not counted) through a new app process started with `extra_env`
+    (`BENCH_ROOT` in it: the app runs from that checkout of the project instead of this one)."""
+    extra_env = dict(extra_env)
+    root = Path(extra_env.pop("BENCH_ROOT", ROOT))
+    env = {"RUN_WORKER_IN_APP": "true", "CHAT_PROVIDER": "openai_compatible", "OPENAI_BASE_URL": base_url,
+           "OPENAI_CHAT_MODEL": "bench-main", "OPENAI_FAST_MODEL": "bench-fast",
+           "WARM_MODELS_ON_START": "false", **extra_env}  # fmt: skip
+    app = Server(free_port(), "runs_app:create", env, root=root)
+    rounds: list[dict[str, Any]] = []
+    try:
+        await app.ready()
+        headers = {"Authorization": f"Bearer {tenant.token}", "X-Space-Id": str(tenant.ctx.space_id)}
+        async with httpx.AsyncClient(base_url=app.url, timeout=60, headers=headers) as http:
+            for index, question in enumerate(questions[: count + FIRST_TOKEN_WARMUP]):
+                made = await http.post("/api/v1/conversations", json={"agent": "seo"})
+                conversation = made.json()["id"]
+                socket = await open_socket(app, tenant)
+                t0 = time.time()
+                started = await http.post(f"/api/v1/conversations/{conversation}/runs", json={"message": question})
+                accepted = time.time()
+                assert started.status_code == 202, started.text
+                run_id = started.json()["run_id"]
+                receiver = Receiver(socket, uuid.UUID(run_id))
+                await receiver.follow()
+                await socket.close()
+                events = (await http.get(f"/api/v1/runs/{run_id}/events")).json()
+                assert receiver.first_token_wall is not None
+                if index < FIRST_TOKEN_WARMUP:
+                    continue  # the app process's first runs (connections, imports) are not counted
+                calls = fake.calls_between(t0, time.time())
+                rounds.append(_round_figures(t0, accepted, receiver.first_token_wall, events, calls))
+    finally:
+        app.stop()
+    return rounds
+
+
+COMPARE_BLOCKS = int(os.environ.get("BENCH_RUNS_COMPARE", "0"))
+"""With N > 0 the first-token scenario alternates N blocks of FIRST_TOKEN_ROUNDS // N runs without and with
+the speculative write and the pooled checkpoint connections (each block a new app process), at the same moment."""
+_BEFORE_ROOT = os.environ.get("BENCH_RUNS_BEFORE_ROOT")
+"""A checkout of the previous version: the "before" app runs from it (else: this version, its new parts off)."""
+VARIANTS = {
+    "before": {"BENCH_ROOT": _BEFORE_ROOT, "PYTHONDONTWRITEBYTECODE": "1"} if _BEFORE_ROOT
+    else {"AGENT_SPECULATIVE_WRITE": "false", "CHECKPOINT_POOL_SIZE": "0"},
+    "after": {"AGENT_SPECULATIVE_WRITE": "true", "CHECKPOINT_POOL_SIZE": "4"},
+}  # fmt: skip
+
+
+async def _compare(tenant: Tenant, fake: FakeOpenAIChat, base_url: str, questions: list[str],
+                   corpus_info: dict[str, Any], direct: list[float],
+                   search_ms: list[float]) -> dict[str, Any]:  # fmt: skip
+    per_block = max(1, FIRST_TOKEN_ROUNDS // COMPARE_BLOCKS)
+    rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in VARIANTS}
+    loads: list[float] = []
+    used = 0
+    for block in range(COMPARE_BLOCKS):
+        order = list(VARIANTS) if block % 2 == 0 else list(reversed(VARIANTS))
+        for name in order:
+            loads.append(os.getloadavg()[0])
+            chunk = [questions[(used + i) % len(questions)] for i in range(per_block + FIRST_TOKEN_WARMUP)]
+            used += len(chunk)
+            rounds[name] += await _first_token_rounds(tenant, fake, base_url, chunk, per_block, VARIANTS[name])
+            log(f"block {block + 1} {name}: {len(rounds[name])} rounds, load {loads[-1]:.1f}")
+    loads.append(os.getloadavg()[0])
+    return {
+        "compare": {name: _first_token_stats(r, corpus_info, direct, search_ms) for name, r in rounds.items()},
+        "variants": VARIANTS,
+        "blocks": COMPARE_BLOCKS,
+        "load_1min": {"min": min(loads), "max": max(loads), "each_block": loads},
+    }
+
+
+def _first_token_stats(rounds: list[dict[str, Any]], corpus_info: dict[str, Any], direct: list[float],
+                       search_ms: list[float]) -> dict[str, Any]:  # fmt: skip
     def stats(key: str) -> dict[str, float]:
         values = [r[key] for r in rounds]
         return {"p50": statistics.median(values), "p95": pct(values, 0.95)}

@@ -35,10 +35,11 @@ from backend.agents.graph.state import initial_input
 from backend.agents.tools import TOOLS
 from backend.agents.tools.base import AgentTool, Passage, ToolEnv
 from backend.agents.tools.env import space_tool_env
+from backend.core.config import get_settings
 from backend.core.db import TenantScope
 from backend.core.errors import ValidationFailed
 from backend.models.accounting import metered
-from backend.models.registry import get_chat_model
+from backend.models.registry import chat_provider, get_chat_model
 from backend.retrieval.retriever import ParallelRetriever
 from backend.tenancy.context import SpaceContext
 
@@ -182,6 +183,13 @@ async def _save_stopped(
         logger.warning("could not save a stopped answer in the conversation", exc_info=True)
 
 
+def _speculates(asked: bool | None, llm: BaseChatModel | None) -> bool:
+    if asked is not None:
+        return asked
+    settings = get_settings()
+    return settings.agent_speculative_write and (llm is not None or chat_provider(settings) != "local")
+
+
 def urls_in(text: str) -> list[str]:
     return [u.rstrip(".,;:!?") for u in _URL.findall(text)]
 
@@ -203,6 +211,7 @@ async def run_turn(
     spotlight: bool = True,
     checkpoint_url: str | None = None,
     resume: bool = False,
+    speculative_write: bool | None = None,
 ) -> TurnOutcome:
     """Answer `message` in the conversation with its agent; every event goes to `emit` as it happens.
 
@@ -214,6 +223,10 @@ async def run_turn(
     When the turn is cancelled outright after Stop (`should_stop()` true: a model call that would not reach
     a check in time), the text written so far is saved in the conversation as a stopped answer before the
     cancellation goes on, so the conversation shows what the run's `complete` event says.
+
+    `speculative_write` (default: the `AGENT_SPECULATIVE_WRITE` setting, off for the embedded local models,
+    whose writing call would compete with the decision call for the same CPU) starts the writing call beside
+    the decision call (`graph.speculation`).
     """
     text = clean_message(message)
     # The checkpoint connection opens while the conversation and its settings are read: a new connection
@@ -224,6 +237,7 @@ async def run_turn(
             ctx, conversation_id, text, opening, emit=emit, run_id=run_id, document_ids=document_ids,
             should_stop=should_stop, llm=llm, fast_llm=fast_llm, retriever=retriever, tools=tools,
             tool_env=tool_env, spotlight=spotlight, checkpoint_url=checkpoint_url, resume=resume,
+            speculative_write=speculative_write,
         )  # fmt: skip
     finally:
         await _discard(opening)
@@ -272,6 +286,7 @@ async def _run_turn(
     spotlight: bool,
     checkpoint_url: str | None,
     resume: bool,
+    speculative_write: bool | None,
 ) -> TurnOutcome:
     # 404 for another space's id; the thread is then built from the caller's scope, never taken from a client.
     conversation, config = await service.conversation_and_config(ctx, conversation_id)
@@ -293,6 +308,7 @@ async def _run_turn(
         should_stop=should_stop,
         brand_voice=dict(ctx.brand_voice or {}),
         parts=parts,
+        speculative_write=_speculates(speculative_write, llm),
     )
     run = run_id or str(uuid.uuid4())
     run_uuid = _as_uuid(run)
@@ -340,9 +356,12 @@ async def _run_turn(
             ended = {"stop_reason": "max_iterations", "message": note, "citations": [], "unsupported_claims": []}
             await send("complete", ended)
         except asyncio.CancelledError:
+            context.speculation.drop()
             if should_stop():
                 await asyncio.shield(_save_stopped(ctx, graph_on, run_config, run, "".join(drafted), checkpoint_url))
             raise
+        finally:
+            context.speculation.drop()  # a writing call started for an `act` that never came
     await service.record_turn(ctx, conversation.id, first_message=text)
     return outcome
 

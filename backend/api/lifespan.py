@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+from backend.agents.checkpoint import close_pooled_connections
 from backend.auth.keys import load_keyring
 from backend.core.cache import get_broker, get_cache, set_cache_and_broker
 from backend.core.config import get_settings
@@ -44,6 +45,7 @@ async def platform_lifespan() -> AsyncIterator[None]:
         await close_jobs()
         await flush_deferred_usage()
         await close_models(warmup)
+        await close_pooled_connections()
         await dispose_database()
         for closable in (get_cache(), get_broker()):
             with contextlib.suppress(Exception):

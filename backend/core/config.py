@@ -70,6 +70,16 @@ class Settings(BaseSettings):
     run_worker_in_app: bool = True
     worker_concurrency: int = 4
     interactive_worker_concurrency: int = 8
+    checkpoint_pool_size: int = Field(
+        default=4,
+        ge=0,
+        description="Idle agent-checkpoint connections a process keeps for the next runs (0: a new one per run).",
+    )
+    agent_speculative_write: bool = Field(
+        default=True,
+        description="Start an agent's writing call beside its decision call (its tokens wait until the decision "
+        "is to write; cancelled otherwise). Off for the embedded local models.",
+    )
     run_events_retention_days: int = Field(
         default=30,
         ge=0,

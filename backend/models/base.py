@@ -8,6 +8,7 @@ provider's timeout, retries and circuit breaker, leaves with a typed error, and 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, Literal
@@ -19,6 +20,7 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from backend.models.accounting import UsageEvent, report_usage
 from backend.models.classify import classify_exception
+from backend.models.embeddings import estimate_tokens
 from backend.models.errors import ModelOutputInvalid
 from backend.models.resilience import ModelGuard
 
@@ -146,11 +148,20 @@ class GuardedChatModel(_ChatBase):
         started = time.perf_counter()
         first: int | None = None
         tokens = [0, 0]
+        written: list[str] = []
         parent = super()._astream
-        async for chunk in self.guard.stream(lambda: parent(messages, stop, run_manager, **kwargs)):
-            first = _first_token(first, chunk, started)
-            _add_usage(tokens, chunk)
-            yield chunk
+        try:
+            async for chunk in self.guard.stream(lambda: parent(messages, stop, run_manager, **kwargs)):
+                first = _first_token(first, chunk, started)
+                _add_usage(tokens, chunk)
+                written.append(text_of(chunk.message))
+                yield chunk
+        except (asyncio.CancelledError, GeneratorExit):
+            # Left before the end (a cancelled speculative write, a blocked answer, Stop): the provider's usage
+            # chunk never came, but the prompt was sent and tokens were written. Book an estimate (on the high
+            # side, as for embeddings) rather than nothing.
+            self._book(_estimate(messages, written, tokens), started, first)
+            raise
         self._book((tokens[0], tokens[1]), started, first)
 
     def with_structured_output(  # type: ignore[override]
@@ -168,6 +179,14 @@ def _first_token(first: int | None, chunk: ChatGenerationChunk, started: float) 
     if message.content or getattr(message, "tool_call_chunks", None):
         return _elapsed_ms(started)
     return None
+
+
+def _estimate(messages: list[BaseMessage], written: list[str], reported: list[int]) -> tuple[int, int]:
+    """Tokens of a stream that ended early: what the provider reported, else an estimate from the text."""
+    tokens_in = reported[0] or sum(estimate_tokens(text_of(m)) for m in messages)
+    text = "".join(written)
+    tokens_out = reported[1] or (estimate_tokens(text) if text else 0)
+    return tokens_in, tokens_out
 
 
 def _add_usage(tokens: list[int], chunk: ChatGenerationChunk) -> None:

@@ -66,6 +66,16 @@ def requested_reply(messages: Sequence[BaseMessage]) -> str | None:
     return None
 
 
+def _structured_default(schema: dict[str, Any]) -> Any:
+    """The unscripted structured reply: the smallest valid value, except that a verdict `complete` is true (an
+    agent's review of its draft: the fake's drafts are final, so an unscripted run ends as completed instead of
+    writing again until its step limit)."""
+    value = example_for(schema)
+    if isinstance(value, dict) and (schema.get("properties") or {}).get("complete", {}).get("type") == "boolean":
+        value["complete"] = True
+    return value
+
+
 def _count(text: str) -> int:
     return len(text.split())
 
@@ -132,7 +142,7 @@ class _FakeChatCore(BaseChatModel):
     def _default(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> AIMessage:
         response_format = kwargs.get("response_format") or {}
         if response_format.get("type") == "json_schema":
-            return AIMessage(content=json.dumps(example_for(response_format["json_schema"]["schema"])))
+            return AIMessage(content=json.dumps(_structured_default(response_format["json_schema"]["schema"])))
         tools = kwargs.get("tools") or []
         if tools and kwargs.get("tool_choice") not in (None, "auto", "none"):
             function = tools[0]["function"]

@@ -184,6 +184,41 @@ async def test_another_spaces_conversation_is_refused_at_the_entry_point_and_by_
         assert row is not None and row["n"] > 0
 
 
+async def _checkpoint_rows(conn: Any, thread: str) -> int:
+    row = await (await conn.execute("SELECT count(*) AS n FROM checkpoints WHERE thread_id = %s", (thread,))).fetchone()
+    assert row is not None
+    return int(row["n"])
+
+
+async def test_a_pooled_checkpoint_connection_sees_only_the_space_that_holds_it(db: Database) -> None:
+    ada = await _tenant("alpha")
+    eve = await sibling_space(db, ada, "Eve's")
+    mine = await service.create_conversation(ada, ConversationCreate(agent="seo"))
+    theirs = await service.create_conversation(eve, ConversationCreate(agent="email"))
+    await _turn(ada, mine.id, "How did Acme grow?", "Acme grew by 40% [S1].")
+    await _turn(eve, theirs.id, "Draft a launch email", "A launch email.")
+    ada_thread, eve_thread = thread_id(ada.scope, mine.id), thread_id(eve.scope, theirs.id)
+
+    async with space_connection(ada.scope) as conn:
+        pid = conn.info.backend_pid
+        assert await _checkpoint_rows(conn, ada_thread) > 0 and await _checkpoint_rows(conn, eve_thread) == 0
+    # Returned by ada's run, taken by eve's: the same server session, now confined to eve's space only.
+    async with space_connection(eve.scope) as conn:
+        assert conn.info.backend_pid == pid
+        assert await _checkpoint_rows(conn, eve_thread) > 0 and await _checkpoint_rows(conn, ada_thread) == 0
+        async with space_connection(ada.scope) as other:  # held by eve: ada gets another connection
+            assert other.info.backend_pid != pid and await _checkpoint_rows(other, eve_thread) == 0
+    async with open_checkpointer(eve.scope) as saver:
+        assert await saver.aget_tuple({"configurable": {"thread_id": ada_thread}}) is None
+    # A connection whose block failed (a cancelled run may leave a statement half-sent) is closed, not reused.
+    with pytest.raises(RuntimeError):
+        async with space_connection(ada.scope) as conn:
+            failed = conn.info.backend_pid
+            raise RuntimeError("the run failed")
+    async with space_connection(ada.scope) as conn:
+        assert conn.info.backend_pid != failed
+
+
 async def test_deleting_a_conversation_deletes_its_checkpoints(db: Database) -> None:
     ada = await _tenant("alpha")
     conversation = await service.create_conversation(ada, ConversationCreate(agent="strategy"))
@@ -239,7 +274,9 @@ async def test_each_agent_uses_its_tool_and_writes_a_grounded_cited_draft(
     fast = make_fake_chat(
         [{"action": "use_tool", "tool": tool}, args, {"action": "write_answer"}, {"complete": True}], role="fast"
     )
-    llm = make_fake_chat(["The Halcyon smart thermostat cuts heating bills by 18% in our field trial [S1]."])
+    # Twice: the first decision is a tool call, so the writing call started beside it (speculative write) is
+    # made and discarded, then the answer is written after the tool.
+    llm = make_fake_chat(["The Halcyon smart thermostat cuts heating bills by 18% in our field trial [S1]."] * 2)
     outcome = await runner.run_turn(
         ctx,
         conversation.id,

@@ -75,8 +75,8 @@ async def test_a_chat_answer_becomes_an_approved_content_item(
     await page.get_by_test_id("content-title").first.click()
     await page.wait_for_url(re.compile(r".*/content/[0-9a-f-]{36}$"))
     await expect(page.get_by_test_id("content-body")).to_contain_text("Our cheap Team plan")
-    # The fake's reviews never call the answer complete, so the run ends at its step limit: the chat says so in a
-    # note, which is no part of the saved content.
+    # The fake's review calls the answer complete, so the run ends after one draft; a run that ends otherwise
+    # (Stop, its step limit) carries a note in the chat that is no part of the saved content.
     await expect(page.get_by_test_id("content-body")).not_to_contain_text("Stopped")
     await expect(page.get_by_test_id("voice-score")).to_contain_text("/ 100")
     cheap = page.get_by_test_id("voice-flag").filter(has_text="'cheap'")

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
+from backend.agents.graph.speculation import SpeculationSlot
 from backend.agents.tools.base import AgentTool, Passage, ToolEnv
 from backend.agents.types import AgentConfig
 from backend.core.db import TenantScope
@@ -70,6 +71,10 @@ class AgentContext:
     parts: RunParts | None = None
     """The run's models, retriever and tools; required by the shared graph (`graph.shared_graph`), unused by
     a graph built with its own (`graph.build_graph`)."""
+    speculative_write: bool = False
+    """Start the writing call beside the decision call (`speculation`); the runner turns it on per setting."""
+    speculation: SpeculationSlot = field(default_factory=SpeculationSlot)
+    """The writing call `think` started for the `act` that follows it (never shared between runs)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.scope, TenantScope):

@@ -24,6 +24,7 @@ from backend.agents.graph.checks import DETECTOR, contamination_of, final_messag
 from backend.agents.graph.context import AgentContext, Retriever, RunParts, require_scope
 from backend.agents.graph.decisions import Review, decide, decision_model
 from backend.agents.graph.holdback import HoldBack
+from backend.agents.graph.speculation import Speculation
 from backend.agents.graph.spotlight import strip_echoed_blocks, unmark
 from backend.agents.graph.state import AgentState
 from backend.agents.grounding import check_claims, citations_for
@@ -158,6 +159,7 @@ class Nodes:
         tools = self._agent_tools(context)
         cap = context.config.max_iterations
         forced = None
+        speculation: Speculation | None = None
         if state.get("iterations", 0) >= cap - 1 and not state.get("draft"):
             forced = "write_answer"  # the last allowed cycle writes an answer rather than stopping with none
         elif _repeating(state):
@@ -168,19 +170,31 @@ class Nodes:
             schema = decision_model(tuple(t.name for t in tools))
             default = schema(action="write_answer" if not state.get("draft") else "finish", reason="default")
             messages = self._prompt(state, context, prompts.decision_request(tools, dict(state), cap))
+            speculation = self._speculate(state, context)
             _emit(runtime, "step", name="think", status="started")
             try:
                 chosen, repairs = await decide(
                     self._parts(context).fast_llm, schema, messages, default=default, what="decision"
                 )
             except Exception as exc:
+                if speculation is not None:
+                    speculation.cancel()
                 return {"error": _failure(exc)}
+            except BaseException:
+                if speculation is not None:
+                    speculation.cancel()
+                raise
             decision = chosen.model_dump()
             decision["repairs"] = repairs
         if decision["action"] == "use_tool" and decision.get("tool") not in {t.name for t in tools}:
             decision["action"] = "write_answer"
         if decision["action"] == "finish" and not state.get("draft"):
             decision["action"] = "write_answer"
+        if speculation is not None:
+            if decision["action"] == "write_answer" and not context.should_stop():
+                context.speculation.put(speculation)  # `act` streams it (`_write`)
+            else:
+                speculation.cancel()  # never emitted nor stored: the decision was not to write
         _emit(
             runtime,
             "step",
@@ -200,6 +214,8 @@ class Nodes:
         require_scope(context)
         decision = state.get("decision") or {}
         action = decision.get("action", "write_answer")
+        if action in ("use_tool", "search_more"):
+            context.speculation.drop()  # `think` keeps one only for a write; never let a stale one linger
         try:
             if action == "use_tool":
                 return {
@@ -247,11 +263,36 @@ class Nodes:
             update |= {"context": merged, "blocked_sources": blocked}
         return update
 
+    def _writer(self, context: AgentContext) -> Any:
+        return self._parts(context).llm.bind(temperature=context.config.temperature)
+
+    def _speculate(self, state: AgentState, context: AgentContext) -> Speculation | None:
+        """The writing call started now, beside the decision call, when the run allows it and no draft exists
+        yet (with a draft the decision is about finishing, rarely about writing again); see `speculation`."""
+        if not context.speculative_write or state.get("draft"):
+            return None
+        messages = self._prompt(state, context, prompts.ANSWER_REQUEST)  # what `_write` would send
+        return Speculation(self._writer(context).astream(messages), key=_write_key(state))
+
     async def _write(self, state: AgentState, runtime: Runtime[AgentContext]) -> Update:
         context = runtime.context
-        messages = self._prompt(state, context, prompts.ANSWER_REQUEST)
         _emit(runtime, "step", name="write", status="started")
-        model = self._parts(context).llm.bind(temperature=context.config.temperature)
+        # The call `think` started beside its decision, if it did for this very state; else a call of our own.
+        speculation = context.speculation.take(_write_key(state))
+        try:
+            return await self._stream_answer(state, runtime, speculation)
+        finally:
+            if speculation is not None:
+                speculation.cancel()  # left early (blocked, Stop, error): stop the call; no-op once it ended
+
+    async def _stream_answer(
+        self, state: AgentState, runtime: Runtime[AgentContext], speculation: Speculation | None
+    ) -> Update:
+        context = runtime.context
+        if speculation is not None:
+            stream = speculation.chunks()
+        else:
+            stream = self._writer(context).astream(self._prompt(state, context, prompts.ANSWER_REQUEST))
         # Risky spans (an address, the canary, a source instruction's payload) wait until the cheap checks
         # have seen them whole; a blocked one never reaches a follower (see `holdback`).
         gate = HoldBack(
@@ -260,7 +301,7 @@ class Nodes:
         # Leaving the loop early stops pulling from the model; the event loop's async-generator hook then
         # closes its stream in a task of its own. Closing it inline (`contextlib.aclosing`) was tried: the
         # executor tests then segfaulted in psycopg's pipeline under the checkpointer (not root-caused).
-        async for chunk in model.astream(messages):
+        async for chunk in stream:
             if (piece := unmark(text_of(chunk))) and (shown := gate.feed(piece)):
                 _emit(runtime, "token", text=shown)
             if gate.blocked is not None:
@@ -381,6 +422,17 @@ def _repeating(state: AgentState) -> bool:
         len(results) >= 2
         and results[-1]["tool"] == results[-2]["tool"]
         and (results[-1]["arguments"] == results[-2]["arguments"])
+    )
+
+
+def _write_key(state: AgentState) -> tuple[Any, ...]:
+    """What the writing prompt depends on, as far as a speculative call must match it (`think` → `act`)."""
+    return (
+        state.get("run_id"),
+        state.get("iterations", 0),
+        len(state.get("context") or []),
+        len(state.get("tool_results") or []),
+        bool(state.get("draft")),
     )
 
 

@@ -14,6 +14,7 @@ import pytest
 from backend.core.db import TenantScope
 from backend.models.accounting import (
     UsageEvent,
+    counted,
     current_meter,
     metered,
     month_start,
@@ -96,3 +97,29 @@ def test_budgets_reset_at_the_start_of_each_utc_month() -> None:
     december = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
     assert month_start(december) == datetime(2026, 12, 1, tzinfo=UTC)
     assert next_month_start(december) == datetime(2027, 1, 1, tzinfo=UTC)
+
+
+async def test_a_stream_left_early_or_cancelled_still_books_what_it_spent(scope: TenantScope) -> None:
+    """The provider's usage arrives with the stream's last chunk; a stream closed or cancelled before it (a
+    discarded speculative answer, a blocked one, Stop) is booked with an estimate, never as free."""
+    model = make_fake_chat(["one two three four five six seven eight", "alpha beta gamma delta"])
+    async with counted(scope) as meter:
+        stream = model.astream("Write the launch email for the spring collection")
+        first = await anext(stream)
+        await stream.aclose()
+        assert first.content and meter.totals.calls == 1
+        assert meter.events[0].tokens_in > 0 and meter.events[0].tokens_out > 0
+
+        reading = asyncio.Event()
+        model.stream_pause = 3600.0  # after its first word the stream waits (inside the provider) until cancelled
+
+        async def read() -> None:
+            async for _ in model.astream("Write the launch email for the spring collection"):
+                reading.set()
+
+        task = asyncio.create_task(read())
+        await reading.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert meter.totals.calls == 2 and meter.events[1].tokens_in > 0

@@ -4,6 +4,7 @@ LangGraph agent, and fails the way real providers fail (typed errors through the
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
@@ -125,3 +126,45 @@ async def test_a_user_message_can_script_the_plain_answer_and_schemas_still_win(
     assert streamed == "Our Team plan is here. Book a demo."
     assert isinstance(await fake.with_structured_output(Outline).ainvoke(conversation), Outline), "schemas win"
     assert (await fake.ainvoke([HumanMessage("Hello")])).content == "Fake reply to: Hello"
+
+
+async def test_an_unscripted_review_calls_the_draft_complete_so_a_fake_run_ends_normally() -> None:
+    from backend.agents.graph.decisions import Review, decision_model
+
+    fake = make_fake_chat()
+    review = await fake.with_structured_output(Review).ainvoke([HumanMessage("Review your draft.")])
+    assert isinstance(review, Review) and review.complete and not review.needs_more_context
+    # Other schemas keep their smallest valid value (booleans false); the agent's decision still writes.
+    decision = await fake.with_structured_output(decision_model(())).ainvoke([HumanMessage("Decide.")])
+    assert decision.action == "use_tool" and decision.tool == "none"  # an unknown tool: the agent writes
+
+
+async def test_an_unscripted_agent_turn_ends_completed_after_one_draft() -> None:
+    from dataclasses import replace
+
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from backend.agents.configs import DEFAULTS
+    from backend.agents.graph.context import AgentContext
+    from backend.agents.graph.graph import build_graph, recursion_limit
+    from backend.agents.graph.state import initial_input
+    from tests.unit.agents.test_graph import SCOPE as scope
+    from tests.unit.agents.test_graph import Retriever, _env
+
+    llm = make_fake_chat()
+    graph = build_graph(
+        llm=llm, fast_llm=make_fake_chat(role="fast"), retriever=Retriever(), tools={}, checkpointer=InMemorySaver()
+    )
+    config = replace(DEFAULTS["seo"], tools=())
+    context = AgentContext(scope=scope, config=config, tool_env=_env())
+    request = f"How did Acme grow? {REPLY_WITH} Acme grew revenue by 40% in 2025 [S1]."
+    limit = recursion_limit(config.max_iterations)
+    run_config: Any = {"configurable": {"thread_id": f"{scope.space_id}:t"}, "recursion_limit": limit}
+    events = [
+        e
+        async for e in graph.astream(
+            initial_input(request, run_id="r", document_ids=[]), run_config, context=context, stream_mode="custom"
+        )
+    ]
+    assert events[-1]["payload"]["stop_reason"] == "completed"
+    assert len(llm.calls) == 1  # one draft, not one per step until the limit

@@ -76,6 +76,26 @@ async def test_many_runs_share_one_transaction_per_window_and_a_first_event_goes
         assert text.endswith("r0 r1 r2 r3 r4 ")
 
 
+async def test_a_runs_first_token_does_not_wait_for_the_window_its_later_tokens_do() -> None:
+    sink = Sink()
+    writer = EventWriter(sink, window=3600.0)  # a window nobody waits out in a test
+    stream = writer.stream(SCOPE, uuid.uuid4())
+    stream.add("step", {"name": "write", "status": "started"})  # opens the window
+    await stream.drain()
+    stream.add("token", {"text": "First"})
+    for _ in range(20):
+        await asyncio.sleep(0)  # the writer runs: the first token goes out as soon as it is free
+    assert [_text(call[0][2]) for call in sink.calls] == ["", "First"]
+    stream.add("token", {"text": " second"})
+    for _ in range(20):
+        await asyncio.sleep(0)  # the writer runs, and waits for the window
+    assert len(sink.calls) == 2
+    other = writer.stream(SCOPE, uuid.uuid4())
+    other.add("token", {"text": "Other"})  # another run's first token: it goes out now, with what waited
+    await asyncio.gather(stream.drain(), other.drain())
+    assert len(sink.calls) == 3 and _text(sink.events(stream.run_id)) == "First second"
+
+
 async def test_a_burst_is_cut_at_the_size_cap() -> None:
     sink = Sink()
     stream = EventWriter(sink, window=0.01, max_chars=100).stream(SCOPE, uuid.uuid4())
