@@ -91,7 +91,7 @@ async def _require_run(session: AsyncSession, ctx: SpaceContext, run_id: uuid.UU
         raise NotFound(RUN_NOT_FOUND, code="run_not_found")
 
 
-def _require_editor(ctx: SpaceContext) -> None:
+def require_editor(ctx: SpaceContext) -> None:
     if not ctx.can("editor"):
         raise Forbidden("Your role in this space is read-only.", code="editor_required")
 
@@ -258,7 +258,7 @@ def _comment_public(c: ContentComment, names: dict[uuid.UUID, str]) -> CommentPu
 
 async def create_item(ctx: SpaceContext, data: ContentCreate) -> ContentSummary:
     """A new draft item whose first version is `data.body`, scored (editors)."""
-    _require_editor(ctx)
+    require_editor(ctx)
     body, title = _clean_body(data.body), " ".join(data.title.split())
     if not title:
         raise ValidationFailed("Give the content a title.", code="empty_title")
@@ -291,7 +291,7 @@ async def add_version(ctx: SpaceContext, item_id: Any, data: VersionCreate) -> V
     """Save an edit as the item's next version, scored (editors). Saving the same text as the current version
     changes nothing and answers the current version (a double click is not a new version). A new version of an
     approved or published item sends it back to draft: the approval was of another text."""
-    _require_editor(ctx)
+    require_editor(ctx)
     iid, body = parse_item_id(item_id), _clean_body(data.body)
     async with get_database().tenant(ctx.scope) as session:
         item = require_item(await repository.get_item(session, ctx.scope, item_id=iid))
@@ -342,7 +342,7 @@ async def apply_fix(ctx: SpaceContext, item_id: Any, number: int, flag_index: in
     The flag is read from the stored scores of version `number`, which must be the current one: a fix for an
     older text would silently undo the edits made since.
     """
-    _require_editor(ctx)
+    require_editor(ctx)
     iid = parse_item_id(item_id)
     async with get_database().tenant(ctx.scope) as session:
         item = require_item(await repository.get_item(session, ctx.scope, item_id=iid))
@@ -458,7 +458,7 @@ async def transition(
     """Move the item through review (editors). 409 when the state does not allow the action, when the version
     named (by number, or by `expected_hash` from a Slack message) is not the current one, and when the space
     requires supported claims and the version has unsupported ones without a written override."""
-    _require_editor(ctx)
+    require_editor(ctx)
     iid = parse_item_id(item_id)
     note = (data.note or "").strip() or None
     if data.action == "request_changes" and not note:
@@ -520,7 +520,7 @@ async def transition(
 
 async def add_comment(ctx: SpaceContext, item_id: Any, data: CommentCreate) -> CommentPublic:
     """A comment on the item, optionally on one of its versions (editors)."""
-    _require_editor(ctx)
+    require_editor(ctx)
     iid, body = parse_item_id(item_id), data.body.strip()
     if not body:
         raise ValidationFailed("The comment is empty.", code="empty_comment")
@@ -618,6 +618,7 @@ __all__ = [
     "get_version",
     "list_items",
     "parse_item_id",
+    "require_editor",
     "require_item",
     "rule_proposals",
     "set_review_settings",
