@@ -201,6 +201,12 @@ class Settings(BaseSettings):
         default=200_000,
         description="Filled cells a spreadsheet may have (conversion holds a few kilobytes of memory per cell).",
     )
+    conversion_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Time limit of converting one Markdown file, in its own process (a pathological file is "
+        "stopped with a clear error instead of holding a worker).",
+    )
     url_fetch_timeout_seconds: float = 10.0
     url_max_bytes: int = 10 * 1024 * 1024
     url_max_redirects: int = 5
