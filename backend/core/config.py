@@ -115,6 +115,12 @@ class Settings(BaseSettings):
     login_ip_max_failures: int = Field(
         default=50, description="Failed log-ins from one client address within the window before it is throttled."
     )
+    signup_max_failures: int = Field(
+        default=10,
+        description="Sign-ups from one client address that may fail (e.g. the address already has an account) "
+        "within SIGNUP_WINDOW_SECONDS before that address must wait: caps probing which addresses are registered.",
+    )
+    signup_window_seconds: int = Field(default=3600, description="The window SIGNUP_MAX_FAILURES is counted over.")
     trusted_proxies: str = Field(
         default="",
         description="Comma-separated addresses or networks of our reverse proxies; X-Forwarded-For is believed "
