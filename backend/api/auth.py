@@ -29,10 +29,18 @@ router = APIRouter(tags=["auth"])
     status_code=201,
     operation_id="signup",
     summary="Create an organization, its first space and its owner",
+    responses={
+        409: {"description": "An account with this e-mail address already exists"},
+        429: {"description": "Too many sign-ups from this client address failed recently (Retry-After says when)"},
+    },
 )
-async def signup(body: AccountCreate) -> SignInPublic:
+async def signup(body: AccountCreate, request: Request) -> SignInPublic:
     sign_in = await accounts.sign_up(
-        email=body.email, password=body.password, name=body.name, organization_name=body.organization_name
+        email=body.email,
+        password=body.password,
+        name=body.name,
+        organization_name=body.organization_name,
+        client=client_address(request),
     )
     return SignInPublic.model_validate(sign_in)
 

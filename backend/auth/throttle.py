@@ -30,6 +30,7 @@ from backend.core.errors import RateLimited
 _PAIR_PREFIX = "login:attempts:pair:"
 _GATE_PREFIX = "login:gate:pair:"
 _CLIENT_PREFIX = "login:attempts:client:"
+_SIGNUP_PREFIX = "signup:attempts:client:"
 # One IPv6 subscriber usually holds a whole /64: counting single addresses would let it rotate freely.
 _IPV6_PREFIX_BITS = 64
 
@@ -133,4 +134,45 @@ async def attempt_succeeded(attempt: LoginAttempt) -> None:
         await cache.decr(attempt.client_key)
 
 
-__all__ = ["LoginAttempt", "admit_login_attempt", "attempt_succeeded", "delay_after"]
+async def admit_sign_up(client: str) -> str | None:
+    """Count a sign-up from `client` before it is tried; 429 once SIGNUP_MAX_FAILURES have failed in the window.
+
+    Sign-up has to say when an address already has an account (the person should sign in instead), so each
+    answer can tell a prober whether an address is registered. Counting the sign-ups that did not succeed per
+    client address caps that at a handful of addresses per window, while a team creating organizations from
+    one office is never slowed (a successful sign-up gives its attempt back). Counted before the work, like
+    log-ins, so a concurrent burst gets no more answers than one attempt at a time. Answers the key to hand to
+    `sign_up_succeeded` (None when the client's address is unknown: nothing is counted)."""
+    client_id = _client_id(client)
+    if client_id is None:
+        return None
+    settings = get_settings()
+    cache = get_security_cache()
+    key = _SIGNUP_PREFIX + client_id
+    window = settings.signup_window_seconds
+    if await cache.incr(key, ttl=window) > settings.signup_max_failures:
+        await cache.decr(key)
+        seconds = max(1, math.ceil(await cache.ttl(key) or window))
+        minutes = math.ceil(seconds / 60)
+        raise RateLimited(
+            f"Too many sign-up attempts from your network. Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+            retry_after=seconds,
+            code="too_many_signups",
+        )
+    return key
+
+
+async def sign_up_succeeded(key: str | None) -> None:
+    """The account was created: the client gets its attempt back."""
+    if key is not None:
+        await get_security_cache().decr(key)
+
+
+__all__ = [
+    "LoginAttempt",
+    "admit_login_attempt",
+    "admit_sign_up",
+    "attempt_succeeded",
+    "delay_after",
+    "sign_up_succeeded",
+]

@@ -88,7 +88,7 @@ async def _require_run(session: AsyncSession, ctx: SpaceContext, run_id: uuid.UU
         raise NotFound(RUN_NOT_FOUND, code="run_not_found")
 
 
-def _require_editor(ctx: SpaceContext) -> None:
+def require_editor(ctx: SpaceContext) -> None:
     if not ctx.can("editor"):
         raise Forbidden("Your role in this space is read-only.", code="editor_required")
 
@@ -244,7 +244,7 @@ def _comment_public(c: ContentComment, names: dict[uuid.UUID, str]) -> CommentPu
 
 async def create_item(ctx: SpaceContext, data: ContentCreate) -> ContentSummary:
     """A new draft item whose first version is `data.body`, scored (editors)."""
-    _require_editor(ctx)
+    require_editor(ctx)
     body, title = _clean_body(data.body), " ".join(data.title.split())
     if not title:
         raise ValidationFailed("Give the content a title.", code="empty_title")
@@ -277,7 +277,7 @@ async def add_version(ctx: SpaceContext, item_id: Any, data: VersionCreate) -> V
     """Save an edit as the item's next version, scored (editors). Saving the same text as the current version
     changes nothing and answers the current version (a double click is not a new version). A new version of an
     approved or published item sends it back to draft: the approval was of another text."""
-    _require_editor(ctx)
+    require_editor(ctx)
     iid, body = parse_item_id(item_id), _clean_body(data.body)
     async with get_database().tenant(ctx.scope) as session:
         item = require_item(await repository.get_item(session, ctx.scope, item_id=iid))
@@ -328,7 +328,7 @@ async def apply_fix(ctx: SpaceContext, item_id: Any, number: int, flag_index: in
     The flag is read from the stored scores of version `number`, which must be the current one: a fix for an
     older text would silently undo the edits made since.
     """
-    _require_editor(ctx)
+    require_editor(ctx)
     iid = parse_item_id(item_id)
     async with get_database().tenant(ctx.scope) as session:
         item = require_item(await repository.get_item(session, ctx.scope, item_id=iid))
@@ -468,7 +468,7 @@ async def decide(
     one, and when the space requires supported claims and the version has unsupported ones without a written
     override. Slack's clicks call this directly: they answer Slack within its three seconds and never show the
     whole item (its versions, history and comments: a transaction of its own)."""
-    _require_editor(ctx)
+    require_editor(ctx)
     iid = parse_item_id(item_id)
     note = (data.note or "").strip() or None
     if data.action == "request_changes" and not note:
@@ -530,7 +530,7 @@ async def decide(
 
 async def add_comment(ctx: SpaceContext, item_id: Any, data: CommentCreate) -> CommentPublic:
     """A comment on the item, optionally on one of its versions (editors)."""
-    _require_editor(ctx)
+    require_editor(ctx)
     iid, body = parse_item_id(item_id), data.body.strip()
     if not body:
         raise ValidationFailed("The comment is empty.", code="empty_comment")
@@ -630,6 +630,7 @@ __all__ = [
     "get_version",
     "list_items",
     "parse_item_id",
+    "require_editor",
     "require_item",
     "rule_proposals",
     "set_review_settings",

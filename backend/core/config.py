@@ -125,6 +125,12 @@ class Settings(BaseSettings):
     login_ip_max_failures: int = Field(
         default=50, description="Failed log-ins from one client address within the window before it is throttled."
     )
+    signup_max_failures: int = Field(
+        default=10,
+        description="Sign-ups from one client address that may fail (e.g. the address already has an account) "
+        "within SIGNUP_WINDOW_SECONDS before that address must wait: caps probing which addresses are registered.",
+    )
+    signup_window_seconds: int = Field(default=3600, description="The window SIGNUP_MAX_FAILURES is counted over.")
     trusted_proxies: str = Field(
         default="",
         description="Comma-separated addresses or networks of our reverse proxies; X-Forwarded-For is believed "
@@ -210,6 +216,12 @@ class Settings(BaseSettings):
     max_spreadsheet_cells: int = Field(
         default=200_000,
         description="Filled cells a spreadsheet may have (conversion holds a few kilobytes of memory per cell).",
+    )
+    conversion_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Time limit of converting one Markdown file, in its own process (a pathological file is "
+        "stopped with a clear error instead of holding a worker).",
     )
     url_fetch_timeout_seconds: float = 10.0
     url_max_bytes: int = 10 * 1024 * 1024

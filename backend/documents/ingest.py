@@ -29,7 +29,8 @@ from backend.core.errors import AppError
 from backend.core.logging import correlation_id_var, log_context
 from backend.documents import repository
 from backend.documents.chunking import Chunk, chunk_document
-from backend.documents.convert import convert_bytes, convert_html
+from backend.documents.conversion.isolated import convert_file
+from backend.documents.convert import convert_html
 from backend.documents.detect import DocumentKind, detect_file, title_from_filename
 from backend.documents.fetch import fetch_url
 from backend.documents.models import Document, embedding_dimension
@@ -284,7 +285,7 @@ async def _convert(document: Document, data: bytes, url: str | None) -> Any:
     if url is not None and detected.kind == DocumentKind.HTML:
         html = data.decode(detected.encoding or "utf-8", errors="replace")
         return await asyncio.to_thread(convert_html, html, url)
-    return await asyncio.to_thread(convert_bytes, data, detected.kind.value, name)
+    return await convert_file(data, detected.kind.value, name)  # Markdown in its own process, time-limited
 
 
 async def _embed(embedder: Embedder, chunks: Sequence[Chunk], progress: _Progress) -> list[list[float]]:

@@ -13,12 +13,12 @@ import hashlib
 import logging
 from dataclasses import asdict, dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from backend.core.cache import Cache, get_json, set_json
 from backend.core.config import Settings
 from backend.core.db import TenantScope
 from backend.documents.chunking import chunk_document
+from backend.documents.conversion.isolated import convert_fetched
 from backend.documents.scanning import scan_chunk
 from backend.models.embeddings import Embedder
 
@@ -94,7 +94,7 @@ async def _load(key: str, url: str, embedder: Embedder, cache: Cache, settings: 
     if fetch is None:
         from backend.documents.fetch import fetch_url as fetch
     fetched = await fetch(url, settings=settings)
-    converted = await asyncio.to_thread(_convert, fetched, settings)
+    converted = await convert_fetched(fetched, settings=settings)  # Markdown in its own process
     chunks = await asyncio.to_thread(
         chunk_document, converted, max_tokens=embedder.max_input_tokens, count_tokens=embedder.count_tokens
     )
@@ -121,19 +121,6 @@ async def _load(key: str, url: str, embedder: Embedder, cache: Cache, settings: 
         logger.warning("page chunks dropped as possible prompt injection", extra={"dropped": page.dropped})
     await set_json(cache, key, page.to_json(), settings.retrieval_url_cache_seconds)
     return page
-
-
-def _convert(fetched: Any, settings: Settings) -> Any:
-    """The same conversion ingestion applies to a fetched page (HTML, or a linked PDF/Office file)."""
-    from backend.documents.convert import convert_bytes, convert_html
-    from backend.documents.detect import DocumentKind, detect_file
-
-    final_url = fetched.final_url or fetched.url
-    name = urlsplit(final_url).path.rsplit("/", 1)[-1] or "page.html"
-    detected = detect_file(fetched.data, name, settings=settings)
-    if detected.kind == DocumentKind.HTML:
-        return convert_html(fetched.text(), final_url, settings=settings)
-    return convert_bytes(fetched.data, detected.kind.value, name, settings=settings)
 
 
 __all__ = ["MAX_PAGE_CHUNKS", "LoadedPage", "PageChunk", "cache_key", "load_page"]

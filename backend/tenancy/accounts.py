@@ -95,14 +95,16 @@ async def issue_sign_in(session: AsyncSession, user: User, space_id: uuid.UUID |
     )
 
 
-async def sign_up(*, email: str, password: str, name: str, organization_name: str) -> SignIn:
+async def sign_up(*, email: str, password: str, name: str, organization_name: str, client: str = "") -> SignIn:
     """Create an organization, its first space and the user as owner; return a signed-in session.
 
     With SMTP configured a link to verify the address is mailed; until it is opened, an invitation mailed to
-    the address can take it (`tenancy.verification`)."""
+    the address can take it (`tenancy.verification`). Sign-ups that fail are counted per `client` address
+    (`throttle.admit_sign_up`): "this address already has an account" can be learnt for a few addresses only."""
     email = normalize_email(email)
     name = clean_name(name, what="name")
     organization_name = clean_name(organization_name, what="organization name")
+    attempt = await throttle.admit_sign_up(client)
     password_hash = await hash_password(password)
     database = get_database()
     org_id = uuid.uuid4()
@@ -136,6 +138,7 @@ async def sign_up(*, email: str, password: str, name: str, organization_name: st
             sign_in = await issue_sign_in(session, user, space.id)
     except IntegrityError as exc:
         raise Conflict("An account with this email already exists. Sign in instead.", code="email_taken") from exc
+    await throttle.sign_up_succeeded(attempt)
     await verification.send_verification(email, verification_token)
     return sign_in
 

@@ -344,6 +344,7 @@ class ChatState(SpaceState):
             if content_type not in TYPE_LABELS:
                 raise ValidationFailed("Pick a kind of content.", code="invalid_content_type")
             ctx = await self._ctx()
+            content.require_editor(ctx)  # a viewer is told so before the run is read (not "cannot be saved")
             run = await runs.get_run(ctx, run_id)  # NotFound for another space's run
             last = await runs.list_events(ctx, run.id, after=max(0, run.last_sequence - 1))
             final = last[-1].payload if last and last[-1].type == "complete" else {}

@@ -32,12 +32,15 @@ class SignupState(rx.State):
 
     @rx.event
     async def submit(self, form: dict[str, Any]) -> AsyncIterator[Any]:
+        client = client_of(self)
+
         def sign_up() -> Awaitable[accounts.SignIn]:
             return accounts.sign_up(
                 email=str(form.get("email", "")),
                 password=str(form.get("password", "")),
                 name=str(form.get("name", "")),
                 organization_name=str(form.get("organization_name", "")),
+                client=client,
             )
 
         async for update in enter_with(self, sign_up):

@@ -62,9 +62,11 @@ class SlackState(SpaceState):
         if not status.connected:
             self.channel_options, self.channels_error, self.channels_complete = [], "", True
 
-    async def _list_channels(self) -> None:
+    async def _list_channels(self, *, asked: bool = False) -> None:
+        """List the channels for the select. On load a non-admin's page simply has none; asked for (Refresh),
+        the service refuses a non-admin like any other admin action."""
         ctx = await self._ctx()
-        if not (self.connected and ctx.is_admin):
+        if not (asked or (self.connected and ctx.is_admin)):
             return
         try:
             listed = await connection.channels(ctx)
@@ -86,7 +88,7 @@ class SlackState(SpaceState):
 
     @rx.event
     async def refresh_channels(self) -> Any:
-        return await self._call(self._list_channels())
+        return await self._call(self._list_channels(asked=True))
 
     async def _choose(self, channel: str) -> None:
         try:

@@ -122,6 +122,40 @@ async def test_login_is_throttled_with_429_and_audited(
     assert "login.failed_repeatedly" in [e["action"] for e in audit.json()]
 
 
+async def test_probing_which_addresses_have_accounts_is_capped_per_client(
+    committed_client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = committed_client
+    ada = await new_tenant("ada", client=client)
+    monkeypatch.setattr(get_settings(), "signup_max_failures", 3)
+    monkeypatch.setattr(get_settings(), "trusted_proxies", "127.0.0.1")
+    prober = {"X-Forwarded-For": "203.0.113.66"}
+
+    def attempt(email: str) -> dict[str, str]:
+        return {"email": email, "password": "long-enough-1", "name": "P", "organization_name": "Probe"}
+
+    burst = await asyncio.gather(
+        *(client.post("/api/v1/auth/signup", json=attempt(ada.email), headers=prober) for _ in range(12))
+    )
+    statuses = sorted(r.status_code for r in burst)
+    assert statuses == [409] * 3 + [429] * 9, "a concurrent burst learns about as many addresses as the limit"
+    # Past the limit the answer says nothing about the address: a fresh one is refused the same way, and
+    # nothing is created for it.
+    fresh = await client.post("/api/v1/auth/signup", json=attempt("nobody-yet@example.com"), headers=prober)
+    assert fresh.status_code == 429 and fresh.json()["error"]["code"] == "too_many_signups"
+    assert int(fresh.headers["Retry-After"]) > 0
+    later = await client.post(
+        "/api/v1/auth/token", json={"email": "nobody-yet@example.com", "password": "long-enough-1"}
+    )
+    assert later.status_code == 401, "the refused sign-up created no account"
+    # Another client is not affected, and successful sign-ups are never counted: an office creating many
+    # organizations is not slowed.
+    office = {"X-Forwarded-For": "198.51.100.7"}
+    for n in range(5):
+        made = await client.post("/api/v1/auth/signup", json=attempt(f"team-{n}@example.com"), headers=office)
+        assert made.status_code == 201, made.text
+
+
 async def test_logout_revokes_the_token(client: httpx.AsyncClient, signup: Any) -> None:
     ada = await signup("ada")
     auth = {"Authorization": f"Bearer {ada.token}"}

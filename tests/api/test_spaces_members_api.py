@@ -182,3 +182,28 @@ async def test_accepting_an_invitation_for_an_existing_account_is_throttled_like
     assert [a.status_code for a in answers[:limit]] == [422] * limit
     assert {a.status_code for a in answers[limit:]} == {429}
     assert answers[-1].json()["error"]["code"] == "too_many_login_attempts"
+
+
+async def test_an_invitation_does_not_tell_the_admin_who_has_an_account_elsewhere(
+    client: httpx.AsyncClient, signup: Any
+) -> None:
+    """Inviting an address that has an account in another organization looks exactly like inviting one that
+    has none: same status, same fields, same invitation page; only the organization's own people are added
+    at once (they are visible to its admins anyway)."""
+    ada = await signup("ada")
+    await signup("vera")  # vera@example.com has an account, in her own organization
+
+    async def invite(email: str) -> dict[str, Any]:
+        response = await client.post(
+            f"/api/v1/spaces/{ada.space_id}/members", json={"email": email, "role": "editor"}, headers=ada.headers()
+        )
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    taken, fresh = await invite("vera@example.com"), await invite("nobody@example.com")
+    assert set(taken) == set(fresh) and taken["status"] == fresh["status"] == "invited"
+    assert taken["emailed"] == fresh["emailed"]
+    pages = [
+        (await client.get(f"/api/v1/invitations/{body['invitation_token']}")).json() for body in (taken, fresh)
+    ]
+    assert set(pages[0]) == set(pages[1]) and "account" not in str(pages[0]).lower()

@@ -28,12 +28,12 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 from typing import Any
-from urllib.parse import urlsplit
 
 from backend.agents.tools.base import DocumentInfo, OwnContent, PageInfo, Passage, ToolEnv
 from backend.analytics import service as analytics_service
 from backend.core.config import Settings, get_settings
 from backend.documents import service as documents_service
+from backend.documents.conversion.isolated import convert_fetched
 from backend.documents.fetch import FetchedPage, fetch_url
 from backend.models.accounting import current_meter
 from backend.retrieval import service as retrieval_service
@@ -104,18 +104,9 @@ def page_markdown(blocks: Iterable[object]) -> tuple[str, int]:
     return "\n\n".join(lines)[:MAX_PAGE_CHARS], dropped
 
 
-def _convert(fetched: FetchedPage, settings: Settings) -> tuple[str | None, str]:
-    from backend.documents.convert import convert_bytes, convert_html
-    from backend.documents.detect import DocumentKind, detect_file
-
-    final_url = fetched.final_url or fetched.url
-    name = urlsplit(final_url).path.rsplit("/", 1)[-1] or "page.html"
-    detected = detect_file(fetched.data, name, settings=settings)
-    if detected.kind == DocumentKind.HTML:
-        converted = convert_html(fetched.text(), final_url, settings=settings)
-    else:
-        converted = convert_bytes(fetched.data, detected.kind.value, name, settings=settings)
-    text, _ = page_markdown(converted.blocks)
+async def _convert(fetched: FetchedPage, settings: Settings) -> tuple[str | None, str]:
+    converted = await convert_fetched(fetched, settings=settings)  # off the loop; Markdown in its own process
+    text, _ = await asyncio.to_thread(page_markdown, converted.blocks)
     return converted.title or fetched.title, text
 
 
@@ -145,7 +136,7 @@ async def space_tool_env(
 
     async def fetch_page(url: str) -> PageInfo:
         fetched = await fetch_url(url, settings=settings)
-        title, text = await asyncio.to_thread(_convert, fetched, settings)
+        title, text = await _convert(fetched, settings)
         return PageInfo(url=url, title=title, text=text)
 
     async def list_documents() -> list[DocumentInfo]:

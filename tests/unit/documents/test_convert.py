@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
@@ -208,15 +207,10 @@ def test_layout_pipeline_without_its_models_is_a_service_error(
     assert isinstance(error, ServiceUnavailable) and "PDF_PIPELINE=native" in error.message
 
 
-def test_pdf_conversion_speed() -> None:
-    pdf = fx.build_pdf(min_pages=20)
-    convert_bytes(fx.build_pdf(min_pages=1), "pdf", "warm.pdf")
-    started = time.perf_counter()
-    doc = convert_bytes(pdf, "pdf", "twenty.pdf")
-    per_page_ms = (time.perf_counter() - started) * 1000 / doc.pages
-    print(f"\nnative PDF conversion: {per_page_ms:.1f} ms/page over {doc.pages} pages")
+def test_a_twenty_page_pdf_converts_with_its_outline() -> None:
+    """Its speed (ms per page) is measured by bench/bench_convert.py: no time bound in a test."""
+    doc = convert_bytes(fx.build_pdf(min_pages=20), "pdf", "twenty.pdf")
     assert doc.pages == 20 and len(doc.outline) >= 40
-    assert per_page_ms < 250  # about 20-30 ms/page measured on 2 cores; generous for a loaded CI machine
 
 
 def test_fetched_page_declaring_another_charset_keeps_its_letters() -> None:

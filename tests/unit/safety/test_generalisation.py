@@ -167,7 +167,8 @@ def test_pathological_input_stays_linear(unit: str) -> None:
         return min(times)
 
     small, large = took(16_000), took(64_000)
-    assert large < 2.0, (unit, large)
+    # Four times the input may take at most about eight times the time (quadratic would be sixteen); how fast
+    # the detector is on this machine is bench/bench_injection.py's business, not a bound here.
     assert large < 8 * small + 0.05, (unit, small, large)
 
 

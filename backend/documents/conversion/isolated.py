@@ -1,0 +1,115 @@
+"""Conversion of the kinds whose parser can hold the interpreter: in a child process, with a time limit.
+
+Markdown goes through Docling's Markdown backend (marko). Some of its patterns are quadratic in one C call
+of the `re` module, which keeps the GIL for the whole call: 64 KB of `_a` held it for 18 s, so a worker
+thread froze every request of the process. Others are slow in Python (64 KB of `[a](`: over two minutes of
+CPU). Here such a file is converted in a separate process: the web process's event loop never waits on it,
+and a conversion over CONVERSION_TIMEOUT_SECONDS is stopped (its process killed) with a clear error. Other
+kinds convert in a worker thread as before (their parsers release the GIL or are linear).
+
+The process pool is started on first use (spawned, not forked: the parent runs threads) and reused; a pool
+whose process was killed or died is replaced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+from urllib.parse import urlsplit
+
+from backend.core.config import Settings, get_settings
+from backend.core.errors import ServiceUnavailable, ValidationFailed
+from backend.documents.conversion.types import ConvertedDocument
+
+ISOLATED_KINDS = frozenset({"markdown"})
+_WORKERS = 2
+
+_pool: ProcessPoolExecutor | None = None
+_lock = threading.Lock()
+
+
+def _convert(data: bytes, kind: str, name: str, settings: Settings) -> ConvertedDocument:
+    from backend.documents.convert import convert_bytes
+
+    return convert_bytes(data, kind, name, settings=settings)
+
+
+def _current_pool() -> ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=_WORKERS, mp_context=multiprocessing.get_context("spawn"))
+        return _pool
+
+
+def _discard(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's processes (a running conversion cannot be cancelled otherwise) and forget the pool."""
+    global _pool
+    with _lock:
+        if _pool is pool:
+            _pool = None
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def shutdown() -> None:
+    """Stop the conversion processes (at process exit, and between tests)."""
+    with _lock:
+        pool = _pool
+    if pool is not None:
+        _discard(pool)
+
+
+async def convert_file(data: bytes, kind: str, name: str, *, settings: Settings | None = None) -> ConvertedDocument:
+    """`convert_bytes` off the event loop: in a child process with a time limit for `ISOLATED_KINDS`, in a
+    worker thread otherwise. Raises the same typed errors, and `conversion_timeout` when the limit passes."""
+    settings = settings or get_settings()
+    if kind not in ISOLATED_KINDS:
+        return await asyncio.to_thread(_convert, data, kind, name, settings)
+    limit = settings.conversion_timeout_seconds
+    for attempt in (1, 2):
+        pool = _current_pool()
+        future = asyncio.get_running_loop().run_in_executor(pool, _convert, data, kind, name, settings)
+        try:
+            return await asyncio.wait_for(future, limit)
+        except TimeoutError:
+            _discard(pool)
+            raise ValidationFailed(
+                f"This file took longer than {limit:g} seconds to convert and was stopped; its structure is "
+                "unusually complex. Simplify it or save it as plain text, then upload it again.",
+                code="conversion_timeout",
+            ) from None
+        except BrokenProcessPool:
+            # Another conversion's time limit killed the shared pool (or its process died): once more, anew.
+            _discard(pool)
+            if attempt == 2:
+                message = "The conversion process stopped; try again."
+                raise ServiceUnavailable(message, code="conversion_failed") from None
+    raise AssertionError("unreachable")
+
+
+def _detect_and_convert_html(fetched: Any, name: str, settings: Settings) -> tuple[str, ConvertedDocument | None]:
+    from backend.documents.convert import convert_html
+    from backend.documents.detect import DocumentKind, detect_file
+
+    detected = detect_file(fetched.data, name, settings=settings)
+    if detected.kind == DocumentKind.HTML:
+        return detected.kind.value, convert_html(fetched.text(), fetched.final_url or fetched.url, settings=settings)
+    return detected.kind.value, None
+
+
+async def convert_fetched(fetched: Any, *, settings: Settings | None = None) -> ConvertedDocument:
+    """A fetched page (a `FetchedPage`: HTML, or a linked Markdown, PDF or Office file) converted as ingestion
+    converts an upload, off the event loop (Markdown in the child process)."""
+    settings = settings or get_settings()
+    name = urlsplit(fetched.final_url or fetched.url).path.rsplit("/", 1)[-1] or "page.html"
+    kind, page = await asyncio.to_thread(_detect_and_convert_html, fetched, name, settings)
+    return page if page is not None else await convert_file(fetched.data, kind, name, settings=settings)
+
+
+__all__ = ["ISOLATED_KINDS", "convert_fetched", "convert_file", "shutdown"]
