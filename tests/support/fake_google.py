@@ -417,6 +417,18 @@ def sample_facts(days: int = 30) -> list[dict[str, Any]]:
     return facts
 
 
+def totals(facts: list[dict[str, Any]], start: str, end: str) -> dict[str, float]:
+    """Each metric summed over the dated facts from `start` to `end` (YYYY-MM-DD, both included)."""
+    first, last = start.replace("-", ""), end.replace("-", "")
+    out: dict[str, float] = {}
+    for fact in facts:
+        if first <= str(fact.get("date", "")) <= last:
+            for name, value in fact.items():
+                if isinstance(value, int | float):
+                    out[name] = out.get(name, 0) + value
+    return out
+
+
 __all__ = [
     "ALICE",
     "BOB",
@@ -428,6 +440,7 @@ __all__ = [
     "sample_facts",
     "serve_fake_google",
     "serve_fake_google_for_session",
+    "totals",
     "two_accounts",
     "use_fake_google",
 ]
