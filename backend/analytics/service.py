@@ -461,8 +461,10 @@ async def run_report(ctx: SpaceContext, request: ReportRequest) -> ReportPublic:
     async def fetch() -> ReportPublic:
         cache = get_cache()
         # RESOURCE_EXHAUSTED blocks the whole property: asking again at once only burns what is left of the
-        # project's own quota, so the space waits out a pause before the next call reaches Google.
-        paused = f"{ctx.scope.key()}:ga4:quota_paused:{property_id}"
+        # project's own quota, so every space reading the property waits out a pause before its next call
+        # reaches Google. The key names the property alone (like the concurrency counter): a space that reads
+        # it holds its own grant to it, and the pause says nothing else.
+        paused = f"ga4:quota_paused:{property_id}"
         if await cache.exists(paused):
             raise _app_error(client.quota_error(retry_after=int(await cache.ttl(paused) or 60)))
         token = await _access_token(ctx.scope, row=row)
