@@ -28,8 +28,10 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
+
+from pydantic import TypeAdapter
 
 from backend.analytics import client, limits, oauth, repository
 from backend.analytics.client import Ga4Error, ReportQuery
@@ -52,6 +54,7 @@ from backend.tenancy.access import member_context
 from backend.tenancy.context import SpaceContext
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 REFRESH_MARGIN = timedelta(minutes=5)
 """An access token with less than this left is refreshed before use (Google's last for an hour)."""
@@ -487,6 +490,36 @@ async def run_report(ctx: SpaceContext, request: ReportRequest) -> ReportPublic:
     return await limits.single_flight(key, fetch, cached=lambda: _cached_report(key))
 
 
+async def summarised_report(
+    ctx: SpaceContext,
+    request: ReportRequest,
+    summarise: Callable[[ReportPublic], T],
+    *,
+    adapter: TypeAdapter[T],
+    inputs: str,
+) -> T:
+    """`summarise(report)` of `run_report(ctx, request)`, cached beside the report for as long as it is.
+
+    For callers that boil a large report down to a little (the content ranking: up to 10,000 rows of pages by
+    day to a few hundred items): reading the cached report back costs parsing every row again on every page
+    load, the summary only its own few rows. `inputs` names whatever else the summary depends on (a digest of
+    the items it is made for), so a change there is a new entry. The connection is checked first, as for a
+    report, so a disconnected space gets nothing from this cache either.
+    """
+    row = await _load(ctx.scope)
+    if not row.property_id:
+        raise Conflict("Pick the GA4 property this space reads (Integrations) first.", code="ga4_no_property")
+    digest = hashlib.sha256(inputs.encode()).hexdigest()[:32]
+    key = f"{_cache_key(ctx.scope, row.property_id, request)}:summary:{digest}"
+    cache = get_cache()
+    cached = await cache.get(key)
+    if cached is not None:
+        return adapter.validate_json(cached)
+    summary = summarise(await run_report(ctx, request))
+    await cache.set(key, adapter.dump_json(summary).decode(), get_settings().ga4_report_cache_seconds)
+    return summary
+
+
 # -- the agents' view --------------------------------------------------------------------------------------
 
 AnalyticsFn = Callable[..., Awaitable[list[dict[str, Any]]]]
@@ -577,5 +610,6 @@ __all__ = [
     "set_property",
     "start_connect",
     "status",
+    "summarised_report",
     "tool_analytics",
 ]
