@@ -3,7 +3,7 @@ team's work is seeded through the app's own API and GA4 is connected through Goo
 127.0.0.1) sees every chart drawn with data, readable on the dark theme (labels, legends, tooltips and series
 measured against their background); switching the date range redraws them with the new range's GA4 figures; the
 sidebar stays beside the long page; the published item is ranked and its page shows its live address and figures.
-Screenshots are kept in the test's output directory (pytest's tmp_path for the test)."""
+Screenshots are kept in the test's output directory (`output_dir`: tests/e2e/output/<test name>/)."""
 
 from __future__ import annotations
 
@@ -183,7 +183,7 @@ async def _readable_tooltip(page: Any, testid: str) -> None:
 
 
 async def test_the_dashboard_draws_its_charts_and_follows_the_date_range(
-    browser: Any, running_app: RunningApp, fake_google: tuple[FakeGoogle, str], tmp_path: Path
+    browser: Any, running_app: RunningApp, fake_google: tuple[FakeGoogle, str], output_dir: Path
 ) -> None:
     google, _ = fake_google
     context = await browser.new_context(
@@ -228,7 +228,7 @@ async def test_the_dashboard_draws_its_charts_and_follows_the_date_range(
     await _readable_tooltip(page, "chart-traffic")
     await _readable_tooltip(page, "chart-landing-pages")
     await page.mouse.move(0, 0)  # the tooltip away from the screenshot
-    await page.screenshot(path=str(tmp_path / "dashboard-30-days.png"), full_page=True)
+    await page.screenshot(path=str(output_dir / "dashboard-30-days.png"), full_page=True)
 
     # The sidebar runs down the whole of a long page (its background used to stop after one screen), and its
     # links stay in view at the bottom.
@@ -267,7 +267,7 @@ async def test_the_dashboard_draws_its_charts_and_follows_the_date_range(
     assert week != month and week[0] != "0"
     await expect(page.get_by_test_id("ga4-sessions")).to_have_text(week[0])
     await expect(page.get_by_test_id("ga4-conversions")).to_have_text(week[1])
-    await page.screenshot(path=str(tmp_path / "dashboard-7-days.png"), full_page=True)
+    await page.screenshot(path=str(output_dir / "dashboard-7-days.png"), full_page=True)
 
     # A range before any of it: the charts give way to what to do.
     await page.get_by_test_id("range-start").fill("2025-01-01")
@@ -280,7 +280,7 @@ async def test_the_dashboard_draws_its_charts_and_follows_the_date_range(
     await expect(
         page.get_by_test_id("chart-pipeline").locator("svg.recharts-surface[role=application]")
     ).to_be_visible()
-    await page.screenshot(path=str(tmp_path / "dashboard-past-range.png"), full_page=True)
+    await page.screenshot(path=str(output_dir / "dashboard-past-range.png"), full_page=True)
 
     # The published item, ranked by its page's figures since publication, and its own Live page card.
     await expect(page.get_by_test_id("ranked-item")).to_have_text("Launch post")
@@ -288,5 +288,12 @@ async def test_the_dashboard_draws_its_charts_and_follows_the_date_range(
     await expect(page.get_by_test_id("live-url")).to_have_text(LIVE_URL)
     await expect(page.get_by_test_id("live-sessions")).to_have_text("0")  # published today: nothing counted yet
     await expect(page.get_by_test_id("chart-live").locator("svg.recharts-surface[role=application]")).to_be_visible()
-    await page.screenshot(path=str(tmp_path / "content-live-page.png"), full_page=True)
+    await page.screenshot(path=str(output_dir / "content-live-page.png"), full_page=True)
+    shots = sorted(shot.name for shot in output_dir.glob("*.png") if shot.read_bytes().startswith(b"\x89PNG"))
+    assert shots == [
+        "content-live-page.png",
+        "dashboard-30-days.png",
+        "dashboard-7-days.png",
+        "dashboard-past-range.png",
+    ], "the screenshots are kept in the test's output directory"
     await context.close()
