@@ -10,8 +10,9 @@ refuses the rest; a dashboard refreshed by a team, agents' tools and item pages 
   The counter expires a while after it was created, so a process killed while holding slots cannot block
   the property for good (at worst the bound is loose for a moment after it expires).
 - `single_flight(key, fetch, cached)`: identical requests made at the same time share one call. In a process
-  every caller awaits one task; across processes the first takes a short lock in the cache (SET NX) and the
-  others wait for its result to land in the report cache, and call Google themselves only if it never does.
+  every caller awaits one task (`joined`); across processes the first takes a short lock in the cache (SET NX)
+  and the others wait for its result to land in the report cache, and call Google themselves only if it never
+  does.
 """
 
 from __future__ import annotations
@@ -91,15 +92,24 @@ async def property_slot(property_id: str) -> AsyncIterator[None]:
 
 async def single_flight(key: str, fetch: Callable[[], Awaitable[T]], *, cached: Callable[[], Awaitable[T | None]]) -> T:
     """`fetch()` once for every caller asking for `key` at the same time; `cached()` reads a landed result."""
+    return await joined(key, lambda: across_processes(key, fetch, cached))
+
+
+async def joined(key: str, call: Callable[[], Awaitable[T]]) -> T:
+    """`call()` once for every caller of this process asking for `key` while it runs; each gets its result."""
     loop = asyncio.get_running_loop()
     flights = _flights.setdefault(loop, {})
     task = flights.get(key)
     if task is None:
-        task = loop.create_task(across_processes(key, fetch, cached))
+        task = loop.create_task(_run(call))
         flights[key] = task
         task.add_done_callback(partial(_landed, flights, key))
     # A caller that goes away (a closed tab) must not cancel the call the others are waiting for.
     return cast(T, await asyncio.shield(task))
+
+
+async def _run(call: Callable[[], Awaitable[T]]) -> T:
+    return await call()
 
 
 def _landed(flights: dict[str, asyncio.Task[object]], key: str, task: asyncio.Task[object]) -> None:
@@ -130,4 +140,4 @@ async def across_processes(key: str, fetch: Callable[[], Awaitable[T]], cached: 
         await asyncio.shield(cache.delete(lock))
 
 
-__all__ = ["across_processes", "busy_error", "property_slot", "shared_slot", "single_flight"]
+__all__ = ["across_processes", "busy_error", "joined", "property_slot", "shared_slot", "single_flight"]

@@ -8,7 +8,8 @@ Rules, and why they hold:
   was issued to must still be an admin of that space. A forged or altered state finds no row.
 - Tokens are stored encrypted per space (`backend.auth.crypto`, the space id as associated data) and used only
   for the space whose row holds them: every read goes through `get_database().tenant(ctx.scope)`.
-- An access token is refreshed when less than five minutes of it are left. `invalid_grant` from Google
+- An access token is refreshed when less than five minutes of it are left, once for every caller needing it
+  at that moment (joined in a process, the connection's row lock across processes). `invalid_grant` from Google
   (revoked, expired, dropped past 100 grants) marks the connection `needs_reconnect`; the UI shows a
   reconnect prompt and reports answer 409 `ga4_needs_reconnect` instead of failing again and again.
 - Reports are cached for GA4_REPORT_CACHE_SECONDS under a key with the space, the property and the request;
@@ -27,8 +28,10 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
+
+from pydantic import TypeAdapter
 
 from backend.analytics import client, limits, oauth, repository
 from backend.analytics.client import Ga4Error, ReportQuery
@@ -51,6 +54,7 @@ from backend.tenancy.access import member_context
 from backend.tenancy.context import SpaceContext
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 REFRESH_MARGIN = timedelta(minutes=5)
 """An access token with less than this left is refreshed before use (Google's last for an hour)."""
@@ -321,44 +325,78 @@ async def _load(scope: TenantScope) -> Ga4Connection:
     return row
 
 
-async def _access_token(scope: TenantScope, *, row: Ga4Connection | None = None, force: bool = False) -> str:
-    """A valid access token of the space: the stored one, or a refreshed one when under five minutes remain."""
+def _fresh_access(scope: TenantScope, row: Ga4Connection, *, rejected: str | None) -> str | None:
+    """The row's access token when more than five minutes of it are left and Google has not just refused it."""
+    if row.access_token_encrypted is None or row.access_expires_at is None:
+        return None
+    if row.access_expires_at - REFRESH_MARGIN <= _now():
+        return None
+    token = _open(scope.space_id, "access", row.access_token_encrypted)
+    return None if token == rejected else token
+
+
+async def _access_token(scope: TenantScope, *, row: Ga4Connection | None = None, rejected: str | None = None) -> str:
+    """A valid access token of the space: the stored one, or a refreshed one when under five minutes remain
+    (or when Google refused `rejected`, the token a call was just made with).
+
+    Callers needing a refresh at the same moment (a dashboard's reports, the property list, an agent's tool)
+    share one: in this process they join one task; across processes `refresh_access_token` takes the
+    connection's row lock. A second refresh would be wasted at best, and where Google rotates refresh tokens it
+    would present one already replaced, lose the grant (`invalid_grant`) and ask the space for a reconnect.
+    """
     row = row or await _load(scope)
-    if (
-        not force
-        and row.access_token_encrypted is not None
-        and row.access_expires_at is not None
-        and row.access_expires_at - REFRESH_MARGIN > _now()
-    ):
-        return _open(scope.space_id, "access", row.access_token_encrypted)
-    refresh_token = _open(scope.space_id, "refresh", row.refresh_token_encrypted)
-    try:
-        tokens = await oauth.refresh(get_settings(), refresh_token=refresh_token)
-    except oauth.OAuthError as exc:
-        if exc.grant_gone:
-            async with get_database().tenant(scope) as session:
-                await repository.update_connection(
-                    session,
-                    scope,
-                    values={
-                        "status": NEEDS_RECONNECT,
-                        "access_token_encrypted": None,
-                        "access_expires_at": None,
-                        "last_error": str(exc)[:500],
-                        "updated_at": _now(),
-                    },
-                )
-            raise _needs_reconnect() from None
-        raise ServiceUnavailable(str(exc), code="ga4_oauth_failed") from None
-    values: dict[str, Any] = {
-        "access_token_encrypted": _seal(scope.space_id, "access", tokens.access_token),
-        "access_expires_at": tokens.expires_at,
-        "updated_at": _now(),
-    }
-    if tokens.refresh_token:  # Google may rotate it; keep the newest
-        values["refresh_token_encrypted"] = _seal(scope.space_id, "refresh", tokens.refresh_token)
+    token = _fresh_access(scope, row, rejected=rejected)
+    if token is not None:
+        return token
+    key = f"{scope.key()}:ga4:refresh:{hashlib.sha256((rejected or '').encode()).hexdigest()[:16]}"
+    return await limits.joined(key, lambda: refresh_access_token(scope, rejected=rejected))
+
+
+async def refresh_access_token(scope: TenantScope, *, rejected: str | None = None) -> str:
+    """Refresh the space's access token under its connection's row lock, unless another caller (in any process)
+    did while this one waited for the lock: then its token is used.
+
+    The lock is held through Google's answer (bounded by GA4_TIMEOUT_SECONDS), so the refresh token a waiting
+    caller reads afterwards is the newest, should Google have rotated it.
+    """
+    grant_gone: oauth.OAuthError | None = None
     async with get_database().tenant(scope) as session:
+        row = await repository.get_connection(session, scope, lock=True)
+        if row is None:
+            raise Conflict(
+                "GA4 is not connected in this space: an admin can connect it under Integrations.",
+                code="ga4_not_connected",
+            )
+        if row.status == NEEDS_RECONNECT:
+            raise _needs_reconnect()
+        current = _fresh_access(scope, row, rejected=rejected)
+        if current is not None:
+            return current
+        refresh_token = _open(scope.space_id, "refresh", row.refresh_token_encrypted)
+        try:
+            tokens = await oauth.refresh(get_settings(), refresh_token=refresh_token)
+        except oauth.OAuthError as exc:
+            if not exc.grant_gone:
+                raise ServiceUnavailable(str(exc), code="ga4_oauth_failed") from None
+            grant_gone = exc
+            values: dict[str, Any] = {
+                "status": NEEDS_RECONNECT,
+                "access_token_encrypted": None,
+                "access_expires_at": None,
+                "last_error": str(exc)[:500],
+                "updated_at": _now(),
+            }
+        else:
+            values = {
+                "access_token_encrypted": _seal(scope.space_id, "access", tokens.access_token),
+                "access_expires_at": tokens.expires_at,
+                "updated_at": _now(),
+            }
+            if tokens.refresh_token:  # Google may rotate it; keep the newest
+                values["refresh_token_encrypted"] = _seal(scope.space_id, "refresh", tokens.refresh_token)
         await repository.update_connection(session, scope, values=values)
+    if grant_gone is not None:
+        raise _needs_reconnect()
     return tokens.access_token
 
 
@@ -370,7 +408,7 @@ async def _with_retry(scope: TenantScope, token: str, call: Callable[[str], Awai
         except Ga4Error as exc:
             if exc.code != "ga4_unauthenticated":
                 raise
-            return await call(await _access_token(scope, force=True))
+            return await call(await _access_token(scope, rejected=token))
     except Ga4Error as exc:
         raise _app_error(exc) from None
 
@@ -426,8 +464,10 @@ async def run_report(ctx: SpaceContext, request: ReportRequest) -> ReportPublic:
     async def fetch() -> ReportPublic:
         cache = get_cache()
         # RESOURCE_EXHAUSTED blocks the whole property: asking again at once only burns what is left of the
-        # project's own quota, so the space waits out a pause before the next call reaches Google.
-        paused = f"{ctx.scope.key()}:ga4:quota_paused:{property_id}"
+        # project's own quota, so every space reading the property waits out a pause before its next call
+        # reaches Google. The key names the property alone (like the concurrency counter): a space that reads
+        # it holds its own grant to it, and the pause says nothing else.
+        paused = f"ga4:quota_paused:{property_id}"
         if await cache.exists(paused):
             raise _app_error(client.quota_error(retry_after=int(await cache.ttl(paused) or 60)))
         token = await _access_token(ctx.scope, row=row)
@@ -448,6 +488,36 @@ async def run_report(ctx: SpaceContext, request: ReportRequest) -> ReportPublic:
         return public
 
     return await limits.single_flight(key, fetch, cached=lambda: _cached_report(key))
+
+
+async def summarised_report(
+    ctx: SpaceContext,
+    request: ReportRequest,
+    summarise: Callable[[ReportPublic], T],
+    *,
+    adapter: TypeAdapter[T],
+    inputs: str,
+) -> T:
+    """`summarise(report)` of `run_report(ctx, request)`, cached beside the report for as long as it is.
+
+    For callers that boil a large report down to a little (the content ranking: up to 10,000 rows of pages by
+    day to a few hundred items): reading the cached report back costs parsing every row again on every page
+    load, the summary only its own few rows. `inputs` names whatever else the summary depends on (a digest of
+    the items it is made for), so a change there is a new entry. The connection is checked first, as for a
+    report, so a disconnected space gets nothing from this cache either.
+    """
+    row = await _load(ctx.scope)
+    if not row.property_id:
+        raise Conflict("Pick the GA4 property this space reads (Integrations) first.", code="ga4_no_property")
+    digest = hashlib.sha256(inputs.encode()).hexdigest()[:32]
+    key = f"{_cache_key(ctx.scope, row.property_id, request)}:summary:{digest}"
+    cache = get_cache()
+    cached = await cache.get(key)
+    if cached is not None:
+        return adapter.validate_json(cached)
+    summary = summarise(await run_report(ctx, request))
+    await cache.set(key, adapter.dump_json(summary).decode(), get_settings().ga4_report_cache_seconds)
+    return summary
 
 
 # -- the agents' view --------------------------------------------------------------------------------------
@@ -535,9 +605,11 @@ __all__ = [
     "complete_connect",
     "disconnect",
     "list_properties",
+    "refresh_access_token",
     "run_report",
     "set_property",
     "start_connect",
     "status",
+    "summarised_report",
     "tool_analytics",
 ]

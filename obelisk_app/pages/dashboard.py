@@ -332,6 +332,11 @@ def _ga4_panel() -> rx.Component:
             DashboardState.ga4_state == "ok",
             rx.vstack(
                 rx.text("Property: ", DashboardState.ga4_property, size="1", color=rx.color("gray", 11)),
+                rx.hstack(
+                    _stat("Sessions in range", DashboardState.ga4_sessions, "ga4-sessions"),
+                    _stat("Conversions in range", DashboardState.ga4_conversions, "ga4-conversions"),
+                    spacing="6",
+                ),
                 rx.text("Sessions and conversions per day", size="2", weight="medium"),
                 line_chart(
                     DashboardState.traffic,

@@ -142,6 +142,8 @@ class DashboardState(SpaceState):
     ga4_state: str = ""
     ga4_message: str = ""
     ga4_property: str = ""
+    ga4_sessions: str = "0"
+    ga4_conversions: str = "0"
     traffic: list[TrafficRow] = []
     landing_pages: list[LandingPageRow] = []
     ranked_items: list[RankedItemRow] = []
@@ -173,6 +175,8 @@ class DashboardState(SpaceState):
             TrafficRow(date=p.date.strftime("%d %b"), sessions=p.sessions, conversions=p.conversions)
             for p in ga4.series
         ]
+        self.ga4_sessions = f"{sum(p.sessions for p in ga4.series):,.0f}"
+        self.ga4_conversions = f"{sum(p.conversions for p in ga4.series):,.0f}"
         self.landing_pages = [
             LandingPageRow(page=p.page, sessions=p.sessions, conversions=p.conversions) for p in ga4.top_landing_pages
         ]

@@ -12,7 +12,7 @@ from backend.core.config import get_settings
 from obelisk_app.pages.dashboard_state import DashboardState
 from tests.api.world import World
 from tests.support.dashboard_data import SeedRun, add_content, add_document, add_runs, connect_ga4
-from tests.support.fake_google import FakeGoogle, build_app, sample_facts, use_fake_google
+from tests.support.fake_google import FakeGoogle, build_app, sample_facts, totals, use_fake_google
 from tests.support.servers import serve_in_thread
 from tests.support.ui import Tab
 
@@ -101,10 +101,22 @@ async def test_the_ga4_panel_follows_the_range(
             await connect_ga4(await world.ada.context(), "111")
             await DashboardState.choose_preset.fn(page, "7")
             assert page.ga4_state == "ok" and page.ga4_property == "alpha.example" and len(page.traffic) == 7
+            week_totals = totals(fake.facts["111"], page.start_date, page.end_date)
+            assert week_totals["sessions"] > 0
+            assert (page.ga4_sessions, page.ga4_conversions) == (
+                f"{week_totals['sessions']:,.0f}",
+                f"{week_totals['keyEvents']:,.0f}",
+            )
             assert [p["page"] for p in page.landing_pages] == ["/blog/guide", "/pricing", "/blog/old-post"]
             week = page.landing_pages[0]["sessions"]
             await DashboardState.choose_preset.fn(page, "30")
             assert len(page.traffic) == 30 and page.landing_pages[0]["sessions"] > week
+            month_totals = totals(fake.facts["111"], page.start_date, page.end_date)
+            assert month_totals["sessions"] > week_totals["sessions"]
+            assert (page.ga4_sessions, page.ga4_conversions) == (
+                f"{month_totals['sessions']:,.0f}",
+                f"{month_totals['keyEvents']:,.0f}",
+            )
             assert page.ranked_items == []
             made = await client.post(
                 "/api/v1/content",

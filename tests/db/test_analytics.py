@@ -201,6 +201,20 @@ async def test_quota_exhaustion_is_a_clear_message(google: FakeGoogle, alpha: Te
     assert "quota" in exhausted.value.message and "within the hour" in exhausted.value.message
 
 
+async def test_an_exhausted_property_pauses_every_space_reading_it(google: FakeGoogle, alpha: Tenant) -> None:
+    a, b = await alpha.context(), await _sibling(alpha)
+    await _connect(a, google, ALICE, "111")
+    await _connect(b, google, ALICE, "111")  # two spaces of one team reading the same site
+    google.property_quota_exhausted.add("111")
+    with pytest.raises(AppError) as first:
+        await service.run_report(a, ReportRequest(metrics=["sessions"]))
+    calls = len(google.report_calls)
+    with pytest.raises(AppError) as second:
+        await service.run_report(b, ReportRequest(metrics=["keyEvents"]))
+    assert first.value.code == second.value.code == "ga4_quota_exhausted" and second.value.status_code == 429
+    assert len(google.report_calls) == calls, "RESOURCE_EXHAUSTED blocks the property, whichever space asks"
+
+
 async def test_bad_reports_and_properties_are_refused_clearly(google: FakeGoogle, alpha: Tenant) -> None:
     ctx = await alpha.context()
     with pytest.raises(AppError) as missing:

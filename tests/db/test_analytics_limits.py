@@ -1,6 +1,8 @@
 """GA4's per-property limits, against the fake Google on 127.0.0.1: at most 10 reports of a property run at
-once (in a process, and across processes through Redis), and identical reports asked for at the same time
-make one call. The fake holds every report until the test opens its gate and counts what it received.
+once (in a process, and across processes through Redis), identical reports asked for at the same time make
+one call, and callers needing a new access token at the same time make one refresh (in a process, and across
+processes through the connection's row lock). The fake holds every report (or token call) until the test
+opens its gate and counts what it received.
 
 These tests run requests concurrently, so they use `committed_db` (a pool of real connections): the rolled
 back single-connection database of the other tests serves one query at a time."""
@@ -8,16 +10,20 @@ back single-connection database of the other tests serves one query at a time.""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from backend.analytics import limits, service
 from backend.analytics.client import Ga4Error
 from backend.analytics.schemas import ReportRequest
 from backend.core import cache as cache_module
 from backend.core.config import get_settings
-from backend.core.db import Database
+from backend.core.db import Database, get_database
+from backend.tenancy.context import SpaceContext
 from tests.support.dashboard_data import connect_ga4
 from tests.support.fake_google import ALICE, FakeGoogle, serve_fake_google, two_accounts
 from tests.support.tenants import Tenant, new_tenant
@@ -46,18 +52,40 @@ async def until(condition: Callable[[], bool], what: str) -> None:
     raise AssertionError(f"never happened: {what}")
 
 
-async def held_then_released(google: FakeGoogle, calls: list[Awaitable[object]], *, in_flight: int) -> list[object]:
-    """Start `calls` with the fake holding reports; once `in_flight` reached it, give any extra request a
-    chance to arrive (a broken limit would send it now), then let every report through."""
-    google.gate.clear()
+async def held_then_released(
+    google: FakeGoogle,
+    calls: list[Awaitable[object]],
+    *,
+    in_flight: int,
+    gate: threading.Event | None = None,
+    counted: Callable[[], int] | None = None,
+) -> list[object]:
+    """Start `calls` with the fake holding reports (or what `gate` holds, counted by `counted`); once
+    `in_flight` reached it, give any extra request a chance to arrive (a broken limit would send it now), then
+    let everything through."""
+    gate = gate or google.gate
+    counted = counted or (lambda: google.in_flight)
+    gate.clear()
     tasks = [asyncio.ensure_future(c) for c in calls]
     try:
-        await until(lambda: google.in_flight >= in_flight, f"{in_flight} reports at Google")
+        await until(lambda: counted() >= in_flight, f"{in_flight} calls at Google")
         for _ in range(20):
             await asyncio.sleep(0.01)
     finally:
-        google.gate.set()
-    return list(await asyncio.gather(*tasks))
+        gate.set()
+    return list(await asyncio.gather(*tasks, return_exceptions=True))
+
+
+def refreshes(google: FakeGoogle) -> int:
+    return sum(c["grant_type"] == "refresh_token" for c in google.token_calls)
+
+
+async def expire_in(ctx: SpaceContext, minutes: int) -> None:
+    async with get_database().tenant(ctx.scope) as session:
+        await session.execute(
+            text("UPDATE ga4_connections SET access_expires_at = :t"),
+            {"t": datetime.now(UTC) + timedelta(minutes=minutes)},
+        )
 
 
 async def test_a_property_runs_at_most_ten_reports_at_once(google: FakeGoogle, alpha: Tenant) -> None:
@@ -146,3 +174,62 @@ async def test_identical_reports_across_processes_make_one_call_through_redis(re
     finally:
         await cache.close()
         cache_module.set_cache_and_broker(None, None)
+
+
+async def test_callers_needing_a_new_token_at_once_make_one_refresh(google: FakeGoogle, alpha: Tenant) -> None:
+    """Google rotates refresh tokens here: a second refresh with the replaced one would lose the grant."""
+    ctx = await alpha.context()
+    google.rotate_refresh_tokens = True
+    await expire_in(ctx, 4)  # under the five minutes: every caller below wants a new access token
+    calls: list[Awaitable[object]] = [
+        service.run_report(ctx, ReportRequest(metrics=["sessions"], limit=n)) for n in (1, 2, 3)
+    ]
+    calls.append(service.list_properties(ctx))
+    results = await held_then_released(
+        google, calls, in_flight=1, gate=google.token_gate, counted=lambda: google.token_in_flight
+    )
+    assert refreshes(google) == 1, "four callers needing a new token at once: one refresh"
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert not (await service.status(ctx)).needs_reconnect
+
+    google.access.clear()  # Google ends the access token early: every report gets 401 with it
+    await service.run_report(ctx, ReportRequest(metrics=["keyEvents"]))  # one refresh for a refused token...
+    assert refreshes(google) == 2
+    google.access.clear()
+    results = await held_then_released(  # ...and one for all the callers it refused at the same time
+        google,
+        [service.run_report(ctx, ReportRequest(metrics=["keyEvents"], limit=n)) for n in (1, 2, 3)],
+        in_flight=1,
+        gate=google.token_gate,
+        counted=lambda: google.token_in_flight,
+    )
+    assert refreshes(google) == 3 and not [r for r in results if isinstance(r, BaseException)], results
+    assert not (await service.status(ctx)).needs_reconnect
+
+
+async def test_refreshes_across_processes_take_turns_on_the_connection(google: FakeGoogle, alpha: Tenant) -> None:
+    """`refresh_access_token` called twice at once without the in-process join, as two processes would."""
+    ctx = await alpha.context()
+    google.rotate_refresh_tokens = True
+    await expire_in(ctx, 4)
+    tokens = await held_then_released(
+        google,
+        [service.refresh_access_token(ctx.scope), service.refresh_access_token(ctx.scope)],
+        in_flight=1,
+        gate=google.token_gate,
+        counted=lambda: google.token_in_flight,
+    )
+    assert refreshes(google) == 1 and tokens[0] == tokens[1] and isinstance(tokens[0], str), tokens
+    assert not (await service.status(ctx)).needs_reconnect
+
+    google.access.clear()  # Google refused that token: two processes refresh it at once, one refresh is made
+    rejected = str(tokens[0])
+    again = await held_then_released(
+        google,
+        [service.refresh_access_token(ctx.scope, rejected=rejected) for _ in range(2)],
+        in_flight=1,
+        gate=google.token_gate,
+        counted=lambda: google.token_in_flight,
+    )
+    assert refreshes(google) == 2 and again[0] == again[1] != rejected, again
+    assert (await service.run_report(ctx, ReportRequest(metrics=["sessions"]))).rows

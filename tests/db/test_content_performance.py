@@ -13,6 +13,8 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import text
 
+from backend.analytics import service as analytics
+from backend.analytics.schemas import ReportPublic, ReportRequest
 from backend.content import performance, service
 from backend.content.schemas import ContentCreate, PublishedUrlUpdate, TransitionCreate, VersionCreate
 from backend.core.config import get_settings
@@ -176,3 +178,34 @@ async def test_the_dashboard_ranks_linked_items_from_one_report(
     assert [r.title for r in bravo_ranking] == ["Bravo secret"] and "Bravo" not in str(ranking)
     sibling = await sibling_space(db, alpha, "Sibling")
     assert (await dashboard.get_dashboard(sibling)).ga4.content_ranking == []
+
+
+async def test_the_ranking_is_read_back_not_rebuilt_from_the_report_on_each_load(
+    db: Database, spaces: tuple[SpaceContext, SpaceContext], google: FakeGoogle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every dashboard load ranks the items: it reads the ranking kept beside the report, not the report's
+    (up to 10,000) rows; a change to the linked items is a new ranking; a disconnected space gets none."""
+    alpha, _ = spaces
+    await published_item(alpha, "Pricing", publish="https://alpha.example/pricing", days_ago=7)
+    google.consent_as = ALICE
+    await connect_ga4(alpha, "111")
+    reads: list[ReportRequest] = []
+    real = analytics.run_report
+
+    async def counted(ctx: SpaceContext, request: ReportRequest) -> ReportPublic:
+        reads.append(request)
+        return await real(ctx, request)
+
+    monkeypatch.setattr(analytics, "run_report", counted)
+    first = await performance.ranked_items(alpha, TODAY)
+    assert [(r.title, r.sessions) for r in first] == [("Pricing", 40 * 7)]
+    assert await performance.ranked_items(alpha, TODAY) == first and len(reads) == 1
+
+    guide = await published_item(alpha, "Guide", publish="https://alpha.example/blog/guide", days_ago=20)
+    assert [r.title for r in await performance.ranked_items(alpha, TODAY)] == ["Guide", "Pricing"]
+    await performance.set_published_url(alpha, guide, "https://alpha.example/blog/old-post")
+    assert [r.title for r in await performance.ranked_items(alpha, TODAY)] == ["Pricing", "Guide"]
+    assert len(reads) == 3
+
+    await analytics.disconnect(alpha)
+    assert await _code(performance.ranked_items(alpha, TODAY)) == "ga4_not_connected"

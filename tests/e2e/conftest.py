@@ -7,6 +7,7 @@ In CI (CI=true) a missing browser fails the run; elsewhere it skips.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -173,3 +174,15 @@ async def page(browser: Any, running_app: RunningApp) -> AsyncIterator[Any]:
     tab.set_default_timeout(20_000)
     yield tab
     await context.close()
+
+
+@pytest.fixture
+def output_dir(request: pytest.FixtureRequest) -> Path:
+    """The test's output directory for artifacts a person looks at afterwards (screenshots): `tests/e2e/output/
+    <test name>/`, or under `E2E_OUTPUT_DIR`. Emptied when the test starts and kept after it (pytest's tmp_path
+    is pruned after a few later runs, and it is shared by everyone running pytest on the machine)."""
+    base = Path(os.environ.get("E2E_OUTPUT_DIR") or ROOT / "tests" / "e2e" / "output")
+    directory = base / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    return directory

@@ -8,7 +8,9 @@ at it. It behaves like Google where our code depends on it:
 - token: `authorization_code` checks the client secret, the redirect URI and that SHA-256 of
   `code_verifier` matches the challenge (PKCE), once per code; `refresh_token` answers `invalid_grant` for a
   revoked or unknown refresh token. Every grant is remembered with its account, so a test can tell which
-  account's token a request used.
+  account's token a request used. With `rotate_refresh_tokens`, a refresh also issues a new refresh token and
+  the one it used stops working (as Google may do): a client that refreshes twice with one token loses the
+  grant. While `token_gate` is clear it holds every token call, counting them (`token_in_flight`).
 - revoke: revokes a refresh token's grant (and every access token issued from it).
 - runReport: a valid bearer token of an account that can read the property; `property_quota_exhausted`
   answers 429 `RESOURCE_EXHAUSTED`. Rows are aggregated from `fake.facts[property]` (flat records holding
@@ -73,6 +75,9 @@ class FakeGoogle:
     in_flight: int = 0
     max_in_flight: int = 0
     gate: threading.Event = field(default_factory=lambda: _open_gate())
+    rotate_refresh_tokens: bool = False
+    token_in_flight: int = 0
+    token_gate: threading.Event = field(default_factory=lambda: _open_gate())
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def readable(self, account: str) -> set[str]:
@@ -186,6 +191,25 @@ def build_app(fake: FakeGoogle) -> FastAPI:
         refresh_token: str = Form(""),
     ) -> JSONResponse:
         with fake.lock:
+            fake.token_in_flight += 1
+        try:
+            while not fake.token_gate.is_set():
+                await asyncio.sleep(0.01)
+            return _token(grant_type, client_id, client_secret, code, code_verifier, redirect_uri, refresh_token)
+        finally:
+            with fake.lock:
+                fake.token_in_flight -= 1
+
+    def _token(
+        grant_type: str,
+        client_id: str,
+        client_secret: str,
+        code: str,
+        code_verifier: str,
+        redirect_uri: str,
+        refresh_token: str,
+    ) -> JSONResponse:
+        with fake.lock:
             fake.token_calls.append({"grant_type": grant_type, "refresh_token": refresh_token, "code": code})
             if client_id != CLIENT_ID or client_secret != CLIENT_SECRET:
                 return _oauth_error("invalid_client", "Unauthorized", 401)
@@ -205,6 +229,11 @@ def build_app(fake: FakeGoogle) -> FastAPI:
                 if found is None or found.revoked:
                     return _oauth_error("invalid_grant", "Token has been expired or revoked.")
                 grant, body = found, {}
+                if fake.rotate_refresh_tokens:
+                    del fake.grants[refresh_token]
+                    grant.refresh_token = "1//" + secrets.token_urlsafe(32)
+                    fake.grants[grant.refresh_token] = grant
+                    body = {"refresh_token": grant.refresh_token}
             else:
                 return _oauth_error("unsupported_grant_type", "Invalid grant_type.")
             access = "ya29." + secrets.token_urlsafe(32)
@@ -388,6 +417,18 @@ def sample_facts(days: int = 30) -> list[dict[str, Any]]:
     return facts
 
 
+def totals(facts: list[dict[str, Any]], start: str, end: str) -> dict[str, float]:
+    """Each metric summed over the dated facts from `start` to `end` (YYYY-MM-DD, both included)."""
+    first, last = start.replace("-", ""), end.replace("-", "")
+    out: dict[str, float] = {}
+    for fact in facts:
+        if first <= str(fact.get("date", "")) <= last:
+            for name, value in fact.items():
+                if isinstance(value, int | float):
+                    out[name] = out.get(name, 0) + value
+    return out
+
+
 __all__ = [
     "ALICE",
     "BOB",
@@ -399,6 +440,7 @@ __all__ = [
     "sample_facts",
     "serve_fake_google",
     "serve_fake_google_for_session",
+    "totals",
     "two_accounts",
     "use_fake_google",
 ]
