@@ -10,7 +10,9 @@ message is kept only as a short detail (it can name the property, never our secr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 
@@ -157,15 +159,55 @@ async def _call(settings: Settings, method: str, url: str, access_token: str, **
     raise error_from(response)
 
 
-def quota_error(*, retry_after: int = 3600) -> Ga4Error:
-    """The property's GA4 quota is used up (Google's RESOURCE_EXHAUSTED)."""
-    return Ga4Error(
-        "The GA4 property has used up its Google Analytics quota for now (Google allows each property a fixed "
-        "number of report tokens per hour and per day). Figures will be back within the hour.",
-        code="ga4_quota_exhausted",
-        status=429,
-        retry_after=retry_after,
-    )
+
+def _pacific() -> tzinfo:
+    """GA4's daily property quotas start again at midnight Pacific time (standard time where the system has
+    no time-zone database: off by an hour in summer at worst)."""
+    try:
+        return ZoneInfo("America/Los_Angeles")
+    except ZoneInfoNotFoundError:
+        return timezone(timedelta(hours=-8), "PST")
+
+
+_QUOTA_DAY = _pacific()
+
+
+def seconds_to_quota_day(now: datetime | None = None) -> int:
+    """Seconds until GA4's next quota day (midnight Pacific time)."""
+    here = (now or datetime.now(_QUOTA_DAY)).astimezone(_QUOTA_DAY)
+    midnight = datetime.combine(here.date() + timedelta(days=1), datetime.min.time(), tzinfo=_QUOTA_DAY)
+    return max(60, int((midnight.astimezone(UTC) - here.astimezone(UTC)).total_seconds()))
+
+
+def quota_error(*, retry_after: int = 3600, kind: str = "hour") -> Ga4Error:
+    """The property's GA4 quota is used up (Google's RESOURCE_EXHAUSTED). `kind`: which quota Google named:
+    "day" (back at midnight Pacific time), "concurrent" (too many requests at once: back in seconds) or
+    "hour" (the hourly token quota, and the default when Google did not say)."""
+    if kind == "day":
+        hours = max(1, round(retry_after / 3600))
+        when = f"after midnight Pacific time (in about {hours} hour{'s' if hours != 1 else ''})"
+        message = (
+            "The GA4 property has used up its daily Google Analytics quota (Google allows each property a fixed "
+            f"number of report tokens per day). Figures will be back {when}."
+        )
+    elif kind == "concurrent":
+        message = "Too many reports are being read from this GA4 property at once. Try again in a few seconds."
+    else:
+        message = (
+            "The GA4 property has used up its hourly Google Analytics quota (Google allows each property a fixed "
+            "number of report tokens per hour). Figures will be back within the hour."
+        )
+    return Ga4Error(message, code="ga4_quota_exhausted", status=429, retry_after=retry_after)
+
+
+def _quota_kind(detail: str) -> str:
+    """Which quota Google's RESOURCE_EXHAUSTED message names ("Exhausted property tokens per day ...")."""
+    text = detail.lower()
+    if "per day" in text or "daily" in text:
+        return "day"
+    if "concurrent" in text:
+        return "concurrent"
+    return "hour"
 
 
 def error_from(response: httpx.Response) -> Ga4Error:
@@ -178,7 +220,9 @@ def error_from(response: httpx.Response) -> Ga4Error:
     detail = " ".join(str(error.get("message") or "").split())[:200] if isinstance(error, dict) else ""
     code = response.status_code
     if status == "RESOURCE_EXHAUSTED" or code == 429:
-        return quota_error()
+        kind = _quota_kind(detail)
+        retry_after = {"day": seconds_to_quota_day(), "concurrent": 5}.get(kind, 3600)
+        return quota_error(retry_after=retry_after, kind=kind)
     if status == "UNAUTHENTICATED" or code == 401:
         return Ga4Error("Google did not accept the GA4 access token.", code="ga4_unauthenticated", status=503)
     if status == "PERMISSION_DENIED" or code == 403:

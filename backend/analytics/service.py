@@ -468,14 +468,25 @@ async def run_report(ctx: SpaceContext, request: ReportRequest) -> ReportPublic:
         # reaches Google. The key names the property alone (like the concurrency counter): a space that reads
         # it holds its own grant to it, and the pause says nothing else.
         paused = f"ga4:quota_paused:{property_id}"
-        if await cache.exists(paused):
-            raise _app_error(client.quota_error(retry_after=int(await cache.ttl(paused) or 60)))
+        pause_kind = await cache.get(paused)
+        if pause_kind is not None:
+            left = int(await cache.ttl(paused) or 60)
+            raise _app_error(client.quota_error(retry_after=max(1, left), kind=pause_kind))
         token = await _access_token(ctx.scope, row=row)
         try:
             report = await _with_retry(ctx.scope, token, call)
         except RateLimited as exc:
-            pause = max(60, get_settings().ga4_report_cache_seconds)
-            await cache.set(paused, "1", pause)
+            # The hourly quota: a short pause, then try again (it may be back within minutes). The daily one:
+            # nothing comes back before Google's quota day turns, so every space waits until then instead of
+            # spending the project's quota on refusals all day. A burst over the concurrent-requests limit
+            # waits seconds.
+            if (exc.retry_after or 0) > 3600:
+                kind, pause = "day", int(exc.retry_after or 3600)
+            elif (exc.retry_after or 0) < 60:
+                kind, pause = "concurrent", max(1, int(exc.retry_after or 5))
+            else:
+                kind, pause = "hour", max(60, get_settings().ga4_report_cache_seconds)
+            await cache.set(paused, kind, pause)
             exc.retry_after = pause  # when this space will ask Google again
             raise
         public = ReportPublic(

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from backend.agents.tools.env import space_tool_env
 from backend.agents.tools.seo_keywords import keyword_research
 from backend.agents.tools.strategy_analysis import content_gap
-from backend.analytics import service
+from backend.analytics import client, service
 from backend.analytics.schemas import Ga4PropertyUpdate, ReportRequest
 from backend.core import cache as cache_module
 from backend.core.cache import MemoryBroker, MemoryCache
@@ -199,6 +199,23 @@ async def test_quota_exhaustion_is_a_clear_message(google: FakeGoogle, alpha: Te
         await service.run_report(ctx, ReportRequest(metrics=["sessions"]))
     assert exhausted.value.status_code == 429 and exhausted.value.code == "ga4_quota_exhausted"
     assert "quota" in exhausted.value.message and "within the hour" in exhausted.value.message
+
+
+async def test_a_used_up_daily_quota_waits_for_googles_next_day(google: FakeGoogle, alpha: Tenant) -> None:
+    ctx = await alpha.context()
+    await _connect(ctx, google, ALICE, "111")
+    google.property_quota_exhausted.add("111")
+    google.quota_exhausted_per = "day"
+    with pytest.raises(AppError) as first:
+        await service.run_report(ctx, ReportRequest(metrics=["sessions"]))
+    calls = len(google.report_calls)
+    with pytest.raises(AppError) as again:
+        await service.run_report(ctx, ReportRequest(metrics=["keyEvents"]))
+    for refusal in (first.value, again.value):
+        assert refusal.code == "ga4_quota_exhausted" and "midnight Pacific time" in refusal.message
+        assert "within the hour" not in refusal.message
+    assert len(google.report_calls) == calls, "no call reaches Google again before its quota day turns"
+    assert getattr(again.value, "retry_after", 0) >= client.seconds_to_quota_day() - 120, "waits for the new day"
 
 
 async def test_an_exhausted_property_pauses_every_space_reading_it(google: FakeGoogle, alpha: Tenant) -> None:

@@ -65,6 +65,8 @@ class FakeGoogle:
     """account email → GA4 accounts: [{"name", "properties": [{"id", "name"}]}]"""
     facts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     property_quota_exhausted: set[str] = field(default_factory=set)
+    quota_exhausted_per: str = "hour"
+    """Which quota `property_quota_exhausted` properties ran out of, as Google's message names it: hour or day."""
     access_lifetime: int = 3600
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     grants: dict[str, Grant] = field(default_factory=dict)
@@ -289,7 +291,9 @@ def build_app(fake: FakeGoogle) -> FastAPI:
                 return _error(403, "PERMISSION_DENIED", "User does not have sufficient permissions for this property.")
             if property_id in fake.property_quota_exhausted:
                 return _error(
-                    429, "RESOURCE_EXHAUSTED", "Exhausted property tokens per hour for a project per property."
+                    429,
+                    "RESOURCE_EXHAUSTED",
+                    f"Exhausted property tokens per {fake.quota_exhausted_per} for a project per property.",
                 )
             if not body.get("metrics"):
                 return _error(400, "INVALID_ARGUMENT", "At least one metric is required.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -111,12 +112,30 @@ def test_parse_report_tolerates_missing_parts() -> None:
     assert parsed.row_count == 1
 
 
+def test_the_quota_day_turns_at_midnight_pacific_time() -> None:
+    pacific = ZoneInfo("America/Los_Angeles")
+    assert client.seconds_to_quota_day(datetime(2026, 12, 4, 23, 0, tzinfo=pacific)) == 3600
+    # 09:00 UTC is 01:00 in Los Angeles in winter: 23 hours to go.
+    assert client.seconds_to_quota_day(datetime(2026, 12, 4, 9, 0, tzinfo=UTC)) == 23 * 3600
+    # The day Pacific clocks go back (1 November 2026) has 25 hours.
+    assert client.seconds_to_quota_day(datetime(2026, 11, 1, 0, 0, tzinfo=pacific)) == 25 * 3600
+
+
 def test_google_errors_become_clear_messages() -> None:
     def answer(status: int, google_status: str, message: str = "x") -> Ga4Error:
         body = {"error": {"code": status, "status": google_status, "message": message}}
         return client.error_from(httpx.Response(status, json=body))
 
     assert answer(429, "RESOURCE_EXHAUSTED").code == "ga4_quota_exhausted"
+    hourly = answer(429, "RESOURCE_EXHAUSTED", "Exhausted property tokens per hour for a project per property.")
+    assert "within the hour" in hourly.message and hourly.retry_after == 3600
+    # The daily quota comes back at midnight Pacific time, not within the hour: saying "within the hour" made
+    # people (and the pause) retry all day.
+    daily = answer(429, "RESOURCE_EXHAUSTED", "Exhausted property tokens per day for a project per property.")
+    assert "daily" in daily.message and "midnight Pacific time" in daily.message
+    assert "within the hour" not in daily.message and 60 <= (daily.retry_after or 0) <= 24 * 3600
+    burst = answer(429, "RESOURCE_EXHAUSTED", "Exhausted concurrent requests per property.")
+    assert "at once" in burst.message and burst.retry_after == 5
     invalid = answer(400, "INVALID_ARGUMENT", "Did you mean sessions? Field sesions is not a valid metric.")
     assert invalid.status == 422 and "sesions is not a valid metric" in invalid.message
     assert answer(404, "NOT_FOUND").code == "ga4_property_not_found"
