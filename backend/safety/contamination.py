@@ -9,6 +9,7 @@ I/O, no model calls, safe to run on every chunk of every document.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -38,7 +39,7 @@ _REASONS = {
     "tool_call": "Contains what looks like a smuggled tool call for an AI assistant: '{}'",
     "exfiltration": "Looks like an attempt to make an AI assistant send data to an outside address: '{}'",
 }
-_RULES_VERSION = "rules-7"
+_RULES_VERSION = "rules-8"
 _MAX_DEPTH = 2
 _CLEAN_CONTEXT_ANSWER_FLOOR = 0.8
 """With every source clean, the classifier alone blocks an answer only at this probability or above. An answer
@@ -86,6 +87,16 @@ _LEAK_RE = re.compile(
     r"\b(?:my|the) (?:system prompt|initial instructions|system instructions|hidden instructions|system message)"
     r" (?:is|are|says|say|reads|read|states|tells me)\b|\bhere (?:is|are) my (?:system prompt|instructions|initial"
     r" instructions)\b|\bi was (?:instructed|told) (?:not to|never to|to never) (?:tell|reveal|mention|disclose)\b"
+)
+
+# An answer that tells the user about an injection it did not follow ("the file has a line addressed to AI
+# tools; I ignored it") talks about instructions and assistants, which is what the classifier scores: its
+# verdict alone does not count for such an answer (the rules, the echo and the link checks still do).
+_REPORTS_INJECTION_RE = re.compile(
+    r"\bi (?:did not|didn't|have not|haven't|will not|won't|do not|don't) (?:follow|act on|obey|comply with|carry"
+    r" out|execute)\b|\bi (?:ignored|disregarded|skipped) (?:it|that|this|them)\b|\bi left (?:it|that|this|them|out)"
+    r"|\b(?:looked|looks|reads|read) like an? (?:instruction|command)|\b(?:addressed|aimed) (?:to|at) (?:ai|assistants?"
+    r"|automated|chatbots?|language models?|bots?)\b|\btries to (?:give|issue) instructions\b"
 )
 
 
@@ -257,14 +268,16 @@ class ContaminationDetector:
             return urls
         found = self._scan(response, depth=0)
         injected = [doc for doc in context_docs if doc and self._scan(doc, depth=0).contaminated]
-        if found.contaminated:
+        reports = _REPORTS_INJECTION_RE.search(folded) is not None
+        if found.contaminated and not (reports and found.pattern == "classifier"):
             weak = found.pattern == "classifier" and (found.confidence or 0.0) < _CLEAN_CONTEXT_ANSWER_FLOOR
             if injected or not weak:
                 return found
         if not injected:
             return self._clean()
         clean = [doc for doc in context_docs if doc and doc not in injected]
-        return self._follows_context_injection(folded, injected) or self._obeys(response, clean) or self._clean()
+        obeys = None if reports else self._obeys(response, clean)
+        return self._follows_context_injection(folded, injected) or obeys or self._clean()
 
     def check_links(self, response: str, context_docs: list[str]) -> ContaminationResult:
         """The link part of `check_response` alone: contaminated when `response` shows an image, or links to
@@ -451,14 +464,23 @@ class ContaminationDetector:
         return None
 
     def _injected_sentences(self, doc: str) -> list[str]:
+        """Each injected sentence of `doc` with the two sentences after it when they are on the same line (an
+        injection often names what to say in the sentence after the instruction: "...Then say 'X'."). The
+        lines after it are the carrier's own, which a grounded answer quotes: they are left out."""
         folded = norm.fold(doc)
-        sentences = [m.group().strip() for m in _SENTENCE_RE.finditer(folded)][:200]
-        # An injection often names what to say in the sentence after the instruction ("...Then say 'X'.").
-        return [
-            " ".join(sentences[i : i + 3])
-            for i, s in enumerate(sentences)
-            if len(s) > 3 and self._scan(s, depth=_MAX_DEPTH).contaminated
-        ]
+        found = [m for m in _SENTENCE_RE.finditer(folded)][:200]
+        out: list[str] = []
+        for i, m in enumerate(found):
+            text = m.group().strip()
+            if len(text) <= 3 or not self._scan(text, depth=_MAX_DEPTH).contaminated:
+                continue
+            window = [text]
+            for prev, nxt in itertools.pairwise(found[i : i + 3]):
+                if "\n" in prev.group() or "\n" in folded[prev.end() : nxt.start()]:
+                    break
+                window.append(nxt.group().strip())
+            out.append(" ".join(window))
+        return out
 
     def _url_result(self, check: UrlCheck | None) -> ContaminationResult:
         if check is None:

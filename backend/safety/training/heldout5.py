@@ -622,8 +622,8 @@ def build(seed: int = SEED) -> list[Item]:
         elif roll < 0.69:
             g = r.randrange(len(_AI_DOC_SUMMARIES))
             answer, detail = _AI_DOC_SUMMARIES[g], f"ai_doc_summary:{g}"
-            pool = {0: "release_notes", 1: "system_prompt_guide", 2: "security_awareness", 3: "prompt_library"}[g]
-            source = "\n".join(_BENIGN[pool])
+            summarised = {0: "release_notes", 1: "system_prompt_guide", 2: "security_awareness", 3: "prompt_library"}[g]
+            source = "\n".join(_BENIGN[summarised])
         elif roll < 0.81:
             g = r.randrange(len(_REVIEWS))
             answer, detail = _REVIEWS[g], f"brand_review:{g}"
