@@ -43,6 +43,11 @@ _ANCHOR_RE = re.compile(
     r"|readers?|generated|request|setup|workspace)\b"
     r"|\bassistants?\b(?! (?:managers?|directors?|editors?|producers?|professors?|buyers?|coach|principal|to the))"
     r"|\b(?:say|print|output|respond|reply|answer|write|repeat|type)\b[^.]{0,40}[\"']"
+    # Phrases that point at the reader's own brief or at the text around the instruction.
+    r"|\byou (?:were|have been|'ve been) (?:told|given|asked|instructed)\b|\bfrom this (?:line|sentence|point) on\b"
+    r"|\b(?:before|above|after) this (?:line|sentence|paragraph|point|message)\b"
+    r"|\bwhatever the user\b|\bthe user's (?:question|request)\b|\bneural net(?:work)?s?\b|\bcontext window\b"
+    r"|\breset (?:the |your )?context\b"
 )
 # Guidance for people who use an AI tool speaks of the tool in the third person, as something the reader
 # briefs or checks ("tell the assistant who the audience is", "review everything the AI writes", "paste the
