@@ -40,7 +40,7 @@ _ANCHOR_RE = re.compile(
     r"|forget|override|bypass|nevermind|tools?|invoke|execute|decode"
     r"|summar(?:y|ies|i[sz]e[sd]?|i[sz]ing|i[sz]ation)|outputs?|responses?|digest|recap|whoever|automated|machine"
     r"|agents?|pipeline|bots?|chatbots?|configuration|guidance|developers?|operator|admin"
-    r"|readers?|generated|request|setup|workspace)\b"
+    r"|readers?|generated|request|setup)\b"
     r"|\bassistants?\b(?! (?:managers?|directors?|editors?|producers?|professors?|buyers?|coach|principal|to the))"
     r"|\b(?:say|print|output|respond|reply|answer|write|repeat|type)\b[^.]{0,40}[\"']"
     # Phrases that point at the reader's own brief or at the text around the instruction.

@@ -83,6 +83,7 @@ _PERSONA_RE = re.compile(
 _MIXED_SCRIPT_RE = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[\u0370-\u03ff\u0400-\u04ff])\w+\b")
 _COMBINING_RE = re.compile(r"[\u0300-\u036f\u0489\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _SENTENCE_RE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+_BRACKETS_RE = re.compile(r"[()\[\]]")
 _LEAK_RE = re.compile(
     r"\b(?:my|the) (?:system prompt|initial instructions|system instructions|hidden instructions|system message)"
     r" (?:is|are|says|say|reads|read|states|tells me)\b|\bhere (?:is|are) my (?:system prompt|instructions|initial"
@@ -474,11 +475,15 @@ class ContaminationDetector:
             text = m.group().strip()
             if len(text) <= 3 or not self._scan(text, depth=_MAX_DEPTH).contaminated:
                 continue
-            window = [text]
+            # An injection in brackets inside a carrier line: the bracketed part alone, when it alone is flagged.
+            parts = [p.strip() for p in _BRACKETS_RE.split(text) if len(p.strip()) > 3]
+            flagged = [p for p in parts if self._scan(p, depth=_MAX_DEPTH).contaminated] if len(parts) > 1 else []
+            window = [" ".join(flagged) if flagged else text]
             for prev, nxt in itertools.pairwise(found[i : i + 3]):
-                if "\n" in prev.group() or "\n" in folded[prev.end() : nxt.start()]:
+                after = nxt.group().strip()
+                if "\n" in prev.group() or "\n" in folded[prev.end() : nxt.start()] or after[:1] in ")]":
                     break
-                window.append(nxt.group().strip())
+                window.append(after)
             out.append(" ".join(window))
         return out
 

@@ -89,7 +89,7 @@ def test_a_slogan_pair_lends_no_anchor_to_the_classifier() -> None:
     "word",
     ["summary", "summarised", "output", "responses", "digest", "recap", "whoever", "automated", "machine", "agents",
      "pipeline", "bots", "chatbot", "assistant", "configuration", "guidance", "developer", "operator", "admin",
-     "readers", "generated", "request", "setup", "workspace"],
+     "readers", "generated", "request", "setup"],
 )  # fmt: skip
 def test_words_that_address_the_machine_reader_are_anchors(word: str) -> None:
     assert anchors(f"note about the {word} here") == {word}
