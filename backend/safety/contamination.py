@@ -100,6 +100,15 @@ _REPORTS_INJECTION_RE = re.compile(
     r"|automated|chatbots?|language models?|bots?)\b|\btries to (?:give|issue) instructions\b"
 )
 
+# A link or a query parameter ("...?text=Our%20spring%20sale...", "mailto:...?subject=...") percent-encodes prose
+# by design (share buttons, mail links): there, decoded prose counts only when it reads as an injection.
+_LINK_TAIL_RE = re.compile(r"(?:[a-z][a-z0-9+.-]*:|[?&=])\S*$", re.IGNORECASE)
+
+
+def _in_link(text: str, span: str) -> bool:
+    at = text.find(span)
+    return at > 0 and _LINK_TAIL_RE.search(text[max(0, at - 200) : at]) is not None
+
 
 def _quoted_from(span: str, docs: list[str]) -> bool:
     """Whether most of `span`'s word trigrams appear in one of `docs` (the answer quotes that source)."""
@@ -362,6 +371,10 @@ class ContaminationDetector:
             )
         if self._model is not None:
             best = self._model.score(text)
+            # Letter-spaced text ("a s s i s t a n t ,  r e p l y") is scored closed up too, as the rules read it.
+            if forms.despaced != forms.flat:
+                closed = self._model.score(forms.despaced)
+                best = closed if closed.probability > best.probability else best
             if best.probability >= self._threshold:
                 return self._result(
                     f"Reads like an instruction to an AI assistant: '{clip(best.text)}'",
@@ -388,7 +401,9 @@ class ContaminationDetector:
                     decoded=item.text,
                     confidence=inner.confidence,
                 )
-            if (item.encoding in _OBFUSCATIONS and is_prose(item.text)) or (hinted and is_phrase(item.text)):
+            in_link = item.encoding == "percent" and _in_link(text, item.span)
+            obfuscated = item.encoding in _OBFUSCATIONS and not in_link
+            if (obfuscated and is_prose(item.text)) or (hinted and is_phrase(item.text)):
                 return self._result(
                     f"Contains text hidden in {item.encoding}, a way to slip instructions past a reader: "
                     f"'{clip(item.text)}'",
