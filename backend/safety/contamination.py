@@ -24,6 +24,7 @@ from backend.safety.decoders import Vocabulary, decode_all
 from backend.safety.signals import (
     WORDS_RE,
     clip,
+    data_link,
     image_beacon,
     interleaved_invisible,
     is_phrase,
@@ -341,6 +342,12 @@ class ContaminationDetector:
                 f"Contains an image link that would send data to an outside address: '{clip(beacon)}'",
                 "exfiltration_image",
                 evidence=beacon,
+            )
+        if link := data_link(text):
+            return self._result(
+                f"Contains a link with a blank for the reader's data, which the model would fill in: '{clip(link)}'",
+                "exfiltration_link",
+                evidence=link,
             )
         if norm.BIDI_OVERRIDE_RE.search(text):
             return self._result(
