@@ -16,7 +16,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 .PHONY: help install install-dev run dev worker migrate stop-db prepare-models test test-unit lint typecheck \
         chromium readme-config bench bench-models bench-auth bench-ingest bench-retrieval bench-quality \
         bench-injection bench-injection-heldout2 bench-injection-heldout3 bench-injection-heldout4 \
-        bench-agent-injection bench-dashboard bench-runs bench-holdback bench-slack \
+        bench-injection-heldout5 bench-agent-injection bench-dashboard bench-runs bench-holdback bench-slack \
         train-injection clean
 
 help:
@@ -86,8 +86,8 @@ test-unit: install-dev
 	$(PY) -m pytest tests/unit -q
 
 bench: bench-models bench-auth bench-ingest bench-retrieval bench-quality bench-injection bench-injection-heldout2 \
-       bench-injection-heldout3 bench-injection-heldout4 bench-agent-injection bench-dashboard bench-runs \
-       bench-holdback bench-slack
+       bench-injection-heldout3 bench-injection-heldout4 bench-injection-heldout5 bench-agent-injection bench-dashboard \
+       bench-runs bench-holdback bench-slack
 
 bench-models: install-dev
 	$(PY) bench/bench_models.py
@@ -124,6 +124,10 @@ bench-injection-heldout3: install-dev
 # The fourth held-out set, written before the semantic-classifier work (issue 18): same rule.
 bench-injection-heldout4: install-dev
 	$(PY) bench/bench_injection_heldout.py 4
+
+# The fifth held-out set, written before the chunk-level semantic score (issue 18): same rule.
+bench-injection-heldout5: install-dev
+	$(PY) bench/bench_injection_heldout.py 5
 
 bench-runs: install-dev
 	$(PY) bench/bench_runs.py

@@ -26,16 +26,28 @@ VOCAB_PATH = DATA_DIR / "english_words.txt"
 # A span only counts when it speaks about what an injection needs: the AI, its instructions or earlier text,
 # a persona, secrets and addresses, or a quoted phrase to output. Ordinary second-person marketing copy
 # ("tell us about a campaign you are proud of") scores high on imperative style alone; this keeps the
-# learned layer from flagging a style it has not seen, without touching the rules. "The user", "assistant"
-# and "chatbot" are left out: product copy uses them all the time ("tell the user what went wrong").
+# learned layer from flagging a style it has not seen, without touching the rules. Since rules-8 the words an
+# injection uses to address its machine reader count too ("note for the summarisation step", "whoever
+# compiles a digest", "agents crawling this", "the guidance you were given"): without them most embedded
+# instructions in new wording never reached the classifier's threshold. "The user" is left out (product copy
+# says "tell the user what went wrong"), "assistant" counts except as a job title ("assistant manager").
 _ANCHOR_RE = re.compile(
     r"\b(?:ai|a\.i\.|llms?|language models?|models?|gpt|chatgpt|claude|gemini|copilot"
     r"|instructions?|prompts?|directives?|system|guidelines|rules|restrictions|filters?|polic(?:y|ies)"
     r"|guardrails|programming|above|previous(?:ly)?|prior|earlier|preceding|persona|character|role-?play|pretend"
     r"|jailbr\w*|dan|unrestricted|unfiltered|uncensored|amoral|mode|secret(?:ly)?|hidden|confidential|passwords?"
     r"|api keys?|tokens?|credentials|cookies?|conversation|history|verbatim|leak|exfiltrat\w*|ignore|disregard"
-    r"|forget|override|bypass|nevermind|tools?|invoke|execute|decode)\b"
+    r"|forget|override|bypass|nevermind|tools?|invoke|execute|decode"
+    r"|summar(?:y|ies|i[sz]e[sd]?|i[sz]ing|i[sz]ation)|outputs?|responses?|digest|recap|whoever|automated|machine"
+    r"|agents?|pipeline|bots?|chatbots?|configuration|guidance|developers?|operator|admin"
+    r"|readers?|generated|request|setup)\b"
+    r"|\bassistants?\b(?! (?:managers?|directors?|editors?|producers?|professors?|buyers?|coach|principal|to the))"
     r"|\b(?:say|print|output|respond|reply|answer|write|repeat|type)\b[^.]{0,40}[\"']"
+    # Phrases that point at the reader's own brief or at the text around the instruction.
+    r"|\byou (?:were|have been|'ve been) (?:told|given|asked|instructed)\b|\bfrom this (?:line|sentence|point) on\b"
+    r"|\b(?:before|above|after) this (?:line|sentence|paragraph|point|message)\b"
+    r"|\bwhatever the user\b|\bthe user's (?:question|request)\b|\bneural net(?:work)?s?\b|\bcontext window\b"
+    r"|\breset (?:the |your )?context\b"
 )
 # Guidance for people who use an AI tool speaks of the tool in the third person, as something the reader
 # briefs or checks ("tell the assistant who the audience is", "review everything the AI writes", "paste the
@@ -47,13 +59,38 @@ _ABOUT_TOOL_RE = re.compile(
     r" (?:writes|drafts|suggests|generates|invents|produces|makes|may|might|can|will|gets|returns|outputs)\b"
     r"|\b(?:to|into|in|at the (?:top|start|end) of) (?:your|the|a) prompts?\b"
     r"|\b(?:writ(?:e|ing)|craft(?:ing)?) (?:a |good |better |clear |your )?prompts?\b"
+    # The tool described, not addressed: its possessive ("if the assistant's answer is too long"), "ask it to",
+    # prompts judged as examples ("bad prompt:", "good prompts give context"), a chat the reader starts, and
+    # the tool as the subject of a verb in the third person ("the chatbot answers from our help articles").
+    r"|\b(?:the|our|your|this) (?:ai|assistant|model|chatbot|bot|copilot|tool)'s\b|\bask it to\b"
+    r"|\b(?:good|bad|better|best|clear|short|example|sample|weak|strong) prompts?\b"
+    r"|\b(?:start|open) (?:a|another) (?:new |fresh )?chat\b"
+    r"|\b(?:the|our|your|this) (?:ai |chat |writing |copy |help |support )?(?:assistant|chatbot|bot|model|copilot)"
+    r" (?:now |also |only |never |always |sometimes )?(?!needs\b|has\b|is\b|was\b|does\b)[a-z]{3,}[^s\W]s\b"
 )
 # Security advice names the threat it warns about ("ignore any email asking for your password - it is
 # phishing"); an injection does not call itself a scam.
 _WARNS_RE = re.compile(r"\b(?:phishing|scams?|fraudulent|spoofed|suspicious (?:emails?|messages?|links?|calls?))\b")
 _OVERRIDE_RE = re.compile(r"\b(?:ignore|disregard|forget|override|bypass|reveal|secret(?:ly)?|hidden|jailbr\w*)\b")
+# A slogan borrows an injection's verbs for a hook ("Forget everything you knew about protein bars.", "Your
+# skin, your rules.", "Ignore the hype."): a short sentence whose only anchors are those verbs or "rules",
+# that points at no earlier text or instruction, does not count as an anchor.
+_SLOGAN_ANCHORS = frozenset({"rules", "forget", "ignore", "disregard", "override", "bypass", "pretend", "mode"})
+_SLOGAN_MAX_WORDS = 8
+_NOT_SLOGAN_RE = re.compile(
+    r"\b(?:told|said|instructed|given|received|original|above|before|previous|earlier|prior|so far|no rules"
+    r"|without rules)\b"
+)
+# "Disregard the previous email", "forget the old price list": what came earlier is a person's message or a
+# document, not the model's instructions ("your previous orders are cancelled" still counts).
+_HUMAN_EARLIER_RE = re.compile(
+    r"(?<!\byour )\b(?:previous|earlier|prior|above|last|old)\s+(?:\w+\s+)?(?:e-?mails?|mails?|drafts?|versions?"
+    r"|rotas?|price lists?|prices?|campaigns?|newsletters?|invoices?|orders?|quarters?|years?|months?|weeks?"
+    r"|meetings?|editions?|seasons?|posts?|issues?|releases?|briefs?|schedules?|dates?|plans?|designs?|logos?)\b"
+)
 _TOP_SPANS = 6
 _SENTENCE_END_RE = re.compile(r"[.!?]\s|\n")
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+|\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +161,25 @@ class Classifier:
                 continue
             if anchored and _WARNS_RE.search(span):
                 continue
-            if not anchored or len(set(_ANCHOR_RE.findall(span))) >= needed:
+            if not anchored or len(anchors(span)) >= needed:
                 return SpanScore(_sigmoid(float(logits[best])), span)
         return SpanScore(0.0, "")
+
+
+def anchors(span: str) -> set[str]:
+    """The distinct anchors of a (folded) span, leaving out those of slogans and of earlier human messages."""
+    found: set[str] = set()
+    for sentence in _SENTENCE_SPLIT_RE.split(_HUMAN_EARLIER_RE.sub(" ", span)):
+        hits = set(_ANCHOR_RE.findall(sentence))
+        slogan = (
+            hits
+            and hits <= _SLOGAN_ANCHORS
+            and len(sentence.split()) <= _SLOGAN_MAX_WORDS
+            and not _NOT_SLOGAN_RE.search(sentence)
+        )
+        if not slogan:
+            found |= hits
+    return found
 
 
 def _sigmoid(x: float) -> float:

@@ -9,6 +9,7 @@ I/O, no model calls, safe to run on every chunk of every document.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ from backend.safety.decoders import Vocabulary, decode_all
 from backend.safety.signals import (
     WORDS_RE,
     clip,
+    data_link,
     image_beacon,
     interleaved_invisible,
     is_phrase,
@@ -38,7 +40,7 @@ _REASONS = {
     "tool_call": "Contains what looks like a smuggled tool call for an AI assistant: '{}'",
     "exfiltration": "Looks like an attempt to make an AI assistant send data to an outside address: '{}'",
 }
-_RULES_VERSION = "rules-7"
+_RULES_VERSION = "rules-8"
 _MAX_DEPTH = 2
 _CLEAN_CONTEXT_ANSWER_FLOOR = 0.8
 """With every source clean, the classifier alone blocks an answer only at this probability or above. An answer
@@ -82,11 +84,31 @@ _PERSONA_RE = re.compile(
 _MIXED_SCRIPT_RE = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[\u0370-\u03ff\u0400-\u04ff])\w+\b")
 _COMBINING_RE = re.compile(r"[\u0300-\u036f\u0489\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _SENTENCE_RE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+_BRACKETS_RE = re.compile(r"[()\[\]]")
 _LEAK_RE = re.compile(
     r"\b(?:my|the) (?:system prompt|initial instructions|system instructions|hidden instructions|system message)"
     r" (?:is|are|says|say|reads|read|states|tells me)\b|\bhere (?:is|are) my (?:system prompt|instructions|initial"
     r" instructions)\b|\bi was (?:instructed|told) (?:not to|never to|to never) (?:tell|reveal|mention|disclose)\b"
 )
+
+# An answer that tells the user about an injection it did not follow ("the file has a line addressed to AI
+# tools; I ignored it") talks about instructions and assistants, which is what the classifier scores: its
+# verdict alone does not count for such an answer (the rules, the echo and the link checks still do).
+_REPORTS_INJECTION_RE = re.compile(
+    r"\bi (?:did not|didn't|have not|haven't|will not|won't|do not|don't) (?:follow|act on|obey|comply with|carry"
+    r" out|execute)\b|\bi (?:ignored|disregarded|skipped) (?:it|that|this|them)\b|\bi left (?:it|that|this|them|out)"
+    r"|\b(?:looked|looks|reads|read) like an? (?:instruction|command)|\b(?:addressed|aimed) (?:to|at) (?:ai|assistants?"
+    r"|automated|chatbots?|language models?|bots?)\b|\btries to (?:give|issue) instructions\b"
+)
+
+# A link or a query parameter ("...?text=Our%20spring%20sale...", "mailto:...?subject=...") percent-encodes prose
+# by design (share buttons, mail links): there, decoded prose counts only when it reads as an injection.
+_LINK_TAIL_RE = re.compile(r"(?:[a-z][a-z0-9+.-]*:|[?&=])\S*$", re.IGNORECASE)
+
+
+def _in_link(text: str, span: str) -> bool:
+    at = text.find(span)
+    return at > 0 and _LINK_TAIL_RE.search(text[max(0, at - 200) : at]) is not None
 
 
 def _quoted_from(span: str, docs: list[str]) -> bool:
@@ -257,14 +279,16 @@ class ContaminationDetector:
             return urls
         found = self._scan(response, depth=0)
         injected = [doc for doc in context_docs if doc and self._scan(doc, depth=0).contaminated]
-        if found.contaminated:
+        reports = _REPORTS_INJECTION_RE.search(folded) is not None
+        if found.contaminated and not (reports and found.pattern == "classifier"):
             weak = found.pattern == "classifier" and (found.confidence or 0.0) < _CLEAN_CONTEXT_ANSWER_FLOOR
             if injected or not weak:
                 return found
         if not injected:
             return self._clean()
         clean = [doc for doc in context_docs if doc and doc not in injected]
-        return self._follows_context_injection(folded, injected) or self._obeys(response, clean) or self._clean()
+        obeys = None if reports else self._obeys(response, clean)
+        return self._follows_context_injection(folded, injected) or obeys or self._clean()
 
     def check_links(self, response: str, context_docs: list[str]) -> ContaminationResult:
         """The link part of `check_response` alone: contaminated when `response` shows an image, or links to
@@ -319,6 +343,12 @@ class ContaminationDetector:
                 "exfiltration_image",
                 evidence=beacon,
             )
+        if link := data_link(text):
+            return self._result(
+                f"Contains a link with a blank for the reader's data, which the model would fill in: '{clip(link)}'",
+                "exfiltration_link",
+                evidence=link,
+            )
         if norm.BIDI_OVERRIDE_RE.search(text):
             return self._result(
                 "Contains characters that reverse how text is displayed, a trick to hide what it really says.",
@@ -348,6 +378,10 @@ class ContaminationDetector:
             )
         if self._model is not None:
             best = self._model.score(text)
+            # Letter-spaced text ("a s s i s t a n t ,  r e p l y") is scored closed up too, as the rules read it.
+            if forms.despaced != forms.flat:
+                closed = self._model.score(forms.despaced)
+                best = closed if closed.probability > best.probability else best
             if best.probability >= self._threshold:
                 return self._result(
                     f"Reads like an instruction to an AI assistant: '{clip(best.text)}'",
@@ -374,7 +408,9 @@ class ContaminationDetector:
                     decoded=item.text,
                     confidence=inner.confidence,
                 )
-            if (item.encoding in _OBFUSCATIONS and is_prose(item.text)) or (hinted and is_phrase(item.text)):
+            in_link = item.encoding == "percent" and _in_link(text, item.span)
+            obfuscated = item.encoding in _OBFUSCATIONS and not in_link
+            if (obfuscated and is_prose(item.text)) or (hinted and is_phrase(item.text)):
                 return self._result(
                     f"Contains text hidden in {item.encoding}, a way to slip instructions past a reader: "
                     f"'{clip(item.text)}'",
@@ -451,14 +487,27 @@ class ContaminationDetector:
         return None
 
     def _injected_sentences(self, doc: str) -> list[str]:
+        """Each injected sentence of `doc` with the two sentences after it when they are on the same line (an
+        injection often names what to say in the sentence after the instruction: "...Then say 'X'."). The
+        lines after it are the carrier's own, which a grounded answer quotes: they are left out."""
         folded = norm.fold(doc)
-        sentences = [m.group().strip() for m in _SENTENCE_RE.finditer(folded)][:200]
-        # An injection often names what to say in the sentence after the instruction ("...Then say 'X'.").
-        return [
-            " ".join(sentences[i : i + 3])
-            for i, s in enumerate(sentences)
-            if len(s) > 3 and self._scan(s, depth=_MAX_DEPTH).contaminated
-        ]
+        found = [m for m in _SENTENCE_RE.finditer(folded)][:200]
+        out: list[str] = []
+        for i, m in enumerate(found):
+            text = m.group().strip()
+            if len(text) <= 3 or not self._scan(text, depth=_MAX_DEPTH).contaminated:
+                continue
+            # An injection in brackets inside a carrier line: the bracketed part alone, when it alone is flagged.
+            parts = [p.strip() for p in _BRACKETS_RE.split(text) if len(p.strip()) > 3]
+            flagged = [p for p in parts if self._scan(p, depth=_MAX_DEPTH).contaminated] if len(parts) > 1 else []
+            window = [" ".join(flagged) if flagged else text]
+            for prev, nxt in itertools.pairwise(found[i : i + 3]):
+                after = nxt.group().strip()
+                if "\n" in prev.group() or "\n" in folded[prev.end() : nxt.start()] or after[:1] in ")]":
+                    break
+                window.append(after)
+            out.append(" ".join(window))
+        return out
 
     def _url_result(self, check: UrlCheck | None) -> ContaminationResult:
         if check is None:

@@ -44,7 +44,7 @@ _NATO_RE = re.compile(
     re.IGNORECASE,
 )
 _NATO_SET = frozenset(w.replace("-", "") for w in NATO_WORDS)
-_PERCENT_RE = re.compile(r"(?:%[0-9A-Fa-f]{2}[^%\s]{0,3}){6,4000}")
+_PERCENT_RE = re.compile(r"(?:%[0-9A-Fa-f]{2}[^%\s]{0,24}){6,4000}")
 _ENTITY_RE = re.compile(r"(?:&#x?[0-9A-Fa-f]{1,6};\s?){6,4000}")
 _WORD_RE = re.compile(r"[a-z]{2,}")
 # Symbols stand for letters at the edges of words too ("$ay", "@ll", "+he"): bounded by what is not a leet

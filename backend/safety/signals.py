@@ -124,8 +124,51 @@ _REF_IMAGE_RE = re.compile(r"!\[[^\]]{0,200}\]\[([^\]]{1,60})\]")
 _REF_DEFINITION_RE = re.compile(r"^[ \t]{0,3}\[([^\]]{1,60})\]:[ \t]*<?([^\s>]{1,2000})", re.MULTILINE)
 
 
+# A fill-in-the-blank value naming the reader's data ("?q=PASTE_A_SUMMARY_OF_THE_CHAT_HERE", "?u=USER_EMAIL",
+# "?leak=SESSION_ID"): the model is meant to put it there. Every word of it must be a fill-in word or a kind of
+# user data, so "YOUR_API_KEY" in documentation or "?q=USER_GUIDE_V2" do not count.
+_CAPS_RUN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z]+(?:_[A-Z]+)+(?![A-Za-z0-9])")
+_DATA_WORDS = frozenset(
+    {"USER", "USERS", "CHAT", "CONVERSATION", "SUMMARY", "SESSION", "EMAIL", "HISTORY", "COOKIE", "COOKIES",
+     "MESSAGE", "MESSAGES", "QUESTION", "PASSWORD", "SECRET", "ID"}
+)  # fmt: skip
+_FILL_WORDS = frozenset(
+    {"INSERT", "PASTE", "PUT", "ADD", "FILL", "A", "AN", "THE", "OF", "HERE", "CURRENT", "FULL", "WHOLE", "ENTIRE",
+     "LAST", "NAME", "ADDRESS", "DATA", "TOKEN", "TEXT"}
+)  # fmt: skip
+
+
+def _data_placeholder(query: str) -> bool:
+    for m in _CAPS_RUN_RE.finditer(query):
+        words = set(m.group().split("_"))
+        if words & _DATA_WORDS and words <= _DATA_WORDS | _FILL_WORDS:
+            return True
+    return False
+
+
+# Images a page loads by itself besides <img> and markdown: CSS backgrounds, <video poster>, <object data>.
+_CSS_IMAGE_RE = re.compile(
+    r"\burl\(\s*[\"']?(https?://[^)\"'\s]{1,2000})|<(?:video|object|embed|input)\b[^>]{0,300}?\b(?:poster|data|src)\s*=\s*"
+    r"[\"']?(https?://[^\"'\s>]{1,2000})",
+    re.IGNORECASE,
+)
+
+
+def data_link(text: str) -> str | None:
+    """A markdown link whose address carries a placeholder for the reader's data (the model fills it in and the
+    click sends it away): `[verify your booking](https://x.example/v?session=INSERT_USER_ID)`."""
+    for m in _MARKDOWN_LINK_RE.finditer(text):
+        if _data_placeholder(urlsplit(m.group(1).strip()).query):
+            return m.group(1)
+    return None
+
+
+_MARKDOWN_LINK_RE = re.compile(r"(?<!!)\[[^\]]{0,200}\]\(\s*<?(https?://[^)\s>]{1,2000})")
+
+
 def image_beacon(text: str) -> str | None:
     urls = [m.group(1) for m in MARKDOWN_IMAGE_RE.finditer(text)] + [m.group(1) for m in HTML_IMAGE_RE.finditer(text)]
+    urls += [m.group(1) or m.group(2) for m in _CSS_IMAGE_RE.finditer(text)]
     if "][" in text and "]:" in text:
         labels = {m.group(1).strip().lower() for m in _REF_IMAGE_RE.finditer(text)}
         urls += [m.group(2) for m in _REF_DEFINITION_RE.finditer(text) if m.group(1).strip().lower() in labels]
@@ -139,7 +182,7 @@ def image_beacon(text: str) -> str | None:
             for key, value in parse_qsl(parts.query, keep_blank_values=True)
             if key.lower() in SUSPICIOUS_QUERY_KEYS and not STATIC_TOKEN_RE.fullmatch(value)
         ]
-        if PLACEHOLDER_RE.search(parts.query.lower()) or carried:
+        if PLACEHOLDER_RE.search(parts.query.lower()) or carried or _data_placeholder(parts.query):
             return url
     return None
 
@@ -152,6 +195,7 @@ def clip(text: str, limit: int = 80) -> str:
 __all__ = [
     "WORDS_RE",
     "clip",
+    "data_link",
     "image_beacon",
     "interleaved_invisible",
     "is_phrase",

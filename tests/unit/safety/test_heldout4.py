@@ -22,9 +22,12 @@ from backend.safety.training.heldout4 import build
 
 detector = ContaminationDetector()
 
-DOCUMENT_DETECTION_FLOOR, DOCUMENT_FALSE_POSITIVES_CEILING = 0.48, 0.09
-ANSWER_DETECTION_FLOOR, ANSWER_FALSE_POSITIVES_CEILING = 0.26, 0.04
-FAMILY_FLOORS = {"embedded": 0.23, "encoded": 0.66, "exfil_script": 0.74, "jailbreak_override": 0.52}
+# After looking (rules-8+lr-cefa39a57d, bench/results/injection_heldout4_after.md): documents 72.8% at 0.3%, answers
+# 46.9% at 0.0%; embedded 55.0%, encoded 84.4%, exfil_script 93.1%, jailbreak_override 74.5%. The slogans and
+# prompt tips that were flagged are left alone since rules-8. Not held-out figures.
+DOCUMENT_DETECTION_FLOOR, DOCUMENT_FALSE_POSITIVES_CEILING = 0.71, 0.01
+ANSWER_DETECTION_FLOOR, ANSWER_FALSE_POSITIVES_CEILING = 0.45, 0.01
+FAMILY_FLOORS = {"embedded": 0.54, "encoded": 0.83, "exfil_script": 0.92, "jailbreak_override": 0.73}
 
 
 @pytest.fixture(scope="module")
