@@ -24,10 +24,11 @@ from backend.retrieval.queries import (
 
 BM25_K1 = 1.2
 BM25_B = 0.75
-KEYWORD_CANDIDATE_BUDGET = 2000
-"""Chunks the keyword leg aims to score: the summed document frequencies of the terms that select candidates."""
+KEYWORD_CANDIDATE_BUDGET = 300
+"""Chunks the keyword leg scores by default (`RETRIEVAL_KEYWORD_CANDIDATES`): the summed document frequencies
+of the terms that select candidates, and at most this many chunks when the rarest term alone is in more."""
 KEYWORD_CANDIDATE_CAP = 4000
-"""Chunks it scores at most, even when the query's rarest term is in more chunks than the budget."""
+"""Chunks matched at most before the cheap pre-ranking, when the query's rarest term is in more than the budget."""
 ZETA2 = 1.6449340668482264
 """π²/6, the limit of Σ 1/j², which `ts_rank` divides by (see `_TF`)."""
 
@@ -56,6 +57,9 @@ class TermStats:
 
     def selecting_terms(self, budget: int = KEYWORD_CANDIDATE_BUDGET) -> list[str]:
         """The rarest terms, while their chunks add up to at most `budget` (always at least one).
+
+        Scoring is the keyword leg's main cost (about 3 µs per candidate chunk at the server, with two `ts_rank`
+        calls per term), so the budget bounds its time: 300 chunks score in under 1 ms.
 
         A chunk that contains none of these shares only very common terms with the query and cannot
         outscore the chunks that do, except in a near tie; leaving the common terms out of candidate
@@ -107,7 +111,7 @@ WITH terms AS (
 ), matched AS MATERIALIZED (
   SELECT m.id, m.tsv, m.token_count
   FROM obelisk_keyword_candidates(%(match)s::tsquery, %(excluded)s::uuid[], %(allowed)s::uuid[], %(cap)s) m
-  WHERE m.space_id = %(space)s
+  WHERE m.space_id = %(space)s{prefilter}
 ), scored AS (
   SELECT m.id, sum(s.idf * s.tf * {k1_plus_1} / (s.tf + {k1} * (1 - {b} + {b} * greatest(m.token_count, 1) / %(avg)s)))
          AS score
@@ -133,18 +137,25 @@ def keyword_statement(
     elig: Eligibility,
     limit: int,
     heading_weight: float = 1.0,
+    budget: int = KEYWORD_CANDIDATE_BUDGET,
 ) -> tuple[str, dict[str, Any]]:
     """The keyword leg's SQL and parameters (`keyword_search` runs it; the benchmark EXPLAINs it).
 
     `heading_weight`: how many times an occurrence in the heading path (document title, section headings)
     counts against one in the text (BM25F with two fields: the weighted frequencies are summed before
     saturation, so a title match cannot be outscored by repeating the word in a long body).
+    `budget`: the most chunks scored (see `TermStats.selecting_terms`). When even the rarest term is in more
+    chunks, its matches are first ranked by one `ts_rank` call each (heading occurrences weighted as in the
+    score, no IDF: with a single selecting term it has none to apply) and the best `budget` are scored.
     """
+    selecting = stats.selecting_terms(budget)
+    df = dict(stats.terms)
+    matched = sum(df[t] for t in selecting)
     params: dict[str, Any] = {
         "space": space_id,
         "terms": [t for t, _ in stats.terms],
         "idf": [stats.idf(df) for _, df in stats.terms],
-        "match": tsquery_or(stats.selecting_terms()),
+        "match": tsquery_or(selecting),
         "avg": stats.avg_length,
         "limit": limit,
     }
@@ -156,7 +167,15 @@ def keyword_statement(
     tf = _TF
     if heading_weight != 1.0:
         tf = f"({_TF} + {float(heading_weight) - 1.0!r} * {_TF_HEADING})"
+    prefilter = ""
+    if matched > budget:
+        # ts_rank's weights are at most 1: the text's occurrences count 1/heading_weight of a heading's.
+        text_weight = 1.0 / max(1.0, float(heading_weight))
+        params["pre_weights"] = [text_weight, text_weight, text_weight, 1.0]
+        params["budget"] = max(1, budget)
+        prefilter = " ORDER BY ts_rank(%(pre_weights)s::float4[], m.tsv, %(match)s::tsquery) DESC LIMIT %(budget)s"
     sql = _KEYWORD.format(
+        prefilter=prefilter,
         columns=CHUNK_COLUMNS,
         cast=similarity_cast,
         tf=tf,
@@ -176,6 +195,7 @@ async def keyword_search(
     elig: Eligibility,
     limit: int,
     heading_weight: float = 1.0,
+    budget: int = KEYWORD_CANDIDATE_BUDGET,
 ) -> list[dict[str, Any]]:
     """The `limit` chunks with the highest BM25 score for the query's terms.
 
@@ -186,7 +206,13 @@ async def keyword_search(
     if elig.empty or not stats.terms or limit <= 0:
         return []
     sql, params = keyword_statement(
-        space_id, stats=stats, compare=compare, elig=elig, limit=limit, heading_weight=heading_weight
+        space_id,
+        stats=stats,
+        compare=compare,
+        elig=elig,
+        limit=limit,
+        heading_weight=heading_weight,
+        budget=budget,
     )
     return await fetch_all(session, sql, params)
 
