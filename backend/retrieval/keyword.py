@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.retrieval.queries import (
     CHUNK_COLUMNS,
     Eligibility,
+    eligibility_from_row,
+    eligibility_statement,
     fetch_all,
     vector_cast,
     vector_literal,
@@ -92,11 +94,49 @@ WHERE s.space_id = %(space)s
 async def term_stats(session: AsyncSession, space_id: uuid.UUID, text: str) -> TermStats:
     """The query's lexemes (English stemming and stop words, as the chunks' `tsv`) with their frequencies."""
     rows = await fetch_all(session, _TERM_STATS, {"space": space_id, "text": text})
-    if not rows or not rows[0]["chunks"]:
+    if not rows:
+        return _term_stats(None, None, [])
+    return _term_stats(rows[0]["chunks"], rows[0]["tokens"], [(r["term"], r["df"]) for r in rows])
+
+
+def _term_stats(chunks: int | None, tokens: int | None, pairs: Sequence[tuple[str | None, int | None]]) -> TermStats:
+    if not chunks:
         return TermStats(0, 1.0, [])
-    chunks, tokens = int(rows[0]["chunks"]), int(rows[0]["tokens"] or 0)
-    found = [(r["term"], int(r["df"])) for r in rows if r["term"] is not None and r["df"] and r["df"] > 0]
-    return TermStats(chunks, max(1.0, tokens / chunks), found)
+    found = [(term, int(df)) for term, df in pairs if term is not None and df and df > 0]
+    return TermStats(int(chunks), max(1.0, int(tokens or 0) / int(chunks)), found)
+
+
+# The eligibility read (one row) with the space's totals and the query's lexemes beside it: the keyword leg's
+# two reads in one round trip.
+_ELIGIBILITY_AND_TERMS = """
+WITH e AS ({eligibility}),
+t AS (
+  SELECT array_agg(ct.term) AS terms, array_agg(ct.df) AS dfs
+  FROM (SELECT DISTINCT l.lexeme FROM unnest(to_tsvector('english', %(text)s)) l) q
+  JOIN chunk_terms ct ON ct.space_id = %(space)s AND ct.term = q.lexeme
+)
+SELECT e.*, s.chunks AS space_chunks, s.tokens AS space_tokens, t.terms, t.dfs
+FROM e
+LEFT JOIN chunk_space_stats s ON s.space_id = %(space)s
+CROSS JOIN t
+"""
+
+
+async def eligibility_and_term_stats(
+    session: AsyncSession,
+    space_id: uuid.UUID,
+    text: str,
+    *,
+    document_ids: Sequence[uuid.UUID] | None = None,
+    tags: Sequence[str] | None = None,
+) -> tuple[Eligibility, TermStats]:
+    """`queries.eligibility` and `term_stats` in one statement."""
+    sql, params = eligibility_statement(space_id, document_ids=document_ids, tags=tags)
+    params["text"] = text
+    row = (await fetch_all(session, _ELIGIBILITY_AND_TERMS.format(eligibility=sql), params))[0]
+    elig = eligibility_from_row(row, filtered=document_ids is not None or tags is not None)
+    pairs = list(zip(row["terms"] or [], row["dfs"] or [], strict=True))
+    return elig, _term_stats(row["space_chunks"], row["space_tokens"], pairs)
 
 
 def tsquery_or(terms: Sequence[str]) -> str:
@@ -223,6 +263,7 @@ __all__ = [
     "KEYWORD_CANDIDATE_BUDGET",
     "KEYWORD_CANDIDATE_CAP",
     "TermStats",
+    "eligibility_and_term_stats",
     "keyword_search",
     "keyword_statement",
     "term_stats",

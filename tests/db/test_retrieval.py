@@ -539,6 +539,33 @@ async def test_row_level_security_alone_keeps_space_a_out(
 # --- statistics and key facts -------------------------------------------------------------------------------
 
 
+async def test_eligibility_and_term_statistics_in_one_statement_match_the_two_reads(
+    db: Database, spaces: tuple, library: dict
+) -> None:
+    alpha, beta = spaces
+    filters: list[dict[str, Any]] = [
+        {},
+        {"tags": ["campaigns"]},
+        {"document_ids": [library["pricing"], uuid.uuid4()]},
+        {"tags": ["no-such-collection"]},
+    ]
+    async with db.tenant(alpha.scope) as session:
+        for text in ("Halcyon plan", "the and of", ""):
+            for kwargs in filters:
+                together = await keyword.eligibility_and_term_stats(session, alpha.space_id, text, **kwargs)
+                apart = (
+                    await queries.eligibility(session, alpha.space_id, **kwargs),
+                    await keyword.term_stats(session, alpha.space_id, text),
+                )
+                assert together[0] == apart[0] and together[1].chunks == apart[1].chunks, (text, kwargs)
+                assert sorted(together[1].terms) == sorted(apart[1].terms) and (
+                    together[1].avg_length == apart[1].avg_length
+                )
+    async with db.tenant(beta.scope) as session:  # a space without chunks
+        elig, stats = await keyword.eligibility_and_term_stats(session, beta.space_id, "Halcyon plan")
+    assert elig.empty and stats.terms == [] and stats.chunks == 0
+
+
 async def test_keyword_statistics_follow_the_chunks(db: Database, spaces: tuple, library: dict) -> None:
     alpha, bravo = spaces
 
