@@ -189,10 +189,11 @@ async def api_searches(
 
 
 async def load_searches(
-    http: Any, headers: dict[str, str], batch: list[LabelledQuery], clients: int
+    http: Any, headers: dict[str, str], batch: list[LabelledQuery], clients: int, cpu: dict[str, float]
 ) -> tuple[list[float], int, float]:
     """`clients` concurrent clients sending the batch's searches: client ms of the answered ones, how many
-    failed (any status but 200, or an exception) and the wall time; failures are counted, not raised."""
+    failed (any status but 200, or an exception) and the wall time; failures are counted, not raised. `cpu`
+    gets the CPU ms per search of this process and of PostgreSQL during the run."""
     client_ms: list[float] = []
     errors = 0
 
@@ -213,8 +214,33 @@ async def load_searches(
             client_ms.append((time.perf_counter() - started) * 1000)
 
     started = time.perf_counter()
+    app_before, server_before = cpu_seconds()
     await asyncio.gather(*(worker(c) for c in range(clients)))
-    return client_ms, errors, time.perf_counter() - started
+    wall = time.perf_counter() - started
+    app_after, server_after = cpu_seconds()
+    cpu["app_ms_per_search"] = (app_after - app_before) * 1000 / max(1, len(batch))
+    server = sum(t - server_before.get(pid, 0.0) for pid, t in server_after.items())
+    cpu["postgres_ms_per_search"] = server * 1000 / max(1, len(batch))
+    return client_ms, errors, wall
+
+
+def cpu_seconds() -> tuple[float, dict[int, float]]:
+    """CPU seconds so far of this process (all threads: the app, the embedder) and of each process of the
+    embedded PostgreSQL server (the postmaster and its backends), to attribute a load run's CPU."""
+    import psutil
+
+    own = psutil.Process().cpu_times()
+    server: dict[int, float] = {}
+    pid_file = next((_TMP / "pg").rglob("postmaster.pid"), None)
+    if pid_file is not None:
+        postmaster = psutil.Process(int(pid_file.read_text().split()[0]))
+        for process in (postmaster, *postmaster.children(recursive=True)):
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            server[process.pid] = times.user + times.system
+    return own.user + own.system, server
 
 
 def rebuild_vector_index(conn: psycopg.Connection[Any]) -> None:
@@ -411,9 +437,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         one_ms, one_steps, bodies, _ = await api_searches(http, headers, batch, 1)
         four_ms, _, _, four_wall = await api_searches(http, headers, batch, 4)
         many_ms: list[float] = []
-        many_errors, many_wall = 0, 0.0
+        many_errors, many_wall, many_cpu = 0, 0.0, {}
         if args.many_clients:
-            many_ms, many_errors, many_wall = await load_searches(http, headers, batch * 2, args.many_clients)
+            many_ms, many_errors, many_wall = await load_searches(http, headers, batch * 2, args.many_clients, many_cpu)
         bare_again = await bare_sql(owner_url, space, [(q.text, v) for q, v in zip(batch, query_vectors, strict=True)])
         quality = ndcg_at_10(batch, bodies, by_chunk, chunk_keys, [s for _, _, s in sections(documents)])
         ctx = SpaceContext(
@@ -453,6 +479,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             "per_second": len(many_ms) / many_wall if many_wall else 0.0,
             "searches": len(many_ms) + many_errors,
             "errors": many_errors,
+            **many_cpu,
         }
     outside = [c - s for c, s in zip(one_ms, one_steps["total"], strict=True)]
     many_lines = []
@@ -461,7 +488,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         many_lines = [
             f"{args.many_clients} concurrent clients ({many['searches']} searches: the batch twice): "
             f"{many['per_second']:.0f} searches/s, p50 {many['p50']:.1f} ms, p95 {many['p95']:.1f} ms, "
-            f"{many['errors']} errors.",
+            f"{many['errors']} errors. CPU per search during that run: {many['app_ms_per_search']:.1f} ms in this "
+            f"process (app and embedder), {many['postgres_ms_per_search']:.1f} ms in PostgreSQL.",
             "",
         ]
 

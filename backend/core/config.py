@@ -254,8 +254,8 @@ class Settings(BaseSettings):
         default=300,
         ge=20,
         le=4000,
-        description="Keyword search scores at most about this many passages per search: those containing the "
-        "query's rarest words (more: slower, rarely better).",
+        description="Keyword search scores at most about this many passages per search, or a tenth of the space's "
+        "passages if that is more: those containing the query's rarest words (more: slower, rarely better).",
     )
     retrieval_candidates_per_result: int = Field(
         default=3,

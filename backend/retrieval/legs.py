@@ -157,7 +157,7 @@ async def keyword_leg(
                 elig=elig,
                 limit=limit,
                 heading_weight=ctx.settings.retrieval_heading_weight,
-                budget=ctx.settings.retrieval_keyword_candidates,
+                budget=stats.budget(ctx.settings.retrieval_keyword_candidates),
             )
             if vector is None:
                 found = await queries.similarities(
