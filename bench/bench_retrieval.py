@@ -188,6 +188,80 @@ async def api_searches(
     return client_ms, steps, bodies, time.perf_counter() - started
 
 
+async def load_searches(
+    http: Any, headers: dict[str, str], batch: list[LabelledQuery], clients: int, cpu: dict[str, float]
+) -> tuple[list[float], int, float]:
+    """`clients` concurrent clients sending the batch's searches: client ms of the answered ones, how many
+    failed (any status but 200, or an exception) and the wall time; failures are counted, not raised. `cpu`
+    gets the CPU ms per search of this process and of PostgreSQL during the run."""
+    client_ms: list[float] = []
+    errors = 0
+
+    async def worker(offset: int) -> None:
+        nonlocal errors
+        for i in range(offset, len(batch), clients):
+            started = time.perf_counter()
+            try:
+                response = await http.post(
+                    "/api/v1/search", json={"query": batch[i].text, "top_k": TOP_K, "enhance": False}, headers=headers
+                )
+            except Exception:
+                errors += 1
+                continue
+            if response.status_code != 200:
+                errors += 1
+                continue
+            client_ms.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    app_before, server_before = cpu_seconds()
+    await asyncio.gather(*(worker(c) for c in range(clients)))
+    wall = time.perf_counter() - started
+    app_after, server_after = cpu_seconds()
+    cpu["app_ms_per_search"] = (app_after - app_before) * 1000 / max(1, len(batch))
+    server = sum(t - server_before.get(pid, 0.0) for pid, t in server_after.items())
+    cpu["postgres_ms_per_search"] = server * 1000 / max(1, len(batch))
+    return client_ms, errors, wall
+
+
+def cpu_seconds() -> tuple[float, dict[int, float]]:
+    """CPU seconds so far of this process (all threads: the app, the embedder) and of each process of the
+    embedded PostgreSQL server (the postmaster and its backends), to attribute a load run's CPU."""
+    import psutil
+
+    own = psutil.Process().cpu_times()
+    server: dict[int, float] = {}
+    pid_file = next((_TMP / "pg").rglob("postmaster.pid"), None)
+    if pid_file is not None:
+        postmaster = psutil.Process(int(pid_file.read_text().split()[0]))
+        for process in (postmaster, *postmaster.children(recursive=True)):
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            server[process.pid] = times.user + times.system
+    return own.user + own.system, server
+
+
+def rebuild_vector_index(conn: psycopg.Connection[Any]) -> None:
+    """Drop the chunks' HNSW index and build it again over what was loaded (one build, as after a bulk import:
+    much faster than maintaining it row by row during COPY)."""
+    found = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_chunks_embedding_hnsw'").fetchone()
+    if found is None:
+        return
+    conn.execute("DROP INDEX ix_chunks_embedding_hnsw")
+    conn.execute("SET maintenance_work_mem = '512MB'")
+    conn.execute(found[0])
+
+
+def other_space_vectors(vectors: np.ndarray, seed: int) -> np.ndarray:
+    """The measured space's vectors slightly moved (unit length kept): another space's copy of the corpus is
+    not the same points, so the HNSW graph is not built over exact duplicates."""
+    rng = np.random.default_rng(seed)
+    moved = vectors + rng.normal(0.0, 0.02, vectors.shape).astype(np.float32)
+    return (moved / np.linalg.norm(moved, axis=1, keepdims=True)).astype(np.float32)
+
+
 def ndcg_at_10(
     batch: list[LabelledQuery],
     bodies: list[dict[str, Any]],
@@ -270,9 +344,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     embedder = get_embedder()
     await embedder.warm_up()
     documents, catalogue = corpus(args.chunks)
-    other_documents, _ = corpus(max(50, args.chunks // 4), seed=99)
     vectors = await embed_corpus(embedder, documents)
-    other_vectors = await embed_corpus(embedder, other_documents)
+    if args.spaces > 2:  # equal spaces: each another one's copy of the corpus
+        other_documents, other_vectors = documents, other_space_vectors(vectors, 1)
+    else:
+        other_documents, _ = corpus(max(50, args.chunks // 4), seed=99)
+        other_vectors = await embed_corpus(embedder, other_documents)
 
     os.environ["__REFLEX_SKIP_COMPILE"] = "true"
     from obelisk_app.obelisk_app import app
@@ -281,7 +358,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     transport = httpx.ASGITransport(app=asgi)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=60) as http:
         tenants = []
-        for who in ("ada", "bob"):
+        extra = [f"org{n}" for n in range(2, args.spaces)]
+        for who in ("ada", "bob", *extra):
             form = {
                 "email": f"{who}@example.com",
                 "password": f"{who}-correct-horse-battery",
@@ -291,7 +369,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             response = await http.post("/api/v1/auth/signup", json=form)
             assert response.status_code == 201, response.text
             tenants.append(response.json())
-        ada, bob = tenants
+        ada, bob = tenants[:2]
         headers = {"Authorization": f"Bearer {ada['access_token']}", "X-Space-Id": ada["space_id"]}
         space = uuid.UUID(ada["space_id"])
         with psycopg.connect(owner_url, autocommit=True) as conn:
@@ -305,6 +383,19 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 other_vectors,
                 embedder.model_id,
             )
+            for n, tenant in enumerate(tenants[2:], start=2):
+                # More spaces: each a copy of the measured space's corpus (vectors slightly moved), so that the
+                # measured space holds 1/spaces of the tables, as with equal tenants.
+                copy_space(
+                    conn,
+                    uuid.UUID(tenant["organization_id"]),
+                    uuid.UUID(tenant["space_id"]),
+                    documents,
+                    other_space_vectors(vectors, n),
+                    embedder.model_id,
+                )
+            if len(tenants) > 2:
+                rebuild_vector_index(conn)
             conn.execute("VACUUM ANALYZE chunks")
             conn.execute("VACUUM ANALYZE documents")
             conn.execute("ANALYZE chunk_terms")
@@ -327,7 +418,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     (uuid.uuid4(), ada["organization_id"], space, fact, ada["user_id"]),
                 )
         chunks = len(by_chunk)
-        log(f"loaded {chunks:,} chunks (+{sum(len(d.sections) for d in other_documents):,} in another space)")
+        others = sum(len(d.sections) for d in other_documents) + (len(tenants) - 2) * chunks
+        log(f"loaded {chunks:,} chunks (+{others:,} in {len(tenants) - 1} other spaces)")
 
         batch = queries(catalogue, args.queries)
         warm = queries(catalogue, WARMUP, seed=1)
@@ -344,6 +436,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         bare_ms = await bare_sql(owner_url, space, [(q.text, v) for q, v in zip(batch, query_vectors, strict=True)])
         one_ms, one_steps, bodies, _ = await api_searches(http, headers, batch, 1)
         four_ms, _, _, four_wall = await api_searches(http, headers, batch, 4)
+        many_ms: list[float] = []
+        many_errors, many_wall, many_cpu = 0, 0.0, {}
+        if args.many_clients:
+            many_ms, many_errors, many_wall = await load_searches(http, headers, batch * 2, args.many_clients, many_cpu)
         bare_again = await bare_sql(owner_url, space, [(q.text, v) for q, v in zip(batch, query_vectors, strict=True)])
         quality = ndcg_at_10(batch, bodies, by_chunk, chunk_keys, [s for _, _, s in sections(documents)])
         ctx = SpaceContext(
@@ -368,13 +464,34 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         embed_ms={"p50": statistics.median(embed_ms), "p95": percentile(embed_ms, 95)},
         api_1_client_ms={"p50": one_p50, "p95": percentile(one_ms, 95)},
         api_4_clients_ms={"p50": four_p50, "p95": percentile(four_ms, 95), "per_second": len(batch) / four_wall},
+        other_chunks=others,
+        spaces=len(tenants),
         steps_1_client_p50={k: statistics.median(v) for k, v in one_steps.items()},
         ratio_1_client_to_bare_sql=one_p50 / bare_p50,
         ratio_1_client_to_bare_sql_plus_embed=one_p50 / bare_embed_p50,
         streams_ms={"sequential_p50": statistics.median(sequential), "parallel_p50": statistics.median(parallel)},
         ndcg_at_10=quality,
     )
+    if args.many_clients:
+        results[f"api_{args.many_clients}_clients_ms"] = {
+            "p50": statistics.median(many_ms) if many_ms else float("nan"),
+            "p95": percentile(many_ms, 95),
+            "per_second": len(many_ms) / many_wall if many_wall else 0.0,
+            "searches": len(many_ms) + many_errors,
+            "errors": many_errors,
+            **many_cpu,
+        }
     outside = [c - s for c, s in zip(one_ms, one_steps["total"], strict=True)]
+    many_lines = []
+    if args.many_clients:
+        many = results[f"api_{args.many_clients}_clients_ms"]
+        many_lines = [
+            f"{args.many_clients} concurrent clients ({many['searches']} searches: the batch twice): "
+            f"{many['per_second']:.0f} searches/s, p50 {many['p50']:.1f} ms, p95 {many['p95']:.1f} ms, "
+            f"{many['errors']} errors. CPU per search during that run: {many['app_ms_per_search']:.1f} ms in this "
+            f"process (app and embedder), {many['postgres_ms_per_search']:.1f} ms in PostgreSQL.",
+            "",
+        ]
 
     lines = [
         "# Retrieval benchmark: `POST /api/v1/search` against the bare hybrid SQL",
@@ -384,7 +501,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         f"the end), Python {platform.python_version()}, embedder {embedder.describe()}.",
         "",
         f"Data: {chunks:,} chunks in the measured space ({len(documents):,} generated marketing documents, one "
-        f"chunk per section) and {sum(len(d.sections) for d in other_documents):,} in another organization's space "
+        f"chunk per section) and {others:,} in {len(tenants) - 1} other organizations' spaces "
         f"in the same tables. {len(batch)} queries after {WARMUP} warm-up; enhancement off; top_k {TOP_K}; "
         "in-process cache (no Redis); the ASGI app called in-process through httpx.",
         "",
@@ -401,6 +518,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         f"query embedding: {one_p50 / bare_embed_p50:.1f}x (medians). 4 clients: "
         f"{len(batch) / four_wall:.0f} searches/s.",
         "",
+        *many_lines,
         "## Where a search's time goes (1 client, p50 ms, from the response's `timings_ms`)",
         "",
         "| step | p50 | p95 |",
@@ -442,6 +560,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--chunks", type=int, default=3600, help="chunks in the measured space (default 3600)")
     parser.add_argument("--queries", type=int, default=200, help="measured queries (default 200)")
+    parser.add_argument(
+        "--spaces",
+        type=int,
+        default=2,
+        help="spaces in the tables (default 2: another organization's space of a quarter of the size; more: each a "
+        "copy of the measured space's corpus, e.g. --chunks 10000 --spaces 10 for 100k chunks in 10 spaces)",
+    )
+    parser.add_argument(
+        "--many-clients", type=int, default=20, help="concurrent clients of the load run (default 20; 0: none)"
+    )
     parser.add_argument("--no-write", action="store_true", help="print the report, write nothing")
     parser.add_argument("--json-out", type=Path, help="also write the figures to this JSON file")
     return parser.parse_args(argv)

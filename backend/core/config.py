@@ -272,6 +272,13 @@ class Settings(BaseSettings):
         description="In keyword search, a query word in a passage's title or heading path counts this many times "
         "one in its text (BM25F; 1: the same).",
     )
+    retrieval_keyword_candidates: int = Field(
+        default=300,
+        ge=20,
+        le=4000,
+        description="Keyword search scores at most about this many passages per search, or a tenth of the space's "
+        "passages if that is more: those containing the query's rarest words (more: slower, rarely better).",
+    )
     retrieval_candidates_per_result: int = Field(
         default=3,
         ge=1,

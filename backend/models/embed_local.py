@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import threading
+import weakref
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -25,8 +27,10 @@ from backend.models.errors import ModelUnavailable
 MODEL_NAME = "all-MiniLM-L6-v2-int8"
 MAX_TOKENS = 256  # the model's trained sequence length (sentence-transformers' max_seq_length)
 DIMENSION = 384
-QUERY_BATCH = 4
-"""Query embeddings of up to this many texts (a query, an enhanced query's variants) take the query thread."""
+QUERY_BATCH = 8
+"""Query embeddings of up to this many texts (a query, an enhanced query's variants) take the query thread, and
+concurrent ones are embedded together up to this many texts (one call of 8 short queries costs about 2.3 ms of
+CPU per query, one call each about 5.4 ms)."""
 
 
 def _package_file(package: str, *parts: str) -> Path:
@@ -92,6 +96,20 @@ def _load(threads: int) -> _Runtime:
         return runtime
 
 
+@dataclass(slots=True)
+class _QueryRequest:
+    texts: list[str]
+    future: asyncio.Future[tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(slots=True)
+class _QueryQueue:
+    """Query embeddings waiting for the query thread on one event loop, and the task feeding it."""
+
+    pending: deque[_QueryRequest]
+    runner: asyncio.Task[None] | None = None
+
+
 class LocalEmbedder(Embedder):
     """MiniLM-L6 int8 on CPU: 384-d, 256 word pieces of input."""
 
@@ -107,6 +125,10 @@ class LocalEmbedder(Embedder):
         # ingestion batch, and one short input runs as fast on one thread as on two (faster on a busy machine,
         # where a second inference thread spins waiting for a core).
         self._query_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="minilm-query")
+        # Queries that arrive while the query thread is busy wait together and run as one call (see `_queries`).
+        self._query_queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _QueryQueue] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @property
     def dimension(self) -> int:
@@ -118,17 +140,22 @@ class LocalEmbedder(Embedder):
 
     def embed_sync(self, texts: list[str], *, threads: int | None = None) -> tuple[np.ndarray, int]:
         """Blocking: mean-pooled token states of `texts` and the word pieces they cost."""
+        out, tokens = self._embed_rows(texts, threads=threads)
+        return out, int(tokens.sum())
+
+    def _embed_rows(self, texts: list[str], *, threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Blocking: mean-pooled token states of `texts` and the word pieces each cost."""
         runtime = _load(threads or self.threads)
         # Batches of similar length waste less compute on padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
-        tokens = 0
+        tokens = np.zeros(len(texts), dtype=np.int64)
         for start in range(0, len(order), self.batch_size):
             batch = order[start : start + self.batch_size]
             encodings = runtime.tokenizer.encode_batch([texts[i] for i in batch])
             ids = np.array([e.ids for e in encodings], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-            tokens += int(mask.sum())
+            tokens[batch] = mask.sum(axis=1)
             (hidden,) = runtime.session.run(
                 ["last_hidden_state"],
                 {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
@@ -141,8 +168,60 @@ class LocalEmbedder(Embedder):
     async def _embed(self, texts: list[str], task_type: EmbeddingTask) -> tuple[np.ndarray, int]:
         loop = asyncio.get_running_loop()
         if task_type == "RETRIEVAL_QUERY" and len(texts) <= QUERY_BATCH:
-            return await loop.run_in_executor(self._query_executor, partial(self.embed_sync, texts, threads=1))
+            vectors, tokens = await self._queries(texts)
+            return vectors, int(tokens.sum())
         return await loop.run_in_executor(self._executor, self.embed_sync, texts)
+
+    async def _queries(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """`texts` embedded on the query thread, with whatever other queries are waiting for it.
+
+        The first query runs at once; those arriving while it runs queue, and the next call takes them all (up
+        to QUERY_BATCH texts): under concurrent searches one call serves several, at less than half the CPU per
+        query, and a lone query never waits for company. Each caller gets its own rows and token counts (usage
+        stays booked to its own meter by `embed_documents`).
+        """
+        loop = asyncio.get_running_loop()
+        queue = self._query_queues.get(loop)
+        if queue is None:
+            queue = self._query_queues[loop] = _QueryQueue(deque())
+        request = _QueryRequest(texts, loop.create_future())
+        queue.pending.append(request)
+        if queue.runner is None or queue.runner.done():
+            queue.runner = loop.create_task(self._run_queries(queue), name="query-embeddings")
+        return await request.future
+
+    async def _run_queries(self, queue: _QueryQueue) -> None:
+        loop = asyncio.get_running_loop()
+        while queue.pending:
+            batch: list[_QueryRequest] = []
+            size = 0
+            while queue.pending and (not batch or size + len(queue.pending[0].texts) <= QUERY_BATCH):
+                request = queue.pending.popleft()
+                if not request.future.done():  # else its caller was cancelled
+                    batch.append(request)
+                    size += len(request.texts)
+            if not batch:
+                continue
+            texts = [text for request in batch for text in request.texts]
+            try:
+                vectors, tokens = await loop.run_in_executor(
+                    self._query_executor, partial(self._embed_rows, texts, threads=1)
+                )
+            except Exception as exc:
+                for request in batch:
+                    if not request.future.done():
+                        request.future.set_exception(exc)
+                continue
+            except BaseException:  # the loop is shutting down: nobody is left waiting in vain
+                for request in (*batch, *queue.pending):
+                    request.future.cancel()
+                raise
+            offset = 0
+            for request in batch:
+                rows = slice(offset, offset + len(request.texts))
+                offset += len(request.texts)
+                if not request.future.done():
+                    request.future.set_result((vectors[rows], tokens[rows]))
 
     async def warm_up(self) -> None:
         loop = asyncio.get_running_loop()

@@ -17,7 +17,8 @@ from backend.core.cache import Cache
 from backend.core.config import Settings
 from backend.core.db import Database, TenantScope
 from backend.models.embeddings import Embedder, MultimodalEmbedder
-from backend.retrieval import queries
+from backend.retrieval import keyword, queries
+from backend.retrieval.keyword import TermStats
 from backend.retrieval.queries import Eligibility
 from backend.retrieval.types import EnhancedQuery, RetrievalRequest
 
@@ -149,6 +150,38 @@ class SearchContext:
         except Exception:  # noqa: S110  (the leg that read it reports the failure; this one tries again)
             pass
         return await queries.eligibility(session, self.space_id, document_ids=document_ids, tags=tags)
+
+    async def eligibility_and_terms(
+        self,
+        session: AsyncSession,
+        text: str,
+        *,
+        document_ids: Sequence[uuid.UUID] | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> tuple[Eligibility, TermStats]:
+        """`eligibility` and the term statistics of `text` (the keyword leg's reads) in one round trip.
+
+        Read together in one statement when no other leg is reading the eligibility yet (the others then share
+        it); otherwise only the term statistics are read, while the other leg's read finishes.
+        """
+        key = (None if document_ids is None else tuple(document_ids), None if tags is None else tuple(tags))
+        if key in self._eligibility:
+            stats = await keyword.term_stats(session, self.space_id, text)
+            return await self.eligibility(session, document_ids=document_ids, tags=tags), stats
+        shared: asyncio.Future[Eligibility] = asyncio.get_running_loop().create_future()
+        self._eligibility[key] = shared
+        try:
+            elig, stats = await keyword.eligibility_and_term_stats(
+                session, self.space_id, text, document_ids=document_ids, tags=tags
+            )
+        except Exception as exc:
+            shared.set_exception(exc)  # the others read it themselves
+            raise
+        except BaseException:
+            shared.cancel()
+            raise
+        shared.set_result(elig)
+        return elig, stats
 
     def close(self) -> None:
         """Cancel the shared embedding (and eligibility reads) if nobody waits for them any more."""

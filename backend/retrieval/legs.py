@@ -145,11 +145,8 @@ async def keyword_leg(
     compare = asyncio.ensure_future(ctx.query_vector())
     try:
         async with ctx.session(ctx.settings.retrieval_stream_timeout_ms) as session:
-            elig = await ctx.eligibility(session, document_ids=document_ids, tags=tags)
-            if elig.empty:
-                return []
-            stats = await keyword.term_stats(session, ctx.space_id, text)
-            if not stats.terms:
+            elig, stats = await ctx.eligibility_and_terms(session, text, document_ids=document_ids, tags=tags)
+            if elig.empty or not stats.terms:
                 return []
             vector = compare.result() if compare.done() and compare.exception() is None else None
             rows = await keyword.keyword_search(
@@ -160,6 +157,7 @@ async def keyword_leg(
                 elig=elig,
                 limit=limit,
                 heading_weight=ctx.settings.retrieval_heading_weight,
+                budget=stats.budget(ctx.settings.retrieval_keyword_candidates),
             )
             if vector is None:
                 found = await queries.similarities(

@@ -90,6 +90,34 @@ WHERE d.space_id = %(space)s
 """
 
 
+def eligibility_statement(
+    space_id: uuid.UUID,
+    *,
+    document_ids: Sequence[uuid.UUID] | None = None,
+    tags: Sequence[str] | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The eligibility read's SQL (one row) and parameters (`eligibility` runs it; the keyword leg embeds it)."""
+    conditions = ["true"]
+    params: dict[str, Any] = {"space": space_id}
+    if document_ids is not None:
+        conditions.append("d.id = ANY(%(ids)s::uuid[])")
+        params["ids"] = list(document_ids)
+    if tags is not None:
+        conditions.append("d.tags && %(tags)s::varchar[]")
+        params["tags"] = list(tags)
+    return _ELIGIBILITY.format(selected=" AND ".join(conditions)), params
+
+
+def eligibility_from_row(row: dict[str, Any], *, filtered: bool) -> Eligibility:
+    """`Eligibility` from the eligibility read's row (`filtered`: the search named documents or tags)."""
+    return Eligibility(
+        allowed=list(row["allowed"]) if filtered and row["allowed"] is not None else None,
+        excluded=list(row["excluded"]),
+        chunks=int(row["chunks"]),
+        table_rows=float(row["table_rows"] or 0),
+    )
+
+
 async def eligibility(
     session: AsyncSession,
     space_id: uuid.UUID,
@@ -99,23 +127,9 @@ async def eligibility(
 ) -> Eligibility:
     """The searchable documents of the space, restricted to `document_ids` and/or `tags` when given (`allowed`
     stays None when that restriction keeps every ready document)."""
-    conditions = ["true"]
-    params: dict[str, Any] = {"space": space_id}
-    if document_ids is not None:
-        conditions.append("d.id = ANY(%(ids)s::uuid[])")
-        params["ids"] = list(document_ids)
-    if tags is not None:
-        conditions.append("d.tags && %(tags)s::varchar[]")
-        params["tags"] = list(tags)
-    selected = " AND ".join(conditions)
-    row = (await fetch_all(session, _ELIGIBILITY.format(selected=selected), params))[0]
-    filtered = document_ids is not None or tags is not None
-    return Eligibility(
-        allowed=list(row["allowed"]) if filtered and row["allowed"] is not None else None,
-        excluded=list(row["excluded"]),
-        chunks=int(row["chunks"]),
-        table_rows=float(row["table_rows"] or 0),
-    )
+    sql, params = eligibility_statement(space_id, document_ids=document_ids, tags=tags)
+    row = (await fetch_all(session, sql, params))[0]
+    return eligibility_from_row(row, filtered=document_ids is not None or tags is not None)
 
 
 def document_filter(elig: Eligibility, params: dict[str, Any]) -> str:
@@ -322,6 +336,8 @@ __all__ = [
     "Eligibility",
     "document_filter",
     "eligibility",
+    "eligibility_from_row",
+    "eligibility_statement",
     "fetch_all",
     "hnsw_settings",
     "set_hnsw_scan",

@@ -185,6 +185,28 @@ async def test_a_word_in_the_title_outweighs_the_same_word_repeated_in_a_long_bo
     assert str(flat[0]["document_id"]) != str(titled), "with headings counted as body text, the repeats win"
 
 
+async def test_a_common_word_beyond_the_candidate_budget_keeps_its_best_passages(db: Database, spaces: tuple) -> None:
+    """Only `budget` chunks are scored; when the query's rarest word is in more, the best of its matches are kept
+    (pre-ranked by one cheap `ts_rank`), not whichever the index returns first."""
+    alpha, _ = spaces
+    for n in range(4):
+        await _add(db, alpha, f"note{n}", f"# Notes {n}\n\n## Events\n\nThe spring webinar number {n} went well.\n")
+    titled = await _add(db, alpha, "playbook", "# Webinar playbook\n\n## Webinar checklist\n\nBook the speakers.\n")
+    async with db.tenant(alpha.scope) as session:
+        stats = await keyword.term_stats(session, alpha.space_id, "webinar")
+        assert dict(stats.terms)["webinar"] == 5
+        elig = await queries.eligibility(session, alpha.space_id)
+        everything = await keyword.keyword_search(
+            session, alpha.space_id, stats=stats, compare=None, elig=elig, limit=10, heading_weight=3.0, budget=20
+        )
+        bounded = await keyword.keyword_search(
+            session, alpha.space_id, stats=stats, compare=None, elig=elig, limit=10, heading_weight=3.0, budget=2
+        )
+    assert len(everything) == 5 and len(bounded) == 2, "at most `budget` chunks are scored"
+    assert str(everything[0]["document_id"]) == str(titled)
+    assert bounded[0]["id"] == everything[0]["id"], "the title match survives the cut, whatever the index order"
+
+
 async def test_referenced_stream_searches_only_the_named_documents(db: Database, spaces: tuple, library: dict) -> None:
     alpha, _ = spaces
     retriever = _retriever(alpha, db, ReferencedStream())
@@ -515,6 +537,33 @@ async def test_row_level_security_alone_keeps_space_a_out(
 
 
 # --- statistics and key facts -------------------------------------------------------------------------------
+
+
+async def test_eligibility_and_term_statistics_in_one_statement_match_the_two_reads(
+    db: Database, spaces: tuple, library: dict
+) -> None:
+    alpha, beta = spaces
+    filters: list[dict[str, Any]] = [
+        {},
+        {"tags": ["campaigns"]},
+        {"document_ids": [library["pricing"], uuid.uuid4()]},
+        {"tags": ["no-such-collection"]},
+    ]
+    async with db.tenant(alpha.scope) as session:
+        for text in ("Halcyon plan", "the and of", ""):
+            for kwargs in filters:
+                together = await keyword.eligibility_and_term_stats(session, alpha.space_id, text, **kwargs)
+                apart = (
+                    await queries.eligibility(session, alpha.space_id, **kwargs),
+                    await keyword.term_stats(session, alpha.space_id, text),
+                )
+                assert together[0] == apart[0] and together[1].chunks == apart[1].chunks, (text, kwargs)
+                assert sorted(together[1].terms) == sorted(apart[1].terms) and (
+                    together[1].avg_length == apart[1].avg_length
+                )
+    async with db.tenant(beta.scope) as session:  # a space without chunks
+        elig, stats = await keyword.eligibility_and_term_stats(session, beta.space_id, "Halcyon plan")
+    assert elig.empty and stats.terms == [] and stats.chunks == 0
 
 
 async def test_keyword_statistics_follow_the_chunks(db: Database, spaces: tuple, library: dict) -> None:

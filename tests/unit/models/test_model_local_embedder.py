@@ -48,6 +48,47 @@ async def test_batching_does_not_change_the_vectors(embedder: LocalEmbedder) -> 
     assert np.allclose(together, alone, atol=1e-4)
 
 
+async def test_concurrent_queries_share_model_calls_and_each_gets_its_own_vector(
+    embedder: LocalEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [f"query number {n} about waterproof boots" for n in range(6)] + ["pricing of the pro plan"]
+    alone = [await embedder.embed_query(text) for text in texts]
+    calls: list[int] = []
+    original = embedder._embed_rows
+
+    def counted(batch: list[str], **kwargs: object) -> tuple[np.ndarray, np.ndarray]:
+        calls.append(len(batch))
+        return original(batch, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(embedder, "_embed_rows", counted)
+    together = await asyncio.gather(*(embedder.embed_query(text) for text in texts))
+    assert calls == [7], "the queries that arrived together ran as one call"
+    assert np.allclose(together, alone, atol=1e-4), "each caller gets its own row"
+    many = await asyncio.gather(*(embedder.embed_query(f"another query {n}") for n in range(10)))
+    assert calls[1:] == [8, 2] and len(many) == 10, "at most QUERY_BATCH texts per call"
+
+
+async def test_a_cancelled_query_does_not_disturb_the_others_and_a_failure_reaches_its_batch(
+    embedder: LocalEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = await embedder.embed_query("kept query")
+    cancelled = asyncio.ensure_future(embedder.embed_query("abandoned query"))
+    kept = asyncio.ensure_future(embedder.embed_query("kept query"))
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    assert np.allclose(await kept, expected, atol=1e-4)
+    assert cancelled.cancelled()
+
+    def broken(batch: list[str], **kwargs: object) -> tuple[np.ndarray, np.ndarray]:
+        raise RuntimeError("model crashed")
+
+    monkeypatch.setattr(embedder, "_embed_rows", broken)
+    outcomes = await asyncio.gather(*(embedder.embed_query(f"q{n}") for n in range(3)), return_exceptions=True)
+    assert [str(o) for o in outcomes] == ["model crashed"] * 3
+    monkeypatch.undo()
+    assert np.allclose(await embedder.embed_query("kept query"), expected, atol=1e-4), "the next query still runs"
+
+
 async def test_long_text_is_cut_at_the_models_limit(embedder: LocalEmbedder) -> None:
     long_text = "trail " * 600
     assert embedder.count_tokens(long_text) > 256  # the chunker can see what would be cut...
