@@ -24,15 +24,11 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import contextlib
 import json
 import os
 import platform
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -56,6 +52,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 import orjson  # noqa: E402
+from app_process import Server, free_port, pct  # noqa: E402
 from openai_fake import Call, FakeOpenAIChat  # noqa: E402
 from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 
@@ -101,12 +98,6 @@ BREAKDOWN = [
 FIRST_TOKEN_ANSWER = "Lumen CRM suits independent retailers: set-up takes a day and plans start at 19 EUR [S1]. " * 3
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def _executed_here(scope: TenantScope, run_id: uuid.UUID) -> None:
     """This process executes (or produces) every run itself: nothing goes to the job queue."""
 
@@ -119,46 +110,6 @@ def cpu_seconds(pid: int | str = "self") -> float:
 
 def log(message: str) -> None:
     print(f"[bench-runs] {message}", flush=True)
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
-
-
-class Server:
-    """An app process on the bench's database and Redis: by default the API alone (the WebSocket door, no
-    lifespan); `runs_app:create` is the API with the platform's lifespan and, with RUN_WORKER_IN_APP=true,
-    the in-app job worker, as `make run` serves it."""
-
-    def __init__(
-        self, port: int, target: str = "backend.api.app:create_api", env: dict[str, str] | None = None,
-        root: Path = ROOT,
-    ) -> None:  # fmt: skip
-        self.url = f"http://127.0.0.1:{port}"
-        lifespan = "off" if target.startswith("backend.api") else "on"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", target, "--factory", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "warning", "--no-access-log", "--lifespan", lifespan],
-            cwd=root, env={**os.environ, "PYTHONPATH": f"{root}{os.pathsep}{root / 'bench'}", **(env or {})},
-            start_new_session=True,
-        )  # fmt: skip
-
-    async def ready(self) -> None:
-        async with httpx.AsyncClient(timeout=5) as http:
-            for _ in range(1200):
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await http.get(self.url + "/api/v1/health")).status_code in (200, 503):
-                        return
-                if self.process.poll() is not None:
-                    raise RuntimeError("the API process exited")
-                await asyncio.sleep(0.1)
-        raise RuntimeError("the API process did not start")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
 
 
 class Tenant:

@@ -19,15 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import contextlib
 import json
 import os
 import platform
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -56,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from app_process import Server, free_port, pct  # noqa: E402
 
 from backend.cli import run_migrations  # noqa: E402
 from backend.content import service as content  # noqa: E402
@@ -85,45 +82,6 @@ DRAFT = (
 
 def log(message: str) -> None:
     print(f"[bench-slack] {message}", flush=True)
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    """The API in its own process, on the bench's database, its Slack calls going to the fake."""
-
-    def __init__(self, port: int) -> None:
-        self.url = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "backend.api.app:create_api", "--factory", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning", "--no-access-log", "--lifespan", "off"],
-            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, start_new_session=True,
-        )  # fmt: skip
-
-    async def ready(self) -> None:
-        async with httpx.AsyncClient(timeout=5) as http:
-            for _ in range(1200):
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await http.get(self.url + "/api/v1/health")).status_code in (200, 503):
-                        return
-                if self.process.poll() is not None:
-                    raise RuntimeError("the API process exited")
-                await asyncio.sleep(0.1)
-        raise RuntimeError("the API process did not start")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
 
 
 def click(fake: FakeSlack, channel: str, ts: str, action: str) -> dict[str, Any]:
