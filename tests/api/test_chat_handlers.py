@@ -121,15 +121,21 @@ async def test_an_answer_streams_survives_a_reload_and_lands_in_the_history(
     assert page.run_message == "How did Acme grow?" and page.run_text == ""
 
 
-async def test_a_revised_draft_replaces_the_first_in_the_live_answer(
-    live: httpx.AsyncClient, queued: list[tuple[TenantScope, uuid.UUID]]
-) -> None:
+async def _asked(live: httpx.AsyncClient, question: str) -> ChatState:
+    """Ada's chat page on a new SEO conversation, the question sent (its run queued, not yet executed)."""
     ada = await new_tenant("ada", "Alpha", client=live)
     made = await live.post("/api/v1/conversations", json={"agent": "seo"}, headers=ada.headers())
     page = _page(ada, made.json()["id"])
     await ChatState.load.fn(page)
-    ChatState.set_draft.fn(page, "How did Acme grow?")
+    ChatState.set_draft.fn(page, question)
     assert await ChatState.send.fn(page) is ChatState.follow
+    return page
+
+
+async def test_a_revised_draft_replaces_the_first_in_the_live_answer(
+    live: httpx.AsyncClient, queued: list[tuple[TenantScope, uuid.UUID]]
+) -> None:
+    page = await _asked(live, "How did Acme grow?")
     scope, rid = queued[0]
     first, revised = "Acme grew a lot [S1].", "Acme grew revenue by 40% in 2025 across Europe [S1]."
     # The check sends the first draft back once; the agent writes again and the second draft is kept.
@@ -157,12 +163,7 @@ async def test_a_revised_draft_replaces_the_first_in_the_live_answer(
 async def test_stop_ends_the_answer_and_says_so(
     live: httpx.AsyncClient, queued: list[tuple[TenantScope, uuid.UUID]]
 ) -> None:
-    ada = await new_tenant("ada", "Alpha", client=live)
-    made = await live.post("/api/v1/conversations", json={"agent": "seo"}, headers=ada.headers())
-    page = _page(ada, made.json()["id"])
-    await ChatState.load.fn(page)
-    ChatState.set_draft.fn(page, "Write a long plan")
-    assert await ChatState.send.fn(page) is ChatState.follow
+    page = await _asked(live, "Write a long plan")
     scope, rid = queued[0]
     run = asyncio.create_task(
         executor.execute_run(scope, rid, **turn_options(scope, slow_chat([ANSWER * 20], 0.02)))
