@@ -24,12 +24,22 @@ MAX_ROWS = 10_000
 class Ga4Error(RuntimeError):
     """A GA4 call failed. `code` is ours (stable, snake_case); `status` the HTTP status to answer with."""
 
-    def __init__(self, message: str, *, code: str, status: int = 503, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        status: int = 503,
+        retry_after: int | None = None,
+        quota_kind: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
         self.status = status
         self.retry_after = retry_after
+        # Which quota Google named when it refused ("day", "hour", "concurrent"); None for other errors.
+        self.quota_kind = quota_kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +194,13 @@ def quota_error(*, retry_after: int = 3600, kind: str = "hour") -> Ga4Error:
     "day" (back at midnight Pacific time), "concurrent" (too many requests at once: back in seconds) or
     "hour" (the hourly token quota, and the default when Google did not say)."""
     if kind == "day":
-        hours = max(1, round(retry_after / 3600))
-        when = f"after midnight Pacific time (in about {hours} hour{'s' if hours != 1 else ''})"
+        if retry_after < 90 * 60:
+            minutes = max(1, round(retry_after / 60))
+            left = f"{minutes} minute{'s' if minutes != 1 else ''}"
+        else:
+            hours = round(retry_after / 3600)
+            left = f"{hours} hour{'s' if hours != 1 else ''}"
+        when = f"after midnight Pacific time (in about {left})"
         message = (
             "The GA4 property has used up its daily Google Analytics quota (Google allows each property a fixed "
             f"number of report tokens per day). Figures will be back {when}."
@@ -197,7 +212,7 @@ def quota_error(*, retry_after: int = 3600, kind: str = "hour") -> Ga4Error:
             "The GA4 property has used up its hourly Google Analytics quota (Google allows each property a fixed "
             "number of report tokens per hour). Figures will be back within the hour."
         )
-    return Ga4Error(message, code="ga4_quota_exhausted", status=429, retry_after=retry_after)
+    return Ga4Error(message, code="ga4_quota_exhausted", status=429, retry_after=retry_after, quota_kind=kind)
 
 
 def _quota_kind(detail: str) -> str:

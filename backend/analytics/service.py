@@ -413,9 +413,18 @@ async def _with_retry(scope: TenantScope, token: str, call: Callable[[str], Awai
         raise _app_error(exc) from None
 
 
+class QuotaRefused(RateLimited):
+    """Google refused a GA4 call for quota; `quota_kind` is the quota it named ("day", "hour", "concurrent")."""
+
+    def __init__(self, message: str, *, retry_after: int, code: str, quota_kind: str) -> None:
+        super().__init__(message, retry_after=retry_after, code=code)
+        self.quota_kind = quota_kind
+
+
 def _app_error(exc: Ga4Error) -> AppError:
     if exc.status == 429:
-        return RateLimited(exc.message, retry_after=exc.retry_after or 3600, code=exc.code)
+        kind = exc.quota_kind or "hour"
+        return QuotaRefused(exc.message, retry_after=exc.retry_after or 3600, code=exc.code, quota_kind=kind)
     return AppError(exc.message, code=exc.code, status_code=exc.status)
 
 
@@ -475,15 +484,17 @@ async def run_report(ctx: SpaceContext, request: ReportRequest) -> ReportPublic:
         token = await _access_token(ctx.scope, row=row)
         try:
             report = await _with_retry(ctx.scope, token, call)
-        except RateLimited as exc:
+        except QuotaRefused as exc:
             # The hourly quota: a short pause, then try again (it may be back within minutes). The daily one:
             # nothing comes back before Google's quota day turns, so every space waits until then instead of
-            # spending the project's quota on refusals all day. A burst over the concurrent-requests limit
+            # spending the project's quota on refusals all day (in the day's last hour too: the kind comes
+            # from Google's message, not from how long is left). A burst over the concurrent-requests limit
             # waits seconds.
-            if (exc.retry_after or 0) > 3600:
-                kind, pause = "day", int(exc.retry_after or 3600)
-            elif (exc.retry_after or 0) < 60:
-                kind, pause = "concurrent", max(1, int(exc.retry_after or 5))
+            kind = exc.quota_kind
+            if kind == "day":
+                pause = max(1, int(exc.retry_after or 3600))
+            elif kind == "concurrent":
+                pause = max(1, int(exc.retry_after or 5))
             else:
                 kind, pause = "hour", max(60, get_settings().ga4_report_cache_seconds)
             await cache.set(paused, kind, pause)

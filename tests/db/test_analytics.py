@@ -218,6 +218,28 @@ async def test_a_used_up_daily_quota_waits_for_googles_next_day(google: FakeGoog
     assert getattr(again.value, "retry_after", 0) >= client.seconds_to_quota_day() - 120, "waits for the new day"
 
 
+async def test_a_daily_refusal_in_the_days_last_hour_still_waits_for_the_new_day(
+    google: FakeGoogle, alpha: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 23:30 Pacific: Google's daily quota comes back in 30 minutes, less than an hour. The pause must still be
+    # the daily one (until midnight, said as such), not the hourly one read off how long is left.
+    monkeypatch.setattr(client, "seconds_to_quota_day", lambda now=None: 1800)
+    ctx = await alpha.context()
+    await _connect(ctx, google, ALICE, "111")
+    google.property_quota_exhausted.add("111")
+    google.quota_exhausted_per = "day"
+    with pytest.raises(AppError) as first:
+        await service.run_report(ctx, ReportRequest(metrics=["sessions"]))
+    calls = len(google.report_calls)
+    with pytest.raises(AppError) as again:
+        await service.run_report(ctx, ReportRequest(metrics=["keyEvents"]))
+    assert len(google.report_calls) == calls, "the daily pause holds the property"
+    for refusal in (first.value, again.value):
+        assert "midnight Pacific time (in about 30 minutes)" in refusal.message, refusal.message
+        assert "within the hour" not in refusal.message
+    assert 1700 <= getattr(again.value, "retry_after", 0) <= 1800
+
+
 async def test_an_exhausted_property_pauses_every_space_reading_it(google: FakeGoogle, alpha: Tenant) -> None:
     a, b = await alpha.context(), await _sibling(alpha)
     await _connect(a, google, ALICE, "111")
