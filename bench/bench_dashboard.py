@@ -27,49 +27,32 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
 import json
 import os
 import platform
 import random
-import shutil
 import statistics
-import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-_TMP = Path(tempfile.mkdtemp(prefix="obelisk-bench-dashboard-"))
-atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
-os.environ.update(
-    {
-        "DATA_DIR": str(_TMP / "data"),
-        "EMBEDDING_PROVIDER": "fake",
-        "CHAT_PROVIDER": "fake",
-        "LOG_LEVEL": "WARNING",
-        "WARM_MODELS_ON_START": "false",
-        "RUN_WORKER_IN_APP": "false",
-    }
-)
-for _name in ("DATABASE_URL", "DATABASE_APP_URL", "REDIS_URL", "GOOGLE_OAUTH_CLIENT_ID", "GOOGLE_OAUTH_CLIENT_SECRET"):
-    os.environ.pop(_name, None)
+from harness import ROOT, log, migrated_database, percentile, sandbox  # bench/: the script's own directory
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+_TMP = sandbox(
+    "dashboard",
+    {"EMBEDDING_PROVIDER": "fake", "CHAT_PROVIDER": "fake"},
+    drop=("GOOGLE_OAUTH_CLIENT_ID", "GOOGLE_OAUTH_CLIENT_SECRET"),
+)
 
 import psycopg  # noqa: E402
 from psycopg.types.json import Jsonb  # noqa: E402
 
 from backend.analytics import service as analytics  # noqa: E402
-from backend.cli import run_migrations  # noqa: E402
 from backend.core import cache as cache_module  # noqa: E402
 from backend.core.config import get_settings  # noqa: E402
 from backend.core.db import Database, create_engine, set_database  # noqa: E402
-from backend.core.embedded_pg import embedded_url  # noqa: E402
 from backend.dashboard import service  # noqa: E402
 from backend.tenancy.context import SpaceContext  # noqa: E402
 from tests.support.fake_google import FakeGoogle, Grant, build_app, google_env  # noqa: E402
@@ -89,10 +72,6 @@ STATUS_MIX = (
 STATES = ("draft", "in_review", "approved", "changes_requested", "published")
 MODELS = (("vertex", "gemini-2.5-pro", "main"), ("vertex", "gemini-2.5-flash", "fast"))
 DAYS = 120
-
-
-def log(message: str) -> None:
-    print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
 
 
 def _space(conn: psycopg.Connection[Any], organization: uuid.UUID, name: str, new_org: bool) -> uuid.UUID:
@@ -284,11 +263,6 @@ def link_and_connect(owner_url: str, org: uuid.UUID, space: uuid.UUID) -> tuple[
     return fake, len(linked)
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
-
-
 async def measure(call: Callable[[], Awaitable[Any]], iterations: int, warmup: int = 5) -> dict[str, float]:
     for _ in range(warmup):
         await call()
@@ -337,10 +311,7 @@ async def main() -> None:
     rng = random.Random(SEED)
 
     log("starting embedded PostgreSQL and applying migrations")
-    owner_url = embedded_url(_TMP / "data", cleanup_mode="delete")
-    os.environ["DATABASE_URL"] = owner_url
-    get_settings.cache_clear()
-    run_migrations(owner_url)
+    owner_url = migrated_database(_TMP / "data")
     settings = get_settings()
 
     log(f"loading 4 spaces x ({args.runs:,} runs, {args.items:,} content items)")

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
 import dataclasses
 import hashlib
 import itertools
@@ -31,9 +30,7 @@ import json
 import math
 import os
 import platform
-import shutil
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -44,30 +41,20 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from harness import ROOT, log, migrated_database, percentile, sandbox  # bench/: the script's own directory
 
-_TMP = Path(tempfile.mkdtemp(prefix="obelisk-bench-quality-"))
-atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
-os.environ.setdefault("EMBEDDING_PROVIDER", "local")
-os.environ.update(
+_TMP = sandbox(
+    "quality",
     {
-        "DATA_DIR": str(_TMP / "data"),
         "CHAT_PROVIDER": "fake",
         "QUERY_ENHANCEMENT": "false",
-        "LOG_LEVEL": "WARNING",
-        "WARM_MODELS_ON_START": "false",
-        "RUN_WORKER_IN_APP": "false",
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "ENVIRONMENT": "test",
         "SEARCH_USAGE_DELAY_MS": "0",
-    }
+    },
+    defaults={"EMBEDDING_PROVIDER": "local"},
 )
-for _name in ("DATABASE_URL", "DATABASE_APP_URL", "REDIS_URL"):
-    os.environ.pop(_name, None)
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 import psycopg  # noqa: E402
 from pgvector.psycopg import register_vector  # noqa: E402
@@ -78,15 +65,6 @@ RESULTS = ROOT / "bench" / "results" / "quality.md"
 TOP_K = 10
 BASELINE_DEPTH = 100
 RRF_K = 60
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))] if ordered else float("nan")
 
 
 # --- data ------------------------------------------------------------------------------------------------
@@ -291,15 +269,9 @@ async def keyword_sql_ms(scope: Any, texts: Sequence[str], weights: Sequence[flo
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
-    from backend.cli import run_migrations
+    owner_url = migrated_database(_TMP / "pg")
+
     from backend.core.config import get_settings
-    from backend.core.embedded_pg import embedded_url
-
-    owner_url = embedded_url(_TMP / "pg", cleanup_mode="delete")
-    os.environ["DATABASE_URL"] = owner_url
-    get_settings.cache_clear()
-    run_migrations(owner_url)
-
     from backend.models.registry import get_embedder
     from backend.tenancy import accounts
     from backend.tenancy.context import SpaceContext
@@ -397,7 +369,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         name: {
             "ndcg_at_10": statistics.fmean(m["ndcg"]),
             "recall_at_10": statistics.fmean(m["recall"]),
-            **({"p50_ms": statistics.median(m["ms"]), "p95_ms": percentile(m["ms"], 95)} if m["ms"] else {}),
+            **({"p50_ms": statistics.median(m["ms"]), "p95_ms": percentile(m["ms"], 0.95)} if m["ms"] else {}),
         }
         for name, m in measured.items()
     }

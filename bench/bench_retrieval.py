@@ -22,15 +22,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
 import hashlib
 import json
 import math
 import os
 import platform
-import shutil
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -40,30 +37,27 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from harness import (  # bench/: the script's own directory
+    ROOT,
+    load_average,
+    log,
+    migrated_database,
+    percentile,
+    sandbox,
+)
 
-_TMP = Path(tempfile.mkdtemp(prefix="obelisk-bench-retrieval-"))
-atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
-os.environ.setdefault("EMBEDDING_PROVIDER", "local")
-os.environ.update(
+_TMP = sandbox(
+    "retrieval",
     {
-        "DATA_DIR": str(_TMP / "data"),
         "CHAT_PROVIDER": "fake",
         "QUERY_ENHANCEMENT": "false",
-        "LOG_LEVEL": "WARNING",
-        "WARM_MODELS_ON_START": "false",
-        "RUN_WORKER_IN_APP": "false",
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "ENVIRONMENT": "test",
         "REFLEX_TELEMETRY_ENABLED": "false",
-    }
+    },
+    defaults={"EMBEDDING_PROVIDER": "local"},
 )
-for _name in ("DATABASE_URL", "DATABASE_APP_URL", "REDIS_URL"):
-    os.environ.pop(_name, None)
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 import psycopg  # noqa: E402
 from pgvector.psycopg import register_vector, register_vector_async  # noqa: E402
@@ -74,24 +68,6 @@ TOP_K = 8
 WARMUP = 20
 RRF_K = 60
 BARE_DEPTH = 40
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
-
-
-def load_average() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
 
 
 # --- data ------------------------------------------------------------------------------------------------
@@ -323,20 +299,13 @@ async def streams_sequential_vs_parallel(
 
 
 def row(label: str, values: Sequence[float]) -> str:
-    return f"| {label} | {statistics.median(values):.2f} | {percentile(values, 95):.2f} |"
+    return f"| {label} | {statistics.median(values):.2f} | {percentile(values, 0.95):.2f} |"
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     import httpx
 
-    from backend.cli import run_migrations
-    from backend.core.config import get_settings
-    from backend.core.embedded_pg import embedded_url
-
-    owner_url = embedded_url(_TMP / "pg", cleanup_mode="delete")
-    os.environ["DATABASE_URL"] = owner_url
-    get_settings.cache_clear()
-    run_migrations(owner_url)
+    owner_url = migrated_database(_TMP / "pg")
 
     from backend.models.registry import get_embedder
     from backend.tenancy.context import SpaceContext
@@ -460,10 +429,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     one_p50, four_p50 = statistics.median(one_ms), statistics.median(four_ms)
     results.update(
         queries=len(batch),
-        bare_sql_ms={"p50": bare_p50, "p95": percentile(bare_all, 95)},
-        embed_ms={"p50": statistics.median(embed_ms), "p95": percentile(embed_ms, 95)},
-        api_1_client_ms={"p50": one_p50, "p95": percentile(one_ms, 95)},
-        api_4_clients_ms={"p50": four_p50, "p95": percentile(four_ms, 95), "per_second": len(batch) / four_wall},
+        bare_sql_ms={"p50": bare_p50, "p95": percentile(bare_all, 0.95)},
+        embed_ms={"p50": statistics.median(embed_ms), "p95": percentile(embed_ms, 0.95)},
+        api_1_client_ms={"p50": one_p50, "p95": percentile(one_ms, 0.95)},
+        api_4_clients_ms={"p50": four_p50, "p95": percentile(four_ms, 0.95), "per_second": len(batch) / four_wall},
         other_chunks=others,
         spaces=len(tenants),
         steps_1_client_p50={k: statistics.median(v) for k, v in one_steps.items()},
@@ -475,7 +444,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     if args.many_clients:
         results[f"api_{args.many_clients}_clients_ms"] = {
             "p50": statistics.median(many_ms) if many_ms else float("nan"),
-            "p95": percentile(many_ms, 95),
+            "p95": percentile(many_ms, 0.95),
             "per_second": len(many_ms) / many_wall if many_wall else 0.0,
             "searches": len(many_ms) + many_errors,
             "errors": many_errors,

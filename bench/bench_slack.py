@@ -18,48 +18,27 @@ Results: bench/results/slack.md and bench/results/slack.json. Medians and p95 ov
 from __future__ import annotations
 
 import asyncio
-import atexit
 import json
 import os
 import platform
-import shutil
 import statistics
-import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-_TMP = Path(tempfile.mkdtemp(prefix="obelisk-bench-slack-"))
-atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
-os.environ.update(
-    {
-        "DATA_DIR": str(_TMP / "data"),
-        "EMBEDDING_PROVIDER": "fake",
-        "CHAT_PROVIDER": "fake",
-        "LOG_LEVEL": "WARNING",
-        "WARM_MODELS_ON_START": "false",
-        "RUN_WORKER_IN_APP": "false",
-    }
-)
-for _name in ("DATABASE_URL", "DATABASE_APP_URL", "REDIS_URL"):
-    os.environ.pop(_name, None)
+from harness import ROOT, log, migrated_database, percentile, sandbox  # bench/: the script's own directory
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+_TMP = sandbox("slack", {"EMBEDDING_PROVIDER": "fake", "CHAT_PROVIDER": "fake"})
 
 import httpx  # noqa: E402
-from app_process import Server, free_port, pct  # noqa: E402
+from app_process import Server, free_port  # noqa: E402
 
-from backend.cli import run_migrations  # noqa: E402
 from backend.content import service as content  # noqa: E402
 from backend.content.schemas import ContentCreate  # noqa: E402
 from backend.core.config import get_settings  # noqa: E402
 from backend.core.db import Database, create_engine, set_database  # noqa: E402
-from backend.core.embedded_pg import embedded_url  # noqa: E402
 from backend.slack import blocks, connection, signing  # noqa: E402
 from backend.slack import service as reviews  # noqa: E402
 from backend.slack.schemas import SlackConnectionUpdate  # noqa: E402
@@ -78,10 +57,6 @@ DRAFT = (
     "Acme Insights helps marketing teams plan campaigns in one calm place. Our customers publish reports each "
     "week and approve every launch without chasing anyone. Book a demo this week."
 )
-
-
-def log(message: str) -> None:
-    print(f"[bench-slack] {message}", flush=True)
 
 
 def click(fake: FakeSlack, channel: str, ts: str, action: str) -> dict[str, Any]:
@@ -199,10 +174,7 @@ def write(results: dict[str, Any]) -> None:
 
 async def main() -> None:
     log("starting embedded PostgreSQL and applying migrations")
-    owner_url = embedded_url(_TMP / "data" / "pg", cleanup_mode="delete")
-    os.environ["DATABASE_URL"] = owner_url
-    get_settings.cache_clear()
-    run_migrations(owner_url)
+    migrated_database(_TMP / "data" / "pg")
     engine = create_engine(get_settings().app_database_url(), pool_size=10, max_overflow=10)
     set_database(Database(engine))
     signed_up = await accounts.sign_up(
@@ -254,7 +226,7 @@ def _merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
         "concurrent": parts[0]["concurrent"],
         "clicks": len(answers),
         "median_ms": round(statistics.median(answers), 1),
-        "p95_ms": round(pct(answers, 0.95), 1),
+        "p95_ms": round(percentile(answers, 0.95), 1),
         "max_ms": round(max(answers), 1),
         "all_answered_ms": round(statistics.median(p["all_answered_ms"] for p in parts), 1),
         "slack_calls_done_ms": round(statistics.median(p["slack_calls_done_ms"] for p in parts), 1),
