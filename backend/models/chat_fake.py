@@ -35,10 +35,12 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from backend.models.base import GuardedChatModel, ModelRole, text_of
+from backend.models.errors import ModelRequestInvalid
 from backend.models.resilience import ModelGuard
 from backend.models.structured import example_for, structured_runnable
 
 _WORDS = re.compile(r"\S+\s*|\s+")
+_TOKENS = re.compile(r"\w+|[^\w\s]")
 
 ScriptItem = str | AIMessage | dict[str, Any] | BaseModel | BaseException | Callable[[list[BaseMessage]], Any]
 """One scripted reply (see the module docstring)."""
@@ -91,6 +93,9 @@ class _FakeChatCore(BaseChatModel):
     """Seconds between streamed words (a slow stream that a browser test can reload or stop mid-answer)."""
     calls: list[dict[str, Any]] = Field(default_factory=list)
     """Every request: its messages and keyword arguments (tools, response_format...)."""
+    context_tokens: int | None = None
+    """A context window like a local model's: a longer prompt (words and punctuation marks counted as tokens,
+    the way a tokenizer at least splits them) is refused as llama.cpp refuses it. None: no limit."""
     _next: int = PrivateAttr(default=0)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
@@ -118,6 +123,14 @@ class _FakeChatCore(BaseChatModel):
 
     def _reply(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> AIMessage:
         self.calls.append({"messages": list(messages), **kwargs})
+        if self.context_tokens is not None:
+            needed = sum(len(_TOKENS.findall(text_of(m))) for m in messages)
+            if needed > self.context_tokens:
+                raise ModelRequestInvalid(
+                    f"The prompt is too long for the model {self.model_name}: request ({needed} tokens) exceeds "
+                    f"the available context size ({self.context_tokens} tokens).",
+                    provider="fake",
+                )
         item = self._take()
         if callable(item) and not isinstance(item, BaseException | BaseMessage):
             item = item(messages)
@@ -231,6 +244,7 @@ def make_fake_chat(
     guard: ModelGuard | None = None,
     delay: float = 0.0,
     model_name: str = "fake-chat",
+    context_tokens: int | None = None,
 ) -> FakeChatModel:
     """A fake chat model with its own circuit breaker and no retry waits (tests call this)."""
     from backend.models.resilience import CircuitBreaker, RetryPolicy
@@ -240,6 +254,7 @@ def make_fake_chat(
         role=role,
         delay=delay,
         model_name=model_name,
+        context_tokens=context_tokens,
         guard=guard or ModelGuard("fake", CircuitBreaker(f"fake:{model_name}"), timeout=30.0,
                                   retry=RetryPolicy(max_retries=0)),
     )

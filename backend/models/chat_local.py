@@ -57,6 +57,11 @@ class _LocalChatCore(BaseChatModel):
         return "llamacpp-local"
 
     @property
+    def context_tokens(self) -> int:
+        """The context window of one call (a slot's share of the engine's context: LOCAL_CTX_SIZE)."""
+        return int(self.engine.ctx_per_slot)
+
+    @property
     def _identifying_params(self) -> dict[str, Any]:
         return {"model_name": self.model_name, "temperature": self.temperature, "max_tokens": self.max_tokens}
 

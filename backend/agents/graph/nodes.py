@@ -11,6 +11,7 @@ and fans them out.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -72,17 +73,28 @@ class Nodes:
         tools = self._parts(context).tools
         return [tools[name] for name in context.config.tools if name in tools]
 
-    def _prompt(self, state: AgentState, context: AgentContext, request: str) -> list[BaseMessage]:
+    def _prompt(
+        self, state: AgentState, context: AgentContext, request: str, model: BaseChatModel | None = None
+    ) -> list[BaseMessage]:
+        """The messages of one call, as whole as `model`'s context window allows (see `prompts.FITS`): a
+        small local model (4,096 tokens) would otherwise refuse the prompt once a few tool results pile up."""
         marked = context.spotlight
         system = prompts.system_prompt(
             context.config, canary=context.canary, marked=marked, brand_voice=context.brand_voice
         )
-        return [
-            SystemMessage(content=system),
-            *prompts.history(state.get("messages") or []),
-            HumanMessage(content=prompts.workspace(dict(state), boundary=context.boundary, marked=marked)),
-            HumanMessage(content=request),
-        ]
+        window = _prompt_window(model)
+        messages: list[BaseMessage] = []
+        for fit in prompts.FITS if window is not None else prompts.FITS[:1]:
+            workspace = prompts.workspace(dict(state), boundary=context.boundary, marked=marked, fit=fit)
+            messages = [
+                SystemMessage(content=system),
+                *prompts.history(state.get("messages") or [], fit.turns),
+                HumanMessage(content=workspace),
+                HumanMessage(content=request),
+            ]
+            if window is None or sum(prompts.estimate_tokens(text_of(m)) for m in messages) <= window:
+                break
+        return messages  # the leanest when none fits: the provider then says clearly what is too long
 
     async def _search(self, state: AgentState, context: AgentContext, query: str) -> list[dict[str, Any]]:
         scope = require_scope(context)
@@ -156,20 +168,22 @@ class Nodes:
             return {"cancelled": True}
         if state.get("error"):
             return {}
-        tools = self._agent_tools(context)
+        spent = _spent_tools(state)
+        tools = [t for t in self._agent_tools(context) if t.name not in spent]
         cap = context.config.max_iterations
         forced = None
         speculation: Speculation | None = None
         if state.get("iterations", 0) >= cap - 1 and not state.get("draft"):
             forced = "write_answer"  # the last allowed cycle writes an answer rather than stopping with none
         elif _repeating(state):
-            forced = "write_answer"  # the same tool with the same arguments twice: the loop is going nowhere
+            forced = "write_answer"  # the same tool for the last two calls: the loop is going nowhere
         if forced:
             decision: dict[str, Any] = {"action": forced, "tool": "none", "search_query": "", "reason": "forced"}
         else:
             schema = decision_model(tuple(t.name for t in tools))
             default = schema(action="write_answer" if not state.get("draft") else "finish", reason="default")
-            messages = self._prompt(state, context, prompts.decision_request(tools, dict(state), cap))
+            fast = self._parts(context).fast_llm
+            messages = self._prompt(state, context, prompts.decision_request(tools, dict(state), cap), fast)
             speculation = self._speculate(state, context)
             _emit(runtime, "step", name="think", status="started")
             try:
@@ -241,7 +255,8 @@ class Nodes:
 
     async def _use_tool(self, state: AgentState, runtime: Runtime[AgentContext], tool: AgentTool) -> Update:
         context = runtime.context
-        messages = self._prompt(state, context, prompts.args_request(tool, dict(state)))
+        fast = self._parts(context).fast_llm
+        messages = self._prompt(state, context, prompts.args_request(tool, dict(state)), fast)
         default = _empty_args(tool)
         args_value, repairs = await decide(
             self._parts(context).fast_llm, tool.args_model, messages, default=default, what="arguments"
@@ -263,6 +278,9 @@ class Nodes:
             update |= {"context": merged, "blocked_sources": blocked}
         return update
 
+    def _writing_prompt(self, state: AgentState, context: AgentContext) -> list[BaseMessage]:
+        return self._prompt(state, context, prompts.ANSWER_REQUEST, self._parts(context).llm)
+
     def _writer(self, context: AgentContext) -> Any:
         return self._parts(context).llm.bind(temperature=context.config.temperature)
 
@@ -271,7 +289,7 @@ class Nodes:
         yet (with a draft the decision is about finishing, rarely about writing again); see `speculation`."""
         if not context.speculative_write or state.get("draft"):
             return None
-        messages = self._prompt(state, context, prompts.ANSWER_REQUEST)  # what `_write` would send
+        messages = self._writing_prompt(state, context)  # what `_write` would send
         return Speculation(self._writer(context).astream(messages), key=_write_key(state))
 
     async def _write(self, state: AgentState, runtime: Runtime[AgentContext]) -> Update:
@@ -292,7 +310,7 @@ class Nodes:
         if speculation is not None:
             stream = speculation.chunks()
         else:
-            stream = self._writer(context).astream(self._prompt(state, context, prompts.ANSWER_REQUEST))
+            stream = self._writer(context).astream(self._writing_prompt(state, context))
         # Risky spans (an address, the canary, a source instruction's payload) wait until the cheap checks
         # have seen them whole; a blocked one never reaches a follower (see `holdback`).
         gate = HoldBack(
@@ -340,7 +358,7 @@ class Nodes:
             _emit(runtime, "step", name="check", status="done", complete=True)
             return update | {"task_complete": True}
         default = Review(complete=True)
-        messages = self._prompt(state, context, prompts.REVIEW_REQUEST)
+        messages = self._prompt(state, context, prompts.REVIEW_REQUEST, self._parts(context).fast_llm)
         try:
             review, _ = await decide(self._parts(context).fast_llm, Review, messages, default=default, what="review")
         except Exception as exc:
@@ -416,13 +434,34 @@ def _model_name(llm: BaseChatModel | None) -> str | None:
     return str(name or type(llm).__name__)[:100]
 
 
+# How many times one run may call one tool. A capable model rarely needs a tool twice; a small local one
+# happily calls the same tool again and again with arguments it makes up (a date, an unrelated address as the
+# topic), each call a slow decision plus a slow argument call before the reader sees a word.
+TOOL_CALLS_PER_RUN = 2
+
+
+def _prompt_window(model: BaseChatModel | None) -> int | None:
+    """The tokens a prompt to `model` may take: its context window less room for its answer; None when the
+    model does not say (remote models, whose windows dwarf any prompt built here)."""
+    window = getattr(model, "context_tokens", None)
+    if not isinstance(window, int) or window <= 0:
+        return None
+    answer = getattr(model, "max_tokens", None)
+    reserve = min(answer if isinstance(answer, int) and answer > 0 else 512, window // 3)
+    return window - reserve - 32  # 32: the chat template's role markers
+
+
 def _repeating(state: AgentState) -> bool:
+    """The run's last two tool calls used the same tool: whatever their arguments, a third call will not add
+    what two did not, so the run writes with what it has."""
     results = state.get("tool_results") or []
-    return (
-        len(results) >= 2
-        and results[-1]["tool"] == results[-2]["tool"]
-        and (results[-1]["arguments"] == results[-2]["arguments"])
-    )
+    return len(results) >= 2 and results[-1]["tool"] == results[-2]["tool"]
+
+
+def _spent_tools(state: AgentState) -> set[str]:
+    """Tools this run has called `TOOL_CALLS_PER_RUN` times: no longer offered to the decision."""
+    used = Counter(r["tool"] for r in state.get("tool_results") or [])
+    return {name for name, count in used.items() if count >= TOOL_CALLS_PER_RUN}
 
 
 def _write_key(state: AgentState) -> tuple[Any, ...]:

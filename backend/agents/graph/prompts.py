@@ -5,6 +5,7 @@ models can reuse their prompt cache; what changes per step (sources, tool result
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage
@@ -60,18 +61,59 @@ def _voice(voice: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def history(messages: list[AnyMessage]) -> list[BaseMessage]:
-    """The last turns of the conversation (user messages and final answers), the current request last."""
-    turns = [m for m in messages if isinstance(m, HumanMessage | AIMessage)]
-    return list(turns[-HISTORY_TURNS * 2 :])
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """How much of the run's material a prompt carries: characters per source and how many sources (best
+    ranked first), characters of each older tool result and of the latest one, earlier conversation turns."""
+
+    source_chars: int = 1800
+    sources: int | None = None
+    result_chars: int | None = None
+    last_result_chars: int | None = None
+    turns: int = HISTORY_TURNS
 
 
-def workspace(state: dict[str, Any], *, boundary: str, marked: bool) -> str:
-    sources = render_sources(state.get("context") or [], boundary=boundary, mark=marked)
+# From whole to lean. A prompt takes the first that fits the model's context window (`Nodes._prompt`); models
+# with a large window (Gemini, most OpenAI-compatible servers) always get the first. Older tool results go
+# first (the decision that asked for them has been taken), then source length, then old turns, then the
+# lowest-ranked sources. The numbering of the sources that stay is unchanged, so citations still match.
+FITS = (
+    Fit(),
+    Fit(result_chars=600),
+    Fit(source_chars=900, result_chars=400, last_result_chars=2000, turns=4),
+    Fit(source_chars=600, sources=6, result_chars=300, last_result_chars=1200, turns=2),
+    Fit(source_chars=400, sources=4, result_chars=200, last_result_chars=800, turns=1),
+    Fit(source_chars=300, sources=3, result_chars=150, last_result_chars=500, turns=0),
+)
+
+
+def estimate_tokens(text: str) -> int:
+    """A generous count of `text`'s tokens without the model's tokenizer: a token per 3 characters (the local
+    models' tokenizers average nearer 4 on English prose), plus one per datamark (the mark takes the place of
+    the space a word's token would have carried)."""
+    return len(text) // 3 + text.count(MARK) + 4
+
+
+def history(messages: list[AnyMessage], turns: int = HISTORY_TURNS) -> list[BaseMessage]:
+    """The last `turns` turns of the conversation (user messages and final answers) and the current request,
+    which comes last and is always kept."""
+    kept = [m for m in messages if isinstance(m, HumanMessage | AIMessage)]
+    count = HISTORY_TURNS * 2 if turns >= HISTORY_TURNS else turns * 2 + 1
+    return list(kept[-count:])
+
+
+def workspace(state: dict[str, Any], *, boundary: str, marked: bool, fit: Fit = FITS[0]) -> str:
+    passages = state.get("context") or []
+    if fit.sources is not None:
+        passages = passages[: fit.sources]
+    sources = render_sources(passages, boundary=boundary, mark=marked, limit=fit.source_chars)
     parts = ["Sources from the team's space:", sources]
     results = state.get("tool_results") or []
     if results:
-        parts += ["Tool results so far:", render_tool_results(results, boundary=boundary, mark=marked)]
+        rendered = render_tool_results(
+            results, boundary=boundary, mark=marked, limit=fit.result_chars, last_limit=fit.last_result_chars
+        )
+        parts += ["Tool results so far:", rendered]
     if state.get("draft"):
         parts += ["Your current draft:", state["draft"]]
     return "\n\n".join(parts)

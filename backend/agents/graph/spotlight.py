@@ -43,11 +43,23 @@ def render_sources(passages: list[dict[str, Any]], *, boundary: str, mark: bool 
     return "\n".join(blocks) if blocks else "(no sources found in this space)"
 
 
-def render_tool_results(results: list[dict[str, Any]], *, boundary: str, mark: bool = True) -> str:
-    """Tool outputs are data too (a fetched page can carry an attack): delimited and marked like sources."""
+def render_tool_results(
+    results: list[dict[str, Any]],
+    *,
+    boundary: str,
+    mark: bool = True,
+    limit: int | None = None,
+    last_limit: int | None = None,
+) -> str:
+    """Tool outputs are data too (a fetched page can carry an attack): delimited and marked like sources.
+    `limit` cuts every result but the latest, `last_limit` the latest (None: as the tool rendered it)."""
     blocks = []
-    for result in results:
-        body = _neutralise(str(result.get("rendered", "")))
+    for index, result in enumerate(results):
+        body = str(result.get("rendered", ""))
+        cut = last_limit if index == len(results) - 1 else limit
+        if cut is not None and len(body) > cut:
+            body = body[: max(0, cut - 12)] + " …[shortened]"
+        body = _neutralise(body)
         if mark:
             body = datamark(body)
         name = result.get("tool")

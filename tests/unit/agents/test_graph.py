@@ -57,6 +57,24 @@ async def _count(env: ToolEnv, args: BaseModel) -> BaseModel:
 COUNT = AgentTool(name="word_count", description="Count the words of a text", args_model=CountArgs, run=_count)
 
 
+class EchoArgs(BaseModel):
+    topic: str = Field(description="What to look up")
+
+
+async def _long_report(env: ToolEnv, args: BaseModel) -> BaseModel:
+    class Report(BaseModel):
+        findings: str
+
+    return Report(findings=" ".join(f"finding{n} about keywords" for n in range(300)))  # ~900 tokens
+
+
+KEYWORDS = AgentTool(name="keywords", description="Research keywords", args_model=EchoArgs, run=_long_report)
+AUDIT = AgentTool(name="audit", description="Audit the content", args_model=EchoArgs, run=_long_report)
+LETTERS = AgentTool(
+    name="letter_count", description="Count the letters of a text", args_model=CountArgs, run=_count
+)  # another tool, for the per-run tool budget
+
+
 def _env() -> ToolEnv:
     async def search(query: str, tags: tuple[str, ...], top_k: int) -> list[Passage]:
         return []
@@ -106,6 +124,8 @@ async def run(
     thread: str | None = None,
     request: str = "How did Acme grow?",
     speculative: bool = False,
+    tools: tuple[AgentTool, ...] = (COUNT,),
+    window: int | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]], Any, Any]:
     if speculative:
         # The fast model answers only once a writing call has reached the main model, so the writing call
@@ -113,15 +133,16 @@ async def run(
         writing = asyncio.Event()
         llm, fast_llm = make_fake_chat([_signalling(item, writing) for item in main]), gated_fast(fast, writing)
     else:
-        llm, fast_llm = make_fake_chat(main), make_fake_chat(fast, role="fast")
+        llm = make_fake_chat(main, context_tokens=window)
+        fast_llm = make_fake_chat(fast, role="fast", context_tokens=window)
     graph = build_graph(
         llm=llm,
         fast_llm=fast_llm,
         retriever=retriever or Retriever(),
-        tools={"word_count": COUNT},
+        tools={t.name: t for t in tools},
         checkpointer=saver or InMemorySaver(),
     )
-    config = replace(DEFAULTS["seo"], tools=("word_count",), max_iterations=max_iterations)
+    config = replace(DEFAULTS["seo"], tools=tuple(t.name for t in tools), max_iterations=max_iterations)
     context = AgentContext(
         scope=SCOPE,
         config=config,
@@ -280,6 +301,98 @@ async def test_the_last_allowed_cycle_writes_an_answer_rather_than_stopping_with
         max_iterations=3,
     )
     assert _complete(events)["stop_reason"] == "completed" and state["draft"] == "Here is what I found."
+
+
+def _thinks(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        e["payload"]
+        for e in events
+        if e["type"] == "step" and e["payload"].get("name") == "think" and e["payload"].get("status") == "done"
+    ]
+
+
+async def test_the_same_tool_twice_in_a_row_ends_the_tool_loop_whatever_its_arguments() -> None:
+    # What a small local model does: the same tool again, each time with arguments it made up. The third
+    # decision is not even asked: the run writes with what it has.
+    state, events, _, _ = await run(
+        [
+            decision("use_tool", "word_count"),
+            {"text": "2022-07-22T00:00:00Z"},
+            decision("use_tool", "word_count"),
+            {"text": "https://www.example.com/unrelated"},
+            review(True),
+        ],
+        ["Here is what I found."],
+    )
+    thinks = _thinks(events)
+    assert [t["action"] for t in thinks] == ["use_tool", "use_tool", "write_answer"]
+    assert thinks[-1]["reason"] == "forced"
+    assert [r["tool"] for r in state["tool_results"]] == ["word_count", "word_count"]
+    assert _complete(events)["stop_reason"] == "completed" and state["draft"] == "Here is what I found."
+
+
+async def test_a_tool_used_twice_in_a_run_is_no_longer_offered() -> None:
+    offered: list[str] = []
+
+    def fourth_decision(messages: list[BaseMessage]) -> dict[str, Any]:
+        listed = str(messages[-1].content).split("Tools you can use:")[1].split("Tools used so far")[0]
+        offered.append(listed.strip())
+        return decision("write_answer")
+
+    state, events, _, _ = await run(
+        [
+            decision("use_tool", "word_count"),
+            {"text": "a"},
+            decision("use_tool", "letter_count"),
+            {"text": "b"},
+            decision("use_tool", "word_count"),
+            {"text": "c"},
+            fourth_decision,
+            review(True),
+        ],
+        ["Acme grew by 40% in 2025 [S1]."],
+        tools=(COUNT, LETTERS),
+    )
+    assert offered == [f"- letter_count: {LETTERS.description}"], "word_count ran twice: no longer offered"
+    assert [r["tool"] for r in state["tool_results"]] == ["word_count", "letter_count", "word_count"]
+    assert _complete(events)["stop_reason"] == "completed"
+
+
+async def test_prompts_fit_a_small_models_context_window_as_tool_results_pile_up() -> None:
+    # A local model with a 1,500-token window: three long tool results (about 900 tokens each) and the sources
+    # would not fit in one prompt. Older results shrink first; every call fits and the run answers.
+    script = [
+        decision("use_tool", "keywords"),
+        {"topic": "spring launch"},
+        decision("use_tool", "audit"),
+        {"topic": "landing page"},
+        decision("use_tool", "keywords"),
+        {"topic": "pricing"},
+        decision("write_answer"),
+        review(True),
+    ]
+    state, events, llm, fast = await run(
+        script, ["Acme grew by 40% in 2025 [S1]."], tools=(KEYWORDS, AUDIT), window=1500, max_iterations=10
+    )
+    done = _complete(events)
+    assert done["stop_reason"] == "completed", done["message"]
+    assert [r["tool"] for r in state["tool_results"]] == ["keywords", "audit", "keywords"]
+    assert len(llm.calls) == 1 and len(fast.calls) == len(script)
+    workspace = str(fast.calls[-2]["messages"][-2].content)  # what the final decision saw
+    blocks = [len(b) for b in workspace.split("<tool_result")[1:]]
+    assert len(blocks) == 3 and blocks[-1] > 2 * max(blocks[:-1]), "older results shrink first, the latest stays"
+    assert "Acme grew revenue by 40%" in str(llm.calls[0]["messages"][-2].content).replace(MARK, " ")
+
+
+async def test_a_large_window_gets_the_whole_material() -> None:
+    _, events, llm, _ = await run(
+        [decision("use_tool", "keywords"), {"topic": "spring launch"}, decision("write_answer"), review(True)],
+        ["Done [S1]."],
+        tools=(KEYWORDS,),
+    )
+    assert _complete(events)["stop_reason"] == "completed"
+    workspace = str(llm.calls[0]["messages"][-2].content).replace(MARK, " ")
+    assert "finding150" in workspace and "shortened" not in workspace
 
 
 async def test_needing_more_context_goes_back_to_retrieval_with_the_missing_query() -> None:
