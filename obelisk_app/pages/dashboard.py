@@ -382,15 +382,19 @@ def _ga4_panel() -> rx.Component:
 def dashboard_page() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.text(
-                "Showing ",
-                DashboardState.start_date,
-                " to ",
-                DashboardState.end_date,
-                " (UTC)",
-                size="2",
-                color=rx.color("gray", 11),
-                data_testid="range-shown",
+            rx.cond(
+                DashboardState.start_date != "",
+                rx.text(
+                    "Showing ",
+                    DashboardState.start_date,
+                    " to ",
+                    DashboardState.end_date,
+                    " (UTC)",
+                    size="2",
+                    color=rx.color("gray", 11),
+                    data_testid="range-shown",
+                ),
+                rx.text("Loading the period…", size="2", color=rx.color("gray", 11)),  # before on_load set it
             ),
             _range_picker(),
             justify="between",

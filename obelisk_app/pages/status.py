@@ -136,7 +136,7 @@ def _details() -> rx.Component:
             "Database",
             _row("PostgreSQL", StatusState.db_version, StatusState.db_connected, "status-db-version"),
             _row("pgvector", StatusState.pgvector, None, "status-pgvector"),
-            _row("Server", rx.cond(StatusState.db_embedded, "embedded (./.data)", "external (DATABASE_URL)")),
+            _row("Server", rx.cond(StatusState.db_embedded, "embedded (in DATA_DIR)", "external (DATABASE_URL)")),
             _row("Schema revision", StatusState.migration),
         ),
         _section(
