@@ -194,6 +194,9 @@ def test_provider_exceptions_become_typed_errors() -> None:
     assert isinstance(error, ModelUnavailable) and not error.retryable and "API key" in error.message
 
     assert isinstance(classify_exception(httpx.ReadTimeout("slow"), "x"), ModelTimeout)
+    slow = classify_exception(TimeoutError(), "local")
+    assert slow is not None and slow.message == "The local model did not answer in time" and slow.provider == "local"
+    assert "The OpenAI-compatible model server refused the credentials" in error.message
     assert isinstance(classify_exception(OutputParserException("not json"), "x"), ModelOutputInvalid)
     assert isinstance(classify_exception(ContextOverflowError("too long"), "x"), ModelRequestInvalid)
     assert classify_exception(ValueError("a bug"), "x") is None
