@@ -176,9 +176,26 @@ async def test_a_slow_consumer_does_not_use_up_the_stream_time_limit() -> None:
 
 
 async def test_a_stalled_stream_times_out() -> None:
+    received = []
     with pytest.raises(ModelTimeout):
-        async for _ in _guard(retries=0, timeout=0.1).stream(lambda: _items(["a", "b"], stall=0.08)):
-            pass
+        async for item in _guard(retries=0, timeout=0.1).stream(lambda: _stalling(["a", "b"], stall_before=1)):
+            received.append(item)
+    assert received == ["a"]
+
+
+async def test_a_stream_that_keeps_coming_is_not_cut_for_its_total_length() -> None:
+    # Each item well within the limit, all of them together well over it: a long answer from a slow model.
+    received = []
+    async for item in _guard(retries=0, timeout=0.5).stream(lambda: _items(list("abcdefgh"), stall=0.1)):
+        received.append(item)
+    assert received == list("abcdefgh")
+
+
+async def _stalling(values: list[str], *, stall_before: int) -> AsyncIterator[str]:
+    for index, value in enumerate(values):
+        if index == stall_before:
+            await asyncio.sleep(1.0)  # far past the 0.1 s limit: the provider went quiet
+        yield value
 
 
 def test_provider_exceptions_become_typed_errors() -> None:
