@@ -5,6 +5,12 @@ builds (or takes) the models, retriever and tools, opens the space's checkpointe
 thread `<space id>:<conversation id>` and calls `emit(type, payload)` for each event in order. The Runs domain
 persists and fans those events out; tests pass a list's `append`.
 
+Before the graph's first step, a turn reads at once what it needs (the conversation and its agent's config,
+the space's token budget, the tools' view of the space, a checkpoint connection), and starts the first
+search as soon as the config is known (`graph.prefetch`): that search no longer waits for the checkpointer,
+the tools' document list or LangGraph's first checkpoint. Measured with bench/bench_runs.py's first-token
+scenario (see bench/results/runs.md).
+
 A conversation continues where it was after a restart: its messages are in the checkpoints, not in memory.
 """
 
@@ -30,15 +36,18 @@ from backend.agents.checkpoint import open_checkpointer, thread_id
 from backend.agents.graph.checks import final_message
 from backend.agents.graph.context import AgentContext, Retriever, RunParts
 from backend.agents.graph.graph import graph_on, recursion_limit
+from backend.agents.graph.prefetch import SearchPrefetch, first_search_key, search_passages
 from backend.agents.graph.spotlight import unmark
 from backend.agents.graph.state import initial_input
+from backend.agents.schemas import ConversationPublic
 from backend.agents.tools import TOOLS
 from backend.agents.tools.base import AgentTool, Passage, ToolEnv
 from backend.agents.tools.env import space_tool_env
+from backend.agents.types import AgentConfig
 from backend.core.config import get_settings
 from backend.core.db import TenantScope
 from backend.core.errors import ValidationFailed
-from backend.models.accounting import metered
+from backend.models.accounting import ensure_within_budget, metered
 from backend.models.registry import chat_provider, get_chat_model
 from backend.retrieval.retriever import ParallelRetriever
 from backend.tenancy.context import SpaceContext
@@ -288,10 +297,85 @@ async def _run_turn(
     resume: bool,
     speculative_write: bool | None,
 ) -> TurnOutcome:
-    # 404 for another space's id; the thread is then built from the caller's scope, never taken from a client.
-    conversation, config = await service.conversation_and_config(ctx, conversation_id)
+    # Everything a turn reads before its graph runs is read at once: the conversation and its agent's config,
+    # the space's budget, the tools' view of the space, and (in `run_turn`) the checkpoint connection. Each is
+    # one or more database round trips; one after the other they were most of the time before the search.
+    budget = asyncio.create_task(ensure_within_budget(ctx.scope), name="run-budget-check")
+    reading_env = (
+        None
+        if tool_env is not None
+        else asyncio.create_task(space_tool_env(ctx, allowed_urls=urls_in(text)), name="run-tool-env")
+    )
+    try:
+        # 404 for another space's id; the thread is then built from the caller's scope, never from a client.
+        conversation, config = await service.conversation_and_config(ctx, conversation_id)
+        await budget
+        return await _graph_turn(
+            ctx, conversation, config, text, opening, reading_env, emit=emit, run_id=run_id,
+            document_ids=document_ids, should_stop=should_stop, llm=llm, fast_llm=fast_llm, retriever=retriever,
+            tools=tools, tool_env=tool_env, spotlight=spotlight, checkpoint_url=checkpoint_url, resume=resume,
+            speculative_write=speculative_write,
+        )  # fmt: skip
+    finally:
+        for task in (budget, reading_env):
+            if task is not None:
+                await _settled(task)
+
+
+async def _settled(task: asyncio.Task[Any]) -> None:
+    """Cancel `task` if it still runs and wait for it; its failure, if any, was the caller's to raise."""
+    if not task.done():
+        task.cancel()
+    with contextlib.suppress(BaseException):
+        await task
+
+
+@contextlib.asynccontextmanager
+async def _first_search(
+    ctx: SpaceContext,
+    parts: RunParts,
+    config: AgentConfig,
+    text: str,
+    documents: tuple[str, ...],
+    run: str,
+    resume: bool,
+) -> AsyncIterator[SearchPrefetch]:
+    """The run's first search, started now (inside the run's meter, which books its model calls) while the
+    tools' view, the checkpoint connection and LangGraph's first checkpoint are still on their way; the
+    `retrieve` step takes it (`graph.prefetch`). Not for a resumed run: its graph may continue elsewhere."""
+    prefetch = SearchPrefetch()
+    if not resume:
+        search = search_passages(parts.retriever, ctx.scope, config.retrieval_config, text, documents)
+        prefetch.start(search, key=first_search_key(run, text, documents))
+    try:
+        yield prefetch
+    finally:
+        prefetch.drop()  # a search the graph never asked for (the turn ended or failed before it)
+
+
+async def _graph_turn(
+    ctx: SpaceContext,
+    conversation: ConversationPublic,
+    config: AgentConfig,
+    text: str,
+    opening: asyncio.Task[tuple[Any, Any]],
+    reading_env: asyncio.Task[ToolEnv] | None,
+    *,
+    emit: Emit,
+    run_id: str | None,
+    document_ids: Iterable[str],
+    should_stop: Callable[[], bool],
+    llm: BaseChatModel | None,
+    fast_llm: BaseChatModel | None,
+    retriever: Retriever | None,
+    tools: dict[str, AgentTool] | None,
+    tool_env: ToolEnv | None,
+    spotlight: bool,
+    checkpoint_url: str | None,
+    resume: bool,
+    speculative_write: bool | None,
+) -> TurnOutcome:
     thread = thread_id(ctx.scope, conversation.id)
-    env = tool_env or await space_tool_env(ctx, allowed_urls=urls_in(text))
     # The run's models, retriever (bound to this space) and tools travel in its runtime context: the graph
     # itself is compiled once per process and shared by every run (`graph.shared_graph`).
     parts = RunParts(
@@ -300,18 +384,9 @@ async def _run_turn(
         retriever=retriever or SpaceRetriever(ctx),
         tools=tools if tools is not None else TOOLS,
     )
-    context = AgentContext(
-        scope=ctx.scope,
-        config=config,
-        tool_env=env,
-        spotlight=spotlight,
-        should_stop=should_stop,
-        brand_voice=dict(ctx.brand_voice or {}),
-        parts=parts,
-        speculative_write=_speculates(speculative_write, llm),
-    )
     run = run_id or str(uuid.uuid4())
     run_uuid = _as_uuid(run)
+    documents = tuple(str(d) for d in document_ids)
     outcome = TurnOutcome(stop_reason="error", message="", thread_id=thread)
 
     run_config: RunnableConfig = {
@@ -325,43 +400,60 @@ async def _run_turn(
         if result is not None:
             await result
 
+    # The budget was checked above, beside the conversation's read.
     async with (
-        _opened(opening) as saver,
-        metered(ctx.scope, run_id=run_uuid, check_budget=True),
+        metered(ctx.scope, run_id=run_uuid),
+        _first_search(ctx, parts, config, text, documents, run, resume) as prefetch,
     ):
-        graph = graph_on(saver)
-        inputs: dict[str, Any] | None = initial_input(text, run_id=run, document_ids=[str(d) for d in document_ids])
-        if resume:
-            snapshot = await graph.aget_state(run_config)
-            saved = _answer_of(snapshot.values or {}, run)
-            if saved is not None:
-                await send("complete", saved)
-                return _outcome(saved, thread)
-            if (snapshot.values or {}).get("run_id") == run and snapshot.next:
-                inputs = None  # LangGraph continues from the checkpoint's pending nodes
-        try:
-            async for event in graph.astream(inputs, run_config, context=context, stream_mode="custom"):
-                kind, payload = event["type"], event["payload"]
-                if kind == "complete":
-                    outcome = _outcome(payload, thread)
-                elif kind == "token":
-                    drafted.append(str(payload.get("text") or ""))
-                elif kind == "step" and payload.get("name") == "write" and payload.get("status") == "started":
-                    drafted.clear()
-                await send(kind, payload)
-        except GraphRecursionError:
-            note = f"Stopped: the agent took more than {run_config['recursion_limit']} steps."
-            outcome = TurnOutcome(stop_reason="max_iterations", message=note, thread_id=thread)
-            await send("error", {"message": note})
-            ended = {"stop_reason": "max_iterations", "message": note, "citations": [], "unsupported_claims": []}
-            await send("complete", ended)
-        except asyncio.CancelledError:
-            context.speculation.drop()
-            if should_stop():
-                await asyncio.shield(_save_stopped(ctx, graph_on, run_config, run, "".join(drafted), checkpoint_url))
-            raise
-        finally:
-            context.speculation.drop()  # a writing call started for an `act` that never came
+        env = await reading_env if reading_env is not None else tool_env
+        assert env is not None
+        context = AgentContext(
+            scope=ctx.scope,
+            config=config,
+            tool_env=env,
+            spotlight=spotlight,
+            should_stop=should_stop,
+            brand_voice=dict(ctx.brand_voice or {}),
+            parts=parts,
+            speculative_write=_speculates(speculative_write, llm),
+            prefetch=prefetch,
+        )
+        async with _opened(opening) as saver:
+            graph = graph_on(saver)
+            inputs: dict[str, Any] | None = initial_input(text, run_id=run, document_ids=list(documents))
+            if resume:
+                snapshot = await graph.aget_state(run_config)
+                saved = _answer_of(snapshot.values or {}, run)
+                if saved is not None:
+                    await send("complete", saved)
+                    return _outcome(saved, thread)
+                if (snapshot.values or {}).get("run_id") == run and snapshot.next:
+                    inputs = None  # LangGraph continues from the checkpoint's pending nodes
+            try:
+                async for event in graph.astream(inputs, run_config, context=context, stream_mode="custom"):
+                    kind, payload = event["type"], event["payload"]
+                    if kind == "complete":
+                        outcome = _outcome(payload, thread)
+                    elif kind == "token":
+                        drafted.append(str(payload.get("text") or ""))
+                    elif kind == "step" and payload.get("name") == "write" and payload.get("status") == "started":
+                        drafted.clear()
+                    await send(kind, payload)
+            except GraphRecursionError:
+                note = f"Stopped: the agent took more than {run_config['recursion_limit']} steps."
+                outcome = TurnOutcome(stop_reason="max_iterations", message=note, thread_id=thread)
+                await send("error", {"message": note})
+                ended = {"stop_reason": "max_iterations", "message": note, "citations": [], "unsupported_claims": []}
+                await send("complete", ended)
+            except asyncio.CancelledError:
+                context.speculation.drop()
+                if should_stop():
+                    await asyncio.shield(
+                        _save_stopped(ctx, graph_on, run_config, run, "".join(drafted), checkpoint_url)
+                    )
+                raise
+            finally:
+                context.speculation.drop()  # a writing call started for an `act` that never came
     await service.record_turn(ctx, conversation.id, first_message=text)
     return outcome
 

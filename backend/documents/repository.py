@@ -82,6 +82,18 @@ async def list_documents(
     return list((await session.execute(statement)).scalars().all()), int(total)
 
 
+async def recent_source_urls(session: AsyncSession, scope: TenantScope, *, status: str, limit: int) -> list[str]:
+    """The source URLs of the space's newest `limit` documents in `status` (those that have one), newest first:
+    the URLs `list_documents` would show, without counting the space's documents or loading them whole."""
+    statement = (
+        select(Document.source_url)
+        .where(Document.space_id == scope.space_id, Document.status == status)
+        .order_by(col(Document.created_at).desc())
+        .limit(limit)
+    )
+    return [url for url in (await session.execute(statement)).scalars() if url]
+
+
 async def list_chunks(
     session: AsyncSession, scope: TenantScope, *, document_id: uuid.UUID, limit: int, offset: int
 ) -> tuple[list[DocumentChunk], int]:
@@ -200,6 +212,7 @@ __all__ = [
     "list_documents",
     "mark",
     "ready_ids",
+    "recent_source_urls",
     "recount_quarantined",
     "set_chunk_verdict",
     "stale_chunks",

@@ -47,6 +47,12 @@ async def list_documents(
         )
 
 
+async def ready_source_urls(ctx: SpaceContext, *, limit: int) -> list[str]:
+    """The source URLs of the space's newest `limit` ready documents (a run's tools may fetch those pages)."""
+    async with get_database().tenant(ctx.scope) as session:
+        return await repository.recent_source_urls(session, ctx.scope, status="ready", limit=limit)
+
+
 async def ready_document_ids(ctx: SpaceContext, document_ids: list[Any]) -> set[uuid.UUID]:
     """Which of the ids are ready documents of the caller's space (the brand voice's guideline documents must
     be; the tenancy layer gets this function as its `DocumentCheck`)."""
@@ -194,6 +200,7 @@ __all__ = [
     "public_document",
     "read_file",
     "ready_document_ids",
+    "ready_source_urls",
     "reindex",
     "release_chunk",
     "update_document",

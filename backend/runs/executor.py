@@ -1,11 +1,12 @@
 """Executes one run: graph → events → log → fan-out. The only module that knows both sides.
 
 `execute_run(scope, run_id)` claims a queued run (status `running`, a `status` event, in one transaction
-holding the run's row lock, so two workers never execute the same run), drives the conversation's turn with
-`run_turn`, and sends every event through the token coalescer to the event log and the broker. The graph's
-`complete` event is held back and written together with the run's final status in one transaction, so a
-follower that sees `complete` also sees the run finished. When the answer check blocked the answer
-(`stop_reason = "contaminated"`), the same transaction empties the text of the attempt's token events
+holding the run's row lock, so two workers never execute the same run; the same transaction reads, fresh, the
+membership of the person who started it: a run whose starter lost edit access fails without answering), drives
+the conversation's turn with `run_turn`, and sends every event through the token coalescer to the event log
+and the broker. The graph's `complete` event is held back and written together with the run's final status
+in one transaction, so a follower that sees `complete` also sees the run finished. When the answer check
+blocked the answer (`stop_reason = "contaminated"`), the same transaction empties the text of the attempt's token events
 (`{"text": "", "redacted": true}`, sequences unchanged): a replay from any sequence, through any door, never
 returns the blocked draft, and the `complete` event's notice is the attempt's whole answer. A live follower
 that already received some of those tokens (what the streaming hold-back could not tell, see
@@ -45,7 +46,7 @@ from backend.core.logging import log_context
 from backend.runs import fanout, recovery, repository
 from backend.runs.coalesce import RunStream, get_event_writer
 from backend.runs.repository import NewEvent
-from backend.tenancy.access import member_context
+from backend.tenancy.access import member_context_in
 from backend.tenancy.context import SpaceContext
 
 logger = logging.getLogger(__name__)
@@ -116,10 +117,12 @@ class RunWriter:
         return True
 
 
-async def _claim(writer: RunWriter) -> tuple[Any, int] | str | None:
-    """Mark a queued run running; the run (and its attempt number), "stale" for a run a dead worker left
-    running, or None when there is nothing to do (finished, cancelled, deleted)."""
+async def _claim(writer: RunWriter, *, starter: bool) -> tuple[Any, int, SpaceContext | None] | str | None:
+    """Mark a queued run running; the run, its attempt number and (with `starter`) the context of the member
+    who started it, read fresh in the same transaction (None when they no longer belong to the space); "stale"
+    for a run a dead worker left running, or None when there is nothing to do (finished, cancelled, deleted)."""
     scope, run_id = writer.scope, writer.run_id
+    ctx: SpaceContext | None = None
     async with get_database().tenant(scope) as session:
         run = await repository.get_run(session, scope, run_id=run_id, lock=True)
         if run is None:
@@ -134,8 +137,10 @@ async def _claim(writer: RunWriter) -> tuple[Any, int] | str | None:
             session, scope, run_id=run_id, events=[("status", {"status": "running", "attempt": run.attempts})]
         )
         attempt = run.attempts
+        if starter and run.created_by:
+            ctx = await member_context_in(session, scope, run.created_by)
     await fanout.publish(scope, run_id, stored)
-    return run, attempt
+    return run, attempt, ctx
 
 
 async def _watch(writer: RunWriter, control: Any, stop: asyncio.Event, lost: asyncio.Event) -> None:
@@ -207,9 +212,7 @@ async def execute_run(
             # Subscribed to Stop before the claim: a Stop sent the moment the run starts is heard.
             control: Any = fanout.Silent()
             try:
-                control = await stack.enter_async_context(
-                    get_broker().subscribe(fanout.control_channel(scope, run_id))
-                )
+                control = await stack.enter_async_context(get_broker().subscribe(fanout.control_channel(scope, run_id)))
             except Exception:
                 logger.warning("no control channel: Stop is read from the database only", exc_info=True)
             return await _execute(writer, control, load_context, turn_options)
@@ -219,15 +222,16 @@ async def _execute(
     writer: RunWriter, control: Any, load_context: ContextLoader | None, turn_options: dict[str, Any]
 ) -> str | None:
     scope, run_id = writer.scope, writer.run_id
-    claimed = await _claim(writer)
+    # The starter's membership is read in the claim's transaction (`member_context_in`), or by `load_context`.
+    claimed = await _claim(writer, starter=load_context is None)
     if claimed == "stale":
         await recovery.interrupt_run(scope, run_id)
         return "interrupted"
     if claimed is None or isinstance(claimed, str):
         return None
-    run, writer.attempt = claimed
-    loader = load_context or member_context
-    ctx = await loader(scope, run.created_by) if run.created_by else None
+    run, writer.attempt, ctx = claimed
+    if load_context is not None:
+        ctx = await load_context(scope, run.created_by) if run.created_by else None
     if ctx is None or not ctx.can("editor"):
         await writer.finish(
             [("error", {"message": NO_ACCESS, "code": "no_access"}), _complete("error", NO_ACCESS)],

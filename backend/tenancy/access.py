@@ -20,6 +20,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from backend.auth.keys import refresh_keyring_if_stale
 from backend.auth.tokens import verify_access_token
 from backend.core.cache import get_cache, get_json, get_security_cache, set_json
@@ -129,13 +131,19 @@ async def _load_context(principal: Principal, space_id: uuid.UUID) -> SpaceConte
     database = get_database()
     org_id, user_id = principal.organization_id, principal.user_id
     async with database.session(organization_id=org_id, space_id=space_id, user_id=user_id) as session:
-        row = await repository.active_membership(session, TenantScope(org_id, space_id), user_id=user_id)
-        if row is None:
-            return None
-        org_role = await repository.organization_role(session, org_id, user_id=user_id)
+        return await member_context_in(session, TenantScope(org_id, space_id), user_id)
+
+
+async def member_context_in(session: AsyncSession, scope: TenantScope, user_id: uuid.UUID) -> SpaceContext | None:
+    """`member_context` read in a transaction the caller holds, confined to `scope` (`Database.tenant`): a
+    queued run's worker reads it in the transaction that claims the run, one round trip less per run."""
+    row = await repository.active_membership(session, scope, user_id=user_id)
+    if row is None:
+        return None
+    org_role = await repository.organization_role(session, scope.organization_id, user_id=user_id)
     space, role, org_voice = row
     return SpaceContext(
-        organization_id=org_id,
+        organization_id=scope.organization_id,
         space_id=space.id,
         user_id=user_id,
         role=role,

@@ -7,6 +7,8 @@ from __future__ import annotations
 import textwrap
 import uuid
 
+from sqlalchemy import text
+
 from backend.agents.tools import TOOLS
 from backend.agents.tools.env import space_tool_env
 from backend.core.db import Database
@@ -68,3 +70,23 @@ async def test_tools_see_only_their_space_and_collection(
     theirs = await TOOLS["style_guide_lookup"](bravo_env, {"query": "tone of voice exclamation marks"})
     assert {p["document_title"] for p in (theirs.result or {})["passages"]} == {"Bravo style guide"}
     assert [d.title for d in await bravo_env.list_documents()] == ["Bravo style guide"]
+
+
+async def test_the_env_allows_the_source_urls_of_its_spaces_ready_documents_only(
+    db: Database, spaces: tuple[SpaceContext, SpaceContext]
+) -> None:
+    alpha, bravo = spaces
+    ours = await _add(db, alpha, "brand", ALPHA_BRAND)
+    waiting = (await service.add_upload(alpha, data=b"# Draft\n\nNot ingested yet.\n", filename="draft.md")).document.id
+    theirs = await _add(db, bravo, "style", BRAVO_BRAND)
+    for ctx, document, url in (
+        (alpha, ours, "https://alpha.example/brand"),
+        (alpha, waiting, "https://alpha.example/draft"),
+        (bravo, theirs, "https://bravo.example/style"),
+    ):
+        async with db.tenant(ctx.scope) as session:
+            await session.execute(
+                text("UPDATE documents SET source_url = :url WHERE id = :id"), {"url": url, "id": document}
+            )
+    env = await space_tool_env(alpha, allowed_urls=["https://rival.example/"])
+    assert env.allowed_urls == frozenset({"https://rival.example/", "https://alpha.example/brand"})

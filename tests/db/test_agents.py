@@ -3,7 +3,9 @@ conversation that continues after a simulated restart (new graph, new connection
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -140,6 +142,56 @@ async def test_a_turn_is_answered_cited_and_kept_across_a_restart(db: Database) 
     assert history[1].run_id and history[0].created_at is not None
     refreshed = await service.get_conversation(ada, conversation.id)
     assert refreshed.message_count == 4 and refreshed.title == "How did Acme grow last year?"
+
+
+async def test_the_first_search_runs_while_the_turn_still_sets_up_its_checkpoints_and_is_not_repeated(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first search starts as soon as the agent's config is read: it is under way before LangGraph has
+    read the thread's last checkpoint (a real PostgreSQL checkpointer), and the retrieval step uses it."""
+    ada = await _tenant("alpha")
+    conversation = await service.create_conversation(ada, ConversationCreate(agent="seo"))
+    order: list[str] = []
+
+    class RecordingRetriever(FixedRetriever):
+        async def __call__(self, scope: Any, query: str, **options: Any) -> Any:
+            order.append(f"search: {query}")
+            return await super().__call__(scope, query, **options)
+
+    opened = runner.open_checkpointer
+
+    @contextlib.asynccontextmanager
+    async def recording_checkpointer(scope: Any, url: str | None = None) -> AsyncIterator[Any]:
+        async with opened(scope, url) as saver:
+            read = saver.aget_tuple
+
+            async def aget_tuple(config: Any) -> Any:
+                found = await read(config)  # a real round trip to PostgreSQL
+                order.append("checkpoint read")
+                return found
+
+            saver.aget_tuple = aget_tuple
+            yield saver
+
+    monkeypatch.setattr(runner, "open_checkpointer", recording_checkpointer)
+    events: list[tuple[str, dict[str, Any]]] = []
+    outcome = await runner.run_turn(
+        ada,
+        conversation.id,
+        "How did Acme grow last year?",
+        emit=lambda kind, payload: events.append((kind, payload)),
+        llm=make_fake_chat(["Acme grew by 40% [S1]."]),
+        fast_llm=make_fake_chat([{"action": "write_answer", "tool": "none"}, {"complete": True}], role="fast"),
+        retriever=RecordingRetriever(ada.scope),
+        tools={},
+        tool_env=tool_env(ada.scope),
+    )
+    assert order[0] == "search: How did Acme grow last year?" and "checkpoint read" in order
+    assert order.count("search: How did Acme grow last year?") == 1, order  # the step took the running search
+    steps = [(p["name"], p["status"]) for kind, p in events if kind == "step" and p["name"] == "retrieve"]
+    assert steps == [("retrieve", "started"), ("retrieve", "done")]
+    assert next(p for kind, p in events if kind == "step" and p["status"] == "done")["found"] == 1
+    assert outcome.stop_reason == "completed" and [c["chunk_id"] for c in outcome.citations] == ["c1"]
 
 
 async def test_another_spaces_conversation_is_refused_at_the_entry_point_and_by_row_level_security(

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from backend.agents import runner
 from backend.agents import service as agents
@@ -47,9 +48,7 @@ def _tokens(events: list[RunEventPublic]) -> str:
     return "".join(e.payload.get("text", "") for e in events if e.type == "token")
 
 
-async def _first(
-    ctx: SpaceContext, run_id: uuid.UUID, kind: str, after: int = 0, **payload: Any
-) -> RunEventPublic:
+async def _first(ctx: SpaceContext, run_id: uuid.UUID, kind: str, after: int = 0, **payload: Any) -> RunEventPublic:
     """Follow the run (after sequence `after`) until an event of `kind` (with `payload`'s values) arrives."""
     async with contextlib.aclosing(service.follow_run(ctx, run_id, after)) as events:
         async for event in events:
@@ -358,12 +357,7 @@ async def test_a_run_goes_through_the_durable_job_queue(
     committed_db: Database, memory_backends: None, jobs: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ada = await create_space(committed_db, "alpha")
-
-    async def as_starter(scope: TenantScope, user_id: uuid.UUID) -> SpaceContext:
-        assert scope == ada.scope
-        return ada
-
-    monkeypatch.setattr(executor, "member_context", as_starter)
+    # The worker reads the starter's membership itself (in the transaction that claims the run).
     monkeypatch.setattr(
         executor, "run_turn", functools.partial(runner.run_turn, **turn_options(ada.scope, make_fake_chat([ANSWER])))
     )
@@ -378,6 +372,35 @@ async def test_a_run_goes_through_the_durable_job_queue(
         assert len(await service.list_events(ada, run.id)) == count
     finally:
         await run_sql(jobs, "DELETE FROM procrastinate_jobs WHERE args->>'run_id' = %s", (str(run.id),))
+
+
+async def test_a_run_whose_starter_lost_edit_access_after_queueing_fails_without_calling_a_model(
+    committed_db: Database, memory_backends: None, deferred: list[uuid.UUID]
+) -> None:
+    ada = await create_space(committed_db, "alpha")
+    first = await service.start_run(ada, await conversation(ada), "Write")
+    second = await service.start_run(ada, await conversation(ada), "Write again")
+    async with committed_db.tenant(ada.scope) as session:  # demoted while the runs waited in the queue
+        await session.execute(
+            text("UPDATE space_memberships SET role = 'viewer' WHERE space_id = :space AND user_id = :user"),
+            {"space": ada.space_id, "user": ada.user_id},
+        )
+    llm = make_fake_chat(["unused"])
+    # No context loader: the worker reads the membership as in production, fresh, when it claims the run.
+    assert await executor.execute_run(ada.scope, first.id, **turn_options(ada.scope, llm)) == "failed"
+    events = await service.list_events(ada, first.id)
+    assert [e.type for e in events] == ["status", "status", "error", "complete"]
+    assert (
+        events[2].payload["code"] == "no_access" and (await service.get_run(ada, first.id)).error == executor.NO_ACCESS
+    )
+    async with committed_db.tenant(ada.scope) as session:  # removed from the space altogether
+        await session.execute(
+            text("DELETE FROM space_memberships WHERE space_id = :space AND user_id = :user"),
+            {"space": ada.space_id, "user": ada.user_id},
+        )
+    assert await executor.execute_run(ada.scope, second.id, **turn_options(ada.scope, llm)) == "failed"
+    assert [e.payload.get("code") for e in await service.list_events(ada, second.id)][2] == "no_access"
+    assert llm.calls == []
 
 
 async def test_an_attempt_that_recovery_took_over_stops_and_does_not_overwrite_the_run(

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
+from backend.agents.graph.prefetch import SearchPrefetch
 from backend.agents.graph.speculation import SpeculationSlot
 from backend.agents.tools.base import AgentTool, Passage, ToolEnv
 from backend.agents.types import AgentConfig
@@ -75,6 +76,8 @@ class AgentContext:
     """Start the writing call beside the decision call (`speculation`); the runner turns it on per setting."""
     speculation: SpeculationSlot = field(default_factory=SpeculationSlot)
     """The writing call `think` started for the `act` that follows it (never shared between runs)."""
+    prefetch: SearchPrefetch = field(default_factory=SearchPrefetch)
+    """The run's first search, started by the runner before the graph; `retrieve` takes it (`prefetch`)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.scope, TenantScope):

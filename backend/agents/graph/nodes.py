@@ -25,6 +25,7 @@ from backend.agents.graph.checks import DETECTOR, contamination_of, final_messag
 from backend.agents.graph.context import AgentContext, Retriever, RunParts, require_scope
 from backend.agents.graph.decisions import Review, decide, decision_model
 from backend.agents.graph.holdback import HoldBack
+from backend.agents.graph.prefetch import first_search_key, search_passages
 from backend.agents.graph.speculation import Speculation
 from backend.agents.graph.spotlight import strip_echoed_blocks, unmark
 from backend.agents.graph.state import AgentState
@@ -98,18 +99,19 @@ class Nodes:
 
     async def _search(self, state: AgentState, context: AgentContext, query: str) -> list[dict[str, Any]]:
         scope = require_scope(context)
-        retrieval = context.config.retrieval_config
         documents = tuple(state.get("document_ids") or ())
-        found = await self._parts(context).retriever(
-            scope, query, tags=retrieval.collections, top_k=retrieval.top_k, document_ids=documents
+        # The run's first search may be running already: the runner starts it before the graph (`prefetch`).
+        key = first_search_key(
+            state.get("run_id"),
+            query,
+            documents,
+            cycle=state.get("iterations", 0),
+            known=len(state.get("context") or []),
         )
-        if retrieval.collections and not any(p.document_id or p.source_url for p in found):
-            # The agent's collections focus the search; a space that has not tagged its documents still gets
-            # answers from everything it holds.
-            found = await self._parts(context).retriever(
-                scope, query, tags=(), top_k=retrieval.top_k, document_ids=documents
-            )
-        return [asdict(p) for p in found]
+        if (started := context.prefetch.take(key)) is not None:
+            return await started
+        retriever = self._parts(context).retriever
+        return await search_passages(retriever, scope, context.config.retrieval_config, query, documents)
 
     def _merge(
         self, state: AgentState, found: list[dict[str, Any]]

@@ -19,7 +19,7 @@
   `SpaceContext` and nothing else, so it reads that space only; without a provider the slot is None and the
   tools say the team's content is not available.
 - allowed_urls: the URLs the caller passes (from the user's message) plus the source URLs of the space's
-  own documents, which the team gave when it added them.
+  own documents (its newest MAX_DOCUMENTS ready ones), which the team gave when it added them.
 """
 
 from __future__ import annotations
@@ -148,10 +148,14 @@ async def space_tool_env(
         will read the subjects of the space's email versions here."""
         return []
 
-    documents = await list_documents()
+    # Read at once, and only what the URL list needs (not the documents whole, nor their count): a run reads
+    # this before its graph runs.
+    sources, analytics = await asyncio.gather(
+        documents_service.ready_source_urls(ctx, limit=MAX_DOCUMENTS), analytics_service.tool_analytics(ctx)
+    )
     provider = own_content_provider()
     given = {u.strip() for u in allowed_urls if u and u.strip()}
-    given |= {d.source_url for d in documents if d.source_url}
+    given |= set(sources)
     return ToolEnv(
         scope=ctx.scope,
         brand_voice=dict(ctx.brand_voice or {}),
@@ -160,7 +164,7 @@ async def space_tool_env(
         list_documents=list_documents,
         past_subjects=past_subjects,
         allowed_urls=frozenset(given),
-        analytics=await analytics_service.tool_analytics(ctx),
+        analytics=analytics,
         own_content=partial(provider, ctx) if provider is not None else None,
     )
 

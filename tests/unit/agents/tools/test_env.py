@@ -52,10 +52,15 @@ def documents(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         calls.append(kwargs)
         return rows, len(rows)
 
+    async def ready_source_urls(ctx: SpaceContext, *, limit: int) -> list[str]:
+        calls.append({"status": "ready", "limit": limit})
+        return [r.source_url for r in rows]
+
     async def no_ga4(ctx: SpaceContext) -> None:
         return None  # this tier has no database; the GA4 wiring is tested in tests/db/test_analytics.py
 
     monkeypatch.setattr(env_module.documents_service, "list_documents", list_documents)
+    monkeypatch.setattr(env_module.documents_service, "ready_source_urls", ready_source_urls)
     monkeypatch.setattr(env_module.analytics_service, "tool_analytics", no_ga4)
     return calls
 

@@ -141,10 +141,14 @@ async def test_the_real_env_gives_the_registered_provider_the_callers_space(monk
     async def no_documents(ctx: SpaceContext, **kwargs: Any) -> tuple[list[Any], int]:
         return [], 0
 
+    async def no_sources(ctx: SpaceContext, **kwargs: Any) -> list[str]:
+        return []
+
     async def no_ga4(ctx: SpaceContext) -> None:
         return None
 
     monkeypatch.setattr(env_module.documents_service, "list_documents", no_documents)
+    monkeypatch.setattr(env_module.documents_service, "ready_source_urls", no_sources)
     monkeypatch.setattr(env_module.analytics_service, "tool_analytics", no_ga4)
     ctx = _ctx()
     assert (await space_tool_env(ctx)).own_content is None, "no provider registered: the slot is empty"
