@@ -203,13 +203,14 @@ def _is_order(value: str) -> bool:
 
 
 def _config_order(lines: str) -> str | None:
-    section = ""
+    ini, parent = "", ""
     for line in lines.split("\n"):
         if m := _SECTION_RE.match(line):
-            section = m.group("ini") or m.group("yaml") or ""
+            ini, parent = (m.group("ini"), "") if m.group("ini") else (ini, m.group("yaml") or "")
             continue
-        if line and not line[0].isspace() and not line.startswith(("[", "-", "#")):
-            section = "" if ":" in line or "=" in line else section
+        if line and not line[0].isspace() and not line.startswith(("-", "#")):
+            parent = ""  # a top-level key ends the YAML block; an INI section lasts until the next one
+        section = parent or ini
         for km in _KEY_RE.finditer(line):
             key, value = km.group("key"), km.group("value")
             if (_key_is_for_model(key) or (section and _key_is_for_model(f"{section}_{key}"))) and _is_order(value):
