@@ -82,7 +82,9 @@ _EN_ADDRESS_RE = re.compile(
 # "dear assistant,", "hey copilot -".
 _EN_VOCATIVE_RE = re.compile(
     r"(?:^|[.!?\n(\[]\s*|\b(?:thanks|thank you|cheers|ok|okay|hi|hello|hey|dear|so)[,!.]?\s+)(?:dear\s+|hey\s+|hi\s+"
-    r"|hello\s+|yo\s+|attention\s+|@)?(?:the\s+)?" + _MODEL + r"(?:\s+[\w-]+){0,2}\s*(?:,|:|-|\u2013|\u2014)\s+"
+    r"|hello\s+|yo\s+|attention\s+|@)?(?:the\s+)?(?!agents?\b)"
+    + _MODEL
+    + r"(?:\s+[\w-]+){0,2}\s*(?:,|:|-|\u2013|\u2014)\s+"
 )
 # "when you summarise this document," / "before you answer," / "as you write the summary,": the reader is
 # producing an answer or a summary, which a person reading a document rarely is.
@@ -225,18 +227,31 @@ def _config_order(lines: str) -> str | None:
 _SENTENCE_RE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 
 
+# Cheap tests first: without any word for a model (in any of the languages) nothing here can match.
+_ANY_MODEL_RE = re.compile(
+    r"(?:ai|llm|gpt|model|assist|bot|agent|copilot|machine|automat|crawler|summar|ia\b|ki\b|modell?|asistent|robo"
+    r"|resum|riassum|zusammenfass|taalmodel|asystent|\bsi\b)"
+)
+_YOU_OR_DUTY_RE = re.compile(r"\b(?:you|your|must|should|shall|ought|required|expected|requested)\b")
+
+
 def addressed_to_model(lines: str) -> str | None:
     """The span of folded `lines` that addresses the reading model and gives it an order, or None."""
-    if found := _config_order(lines):
+    if _ANY_MODEL_RE.search(lines) is None:
+        if _EN_READER_TASK_RE.search(lines) is None:
+            return None
+    elif found := _config_order(lines):
         return found
-    if m := _FOREIGN_ADDRESS_RE.search(lines):
+    elif m := _FOREIGN_ADDRESS_RE.search(lines):
         start = lines.rfind("\n", 0, m.start()) + 1
         end = lines.find("\n", m.end())
         return lines[start : end if end >= 0 else len(lines)].strip()
     for line in lines.split("\n"):
         if len(line) < 12:
             continue
-        for m in (_EN_ADDRESS_RE.search(line), _EN_VOCATIVE_RE.search(line), _EN_READER_TASK_RE.search(line)):
+        model = _ANY_MODEL_RE.search(line) is not None
+        addresses = (_EN_ADDRESS_RE.search(line), _EN_VOCATIVE_RE.search(line)) if model else (None, None)
+        for m in (*addresses, _EN_READER_TASK_RE.search(line)):
             if m is None:
                 continue
             rest = line[m.start() :]

@@ -164,11 +164,11 @@ class Classifier:
                 continue
             if anchored and _WARNS_RE.search(span):
                 continue
-            # Third-person description of AI tools ("vendors are adding filters that flag instructions aimed at
-            # the model") addresses nobody: an instruction needs a second person, an imperative or a duty.
-            if anchored and addressed and not speaks_to_reader(span):
-                continue
             if not anchored or len(anchors(span)) >= needed:
+                # Third-person description of AI tools ("vendors are adding filters that flag instructions aimed
+                # at the model") addresses nobody: an instruction needs a second person, an imperative or a duty.
+                if anchored and addressed and not speaks_to_reader(span):
+                    continue
                 return SpanScore(_sigmoid(float(logits[best])), span)
         return SpanScore(0.0, "")
 

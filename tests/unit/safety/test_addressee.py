@@ -39,6 +39,7 @@ FOR_PEOPLE = [
     "Si eres nuevo en la tienda, pregunta por nuestra tarjeta de fidelidad.",
     "Demandez à l'assistant IA de résumer vos avis clients en trois points.",
     "New year, new instructions: rest more.",
+    "Customer: how do I stop my plan?\nAgent: open Settings, choose Billing and confirm the change.",
 ]
 
 
