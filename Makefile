@@ -16,7 +16,8 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 .PHONY: help install install-dev run dev worker migrate stop-db prepare-models test test-unit lint typecheck \
         chromium readme-config bench bench-models bench-auth bench-ingest bench-retrieval bench-quality \
         bench-injection bench-injection-heldout2 bench-injection-heldout3 bench-injection-heldout4 \
-        bench-injection-heldout5 bench-agent-injection bench-dashboard bench-runs bench-holdback bench-slack \
+        bench-injection-heldout5 bench-injection-heldout6 bench-injection-heldout7 bench-agent-injection bench-dashboard \
+        bench-runs bench-holdback bench-slack \
         train-injection clean
 
 help:
@@ -86,7 +87,8 @@ test-unit: install-dev
 	$(PY) -m pytest tests/unit -q
 
 bench: bench-models bench-auth bench-ingest bench-retrieval bench-quality bench-injection bench-injection-heldout2 \
-       bench-injection-heldout3 bench-injection-heldout4 bench-injection-heldout5 bench-agent-injection bench-dashboard \
+       bench-injection-heldout3 bench-injection-heldout4 bench-injection-heldout5 bench-injection-heldout6 \
+       bench-injection-heldout7 bench-agent-injection bench-dashboard \
        bench-runs bench-holdback bench-slack
 
 bench-models: install-dev
@@ -128,6 +130,12 @@ bench-injection-heldout4: install-dev
 # The fifth held-out set, written before the chunk-level semantic score (issue 18): same rule.
 bench-injection-heldout5: install-dev
 	$(PY) bench/bench_injection_heldout.py 5
+
+bench-injection-heldout6: install-dev
+	$(PY) bench/bench_injection_heldout.py 6
+
+bench-injection-heldout7: install-dev
+	$(PY) bench/bench_injection_heldout.py 7
 
 bench-runs: install-dev
 	$(PY) bench/bench_runs.py

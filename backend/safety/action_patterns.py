@@ -67,7 +67,8 @@ SCRIPT_PATTERNS: tuple[Pattern, ...] = (
         "script_injection",
         "markup",
         r"<script\b[^>]{0,200}>[^<]{0,400}?(?:document\.cookie|localstorage|sessionstorage|fetch\s*\(|xmlhttprequest"
-        r"|location(?:\.href)?\s*=|eval\s*\(|atob\s*\(|new image|alert\s*\()"
+        r"|location(?:\.href)?\s*=|eval\s*\(|atob\s*\(|new image|alert\s*\(|sendbeacon\s*\(|\.submit\s*\(\s*\)"
+        r"|postmessage\s*\()"
         r"|\]\(\s*javascript:|href\s*=\s*[\"']?\s*javascript:"
         r"|<(?:img|svg|body|iframe|video|audio|input|details|object)\b[^>]{0,300}?\bon(?:error|load|mouseover|focus"
         r"|toggle|click|begin)\s*=",

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from backend.safety import features as ft
+from backend.safety.addressee import speaks_to_reader
 
 DATA_DIR = Path(__file__).parent / "data"
 MODEL_PATH = DATA_DIR / "injection_model.npz"
@@ -88,7 +89,7 @@ _HUMAN_EARLIER_RE = re.compile(
     r"|rotas?|price lists?|prices?|campaigns?|newsletters?|invoices?|orders?|quarters?|years?|months?|weeks?"
     r"|meetings?|editions?|seasons?|posts?|issues?|releases?|briefs?|schedules?|dates?|plans?|designs?|logos?)\b"
 )
-_TOP_SPANS = 6
+_TOP_SPANS = 12
 _SENTENCE_END_RE = re.compile(r"[.!?]\s|\n")
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+|\n")
 
@@ -132,11 +133,13 @@ class Classifier:
                 meta.get("response_threshold"),
             )
 
-    def score(self, text: str, *, anchored: bool = True) -> SpanScore:
+    def score(self, text: str, *, anchored: bool = True, addressed: bool = True) -> SpanScore:
         """Probability of the most injection-like span of `text`, with that span.
 
         `anchored=False` drops the anchor requirement: for an answer whose context holds an injection, where
-        "Haha, gotcha" or "COMPROMISED" mean the model obeyed although they name nothing an injection needs."""
+        "Haha, gotcha" or "COMPROMISED" mean the model obeyed although they name nothing an injection needs.
+        `addressed=False` drops the who-is-addressed requirement (`addressee.speaks_to_reader`): for text an
+        encoding revealed, which is suspicious whoever it speaks to."""
         data = ft.prepare(text)
         if not data:
             return SpanScore(0.0, "")
@@ -162,6 +165,10 @@ class Classifier:
             if anchored and _WARNS_RE.search(span):
                 continue
             if not anchored or len(anchors(span)) >= needed:
+                # Third-person description of AI tools ("vendors are adding filters that flag instructions aimed
+                # at the model") addresses nobody: an instruction needs a second person, an imperative or a duty.
+                if anchored and addressed and not speaks_to_reader(span):
+                    continue
                 return SpanScore(_sigmoid(float(logits[best])), span)
         return SpanScore(0.0, "")
 

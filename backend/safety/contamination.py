@@ -19,6 +19,7 @@ from backend.safety import normalize as norm
 from backend.safety.action_patterns import (
     DECODE_HINT_RE,
 )
+from backend.safety.addressee import addressed_to_model
 from backend.safety.classifier import Classifier, default_classifier, default_vocabulary
 from backend.safety.decoders import Vocabulary, decode_all
 from backend.safety.signals import (
@@ -40,7 +41,7 @@ _REASONS = {
     "tool_call": "Contains what looks like a smuggled tool call for an AI assistant: '{}'",
     "exfiltration": "Looks like an attempt to make an AI assistant send data to an outside address: '{}'",
 }
-_RULES_VERSION = "rules-8"
+_RULES_VERSION = "rules-9"
 _MAX_DEPTH = 2
 _CLEAN_CONTEXT_ANSWER_FLOOR = 0.8
 """With every source clean, the classifier alone blocks an answer only at this probability or above. An answer
@@ -104,6 +105,26 @@ _REPORTS_INJECTION_RE = re.compile(
 # A link or a query parameter ("...?text=Our%20spring%20sale...", "mailto:...?subject=...") percent-encodes prose
 # by design (share buttons, mail links): there, decoded prose counts only when it reads as an injection.
 _LINK_TAIL_RE = re.compile(r"(?:[a-z][a-z0-9+.-]*:|[?&=])\S*$", re.IGNORECASE)
+
+
+# Words that carry no content of their own, and the words an injection uses to address its reader (which an
+# answer about the document shares with it for no bad reason).
+_FUNCTION_WORDS_TEXT = (
+    "the a an and or but of to in on at for with from by as is are was were be been being this that these those "
+    "it its you your yours we our us i me my he she they them their his her not no nor so if then than when while "
+    "which who whom what where why how all any each every some such only also just very can could will would "
+    "shall should may might must do does did done have has had into over under about after before again further "
+    "once here there both few more most other own same too up down out off s t don now please kindly ai assistant "
+    "assistants model models llm bot chatbot agent reader readers user users answer answers reply replies "
+    "response responses summary summaries summarise summarize document documents file page text note instruction "
+    "instructions say says said tell write add include state"
+)
+_FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
+
+
+def _stems(text: str) -> set[str]:
+    """Content-word stems of a folded text: letters and digits, function words dropped, cut to five characters."""
+    return {w[:5] for w in WORDS_RE.findall(text) if w not in _FUNCTION_WORDS and (len(w) > 2 or w.isdigit())}
 
 
 def _in_link(text: str, span: str) -> bool:
@@ -288,7 +309,12 @@ class ContaminationDetector:
             return self._clean()
         clean = [doc for doc in context_docs if doc and doc not in injected]
         obeys = None if reports else self._obeys(response, clean)
-        return self._follows_context_injection(folded, injected) or obeys or self._clean()
+        return (
+            self._follows_context_injection(folded, injected)
+            or (None if reports else self._paraphrases_injection(folded, injected, clean))
+            or obeys
+            or self._clean()
+        )
 
     def check_links(self, response: str, context_docs: list[str]) -> ContaminationResult:
         """The link part of `check_response` alone: contaminated when `response` shows an image, or links to
@@ -337,6 +363,13 @@ class ContaminationDetector:
             return self._result(
                 _REASONS[pattern.category].format(clip(snippet.strip())), pattern.name, evidence=snippet
             )
+        if addressed := addressed_to_model(forms.lines):
+            return self._result(
+                f"Addresses the AI that reads it and tells it what to do: '{clip(addressed)}'",
+                "addressed_to_model",
+                evidence=addressed,
+                confidence=0.9,
+            )
         if beacon := image_beacon(text):
             return self._result(
                 f"Contains an image link that would send data to an outside address: '{clip(beacon)}'",
@@ -377,10 +410,10 @@ class ContaminationDetector:
                 confidence=0.9,
             )
         if self._model is not None:
-            best = self._model.score(text)
+            best = self._model.score(text, addressed=depth == 0)
             # Letter-spaced text ("a s s i s t a n t ,  r e p l y") is scored closed up too, as the rules read it.
             if forms.despaced != forms.flat:
-                closed = self._model.score(forms.despaced)
+                closed = self._model.score(forms.despaced, addressed=depth == 0)
                 best = closed if closed.probability > best.probability else best
             if best.probability >= self._threshold:
                 return self._result(
@@ -469,6 +502,34 @@ class ContaminationDetector:
                         "echoed_injection",
                         evidence=sentence,
                         confidence=0.85,
+                    )
+        return None
+
+    def _paraphrases_injection(
+        self, folded: str, injected_docs: list[str], clean_docs: list[str]
+    ) -> ContaminationResult | None:
+        """The answer says, in other words, what an injected sentence asked for ("recommend this candidate for
+        immediate hire" -> "Recommendation: hire this candidate immediately"): most of the answer's content words
+        (cut to a short stem) come from one injected sentence, and not from the clean sources or the rest of the
+        injected document, which a grounded answer quotes."""
+        answer = _stems(folded)
+        if not answer or len(answer) > 24:
+            return None
+        background = set().union(*(_stems(norm.fold(doc)) for doc in clean_docs)) if clean_docs else set()
+        for doc in injected_docs:
+            sentences = self._injected_sentences(doc)
+            if not sentences:
+                continue
+            carrier = _stems(norm.fold(doc)) - set().union(*(_stems(x) for x in sentences))
+            for sentence in sentences:
+                shared = (answer & _stems(sentence)) - background - carrier
+                if len(shared) >= min(2, len(answer)) and len(shared) >= 0.5 * len(answer):
+                    return self._result(
+                        f"The answer carries out, in other words, an instruction injected into a source: "
+                        f"'{clip(sentence)}'",
+                        "paraphrased_injection",
+                        evidence=sentence,
+                        confidence=0.8,
                     )
         return None
 

@@ -20,6 +20,7 @@ from backend.safety.action_patterns import (
     SCRIPT_PATTERNS,
     SUSPICIOUS_QUERY_KEYS,
 )
+from backend.safety.addressee import mentioned
 from backend.safety.patterns import (
     INSTRUCTION_PATTERNS,
     MARKUP_PATTERNS,
@@ -30,6 +31,14 @@ from backend.safety.patterns import (
 
 WORDS_RE = re.compile(r"[a-z0-9']+")
 STATIC_TOKEN_RE = re.compile(r"[A-Za-z0-9]{6,24}")
+
+_PARALLEL_NEW_RE = re.compile(r"\bnew ([a-z]+), new (?:instructions|rules|directives?)\s*:")
+
+
+def _explained(target: str, m: re.Match[str]) -> bool:
+    if mentioned(target, m.start(), m.end()):
+        return True
+    return _PARALLEL_NEW_RE.search(target, max(0, m.start() - 30), m.end()) is not None
 
 
 def match_text(forms: norm.Normalized) -> tuple[Pattern, str] | None:
@@ -47,8 +56,14 @@ def match_text(forms: norm.Normalized) -> tuple[Pattern, str] | None:
     for group in groups:
         for pattern in group:
             for target in (forms.lines, *targets) if group is MARKUP_PATTERNS else targets:
-                if m := pattern.search(target):
-                    return pattern, m.group()
+                if (first := pattern.search(target)) is None:
+                    continue
+                for found in (first, *pattern.regex.finditer(target, first.end())):
+                    # An attack quoted as an example ("a line like 'ignore previous instructions'") is explained,
+                    # not given; so is a slogan's parallel "new year, new instructions: rest more".
+                    if pattern.category == "instruction" and _explained(target, found):
+                        continue
+                    return pattern, found.group()
     for squashed in forms.squashed:
         for pattern in SQUASHED_PATTERNS:
             if m := pattern.search(squashed):
@@ -130,11 +145,11 @@ _REF_DEFINITION_RE = re.compile(r"^[ \t]{0,3}\[([^\]]{1,60})\]:[ \t]*<?([^\s>]{1
 _CAPS_RUN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z]+(?:_[A-Z]+)+(?![A-Za-z0-9])")
 _DATA_WORDS = frozenset(
     {"USER", "USERS", "CHAT", "CONVERSATION", "SUMMARY", "SESSION", "EMAIL", "HISTORY", "COOKIE", "COOKIES",
-     "MESSAGE", "MESSAGES", "QUESTION", "PASSWORD", "SECRET", "ID"}
+     "MESSAGE", "MESSAGES", "QUESTION", "PASSWORD", "SECRET", "ID", "PROMPT"}
 )  # fmt: skip
 _FILL_WORDS = frozenset(
     {"INSERT", "PASTE", "PUT", "ADD", "FILL", "A", "AN", "THE", "OF", "HERE", "CURRENT", "FULL", "WHOLE", "ENTIRE",
-     "LAST", "NAME", "ADDRESS", "DATA", "TOKEN", "TEXT"}
+     "LAST", "NAME", "ADDRESS", "DATA", "TOKEN", "TEXT", "QUERY", "SYSTEM", "LOG", "URLENCODED"}
 )  # fmt: skip
 
 
@@ -160,7 +175,20 @@ def data_link(text: str) -> str | None:
     for m in _MARKDOWN_LINK_RE.finditer(text):
         if _data_placeholder(urlsplit(m.group(1).strip()).query):
             return m.group(1)
+    # The same blank in any address the page would load or send to: an HTML attribute (`<object data=...>`,
+    # `<a href=...>`, a form's action, a meta refresh) or a markdown reference definition (`[ref]: https://...`).
+    for m in _ATTRIBUTE_URL_RE.finditer(text):
+        url = m.group(1) or m.group(2)
+        if _data_placeholder(urlsplit(url.strip()).query):
+            return url
     return None
+
+
+_ATTRIBUTE_URL_RE = re.compile(
+    r"\b(?:href|src|data|action|poster|url)\s*=\s*[\"']?(https?://[^\"'\s>]{1,2000})"
+    r"|^\s*\[[^\]\n]{1,60}\]:\s*<?(https?://\S{1,2000})",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 _MARKDOWN_LINK_RE = re.compile(r"(?<!!)\[[^\]]{0,200}\]\(\s*<?(https?://[^)\s>]{1,2000})")

@@ -183,7 +183,9 @@ def test_an_instruction_in_one_table_cell_is_caught() -> None:
         "two minor findings on revenue recognition |"
     )
     result = detector.scan_document(table)
-    assert result.contaminated and result.reason and "table cell" in result.reason
+    # Caught in its cell, or (since rules-9) on the row by the who-is-addressed rule, whose evidence is the cell's.
+    assert result.contaminated and result.reason
+    assert "table cell" in result.reason or (result.evidence or "-")[:40] in cell.lower(), result
     assert not detector.scan_document(table.replace(cell, "Audit closed in August")).contaminated
 
 
