@@ -164,6 +164,7 @@ async def test_reingestion_after_a_crash_leaves_no_duplicate_chunks(db: Database
     await _ingest(alpha, doc.id, db)  # a retried job runs the whole pipeline again
     chunks, total = await service.list_chunks(alpha, doc.id)
     assert total == first and len({c.chunk_index for c in chunks}) == total
+    assert (await service.get_document(alpha, doc.id)).attempts == 2, "each run of the job counts one attempt"
     assert {c.page for c in chunks} <= set(range(1, 6)), "slide numbers are kept"
 
 
