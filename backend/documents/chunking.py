@@ -112,12 +112,27 @@ def chunk_document(
         raise ValueError("max_tokens must be at least 32")
     overlap = (settings or get_settings()).chunk_overlap_tokens if overlap_tokens is None else overlap_tokens
     builder = _Builder(
-        document.kind, max_tokens, count_tokens or estimate_tokens, max(0, overlap), uncaptioned_images
+        document.kind, max_tokens, _once_per_text(count_tokens or estimate_tokens), max(0, overlap), uncaptioned_images
     )
     for block in document.blocks:
         builder.add(block)
     builder.flush_text()
     return builder.chunks
+
+
+def _once_per_text(count: Callable[[str], int]) -> Callable[[str], int]:
+    """`count` remembered for the length of one document: the builder asks for the same text more than once
+    (a section that fits is counted when it is checked and again as the chunk's `token_count`), and a real
+    tokenizer costs about half a millisecond a call."""
+    counted: dict[str, int] = {}
+
+    def remembered(text: str) -> int:
+        found = counted.get(text)
+        if found is None:
+            found = counted[text] = count(text)
+        return found
+
+    return remembered
 
 
 @dataclass

@@ -165,18 +165,12 @@ async def _ingest(
 ) -> None:
     database = get_database()
     async with database.tenant(scope) as session:
-        document = await repository.get_document(session, scope, document_id=document_id)
+        # One statement: the job's first write is also its read of the document.
+        document = await repository.start_attempt(
+            session, scope, document_id=document_id, status="converting", progress=5, error=None
+        )
         if document is None:
             return  # deleted while it waited in the queue
-        await repository.mark(
-            session,
-            scope,
-            document_id=document_id,
-            status="converting",
-            progress=5,
-            error=None,
-            attempts=document.attempts + 1,
-        )
     if embedder.dimension != embedding_dimension():
         raise AppError(
             f"The embedding model ({embedder.model_id}, {embedder.dimension}-d) does not match the stored vectors "
@@ -300,7 +294,8 @@ async def _embed(embedder: Embedder, chunks: Sequence[Chunk], progress: _Progres
         texts = [c.embed_text for c in batch]
         vectors.extend(await batcher.embed_documents(texts, tokens=sum(c.token_count for c in batch)))
         done = start + len(batch)
-        await progress.report(progress=45 + int(50 * done / max(1, len(chunks))))
+        if done < len(chunks):  # after the last batch the final transaction writes `ready` at once
+            await progress.report(progress=45 + int(50 * done / max(1, len(chunks))))
     return vectors
 
 

@@ -125,6 +125,21 @@ async def mark(session: AsyncSession, scope: TenantScope, *, document_id: uuid.U
     )
 
 
+async def start_attempt(
+    session: AsyncSession, scope: TenantScope, *, document_id: uuid.UUID, **values: Any
+) -> Document | None:
+    """Set the processing fields of a document about to be ingested and count the attempt, in one statement;
+    the updated document, or None when it no longer exists (deleted while its job waited)."""
+    values.setdefault("updated_at", datetime.now(UTC))
+    statement = (
+        update(Document)
+        .where(col(Document.id) == document_id, col(Document.space_id) == scope.space_id)
+        .values(attempts=col(Document.attempts) + 1, **values)
+        .returning(Document)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
 async def delete_chunks(session: AsyncSession, scope: TenantScope, *, document_id: uuid.UUID) -> None:
     await session.execute(
         delete(DocumentChunk).where(
@@ -216,4 +231,5 @@ __all__ = [
     "recount_quarantined",
     "set_chunk_verdict",
     "stale_chunks",
+    "start_attempt",
 ]

@@ -241,6 +241,19 @@ def test_chunks_fit_the_real_tokenizer_when_it_is_passed(real_count: Callable[[s
     assert max(c.token_count for c in chunks) > 180  # the budget is used, not wasted
 
 
+def test_each_distinct_text_is_counted_once(real_count: Callable[[str], int]) -> None:
+    doc = convert_bytes(fx.build_docx(long_section_paragraphs=10), "docx", "long.docx")
+    asked: list[str] = []
+
+    def counting(text: str) -> int:
+        asked.append(text)
+        return real_count(text)
+
+    chunks = chunk_document(doc, max_tokens=256, count_tokens=counting, overlap_tokens=32)
+    assert len(asked) == len(set(asked)), "a tokenizer call per distinct text, not one per question"
+    assert chunks == chunk_document(doc, max_tokens=256, count_tokens=real_count, overlap_tokens=32)
+
+
 def test_chunks_of_ordinary_documents_pass_the_contamination_scan(files: dict[str, bytes]) -> None:
     from backend.safety import ContaminationDetector
 
