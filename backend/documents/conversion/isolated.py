@@ -14,14 +14,18 @@ recursion limit, while the hop to the child process costs about 0.65 ms of CPU o
 under a tenth of the conversion itself. Plain text (`txt`) has no parser to speak of and converts in a thread.
 
 The process pool is started on first use (spawned, not forked: the parent runs threads) and reused; a pool
-whose process was killed or died is replaced.
+whose process was killed or died is replaced. A conversion process ends itself when the process that started
+it is gone (killed, crashed, stopped without shutting the pool down): it would otherwise wait on its queue for
+ever, and every restart of a worker would leave two more behind.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -44,11 +48,32 @@ def _convert(data: bytes, kind: str, name: str, settings: Settings) -> Converted
     return convert_bytes(data, kind, name, settings=settings)
 
 
+_ORPHAN_CHECK_SECONDS = 1.0
+
+
+def _end_with_parent(parent: int) -> None:
+    """In a conversion process: exit as soon as `parent` is no longer its parent (it died; the process was
+    re-parented). A daemon thread, so it never keeps the process alive; a conversion holding the GIL delays
+    it by at most that conversion's time limit, after which nothing is waiting for the result anyway."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_ORPHAN_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+
+
 def _current_pool() -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=_WORKERS, mp_context=multiprocessing.get_context("spawn"))
+            _pool = ProcessPoolExecutor(
+                max_workers=_WORKERS,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_end_with_parent,
+                initargs=(os.getpid(),),
+            )
         return _pool
 
 

@@ -44,3 +44,40 @@ async def test_a_pathological_file_is_stopped_at_the_limit_and_the_next_one_conv
     assert stopped.value.code == "conversion_timeout" and "2 seconds" in stopped.value.message
     after = await isolated.convert_file(b"# After\n\nFine.\n", "markdown", "after.md")
     assert after.title == "After"
+
+
+_ORPHANING = """
+import asyncio, os, signal, sys
+from backend.documents.conversion import isolated
+
+asyncio.run(isolated.convert_file(b"# Hello\\n\\nWorld.\\n", "markdown", "hello.md"))
+print(" ".join(str(pid) for pid in isolated._current_pool()._processes), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # no shutdown, no atexit: what a crash or `kill -9` of a worker leaves
+"""
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie (a dead child its new parent has not reaped yet)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+
+
+def test_conversion_processes_end_when_the_process_that_started_them_is_killed() -> None:
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    killed = subprocess.run(
+        [sys.executable, "-c", _ORPHANING], cwd=root, capture_output=True, text=True, timeout=120, check=False
+    )
+    children = [int(pid) for pid in killed.stdout.split()]
+    assert killed.returncode == -9 and len(children) >= 1, killed.stderr[-2000:]
+    deadline = time.monotonic() + 60  # they check once a second; a minute is a hang, not a slow machine
+    while any(_running(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_running(pid) for pid in children), "conversion processes outlived the process that started them"
