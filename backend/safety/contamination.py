@@ -22,6 +22,7 @@ from backend.safety.action_patterns import (
 from backend.safety.addressee import addressed_to_model
 from backend.safety.classifier import Classifier, default_classifier, default_vocabulary
 from backend.safety.decoders import Vocabulary, decode_all
+from backend.safety.directives import directs_output, plants_code
 from backend.safety.signals import (
     WORDS_RE,
     clip,
@@ -41,7 +42,7 @@ _REASONS = {
     "tool_call": "Contains what looks like a smuggled tool call for an AI assistant: '{}'",
     "exfiltration": "Looks like an attempt to make an AI assistant send data to an outside address: '{}'",
 }
-_RULES_VERSION = "rules-9"
+_RULES_VERSION = "rules-10"
 _MAX_DEPTH = 2
 _CLEAN_CONTEXT_ANSWER_FLOOR = 0.8
 """With every source clean, the classifier alone blocks an answer only at this probability or above. An answer
@@ -368,6 +369,21 @@ class ContaminationDetector:
                 f"Addresses the AI that reads it and tells it what to do: '{clip(addressed)}'",
                 "addressed_to_model",
                 evidence=addressed,
+                confidence=0.9,
+            )
+        if ordered := directs_output(forms.lines):
+            return self._result(
+                f"Tells whoever writes the answer to reshape it or slip something into it: '{clip(ordered)}'",
+                "directs_output",
+                evidence=ordered,
+                confidence=0.85,
+            )
+        if planted := plants_code(text, forms.lines):
+            return self._result(
+                "Asks for a block of code that destroys data, downloads and runs a program or sends private data "
+                f"out to be merged into the code being written: '{clip(planted)}'",
+                "plants_code",
+                evidence=planted,
                 confidence=0.9,
             )
         if beacon := image_beacon(text):
