@@ -21,7 +21,11 @@ document on its own (an uploaded text that is nothing but an attack) and hidden 
 Benign: every clean BIPIA email, table (first 4,000 characters, a chunk's size) and code answer.
 Answers: not measured here (neither dataset pairs model answers with their context).
 
-Only rates go to bench/results/injection_external.{md,json}, never the items (they are not ours to copy).
+Only rates are written, never the items (they are not ours to copy). The first run (rules-9, before anyone looked
+at a miss) is kept in bench/results/injection_external.{md,json} and never overwritten; later runs go to
+injection_external_after.{md,json}: rules-10 was written after reading BIPIA's category names, the first attack of
+each test category and every miss of the train split, so only Tensor Trust and the BIPIA test split's other
+sentences stay unseen.
 """
 
 from __future__ import annotations
@@ -126,9 +130,11 @@ def main() -> None:
         "classes": table,
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "injection_external.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    name = "injection_external_after" if (RESULTS / "injection_external.json").exists() else "injection_external"
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     lines = [
-        f"# Injection detection on public datasets ({result['when']}, detector {DETECTOR_VERSION})",
+        f"# Injection detection on public datasets ({result['when']}, detector {DETECTOR_VERSION})"
+        + (" - after looking" if name.endswith("_after") else ""),
         "",
         "Measurement only: never used to tune or train. Sources and protocol in bench/bench_injection_external.py.",
         "",
@@ -136,7 +142,7 @@ def main() -> None:
         "|---|---:|---:|",
     ]
     lines += [f"| {name} | {row['n']} | {row['flagged'] * 100:.1f}% |" for name, row in table.items()]
-    (RESULTS / "injection_external.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 
 
