@@ -45,9 +45,10 @@ def test_items_are_complete_and_labelled_by_family() -> None:
             assert item.context and all(doc.strip() for doc in item.context)
 
 
-def test_benign_documents_are_distinct_and_about_a_third_hard() -> None:
-    benign = [item for item in heldout8.build() if item.family == "benign"]
-    assert len({item.text for item in benign}) == len(benign)
+def test_documents_are_distinct_and_about_a_third_of_benign_is_hard() -> None:
+    documents = [item for item in heldout8.build() if item.kind == "document"]
+    assert len({item.text for item in documents}) == len(documents)
+    benign = [item for item in documents if item.family == "benign"]
     hard = sum(item.detail.startswith("hard:") for item in benign) / len(benign)
     assert 0.25 <= hard <= 0.45, hard
 
