@@ -121,9 +121,9 @@ class Classifier:
         """For an answer whose context carries an injection: judged on every span, anchored or not."""
 
     @classmethod
-    def load(cls, path: Path = MODEL_PATH) -> Classifier:
-        """The model shipped with the package."""
-        with np.load(path, allow_pickle=False) as data:
+    def load(cls, path: Path | None = None) -> Classifier:
+        """The model at `path`, by default the one shipped with the package."""
+        with np.load(path or MODEL_PATH, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
             return cls(
                 data["weights"],

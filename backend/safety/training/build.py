@@ -12,12 +12,14 @@ The test split is measured once, after everything is fixed.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import random
 import re
 import sys
 import zlib
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -128,13 +130,31 @@ def vocabulary(items: list[Item]) -> list[str]:
     return sorted(w for w, c in counts.items() if c >= 3 and len(w) <= 20)
 
 
-def main() -> None:
-    """Build, train, calibrate, write, and report both splits."""
+def held_out_sets(numbers: Sequence[int]) -> list[Item]:
+    """Every item of the held-out sets `numbers` (`heldoutN.build()`), for training once their honest figure is
+    on record: each was written by a different hand, so together they teach wordings the generator never had."""
+    items: list[Item] = []
+    for number in numbers:
+        items += importlib.import_module(f"backend.safety.training.heldout{number}").build()
+    return items
+
+
+def main(argv: Sequence[str] = ()) -> None:
+    """Build, train, calibrate, write, and report both splits.
+
+    `--with-held-out 2,3,4` trains on those held-out sets too (after their honest run); `--out DIR` writes the
+    model there instead of the shipped `backend/safety/data/` (for an experiment that must not replace it)."""
     from backend.safety.contamination import ContaminationDetector
     from backend.safety.training.evaluate import evaluate
 
+    args = dict(zip(argv[::2], argv[1::2], strict=False))
+    extra = [int(n) for n in args.get("--with-held-out", "").split(",") if n.strip()]
+    if out := args.get("--out"):
+        clf.DATA_DIR = Path(out)
+        clf.MODEL_PATH = clf.DATA_DIR / "injection_model.npz"
+        clf.VOCAB_PATH = clf.DATA_DIR / "english_words.txt"
     splits = build()
-    train_items = splits["train"]
+    train_items = splits["train"] + held_out_sets(extra)
     clf.DATA_DIR.mkdir(parents=True, exist_ok=True)
     clf.VOCAB_PATH.write_text("\n".join(vocabulary(train_items)) + "\n", encoding="utf-8")
     clf.default_vocabulary.cache_clear()
@@ -150,6 +170,7 @@ def main() -> None:
         "version": version,
         "seed": SEED,
         "dim": ft.DIM,
+        "held_out_sets_trained_on": extra,
     }
     np.savez_compressed(
         clf.MODEL_PATH, weights=weights.astype(np.float16), bias=np.float64(bias), meta=np.array(json.dumps(meta))
@@ -158,7 +179,7 @@ def main() -> None:
     detector = ContaminationDetector()
     report = {
         "model": meta,
-        "corpus": {name: _counts(items) for name, items in splits.items()},
+        "corpus": {name: _counts(items) for name, items in {**splits, "train": train_items}.items()},
         "train": evaluate(detector, train_items),
         "test": evaluate(detector, splits["test"]),
     }
@@ -178,4 +199,4 @@ def _counts(items: list[Item]) -> dict[str, int]:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
