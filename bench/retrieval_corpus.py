@@ -405,9 +405,12 @@ def copy_space(
     vectors: np.ndarray,
     model_id: str,
     tags: tuple[str, ...] = (),
+    scan_version: str | None = None,
 ) -> dict[tuple[uuid.UUID, int], Section]:
     """Documents and chunks by COPY as the owner (the triggers keep the BM25 statistics); each document is
-    tagged with its kind and `tags`."""
+    tagged with its kind and `tags`. Every chunk is stored as not quarantined; `scan_version` records that
+    verdict as ingestion would, as the given detector version's (None: never scanned, as a chunk stored before
+    verdicts were versioned)."""
     now = datetime.now(UTC)
     ids = [uuid.uuid4() for _ in documents]
     with (
@@ -441,7 +444,7 @@ def copy_space(
         conn.cursor() as cur,
         cur.copy(
             "COPY chunks (id, organization_id, space_id, document_id, chunk_index, content, heading_path, page, kind, "
-            "content_hash, token_count, metadata, embedding, embedding_model, quarantined) FROM STDIN"
+            "content_hash, token_count, metadata, embedding, embedding_model, quarantined, scan_version) FROM STDIN"
         ) as copy,
     ):
         doc_index = {id(d): i for i, d in enumerate(documents)}
@@ -465,6 +468,7 @@ def copy_space(
                     vectors[row],
                     model_id,
                     False,
+                    scan_version,
                 )
             )
     return by_chunk

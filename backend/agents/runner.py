@@ -104,6 +104,8 @@ class SpaceRetriever:
                 page=r.candidate.page,
                 content=r.candidate.content,
                 source_url=r.candidate.source_url,
+                scan_version=r.candidate.scan_version,
+                released=r.candidate.released,
             )
             for r in response.results
         ]

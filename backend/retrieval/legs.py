@@ -70,6 +70,8 @@ def row_candidate(row: dict[str, Any], stream: StreamName) -> Candidate:
         keyword_score=None if row.get("keyword_score") is None else float(row["keyword_score"]),
         valid_until=row["valid_until"],
         updated_at=row["updated_at"],
+        scan_version=row.get("scan_version"),
+        released=bool(row.get("released")),
     )
 
 

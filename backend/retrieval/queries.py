@@ -25,6 +25,8 @@ from backend.documents.models import HALFVEC_ABOVE
 
 HNSW_MAX_SCAN_TUPLES = 20_000
 """pgvector's iterative scan gives up after this many index tuples (set explicitly, so the choice below holds)."""
+
+
 async def fetch_all(session: AsyncSession, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Run `sql` unprepared on the session's connection (inside its transaction) and return dict rows."""
     connection = await session.connection()
@@ -141,8 +143,11 @@ def document_filter(elig: Eligibility, params: dict[str, Any]) -> str:
     return sql
 
 
+# `scan_version` and `released`: the chunk's stored injection verdict (by which detector, and whether an admin
+# released it from quarantine), so the agents need not scan again what ingestion judged (`Candidate`).
 CHUNK_COLUMNS = (
     "c.id, c.document_id, c.content, c.content_hash, c.heading_path, c.page, c.kind, "
+    "c.scan_version, c.released_by IS NOT NULL AS released, "
     "d.title AS document_title, d.valid_until, d.updated_at, d.source_url"
 )
 

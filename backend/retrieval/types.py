@@ -81,6 +81,12 @@ class Candidate:
     """The chunk's kind: text, table or image (an image's content is its caption)."""
     visual_similarity: float | None = None
     """Images found by the visual leg: cosine similarity of the picture to the query (multimodal model)."""
+    scan_version: str | None = None
+    """A stored chunk's injection verdict: the detector version that gave it (None for what is not a stored
+    chunk: fetched pages, business context). Search never returns a quarantined chunk, so that verdict was
+    clean, or an admin released the chunk (`released`)."""
+    released: bool = False
+    """An admin released the chunk from quarantine: the detector flagged it, a person judged it safe."""
 
     def merged_with(self, other: Candidate) -> Candidate:
         """This candidate carrying the stronger signals of `other` (a copy of the same text)."""

@@ -33,6 +33,7 @@ from backend.agents.grounding import check_claims, citations_for
 from backend.agents.tools.base import AgentTool
 from backend.core.errors import AppError
 from backend.models.base import text_of
+from backend.safety.contamination import ContaminationResult
 
 log = logging.getLogger(__name__)
 Update = dict[str, Any]
@@ -114,9 +115,12 @@ class Nodes:
         return await search_passages(retriever, scope, context.config.retrieval_config, query, documents)
 
     def _merge(
-        self, state: AgentState, found: list[dict[str, Any]]
+        self, state: AgentState, found: list[dict[str, Any]], *, from_search: bool = False
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """New passages appended to the context (each chunk once); flagged ones go to `blocked_sources`."""
+        """New passages appended to the context (each chunk once); flagged ones go to `blocked_sources`.
+
+        `from_search`: `found` is what the space's search returned (`search_passages`), whose chunks carry their
+        stored injection verdict (`_verdict`); a tool's sources never do, whatever their passages say."""
         context = list(state.get("context") or [])
         blocked = list(state.get("blocked_sources") or [])
         seen = {p.get("chunk_id") for p in context} | {p.get("chunk_id") for p in blocked}
@@ -124,11 +128,7 @@ class Nodes:
             if passage.get("chunk_id") in seen:
                 continue
             seen.add(passage.get("chunk_id"))
-            verdict = DETECTOR.scan_document(
-                str(passage.get("content", "")),
-                headings=tuple(passage.get("heading_path") or ()),
-                title=str(passage.get("document_title") or "") or None,
-            )
+            verdict = _verdict(passage, stored=from_search)
             if verdict.contaminated:
                 blocked.append({**passage, "reason": verdict.reason, "rule": verdict.pattern})
             else:
@@ -150,7 +150,7 @@ class Nodes:
             log.warning("agent retrieval failed: %s", exc)
             _emit(runtime, "step", name="retrieve", status="failed", error=_failure(exc))
             return {"error": f"Searching the space failed: {_failure(exc)}"}
-        merged, blocked = self._merge(state, found)
+        merged, blocked = self._merge(state, found, from_search=True)
         newly_blocked = len(blocked) - len(state.get("blocked_sources") or [])
         _emit(
             runtime,
@@ -241,7 +241,8 @@ class Nodes:
             if action == "search_more":
                 query = decision.get("search_query") or state.get("request", "")
                 _emit(runtime, "step", name="search_more", status="started", query=query)
-                merged, blocked = self._merge(state, await self._search(state, context, query))
+                found = await self._search(state, context, query)
+                merged, blocked = self._merge(state, found, from_search=True)
                 _emit(
                     runtime,
                     "step",
@@ -426,6 +427,29 @@ class Nodes:
             "claims": [c.to_dict() for c in claims],
             "messages": [answer],
         }
+
+
+def _verdict(passage: dict[str, Any], *, stored: bool) -> ContaminationResult:
+    """The injection detector's verdict on a passage about to enter the context.
+
+    A chunk from the space's search (`stored`) that this very detector version judged is not scanned again:
+    ingestion, or the re-scan after a detector upgrade (`documents.rescan`), scanned its text and headings, which
+    have not changed since, and search never returns a quarantined chunk, so that verdict was clean. Scanning it
+    again cost milliseconds a passage, on the event loop, before the first token. Its title is still scanned: the
+    document may have been renamed since (a title costs about a tenth of a millisecond the first time, nothing
+    after: the detector remembers the titles it has judged).
+
+    A chunk an admin released from quarantine is scanned whole every time, as every chunk was before: the
+    release lets it into search, and the agents keep refusing released text the detector flags (today's
+    conservative behaviour, kept on purpose). So is everything without a stored verdict of this version: fetched
+    pages, tools' sources, the URL stream, business context, chunks of an older detector or never scanned.
+    """
+    title = str(passage.get("document_title") or "") or None
+    if stored and passage.get("scan_version") == DETECTOR.version and not passage.get("released"):
+        return DETECTOR.scan_document("", title=title)
+    return DETECTOR.scan_document(
+        str(passage.get("content", "")), headings=tuple(passage.get("heading_path") or ()), title=title
+    )
 
 
 def _model_name(llm: BaseChatModel | None) -> str | None:

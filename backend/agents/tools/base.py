@@ -51,6 +51,11 @@ class Passage:
     page: int | None
     content: str
     source_url: str | None = None
+    scan_version: str | None = None
+    """For a chunk found by the space's search: the detector version of its stored injection verdict (clean,
+    since search skips quarantined chunks); None for anything else (see `Nodes._merge`)."""
+    released: bool = False
+    """The chunk was released from quarantine by an admin (the detector flagged it)."""
 
     def label(self) -> str:
         """`Title › Section, p. 4`: how a flag or a citation names the passage."""
