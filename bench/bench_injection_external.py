@@ -24,8 +24,8 @@ Answers: not measured here (neither dataset pairs model answers with their conte
 Only rates are written, never the items (they are not ours to copy). The first run (rules-9, before anyone looked
 at a miss) is kept in bench/results/injection_external.{md,json} and never overwritten; later runs go to
 injection_external_after.{md,json}: rules-10 was written after reading BIPIA's category names, the first attack of
-each test category and every miss of the train split, so only Tensor Trust and the BIPIA test split's other
-sentences stay unseen.
+each test category and every miss of the train split, and a sample of Tensor Trust's *hijacking* misses; Tensor
+Trust's extraction attacks and the BIPIA test split's other sentences stay unseen.
 """
 
 from __future__ import annotations

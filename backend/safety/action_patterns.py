@@ -89,6 +89,21 @@ SCRIPT_PATTERNS: tuple[Pattern, ...] = (
         r"|<form\b[^>]{0,300}?action\s*=\s*[\"']?https?://[^>]{0,300}>[^<]{0,200}(?:<[^>]{0,200}>[^<]{0,200}){0,6}?"
         r"<input\b[^>]{0,200}?(?:password|passwd|card|cvv|iban)",
     ),
+    # The same reach for the page from any element's event handler ("<a onclick=\"this.href+='?h='+btoa(document
+    # ...)\">"), an address built by gluing the reader's data onto it ("url('https://x/bg.png?u=' + user.email)"),
+    # and a form posting to an outside address with a hidden field left for the model to fill.
+    pattern(
+        "script_injection",
+        "markup",
+        r"<[a-z][a-z0-9]*\b[^>]{0,300}?\bon[a-z]{4,20}\s*=\s*[\"'][^\"']{0,300}?(?:document\.(?:cookie|documentelement"
+        r"|body|forms)|btoa\s*\(|fetch\s*\(|localstorage|sessionstorage|this\.href\s*\+=|new image|xmlhttprequest"
+        r"|sendbeacon)"
+        r"|https?://[^'\"\s]{1,300}['\"]\s*\+\s*(?:[a-z_$][\w$]*\.)*(?:user|email|e_mail|cookie|token|session|password"
+        r"|passwd|secret|history|chat|conversation|prompt|apikey|api_key|credentials|document)\b"
+        r"|<form\b[^>]{0,300}?action\s*=\s*[\"']?https?://[^>]{0,300}>.{0,600}?<input\b[^>]{0,200}?type\s*=\s*[\"']?hidden"
+        r"[^>]{0,200}?value\s*=\s*[\"']?[^\"'>]{0,40}(?:paste|insert|all_|documents|conversation|chat|history|context"
+        r"|summary|\{\{|<)",
+    ),
 )
 
 # Coercing an agent into using a tool, and directives that claim an authority the document does not have.

@@ -22,7 +22,7 @@ from backend.safety.action_patterns import (
 from backend.safety.addressee import addressed_to_model
 from backend.safety.classifier import Classifier, default_classifier, default_vocabulary
 from backend.safety.decoders import Vocabulary, decode_all
-from backend.safety.directives import directs_output, plants_code
+from backend.safety.directives import directs_output, forces_output, plants_code, sends_out
 from backend.safety.signals import (
     WORDS_RE,
     clip,
@@ -371,12 +371,19 @@ class ContaminationDetector:
                 evidence=addressed,
                 confidence=0.9,
             )
-        if ordered := directs_output(forms.lines):
+        if ordered := directs_output(forms.lines) or forces_output(forms.lines):
             return self._result(
                 f"Tells whoever writes the answer to reshape it or slip something into it: '{clip(ordered)}'",
                 "directs_output",
                 evidence=ordered,
                 confidence=0.85,
+            )
+        if sent := sends_out(forms.lines):
+            return self._result(
+                f"Tells whoever reads it to send the conversation or its documents elsewhere: '{clip(sent)}'",
+                "exfiltration_order",
+                evidence=sent,
+                confidence=0.9,
             )
         if planted := plants_code(text, forms.lines):
             return self._result(

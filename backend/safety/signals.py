@@ -194,6 +194,11 @@ _ATTRIBUTE_URL_RE = re.compile(
 _MARKDOWN_LINK_RE = re.compile(r"(?<!!)\[[^\]]{0,200}\]\(\s*<?(https?://[^)\s>]{1,2000})")
 
 
+_PATH_BLANK_RE = re.compile(
+    r"/(?:SUMMARY|CHAT|HISTORY|CONVERSATION|PASSWORD|SECRET|SESSION|EMAIL|COOKIES?|PROMPT|MESSAGES?|CONTEXT)(?:[._/]|$)"
+)
+
+
 def image_beacon(text: str) -> str | None:
     urls = [m.group(1) for m in MARKDOWN_IMAGE_RE.finditer(text)] + [m.group(1) for m in HTML_IMAGE_RE.finditer(text)]
     urls += [m.group(1) or m.group(2) for m in _CSS_IMAGE_RE.finditer(text)]
@@ -211,6 +216,9 @@ def image_beacon(text: str) -> str | None:
             if key.lower() in SUSPICIOUS_QUERY_KEYS and not STATIC_TOKEN_RE.fullmatch(value)
         ]
         if PLACEHOLDER_RE.search(parts.query.lower()) or carried or _data_placeholder(parts.query):
+            return url
+        # The blank may be a path segment too: "![ ](https://x.example/i/SUMMARY.png)".
+        if _PATH_BLANK_RE.search(parts.path) or _data_placeholder(parts.path.replace("/", " ").replace(".", " ")):
             return url
     return None
 
