@@ -23,6 +23,7 @@ from backend.safety.addressee import addressed_to_model
 from backend.safety.classifier import Classifier, default_classifier, default_vocabulary
 from backend.safety.decoders import Vocabulary, decode_all
 from backend.safety.directives import directs_output, forces_output, plants_code, sends_out
+from backend.safety.jailbreak import jailbreak_frame
 from backend.safety.signals import (
     WORDS_RE,
     clip,
@@ -102,6 +103,35 @@ _REPORTS_INJECTION_RE = re.compile(
     r"|\b(?:looked|looks|reads|read) like an? (?:instruction|command)|\b(?:addressed|aimed) (?:to|at) (?:ai|assistants?"
     r"|automated|chatbots?|language models?|bots?)\b|\btries to (?:give|issue) instructions\b"
 )
+
+# An answer's sentence that reports an injection in its sources: a source (the document, a hidden line, an embedded
+# instruction) that asks, tells or tries to get someone to do something, in a sentence that names it as an
+# injection or says it was not followed.
+_REPORT_SUBJECT_RE = re.compile(
+    r"\b(?:document|file|source|page|text|e-?mail|message|brief|upload|pdf|sheet|attachment|line|passage|paragraph"
+    r"|section|note|comment|instruction|injection|prompt)s?\b[^.;!?]{0,80}?\b(?:asks|asked|asking|tells|telling|told"
+    r"|tries to|tried to|trying to|wants|wanted|instructs|instructed|instructing|requests|requested|requesting|says to"
+    r"|urges|urging|directs|directing|attempts to|attempting to)\b"
+)
+_REPORT_MARK_RE = re.compile(
+    r"\b(?:instructions?|injections?|injected|hidden (?:text|line|note)|out-of-place|addressed to|aimed at|ignored"
+    r"|disregarded|did not follow|didn't follow|have not followed|haven't followed|not follow|left (?:it |that )?out"
+    r"|skipped|not something|suspicious|prompt-injection|embedded)\b"
+)
+_REPORT_SPLIT_RE = re.compile(r"(?<=[.!?;])\s+|\n+|\s+\((?=[^)]*\))|\)\s*")
+
+
+def _without_reports(response: str) -> str:
+    """`response` without its sentences that report an injection of its sources (see `_REPORT_SUBJECT_RE`)."""
+    parts = _REPORT_SPLIT_RE.split(response)
+    kept = []
+    for part in parts:
+        folded = norm.fold(part)
+        if _REPORT_SUBJECT_RE.search(folded) and _REPORT_MARK_RE.search(folded):
+            continue
+        kept.append(part)
+    return " ".join(kept) if len(kept) < len(parts) else response
+
 
 # A link or a query parameter ("...?text=Our%20spring%20sale...", "mailto:...?subject=...") percent-encodes prose
 # by design (share buttons, mail links): there, decoded prose counts only when it reads as an injection.
@@ -299,6 +329,11 @@ class ContaminationDetector:
             )
         if (urls := self.check_links(response, context_docs)).contaminated:
             return urls
+        # A sentence that reports an injection it ignored ("the file also contains a line asking me to reply in
+        # Spanish; I ignored it") repeats the injection's words to warn about them: what the answer *does* is
+        # judged on the rest. An answer that reports the order and then carries it out is still caught there.
+        response = _without_reports(response) or " "
+        folded = norm.fold(response)
         found = self._scan(response, depth=0)
         injected = [doc for doc in context_docs if doc and self._scan(doc, depth=0).contaminated]
         reports = _REPORTS_INJECTION_RE.search(folded) is not None
@@ -377,6 +412,14 @@ class ContaminationDetector:
                 "directs_output",
                 evidence=ordered,
                 confidence=0.85,
+            )
+        if frame := jailbreak_frame(forms.flat, forms.lines):
+            what, where = frame
+            return self._result(
+                f"Uses a jailbreak frame that {what}: '{clip(where)}'",
+                "jailbreak_frame",
+                evidence=where,
+                confidence=0.9,
             )
         if sent := sends_out(forms.lines):
             return self._result(

@@ -63,7 +63,9 @@ INSTRUCTION_PATTERNS: tuple[Pattern, ...] = (
         r"\b(?:new|updated|real|actual|true|revised) (?:system )?(?:instructions|prompt|directives?)\s*:"
         r"|\byour (?:new|real|actual|true|updated) (?:instructions|task|goal|objective|purpose|role|directive)"
         r" (?:is|are|will be)\b|\bsystem prompt (?:is|has been) (?:updated|changed|replaced|revoked|overridden)"
-        r"|\b(?:enable|activate|enter|switch to) (?:developer|dan|god|jailbreak|debug|unrestricted|sudo) mode"
+        r"|\b(?:enable|activate|enter|switch to) (?:dan|god|jailbreak|unrestricted|sudo) mode"
+        # "Enable developer mode in Settings to see the debug menu" is a how-to for people.
+        r"|\b(?:enable|activate|enter|switch to) (?:developer|debug) mode\b(?!\s+(?:in|on|from|via|under|for|to|of)\b)"
         r"|\bdo anything now\b|\b(?:you are|you're) (?:now )?jailbroken\b",
     ),
     pattern(
