@@ -152,8 +152,10 @@ def tsquery_or(terms: Sequence[str]) -> str:
     return " | ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in terms)
 
 
+# `terms` is MATERIALIZED so each term's tsquery is parsed once per statement: inlined, `quote_literal(term)::tsquery`
+# was evaluated for every (candidate, term) pair and in each `ts_rank` call (31 → 23 ms for 3,360 candidates).
 _KEYWORD = """
-WITH terms AS (
+WITH terms AS MATERIALIZED (
   SELECT t.term, t.idf, quote_literal(t.term)::tsquery AS q
   FROM unnest(%(terms)s::text[], %(idf)s::float8[]) AS t(term, idf)
 ), matched AS MATERIALIZED (
