@@ -56,6 +56,12 @@ class Document(SQLModel, table=True):
     __tablename__ = "documents"
     __table_args__ = (
         sa.Index("ix_documents_space_created", "space_id", "created_at"),
+        # Every search's eligibility read, index-only (migration 0021_search_eligibility).
+        sa.Index(
+            "ix_documents_space_eligibility",
+            "space_id",
+            postgresql_include=["id", "status", "tags", "chunk_count", "quarantined_count"],
+        ),
         # The same bytes uploaded twice to one space are one document (a different space gets its own copy).
         sa.Index(
             "uq_documents_space_sha256",

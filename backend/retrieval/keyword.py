@@ -152,8 +152,12 @@ def tsquery_or(terms: Sequence[str]) -> str:
     return " | ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in terms)
 
 
+# `terms` is MATERIALIZED so each term's tsquery is parsed once per statement: inlined, `quote_literal(term)::tsquery`
+# was evaluated for every (candidate, term) pair and in each `ts_rank` call (31 → 23 ms for 3,360 candidates).
+# `b` is a float8 so the length normalisation is float arithmetic, not numeric (the same values: 0.75 × an integer
+# is exact in both).
 _KEYWORD = """
-WITH terms AS (
+WITH terms AS MATERIALIZED (
   SELECT t.term, t.idf, quote_literal(t.term)::tsquery AS q
   FROM unnest(%(terms)s::text[], %(idf)s::float8[]) AS t(term, idf)
 ), matched AS MATERIALIZED (
@@ -229,7 +233,7 @@ def keyword_statement(
         tf=tf,
         k1=BM25_K1,
         k1_plus_1=BM25_K1 + 1,
-        b=BM25_B,
+        b=f"{BM25_B!r}::float8",
     )
     return sql, params
 

@@ -78,17 +78,28 @@ class Eligibility:
 # `allowed` is NULL when the filter keeps every ready document of the space (an agent's collections that every
 # document carries): the list would restrict nothing, and a list of tens of thousands of ids, sent back here and
 # then into every statement of the search, tripled a search over 100,000 chunks (bench/results/runs.md).
+# The list is only built when it restricts something: an aggregate inside the CASE would be computed for every
+# row anyway, while the scalar subquery runs only in that branch. `OFFSET 0` keeps the per-document flags in
+# their own subquery, so the filter is evaluated once per document rather than once per reference to it.
+# Together: 29 → 16 ms at 100k chunks in 31,250 documents (bench_runs' corpus, tagged filter).
 _ELIGIBILITY = """
 SELECT
-  coalesce(array_agg(d.id) FILTER (WHERE d.status <> 'ready'), '{{}}') AS excluded,
-  CASE WHEN count(*) FILTER (WHERE d.status = 'ready' AND {selected}) = count(*) FILTER (WHERE d.status = 'ready')
+  coalesce(array_agg(e.id) FILTER (WHERE NOT e.ready), '{{}}') AS excluded,
+  CASE WHEN count(*) FILTER (WHERE e.ready AND e.selected) = count(*) FILTER (WHERE e.ready)
     THEN NULL
-    ELSE coalesce(array_agg(d.id) FILTER (WHERE d.status = 'ready' AND {selected}), '{{}}')
+    ELSE (
+      SELECT coalesce(array_agg(d.id), '{{}}') FROM documents d
+      WHERE d.space_id = %(space)s AND d.status = 'ready' AND {selected}
+    )
   END AS allowed,
-  coalesce(sum(d.chunk_count - d.quarantined_count) FILTER (WHERE d.status = 'ready' AND {selected}), 0) AS chunks,
+  coalesce(sum(e.chunks) FILTER (WHERE e.ready AND e.selected), 0) AS chunks,
   (SELECT reltuples FROM pg_class WHERE oid = 'chunks'::regclass) AS table_rows
-FROM documents d
-WHERE d.space_id = %(space)s
+FROM (
+  SELECT d.id, d.status = 'ready' AS ready, {selected} AS selected, d.chunk_count - d.quarantined_count AS chunks
+  FROM documents d
+  WHERE d.space_id = %(space)s
+  OFFSET 0
+) e
 """
 
 

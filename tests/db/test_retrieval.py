@@ -367,6 +367,25 @@ async def test_a_collection_every_document_carries_restricts_nothing_and_names_n
     assert set(_titles(response)) == {"Halcyon launch plan", "Brand book", "Pricing guide"}
 
 
+async def test_the_documents_a_filter_allows_are_the_spaces_ready_documents_it_names(
+    db: Database, spaces: tuple, library: dict
+) -> None:
+    """The allowed list is read apart from the counts (only when it restricts something): it keeps the same walls."""
+    alpha, beta = spaces
+    await _add(db, beta, "launch", LAUNCH, tags="campaigns")
+    collections = ["campaigns", "brand_guidelines"]
+    async with db.tenant(alpha.scope) as session:
+        before = await queries.eligibility(session, alpha.space_id, tags=collections)
+        await session.execute(text("UPDATE documents SET status = 'queued' WHERE id = :d"), {"d": library["brand"]})
+        tagged = await queries.eligibility(session, alpha.space_id, tags=collections)
+        named = await queries.eligibility(
+            session, alpha.space_id, document_ids=[library["brand"], library["launch"], uuid.uuid4()]
+        )
+    assert tagged.allowed == [library["launch"]] and tagged.excluded == [library["brand"]]
+    assert named.allowed == [library["launch"]] and named.excluded == [library["brand"]]
+    assert 0 < tagged.chunks == named.chunks < before.chunks
+
+
 async def test_documents_that_are_not_ready_are_skipped(db: Database, spaces: tuple, library: dict) -> None:
     alpha, _ = spaces
     async with db.tenant(alpha.scope) as session:
