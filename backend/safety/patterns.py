@@ -265,8 +265,10 @@ TOOL_CALL_PATTERNS: tuple[Pattern, ...] = (
         r"|\"role\"\s*:\s*\"(?:system|developer)\"[^}]{0,40}\"content\"\s*:\s*\"[^\"]{0,200}?(?:ignore|disregard|obey|no"
         r" (?:rules|restrictions|limits)|unrestricted|unfiltered|override|jailbr|reveal|do anything|the document"
         r"|(?:safety|filters?|guardrails|alignment)\b[^\"]{0,20}?\b(?:off|disabled|removed))"
-        r"|\{\s*\"(?:name|tool|tool_name|function|action)\"\s*:\s*\"[^\"]{1,80}\"\s*,\s*\"(?:arguments|parameters"
-        r"|action_input)\"\s*:"
+        # The same call shape with single quotes: a Python dict, or JSON whose quotes were swapped to fit an
+        # attribute ("alt=\"{'tool': 'send_email', 'arguments': ...}\"").
+        r"|\{\s*([\"'])(?:name|tool|tool_name|function|action)\1\s*:\s*\1[^\"']{1,80}\1\s*,\s*\1(?:arguments|parameters"
+        r"|action_input)\1\s*:"
         r"|</?\s*(?:tool_call|tool_calls|function_call|function_calls|tool_use|invoke)\b",
     ),
 )
