@@ -110,8 +110,9 @@ _GENERAL_RE = re.compile(
     r"|\b(?:thank you|thanks) for your\b"
     r"|\bwhen (?:asked|someone|a journalist|journalists|the press|people|a reporter|reporters)\b"
 )
-# A sentence ends at a stop followed by a space or the end, not inside "www.example.com" or "os.environ".
+# Quoted words: what an order wants said or slipped in, read apart from the order around it.
 _QUOTED_RE = re.compile(r"\"[^\"]*\"|'[^']{12,}'")
+# A sentence ends at a stop followed by a space or the end, not inside "www.example.com" or "os.environ".
 _SENTENCE_RE = re.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+(?:[.!?]+|\n|$)")
 
 
@@ -141,7 +142,11 @@ def forces_output(lines: str) -> str | None:
     """The sentence of folded `lines` that dictates the exact words of the reader's answer and forbids anything
     around them, or places text at its start without naming whose answer it is; else None."""
     # The words to be said may hold stops of their own ("complete 'refund gra...' without any commentary").
-    for m in _SENTENCE_RE.finditer(_QUOTED_RE.sub('"q"', lines)):
+    unquoted = _QUOTED_RE.sub('"q"', lines)
+    # Most chunks have neither shape: skip the sentence walk for them (this runs on every chunk scanned).
+    if _NOTHING_ELSE_RE.search(unquoted) is None and _PLACE_RE.search(unquoted) is None:
+        return None
+    for m in _SENTENCE_RE.finditer(unquoted):
         sentence = m.group().strip()
         if len(sentence) < 10 or _GENERAL_RE.search(_QUOTED_RE.sub(" ", sentence)):
             continue

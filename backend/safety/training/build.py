@@ -11,6 +11,7 @@ The test split is measured once, after everything is fixed.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import importlib
 import json
@@ -147,9 +148,13 @@ def main(argv: Sequence[str] = ()) -> None:
     from backend.safety.contamination import ContaminationDetector
     from backend.safety.training.evaluate import evaluate
 
-    args = dict(zip(argv[::2], argv[1::2], strict=False))
-    extra = [int(n) for n in args.get("--with-held-out", "").split(",") if n.strip()]
-    if out := args.get("--out"):
+    # argparse refuses a mistyped option: a silently ignored "--ot DIR" would overwrite the shipped model.
+    parser = argparse.ArgumentParser(prog="python -m backend.safety.training.build")
+    parser.add_argument("--with-held-out", default="", help="held-out set numbers to train on too, e.g. 2,3,4")
+    parser.add_argument("--out", default=None, help="write the model here instead of backend/safety/data/")
+    args = parser.parse_args(list(argv))
+    extra = [int(n) for n in args.with_held_out.split(",") if n.strip()]
+    if out := args.out:
         clf.DATA_DIR = Path(out)
         clf.MODEL_PATH = clf.DATA_DIR / "injection_model.npz"
         clf.VOCAB_PATH = clf.DATA_DIR / "english_words.txt"
