@@ -33,6 +33,7 @@ from langgraph.errors import GraphRecursionError
 
 from backend.agents import service
 from backend.agents.checkpoint import open_checkpointer, thread_id
+from backend.agents.early import early_searches
 from backend.agents.graph.checks import final_message
 from backend.agents.graph.context import AgentContext, Retriever, RunParts
 from backend.agents.graph.graph import graph_on, recursion_limit
@@ -341,14 +342,23 @@ async def _first_search(
     documents: tuple[str, ...],
     run: str,
     resume: bool,
+    own_retriever: bool,
 ) -> AsyncIterator[SearchPrefetch]:
     """The run's first search, started now (inside the run's meter, which books its model calls) while the
-    tools' view, the checkpoint connection and LangGraph's first checkpoint are still on their way; the
-    `retrieve` step takes it (`graph.prefetch`). Not for a resumed run: its graph may continue elsewhere."""
+        tools' view, the checkpoint connection and LangGraph's first checkpoint are still on their way; the
+        `retrieve` step takes it (`graph.prefetch`); when the run's early search (`agents.early`, started as the run
+    was accepted) searched the same, that one stands in. Not for a resumed run: its graph may continue elsewhere."""
     prefetch = SearchPrefetch()
     if not resume:
-        search = search_passages(parts.retriever, ctx.scope, config.retrieval_config, text, documents)
-        prefetch.start(search, key=first_search_key(run, text, documents))
+        key = first_search_key(run, text, documents)
+        early = (
+            early_searches().take(ctx.scope, run, config.retrieval_config, text, documents) if own_retriever else None
+        )
+        if early is not None:
+            prefetch.adopt(early, key=key)  # started when the run was accepted (`agents.early`)
+        else:
+            search = search_passages(parts.retriever, ctx.scope, config.retrieval_config, text, documents)
+            prefetch.start(search, key=key)
     try:
         yield prefetch
     finally:
@@ -405,7 +415,7 @@ async def _graph_turn(
     # The budget was checked above, beside the conversation's read.
     async with (
         metered(ctx.scope, run_id=run_uuid),
-        _first_search(ctx, parts, config, text, documents, run, resume) as prefetch,
+        _first_search(ctx, parts, config, text, documents, run, resume, retriever is None) as prefetch,
     ):
         env = await reading_env if reading_env is not None else tool_env
         assert env is not None

@@ -80,6 +80,11 @@ class Settings(BaseSettings):
         description="Start an agent's writing call beside its decision call (its tokens wait until the decision "
         "is to write; cancelled otherwise). Off for the embedded local models.",
     )
+    run_early_search: bool = Field(
+        default=True,
+        description="Start a run's first search when the run is accepted, when this process's own job worker will "
+        "execute it (the turn takes it instead of searching again).",
+    )
     run_events_retention_days: int = Field(
         default=30,
         ge=0,

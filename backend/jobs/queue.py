@@ -209,6 +209,11 @@ async def run_worker(*, in_app: bool) -> None:
         _state["worker"] = "stopped"
 
 
+def worker_here() -> bool:
+    """Whether this process runs a job worker now (its jobs may be executed here)."""
+    return _state["worker"] == "running"
+
+
 def worker_status() -> dict[str, Any]:
     return {
         "worker": _state["worker"],

@@ -41,9 +41,11 @@ async def add_run(
     message: str,
     document_ids: Sequence[str],
     user_id: uuid.UUID | None,
+    run_id: uuid.UUID | None = None,
 ) -> AgentRun:
     """A new queued run (flushed, so a second active run of the conversation fails here)."""
     row = AgentRun(
+        id=run_id or uuid.uuid4(),
         organization_id=scope.organization_id,
         space_id=scope.space_id,
         conversation_id=conversation_id,
@@ -89,9 +91,7 @@ async def list_runs(
     return list((await session.execute(query)).scalars().all())
 
 
-async def stop_state(
-    session: AsyncSession, scope: TenantScope, *, run_id: uuid.UUID
-) -> tuple[bool, str, int] | None:
+async def stop_state(session: AsyncSession, scope: TenantScope, *, run_id: uuid.UUID) -> tuple[bool, str, int] | None:
     """What an executing attempt polls: (cancel requested, status, attempts), or None for a deleted run."""
     query = select(col(AgentRun.cancel_requested), col(AgentRun.status), col(AgentRun.attempts)).where(
         col(AgentRun.id) == run_id, col(AgentRun.space_id) == scope.space_id
@@ -221,9 +221,7 @@ def _stamped(events: Sequence[NewEvent], first: int) -> list[RunEventPublic]:
     for i, (kind, payload) in enumerate(events):
         if kind not in EVENT_TYPES:
             raise ValueError(f"unknown run event type {kind!r}")
-        rows.append(
-            RunEventPublic.trusted(first + i, kind, _jsonable(payload), now)
-        )
+        rows.append(RunEventPublic.trusted(first + i, kind, _jsonable(payload), now))
     return rows
 
 
@@ -283,10 +281,7 @@ async def list_events(
     if limit is not None:
         query = query.limit(limit)
     # Stored rows were checked when they were written: no validation again on the way out.
-    return [
-        RunEventPublic.trusted(s, t, p, c)
-        for s, t, p, c in (await session.execute(query)).all()
-    ]
+    return [RunEventPublic.trusted(s, t, p, c) for s, t, p, c in (await session.execute(query)).all()]
 
 
 async def usage_of(session: AsyncSession, scope: TenantScope, *, run_id: uuid.UUID) -> dict[str, Any]:

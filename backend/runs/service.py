@@ -17,9 +17,13 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from backend.agents import service as agents
+from backend.agents.early import early_searches, start_early_search
 from backend.agents.runner import clean_message
+from backend.agents.types import AgentConfig
+from backend.core.config import get_settings
 from backend.core.db import get_database
 from backend.core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
+from backend.jobs import worker_here
 from backend.models.accounting import ensure_within_budget
 from backend.runs import fanout, recovery, repository, tasks
 from backend.runs.events import RunEventPublic
@@ -71,13 +75,16 @@ async def start_run(
     # while the conversation is (two round trips at once); a missing conversation still answers first.
     budget = asyncio.create_task(ensure_within_budget(scope), name="run-budget-check")
     try:
-        conversation = await agents.get_conversation(ctx, conversation_id)  # NotFound for another space's
+        # NotFound for another space's; the agent's config for the early search.
+        conversation, config = await agents.conversation_and_config(ctx, conversation_id)
         await budget
     finally:
         if not budget.done():
             budget.cancel()
             with contextlib.suppress(BaseException):
                 await budget
+    run_id = uuid.uuid4()
+    searching = _search_early(ctx, run_id, config, text, documents)
     try:
         async with get_database().tenant(scope, user_id=ctx.user_id) as session:
             if await repository.active_run_id(session, scope, conversation_id=conversation.id) is not None:
@@ -90,6 +97,7 @@ async def start_run(
                 message=text,
                 document_ids=documents,
                 user_id=ctx.user_id,
+                run_id=run_id,
             )
             stored = await repository.append_events(
                 session, scope, run_id=run.id, events=[("status", {"status": "queued"})]
@@ -97,10 +105,24 @@ async def start_run(
             run.last_sequence = stored[-1].sequence
     except IntegrityError:
         # Two starts raced past the check: the one-active-run index let only one of them in.
+        if searching:
+            early_searches().drop(run_id)
         raise Conflict(BUSY, code="run_active") from None
+    except BaseException:
+        if searching:
+            early_searches().drop(run_id)
+        raise
     await fanout.publish(scope, run.id, stored)
     await _defer(ctx, run.id)
     return RunPublic.of(run)
+
+
+def _search_early(ctx: SpaceContext, run_id: uuid.UUID, config: AgentConfig, text: str, documents: list[str]) -> bool:
+    """Start the run's first search now when this process's worker will execute the run (`agents.early`)."""
+    if not (get_settings().run_early_search and worker_here()):
+        return False
+    start_early_search(ctx, run_id, config.retrieval_config, text, tuple(documents))
+    return True
 
 
 async def _defer(ctx: SpaceContext, run_id: uuid.UUID) -> None:
@@ -109,6 +131,7 @@ async def _defer(ctx: SpaceContext, run_id: uuid.UUID) -> None:
         await tasks.defer_run(ctx.scope, run_id)
     except Exception:
         logger.exception("could not queue a run", extra={"run_id": str(run_id)})
+        early_searches().drop(run_id)
         await recovery.interrupt_run(ctx.scope, run_id, reason=NOT_QUEUED)
         raise ServiceUnavailable(NOT_QUEUED, code="run_not_queued") from None
 

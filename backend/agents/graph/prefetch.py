@@ -75,6 +75,11 @@ class SearchPrefetch:
         self._task.add_done_callback(_forget)
         self._key = key
 
+    def adopt(self, task: asyncio.Task[Found], *, key: Any) -> None:
+        """Stand for `task`, a search for `key` started elsewhere (the run's early search, `agents.early`)."""
+        self.drop()
+        self._task, self._key = task, key
+
     def take(self, key: Any) -> asyncio.Task[Found] | None:
         """The running search when it was started for `key` (once); any other is dropped."""
         task, self._task = self._task, None
