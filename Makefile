@@ -16,7 +16,8 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 .PHONY: help install install-dev run dev worker migrate stop-db prepare-models test test-unit lint typecheck \
         chromium readme-config bench bench-models bench-auth bench-ingest bench-retrieval bench-quality \
         bench-injection bench-injection-heldout2 bench-injection-heldout3 bench-injection-heldout4 \
-        bench-injection-heldout5 bench-injection-heldout6 bench-injection-heldout7 bench-injection-heldout8 bench-injection-external \
+        bench-injection-heldout5 bench-injection-heldout6 bench-injection-heldout7 bench-injection-heldout8 bench-injection-heldout9 \
+        bench-injection-external \
         bench-agent-injection bench-dashboard bench-runs bench-holdback bench-slack \
         train-injection clean
 
@@ -88,7 +89,7 @@ test-unit: install-dev
 
 bench: bench-models bench-auth bench-ingest bench-retrieval bench-quality bench-injection bench-injection-heldout2 \
        bench-injection-heldout3 bench-injection-heldout4 bench-injection-heldout5 bench-injection-heldout6 \
-       bench-injection-heldout7 bench-injection-heldout8 bench-agent-injection bench-dashboard \
+       bench-injection-heldout7 bench-injection-heldout8 bench-injection-heldout9 bench-agent-injection bench-dashboard \
        bench-runs bench-holdback bench-slack
 
 bench-models: install-dev
@@ -140,6 +141,10 @@ bench-injection-heldout7: install-dev
 # The eighth held-out set, written by an independent helper before the detector was run on it: same rule.
 bench-injection-heldout8: install-dev
 	$(PY) bench/bench_injection_heldout.py 8
+
+# The ninth held-out set, written by another independent helper before the detector was run on it: same rule.
+bench-injection-heldout9: install-dev
+	$(PY) bench/bench_injection_heldout.py 9
 
 # Public datasets kept outside the repository (INJECTION_EXTERNAL_DIR, layout in the script's docstring).
 bench-injection-external: install-dev

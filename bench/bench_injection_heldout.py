@@ -34,7 +34,7 @@ from backend.safety.training.corpus import Item
 from backend.safety.training.evaluate import evaluate, run
 
 RESULTS = Path(__file__).parent / "results"
-ORDINALS = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth"}
+ORDINALS = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth", 9: "ninth"}
 SET = int(sys.argv[1]) if len(sys.argv) > 1 else 4
 HELDOUT = importlib.import_module(f"backend.safety.training.heldout{SET}")
 SEED, build = HELDOUT.SEED, HELDOUT.build
