@@ -112,6 +112,25 @@ class SpaceRetriever:
         ]
 
 
+@dataclass(frozen=True, slots=True)
+class _TurnOptions:
+    """What `run_turn` was asked for beyond the space, the conversation and the message (see its docstring)."""
+
+    emit: Emit
+    run_id: str | None
+    document_ids: tuple[str, ...]
+    should_stop: Callable[[], bool]
+    llm: BaseChatModel | None
+    fast_llm: BaseChatModel | None
+    retriever: Retriever | None
+    tools: dict[str, AgentTool] | None
+    tool_env: ToolEnv | None
+    spotlight: bool
+    checkpoint_url: str | None
+    resume: bool
+    speculative_write: bool | None
+
+
 def clean_message(message: str | None) -> str:
     """The user's message, trimmed; refused when empty or longer than MAX_MESSAGE (every door checks the same)."""
     text = (message or "").strip()
@@ -245,12 +264,12 @@ async def run_turn(
     # (a server process started, authentication) is the longest single wait before the graph runs.
     opening = asyncio.create_task(_open_saver(ctx.scope, checkpoint_url), name="checkpoint-connection")
     try:
-        return await _run_turn(
-            ctx, conversation_id, text, opening, emit=emit, run_id=run_id, document_ids=document_ids,
-            should_stop=should_stop, llm=llm, fast_llm=fast_llm, retriever=retriever, tools=tools,
-            tool_env=tool_env, spotlight=spotlight, checkpoint_url=checkpoint_url, resume=resume,
-            speculative_write=speculative_write,
+        options = _TurnOptions(
+            emit=emit, run_id=run_id, document_ids=tuple(str(d) for d in document_ids), should_stop=should_stop,
+            llm=llm, fast_llm=fast_llm, retriever=retriever, tools=tools, tool_env=tool_env, spotlight=spotlight,
+            checkpoint_url=checkpoint_url, resume=resume, speculative_write=speculative_write,
         )  # fmt: skip
+        return await _run_turn(ctx, conversation_id, text, opening, options)
     finally:
         await _discard(opening)
 
@@ -281,24 +300,7 @@ async def _opened(opening: asyncio.Task[tuple[Any, Any]]) -> AsyncIterator[Any]:
 
 
 async def _run_turn(
-    ctx: SpaceContext,
-    conversation_id: Any,
-    text: str,
-    opening: asyncio.Task[tuple[Any, Any]],
-    *,
-    emit: Emit,
-    run_id: str | None,
-    document_ids: Iterable[str],
-    should_stop: Callable[[], bool],
-    llm: BaseChatModel | None,
-    fast_llm: BaseChatModel | None,
-    retriever: Retriever | None,
-    tools: dict[str, AgentTool] | None,
-    tool_env: ToolEnv | None,
-    spotlight: bool,
-    checkpoint_url: str | None,
-    resume: bool,
-    speculative_write: bool | None,
+    ctx: SpaceContext, conversation_id: Any, text: str, opening: asyncio.Task[tuple[Any, Any]], options: _TurnOptions
 ) -> TurnOutcome:
     # Everything a turn reads before its graph runs is read at once: the conversation and its agent's config,
     # the space's budget, the tools' view of the space, and (in `run_turn`) the checkpoint connection. Each is
@@ -306,19 +308,14 @@ async def _run_turn(
     budget = asyncio.create_task(ensure_within_budget(ctx.scope), name="run-budget-check")
     reading_env = (
         None
-        if tool_env is not None
+        if options.tool_env is not None
         else asyncio.create_task(space_tool_env(ctx, allowed_urls=urls_in(text)), name="run-tool-env")
     )
     try:
         # 404 for another space's id; the thread is then built from the caller's scope, never from a client.
         conversation, config = await service.conversation_and_config(ctx, conversation_id)
         await budget
-        return await _graph_turn(
-            ctx, conversation, config, text, opening, reading_env, emit=emit, run_id=run_id,
-            document_ids=document_ids, should_stop=should_stop, llm=llm, fast_llm=fast_llm, retriever=retriever,
-            tools=tools, tool_env=tool_env, spotlight=spotlight, checkpoint_url=checkpoint_url, resume=resume,
-            speculative_write=speculative_write,
-        )  # fmt: skip
+        return await _graph_turn(ctx, conversation, config, text, opening, reading_env, options)
     finally:
         for task in (budget, reading_env):
             if task is not None:
@@ -372,33 +369,22 @@ async def _graph_turn(
     text: str,
     opening: asyncio.Task[tuple[Any, Any]],
     reading_env: asyncio.Task[ToolEnv] | None,
-    *,
-    emit: Emit,
-    run_id: str | None,
-    document_ids: Iterable[str],
-    should_stop: Callable[[], bool],
-    llm: BaseChatModel | None,
-    fast_llm: BaseChatModel | None,
-    retriever: Retriever | None,
-    tools: dict[str, AgentTool] | None,
-    tool_env: ToolEnv | None,
-    spotlight: bool,
-    checkpoint_url: str | None,
-    resume: bool,
-    speculative_write: bool | None,
+    options: _TurnOptions,
 ) -> TurnOutcome:
+    emit, run_id, should_stop, llm = options.emit, options.run_id, options.should_stop, options.llm
+    retriever, resume, checkpoint_url = options.retriever, options.resume, options.checkpoint_url
     thread = thread_id(ctx.scope, conversation.id)
     # The run's models, retriever (bound to this space) and tools travel in its runtime context: the graph
     # itself is compiled once per process and shared by every run (`graph.shared_graph`).
     parts = RunParts(
         llm=llm or get_chat_model("main"),
-        fast_llm=fast_llm or get_chat_model("fast"),
+        fast_llm=options.fast_llm or get_chat_model("fast"),
         retriever=retriever or SpaceRetriever(ctx),
-        tools=tools if tools is not None else TOOLS,
+        tools=options.tools if options.tools is not None else TOOLS,
     )
     run = run_id or str(uuid.uuid4())
     run_uuid = _as_uuid(run)
-    documents = tuple(str(d) for d in document_ids)
+    documents = options.document_ids
     outcome = TurnOutcome(stop_reason="error", message="", thread_id=thread)
 
     run_config: RunnableConfig = {
@@ -417,17 +403,17 @@ async def _graph_turn(
         metered(ctx.scope, run_id=run_uuid),
         _first_search(ctx, parts, config, text, documents, run, resume, retriever is None) as prefetch,
     ):
-        env = await reading_env if reading_env is not None else tool_env
+        env = await reading_env if reading_env is not None else options.tool_env
         assert env is not None
         context = AgentContext(
             scope=ctx.scope,
             config=config,
             tool_env=env,
-            spotlight=spotlight,
+            spotlight=options.spotlight,
             should_stop=should_stop,
             brand_voice=dict(ctx.brand_voice or {}),
             parts=parts,
-            speculative_write=_speculates(speculative_write, llm),
+            speculative_write=_speculates(options.speculative_write, llm),
             prefetch=prefetch,
         )
         async with _opened(opening) as saver:
