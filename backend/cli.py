@@ -69,6 +69,10 @@ def worker() -> None:
     async def _main() -> None:
         from backend.models.accounting import flush_deferred_usage
 
+        if settings.gc_freeze_on_start:
+            from backend.core.heap import freeze_startup_heap
+
+            freeze_startup_heap()
         try:
             await run_worker(in_app=False)
         finally:

@@ -12,6 +12,7 @@ from backend.auth.keys import load_keyring
 from backend.core.cache import get_broker, get_cache, set_cache_and_broker
 from backend.core.config import get_settings
 from backend.core.db import dispose_database, get_database
+from backend.core.heap import freeze_startup_heap
 from backend.core.logging import configure_logging
 from backend.jobs import close_jobs, open_jobs, run_worker
 from backend.models.accounting import flush_deferred_usage
@@ -32,6 +33,8 @@ async def platform_lifespan() -> AsyncIterator[None]:
     # Model warm-up loads and prefills in the background: the app serves while it runs.
     warmup = start_model_warmup(settings) if settings.warm_models_on_start else None
     worker: asyncio.Task[None] | None = None
+    if settings.gc_freeze_on_start:
+        freeze_startup_heap()  # before the worker and the first request: see `core.heap`
     if settings.run_worker_in_app:
         worker = asyncio.create_task(run_worker(in_app=True), name="obelisk-job-worker")
     logger.info("platform started", extra={"worker_in_app": settings.run_worker_in_app})
