@@ -482,6 +482,8 @@ VARIANTS = {
     "before": {"BENCH_ROOT": _BEFORE_ROOT, "PYTHONDONTWRITEBYTECODE": "1"} if _BEFORE_ROOT
     else {"AGENT_SPECULATIVE_WRITE": "false", "CHECKPOINT_POOL_SIZE": "0"},
     "after": {"AGENT_SPECULATIVE_WRITE": "true", "CHECKPOINT_POOL_SIZE": "4"},
+    # More variants of this version, each its app's environment, e.g. '{"no_early": {"RUN_EARLY_SEARCH": "false"}}'.
+    **json.loads(os.environ.get("BENCH_RUNS_MORE_VARIANTS", "{}")),
 }  # fmt: skip
 
 
@@ -493,7 +495,7 @@ async def _compare(tenant: Tenant, fake: FakeOpenAIChat, base_url: str, question
     loads: list[float] = []
     used = 0
     for block in range(COMPARE_BLOCKS):
-        order = list(VARIANTS) if block % 2 == 0 else list(reversed(VARIANTS))
+        order = list(VARIANTS) if block % 2 == 0 else list(reversed(list(VARIANTS)))
         for name in order:
             loads.append(os.getloadavg()[0])
             chunk = [questions[(used + i) % len(questions)] for i in range(per_block + FIRST_TOKEN_WARMUP)]

@@ -205,6 +205,8 @@ async def cancel_run(ctx: SpaceContext, run_id: Any) -> RunPublic:
             )
             run.status, run.stop_reason, run.finished_at = "cancelled", "cancelled", datetime.now(UTC)
             run.last_sequence = stored[-1].sequence
+    if stored:
+        early_searches().drop(rid)  # the run never starts: its early search is not waited for
     if run.status == "running":
         # After the commit: the worker that hears it reads a flag that is already set.
         await fanout.publish_control(scope, rid, fanout.STOP_COMMAND)

@@ -147,6 +147,13 @@ async def test_a_refused_start_leaves_no_search_and_no_worker_here_starts_none(
     assert list(early_searches()._pending) == [str(first.id)]
 
 
+async def test_stopping_a_queued_run_drops_its_early_search(library: SpaceContext) -> None:
+    run = await service.start_run(library, await conversation(library), "What do Lumen CRM plans cost?")
+    assert str(run.id) in early_searches()._pending
+    await service.cancel_run(library, run.id)
+    assert str(run.id) not in early_searches()._pending, "nobody will take it"
+
+
 async def test_early_searches_are_bounded_in_number_and_in_time(
     library: SpaceContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
