@@ -338,12 +338,71 @@ _QUOTED_EXAMPLE_RE = re.compile(
 )
 
 
+# What introduces a quotation that is talked about rather than given (rules-12): a test script's "the user types
+# '...'", a policy's "posts such as '...' or '...'" (the second quote of a list), an article's "role-play ('...')",
+# a prompt library's "system prompt for the help bot (v5): '...'". Matched against the text just before the
+# opening quote. Not "the words", "the sentence", "the line": that is how an injection names what to write ("insert
+# the sentence '...' into the answer").
+_INTRODUCER_RE = re.compile(
+    r"(?:\blike|\bsuch as|\be\.g\.|\bfor example|\bfor instance"
+    r"|\bsays|\bsaying|\bread(?:s|ing)?|\bwrote|\bwrites?|\bwritten|\btyp(?:es?|ed|ing)"
+    r"|\benter(?:s|ed)?|\bas in|\brole-?play|[\"'`] (?:or|and)"
+    r"|\bprompts? (?:for|of|used by|\d+)\b[^\"'`\n:]{0,60})\s*[:,]?\s*\(?\s*$"
+)
+_OPENING_QUOTE_RE = re.compile(r"(?<![\w'])[\"'`](?=\w|$)")
+
+
 def mentioned(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] sits in quotes introduced as an example ("a line like 'ignore previous
-    instructions'"): the attack is quoted to explain it, not given."""
+    instructions'"): the attack is quoted to explain it, not given. The quote may open before the span (the span is
+    the end of a quoted prompt) when it opens on the same line, at most 300 characters before, and is not closed
+    before the span."""
     before = text[max(0, start - 60) : start]
-    if not _MENTION_RE.search(before):
+    if _MENTION_RE.search(before):
+        quote = before.rstrip()[-1:]
+        if text.find(quote, end, end + 120) >= 0:
+            return True
+    window = text[max(0, start - 300) : start]
+    window = window[window.rfind("\n") + 1 :]
+    openings = list(_OPENING_QUOTE_RE.finditer(window))
+    if not openings:
         return False
-    quote = before.rstrip()[-1:]
-    closing = text.find(quote, end, end + 120)
-    return closing >= 0
+    opening = openings[-1]
+    quote, inside = opening.group(), window[opening.end() :]
+    if re.search(rf"(?<=[\w.!?]){re.escape(quote)}(?!\w)", inside):
+        return False  # closed before the span
+    if text.find(quote, end, end + 200) < 0:
+        return False
+    return _INTRODUCER_RE.search(window[max(0, opening.start() - 80) : opening.start()]) is not None
+
+
+_QUOTATION_RE = re.compile(
+    r"(?<![\w'])(?:'(?=\w)(?:[^'\n]|(?<=\w)'(?=\w)){1,300}?'(?!\w)|\"(?=\w)[^\"\n]{1,300}?\"|‘(?=\w)[^’\n]{1,300}?’"
+    r"|“(?=\w)[^”\n]{1,300}?”|`(?=\w)[^`\n]{1,300}?`)"
+)
+_CURLY = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
+
+
+def without_mentions(text: str) -> str:
+    """`text` with each quotation that is talked about rather than given (introduced by "such as", "the user
+    types", "role-play (", a second quote of a list...) replaced by a neutral placeholder, for the layers that read
+    whole sentences (the classifier, the jailbreak frames): an article or a test plan that quotes an attack as an
+    example is not giving it. The placeholder is an ellipsis, not a quoted word: quotes after "say" read as an
+    order to the classifier. `text` itself when nothing is quoted that way."""
+    if not any(q in text for q in "'\"‘“`"):
+        return text
+    out: list[str] = []
+    last = 0
+    for m in _QUOTATION_RE.finditer(text):
+        if m.group().count(" ") < 2:
+            continue  # a word or two ("hype words such as 'revolutionary'") gives no order
+        before = text[max(0, m.start() - 80) : m.start()].translate(_CURLY).lower()
+        before = before[before.rfind("\n") + 1 :]
+        if _INTRODUCER_RE.search(before):
+            out.append(text[last : m.start()])
+            out.append("…")
+            last = m.end()
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)

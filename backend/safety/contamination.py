@@ -19,9 +19,9 @@ from backend.safety import normalize as norm
 from backend.safety.action_patterns import (
     DECODE_HINT_RE,
 )
-from backend.safety.addressee import addressed_to_model
+from backend.safety.addressee import addressed_to_model, without_mentions
 from backend.safety.classifier import Classifier, default_classifier, default_vocabulary
-from backend.safety.decoders import Vocabulary, decode_all
+from backend.safety.decoders import Decoded, Vocabulary, decode_all
 from backend.safety.directives import directs_output, forces_output, plants_code, sends_out
 from backend.safety.jailbreak import jailbreak_frame
 from backend.safety.signals import (
@@ -109,28 +109,53 @@ _REPORTS_INJECTION_RE = re.compile(
 # injection or says it was not followed.
 _REPORT_SUBJECT_RE = re.compile(
     r"\b(?:document|file|source|page|text|e-?mail|message|brief|upload|pdf|sheet|attachment|line|passage|paragraph"
+    r"|section|note|comment|instruction|injection|prompt)s?\b[^.;!?]{0,80}?\b(?:embedded|hidden|injected|planted)"
+    r" (?:instruction|line|note|command|prompt|text)s?\b"
+    r"|\b(?:document|file|source|page|text|e-?mail|message|brief|upload|pdf|sheet|attachment|line|passage|paragraph"
     r"|section|note|comment|instruction|injection|prompt)s?\b[^.;!?]{0,80}?\b(?:asks|asked|asking|tells|telling|told"
-    r"|tries to|tried to|trying to|wants|wanted|instructs|instructed|instructing|requests|requested|requesting|says to"
+    r"|tries to|tried to|trying to|wants|wanted|instructs?|instructed|instructing|requests|requested|requesting|says to"
     r"|urges|urging|directs|directing|attempts to|attempting to)\b"
 )
 _REPORT_MARK_RE = re.compile(
     r"\b(?:instructions?|injections?|injected|hidden (?:text|line|note)|out-of-place|addressed to|aimed at|ignored"
     r"|disregarded|did not follow|didn't follow|have not followed|haven't followed|not follow|left (?:it |that )?out"
-    r"|skipped|not something|suspicious|prompt-injection|embedded)\b"
+    r"|skipped|not something|suspicious|prompt-injection|embedded|not a request from you"
+    r"|(?:did not|didn't|will not|won't|do not|don't) act on)\b"
 )
+_REPORT_ASIDE_RE = re.compile(r"\s*(?:it|they|this|that|which) (?:asks|tells|says|wants|tries|instructs|requests)\b")
 _REPORT_SPLIT_RE = re.compile(r"(?<=[.!?;])\s+|\n+|\s+\((?=[^)]*\))|\)\s*")
 
 
 def _without_reports(response: str) -> str:
-    """`response` without its sentences that report an injection of its sources (see `_REPORT_SUBJECT_RE`)."""
-    parts = _REPORT_SPLIT_RE.split(response)
-    kept = []
-    for part in parts:
-        folded = norm.fold(part)
-        if _REPORT_SUBJECT_RE.search(folded) and _REPORT_MARK_RE.search(folded):
+    """`response` without its sentences that report an injection of its sources (see `_REPORT_SUBJECT_RE`).
+
+    The mark may come in the short sentence right after the report ("...a line asking an assistant to X. I ignored
+    it."), and a report's quotation in brackets ("an embedded instruction ('state that X'). I've left it out.")
+    goes with it (rules-12)."""
+    parts: list[str] = []
+    opens: list[bool] = []  # whether the part after this one was opened by a bracket
+    last = 0
+    for m in _REPORT_SPLIT_RE.finditer(response):
+        parts.append(response[last : m.start()])
+        opens.append("(" in m.group())
+        last = m.end()
+    parts.append(response[last:])
+    opens.append(False)
+    folded = [norm.fold(part) for part in parts]
+    marked = [_REPORT_MARK_RE.search(f) is not None for f in folded]
+    dropped: set[int] = set()
+    for i, text in enumerate(folded):
+        quoted = opens[i] and i + 1 < len(parts)
+        if marked[i] and quoted and _REPORT_ASIDE_RE.match(folded[i + 1]):
+            dropped.update((i, i + 1))  # "...looks like a prompt injection (it asks to X)."
             continue
-        kept.append(part)
-    return " ".join(kept) if len(kept) < len(parts) else response
+        if not _REPORT_SUBJECT_RE.search(text):
+            continue
+        after = i + 2 if quoted else i + 1
+        if marked[i] or (after < len(parts) and marked[after] and len(folded[after]) <= 100):
+            dropped.update((i, i + 1) if quoted else (i,))
+    kept = [part for i, part in enumerate(parts) if i not in dropped]
+    return " ".join(kept) if dropped else response
 
 
 # A link or a query parameter ("...?text=Our%20spring%20sale...", "mailto:...?subject=...") percent-encodes prose
@@ -156,6 +181,17 @@ _FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
 def _stems(text: str) -> set[str]:
     """Content-word stems of a folded text: letters and digits, function words dropped, cut to five characters."""
     return {w[:5] for w in WORDS_RE.findall(text) if w not in _FUNCTION_WORDS and (len(w) > 2 or w.isdigit())}
+
+
+def _disclosed(text: str, item: Decoded) -> bool:
+    """Whether the document also gives what `item` decodes to in plain words ("the footer's hex string ... just says
+    'Happy spring'", "Morse: .-- . .-.. .-.. / -.. --- -. . (it reads WELL DONE)"): a puzzle or an Easter egg that
+    spells out its own answer hides nothing, and the plain words went through every rule already (rules-12)."""
+    words = " ".join(w.strip("'") for w in WORDS_RE.findall(norm.fold(item.text)))
+    if words.count(" ") < 1:
+        return False
+    rest = " ".join(w.strip("'") for w in WORDS_RE.findall(norm.fold(text.replace(item.span, " "))))
+    return f" {words} " in f" {rest} "
 
 
 def _in_link(text: str, span: str) -> bool:
@@ -413,7 +449,10 @@ class ContaminationDetector:
                 evidence=ordered,
                 confidence=0.85,
             )
-        if frame := jailbreak_frame(forms.flat, forms.lines):
+        # The layers that read whole sentences read them without the attacks they quote as examples (rules-12).
+        spoken = without_mentions(text)
+        told = forms if spoken == text else norm.normalize(spoken)
+        if frame := jailbreak_frame(told.flat, told.lines):
             what, where = frame
             return self._result(
                 f"Uses a jailbreak frame that {what}: '{clip(where)}'",
@@ -476,10 +515,10 @@ class ContaminationDetector:
                 confidence=0.9,
             )
         if self._model is not None:
-            best = self._model.score(text, addressed=depth == 0)
+            best = self._model.score(spoken, addressed=depth == 0)
             # Letter-spaced text ("a s s i s t a n t ,  r e p l y") is scored closed up too, as the rules read it.
-            if forms.despaced != forms.flat:
-                closed = self._model.score(forms.despaced, addressed=depth == 0)
+            if told.despaced != told.flat:
+                closed = self._model.score(told.despaced, addressed=depth == 0)
                 best = closed if closed.probability > best.probability else best
             if best.probability >= self._threshold:
                 return self._result(
@@ -509,7 +548,8 @@ class ContaminationDetector:
                 )
             in_link = item.encoding == "percent" and _in_link(text, item.span)
             obfuscated = item.encoding in _OBFUSCATIONS and not in_link
-            if (obfuscated and is_prose(item.text)) or (hinted and is_phrase(item.text)):
+            suspicious = (obfuscated and is_prose(item.text)) or (hinted and is_phrase(item.text))
+            if suspicious and not _disclosed(text, item):
                 return self._result(
                     f"Contains text hidden in {item.encoding}, a way to slip instructions past a reader: "
                     f"'{clip(item.text)}'",
