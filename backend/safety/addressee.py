@@ -95,6 +95,20 @@ _EN_READER_TASK_RE = re.compile(
     r"|\b(?:in|at the end of|at the start of|before)\s+your\s+(?:answer|reply|response|summary|output)\b"
     r"|\bthe (?:correct|expected|required) behaviou?r is to\b"
 )
+# The reader named by what it does with the text, in the third person (rules-12): "whoever writes the recap",
+# "anyone compiling these reviews", "summary tools:", "the tool that answers them", "when these reviews are
+# summarised". With a duty or an order after it, like a note for the model.
+_EN_THIRD_READER_RE = re.compile(
+    r"\b(?:whoever|anyone|anybody|any tool|any system|any program|summary tools?|review tools?|summari[sz]ers?)\s+"
+    r"(?:that\s+|who\s+|which\s+)?(?:is\s+|are\s+)?(?:summari[sz]\w*|sums? up|summing up|compil\w*|condens\w*"
+    r"|aggregat\w*|collat\w*|(?:writes?|writing|drafts?|drafting) (?:up )?(?:the |a |this |these )?"
+    r"(?:summary|recap|answer|reply|overview|digest|synopsis)|answers? questions about)\b"
+    r"|\b(?:summary|review|summari[sz]ation|recap) (?:tools?|bots?|engines?|generators?)\s*[:,]"
+    r"|\b(?:the|any) (?:tool|system|program|software|bot) (?:that|which) (?:answers|replies to|responds to"
+    r"|summari[sz]es|reads|processes) (?:them|this|these|it|the \w+)\b"
+    r"|\bwhen (?:these|this|the) (?:reviews?|comments?|ratings?|page|document|file|text|feedback|results?|thread|notes?"
+    r"|listing|entries)\s+(?:is|are|gets?|get)\s+(?:summari[sz]ed|compiled|aggregated|condensed|digested|summed up)\b"
+)
 # A duty laid on the model: "... should", "must", "is expected to", "are kindly requested to".
 _DUTY_RE = re.compile(
     r"\b(?:must|should|shall|ought to|needs? to|has to|have to|is to|are to|will|(?:is|are)\s+(?:\w+\s+)?(?:required"
@@ -238,7 +252,7 @@ _YOU_OR_DUTY_RE = re.compile(r"\b(?:you|your|must|should|shall|ought|required|ex
 def addressed_to_model(lines: str) -> str | None:
     """The span of folded `lines` that addresses the reading model and gives it an order, or None."""
     if _ANY_MODEL_RE.search(lines) is None:
-        if _EN_READER_TASK_RE.search(lines) is None:
+        if _EN_READER_TASK_RE.search(lines) is None and _EN_THIRD_READER_RE.search(lines) is None:
             return None
     elif found := _config_order(lines):
         return found
@@ -251,7 +265,7 @@ def addressed_to_model(lines: str) -> str | None:
             continue
         model = _ANY_MODEL_RE.search(line) is not None
         addresses = (_EN_ADDRESS_RE.search(line), _EN_VOCATIVE_RE.search(line)) if model else (None, None)
-        for m in (*addresses, _EN_READER_TASK_RE.search(line)):
+        for m in (*addresses, _EN_READER_TASK_RE.search(line), _EN_THIRD_READER_RE.search(line)):
             if m is None:
                 continue
             rest = line[m.start() :]
@@ -259,7 +273,9 @@ def addressed_to_model(lines: str) -> str | None:
             after = rest[m.end() - m.start() :].lstrip(" ,:-")
             if _ORDER_CLAUSE_RE.search(rest[:400]) or _ORDER_CLAUSE_RE.search(after[:400]):
                 return rest[:300].strip()
-            if _DUTY_RE.search(rest[:300]) and (_YOU_RE.search(rest[:300]) or m.re is _EN_ADDRESS_RE):
+            if _DUTY_RE.search(rest[:300]) and (
+                _YOU_RE.search(rest[:300]) or m.re is _EN_ADDRESS_RE or m.re is _EN_THIRD_READER_RE
+            ):
                 return rest[:300].strip()
     return None
 

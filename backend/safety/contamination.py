@@ -43,7 +43,7 @@ _REASONS = {
     "tool_call": "Contains what looks like a smuggled tool call for an AI assistant: '{}'",
     "exfiltration": "Looks like an attempt to make an AI assistant send data to an outside address: '{}'",
 }
-_RULES_VERSION = "rules-11"
+_RULES_VERSION = "rules-12"
 _MAX_DEPTH = 2
 _CLEAN_CONTEXT_ANSWER_FLOOR = 0.8
 """With every source clean, the classifier alone blocks an answer only at this probability or above. An answer
@@ -72,6 +72,8 @@ _OBFUSCATIONS = frozenset(
         "ascii85",
         "hex",
         "base64",
+        "json_escape",
+        "fullwidth",
     }
     | {f"caesar{k}" for k in range(1, 26)}
 )
@@ -547,7 +549,8 @@ class ContaminationDetector:
                     confidence=inner.confidence,
                 )
             in_link = item.encoding == "percent" and _in_link(text, item.span)
-            obfuscated = item.encoding in _OBFUSCATIONS and not in_link
+            # "base64+rot13": two layers, the outer one names the kind.
+            obfuscated = item.encoding.split("+")[0] in _OBFUSCATIONS and not in_link
             suspicious = (obfuscated and is_prose(item.text)) or (hinted and is_phrase(item.text))
             if suspicious and not _disclosed(text, item):
                 return self._result(
