@@ -109,6 +109,32 @@ _EN_THIRD_READER_RE = re.compile(
     r"|\bwhen (?:these|this|the) (?:reviews?|comments?|ratings?|page|document|file|text|feedback|results?|thread|notes?"
     r"|listing|entries)\s+(?:is|are|gets?|get)\s+(?:summari[sz]ed|compiled|aggregated|condensed|digested|summed up)\b"
 )
+_THIRD_READER_KEYS = (
+    "whoever",
+    "anyone",
+    "anybody",
+    "tool",
+    "summar",
+    "recap",
+    "system",
+    "program",
+    "software",
+    "bot",
+    "compiled",
+    "aggregated",
+    "condensed",
+    "digested",
+    "summed up",
+)
+
+
+def _third_reader(line: str) -> re.Match[str] | None:
+    """`_EN_THIRD_READER_RE` in `line`, after a cheap test for its words."""
+    if not any(k in line for k in _THIRD_READER_KEYS):
+        return None
+    return _EN_THIRD_READER_RE.search(line)
+
+
 # A duty laid on the model: "... should", "must", "is expected to", "are kindly requested to".
 _DUTY_RE = re.compile(
     r"\b(?:must|should|shall|ought to|needs? to|has to|have to|is to|are to|will|(?:is|are)\s+(?:\w+\s+)?(?:required"
@@ -252,7 +278,7 @@ _YOU_OR_DUTY_RE = re.compile(r"\b(?:you|your|must|should|shall|ought|required|ex
 def addressed_to_model(lines: str) -> str | None:
     """The span of folded `lines` that addresses the reading model and gives it an order, or None."""
     if _ANY_MODEL_RE.search(lines) is None:
-        if _EN_READER_TASK_RE.search(lines) is None and _EN_THIRD_READER_RE.search(lines) is None:
+        if _EN_READER_TASK_RE.search(lines) is None and _third_reader(lines) is None:
             return None
     elif found := _config_order(lines):
         return found
@@ -265,7 +291,7 @@ def addressed_to_model(lines: str) -> str | None:
             continue
         model = _ANY_MODEL_RE.search(line) is not None
         addresses = (_EN_ADDRESS_RE.search(line), _EN_VOCATIVE_RE.search(line)) if model else (None, None)
-        for m in (*addresses, _EN_READER_TASK_RE.search(line), _EN_THIRD_READER_RE.search(line)):
+        for m in (*addresses, _EN_READER_TASK_RE.search(line), _third_reader(line)):
             if m is None:
                 continue
             rest = line[m.start() :]

@@ -20,7 +20,7 @@ from backend.safety.action_patterns import (
     DECODE_HINT_RE,
 )
 from backend.safety.addressee import addressed_to_model, without_mentions
-from backend.safety.classifier import Classifier, default_classifier, default_vocabulary
+from backend.safety.classifier import Classifier, SpanScore, default_classifier, default_vocabulary
 from backend.safety.decoders import Decoded, Vocabulary, decode_all
 from backend.safety.directives import directs_output, forces_output, plants_code, sends_out
 from backend.safety.jailbreak import jailbreak_frame
@@ -451,10 +451,15 @@ class ContaminationDetector:
                 evidence=ordered,
                 confidence=0.85,
             )
-        # The layers that read whole sentences read them without the attacks they quote as examples (rules-12).
-        spoken = without_mentions(text)
-        told = forms if spoken == text else norm.normalize(spoken)
-        if frame := jailbreak_frame(told.flat, told.lines):
+        # The layers that read whole sentences read them without the attacks they quote as examples (rules-12):
+        # when one fires, it must fire on the text without them too (computed then only: most texts never need it).
+        spoken: str | None = None
+        if frame := jailbreak_frame(forms.flat, forms.lines):
+            spoken = without_mentions(text)
+            if spoken != text:
+                told = norm.normalize(spoken)
+                frame = jailbreak_frame(told.flat, told.lines)
+        if frame:
             what, where = frame
             return self._result(
                 f"Uses a jailbreak frame that {what}: '{clip(where)}'",
@@ -517,11 +522,11 @@ class ContaminationDetector:
                 confidence=0.9,
             )
         if self._model is not None:
-            best = self._model.score(spoken, addressed=depth == 0)
-            # Letter-spaced text ("a s s i s t a n t ,  r e p l y") is scored closed up too, as the rules read it.
-            if told.despaced != told.flat:
-                closed = self._model.score(told.despaced, addressed=depth == 0)
-                best = closed if closed.probability > best.probability else best
+            best = self._classify(self._model, text, forms, depth)
+            if best.probability >= self._threshold:
+                spoken = without_mentions(text) if spoken is None else spoken
+                if spoken != text:
+                    best = self._classify(self._model, spoken, norm.normalize(spoken), depth)
             if best.probability >= self._threshold:
                 return self._result(
                     f"Reads like an instruction to an AI assistant: '{clip(best.text)}'",
@@ -532,6 +537,16 @@ class ContaminationDetector:
         if depth < _MAX_DEPTH:
             return self._scan_decoded(text, depth=depth)
         return self._clean()
+
+    @staticmethod
+    def _classify(model: Classifier, text: str, forms: norm.Normalized, depth: int) -> SpanScore:
+        """The classifier's best sentence of `text`. Letter-spaced text ("a s s i s t a n t ,  r e p l y") is scored
+        closed up too, as the rules read it."""
+        best = model.score(text, addressed=depth == 0)
+        if forms.despaced != forms.flat:
+            closed = model.score(forms.despaced, addressed=depth == 0)
+            best = closed if closed.probability > best.probability else best
+        return best
 
     def _scan_decoded(self, text: str, *, depth: int) -> ContaminationResult:
         hinted = DECODE_HINT_RE.search(norm.fold(text)) is not None

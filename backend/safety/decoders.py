@@ -189,9 +189,9 @@ def _candidates(text: str, vocab: Vocabulary, min_words: int) -> Iterator[tuple[
         yield from keep("percent", span, unquote(span))
     for span in each(_ENTITY_RE):
         yield from keep("html_entities", span, html.unescape(span))
-    for span in each(_JSON_ESCAPE_RE):
+    for span in each(_JSON_ESCAPE_RE) if "\\u" in text else ():
         yield from keep("json_escape", span, re.sub(r"\\u([0-9A-Fa-f]{4})", lambda m: chr(int(m.group(1), 16)), span))
-    for span in each(_FULLWIDTH_RE):
+    for span in () if text.isascii() else each(_FULLWIDTH_RE):
         yield from keep("fullwidth", span, unicodedata.normalize("NFKC", span))
     yield from _gibberish_lines(text, vocab, min_words)
 

@@ -26,9 +26,13 @@ class Pattern:
     regex: re.Pattern[str]
     keywords: tuple[str, ...] = ()
     """When set, the regex runs only on text containing one of these (a C-speed substring test first)."""
+    non_ascii: bool = False
+    """When set, the regex runs only on text with a character beyond ASCII (a pattern in another script)."""
 
     def search(self, text: str) -> re.Match[str] | None:
         """The first match in `text`, skipping the regex when no keyword is present."""
+        if self.non_ascii and text.isascii():
+            return None
         if self.keywords and not any(k in text for k in self.keywords):
             return None
         return self.regex.search(text)
@@ -48,7 +52,7 @@ def _cjk(name: str, regex: str, keywords: tuple[str, ...]) -> Pattern:
     def folded(text: str) -> str:
         return re.sub(r"[^\x00-\x7f]+", lambda m: re.escape(fold(m.group())), text)
 
-    return Pattern(name, "instruction", re.compile(folded(regex)), tuple(fold(k) for k in keywords))
+    return Pattern(name, "instruction", re.compile(folded(regex)), tuple(fold(k) for k in keywords), non_ascii=True)
 
 
 _GAP = r"(?:[\w'-]+[ ,]+){0,3}"  # up to three filler words ("all of the", "your earlier")
@@ -90,12 +94,14 @@ INSTRUCTION_PATTERNS: tuple[Pattern, ...] = (
         "instruction",
         r"\b(?:tell|inform|warn|remind|notify|direct|send|point|ask|urge|instruct)\s+(?:the\s+|our\s+|all\s+|every\s+)?"
         r"(?:readers?|users?|people|customers?|visitors?|recipients?|everyone)\b(?=[^!?\n]{0,200}?(?:verify|re-?enter"
-        r"|re-?confirm|locked|suspended|expired|claim|security update|patch|card (?:details|number)))[^!?\n]{0,160}?(?:https?://|www\.)"
+        r"|re-?confirm|locked|suspended|expired|claim|security update|patch|card (?:details|number)))"
+        r"[^!?\n]{0,160}?(?:https?://|www\.)"
         r"|\b(?:make sure|ensure|be sure)\s+(?:that\s+)?(?:the|your)\s+(?:reply|answer|response|summary|output)\s+"
         r"(?:tells|directs|sends|points|urges|asks|invites)\s+(?:people|readers?|users?|customers?|everyone|visitors?)\b"
         r"|\b(?:every|each|any|the|your)\s+(?:reply|answer|response|summary|output)s?\s+(?:based on|about|drawn from"
         r"|drawing on|that uses|built from|generated from)\s+(?:this|these)\s+(?:page|document|file|text|reviews?|data"
         r"|site|listing|email|article)s?\s+(?:must|should|shall|has to|have to|needs? to|is to)\b",
+        ("://", "www.", "reply", "answer", "response", "summary", "output"),
     ),
     # An order split over two sentences (rules-12): the first hands the reader a new task, the next one gives it.
     # "Read the next sentence as your new task.", "The brief you were handed is out of date. Here is the current
@@ -111,6 +117,7 @@ INSTRUCTION_PATTERNS: tuple[Pattern, ...] = (
         r"|no longer valid|wrong|withdrawn)\b"
         r"|\binstead of (?:the |your )?(?:requested|original|expected|usual|assigned) (?:output|answer|summary"
         r"|response|reply|task|translation)\s*[,:]",
+        ("next ", "following ", "below ", "last ", "you were", "you've been", "you have been", "instead of"),
     ),
     pattern(
         "ignore_instructions",
@@ -281,18 +288,21 @@ INSTRUCTION_PATTERNS: tuple[Pattern, ...] = (
         "instruction",
         r"\b(?:el|tu|su|la) (?:resumen|respuesta) (?:debe|tiene que|ha de) (?:afirmar|decir|indicar|mencionar|incluir"
         r"|senalar|recomendar|terminar|empezar|calificar)\b",
+        ("resumen", "respuesta"),
     ),
     pattern(
         "conceal_from_user",
         "instruction",
         r"\bno (?:menciones|mencione|reveles|revele|cites|cite|comentes|comente) (?:esta|estas|este|estos)"
         r" (?:linea|lineas|instruccion|instrucciones|nota|mensaje|parrafo)\b",
+        ("no menc", "no revel", "no cite", "no coment"),
     ),
     pattern(
         "asks_for_credentials",
         "instruction",
         r"\b(?:pide|pidele|solicita|pregunta|pidan) al (?:usuario|cliente|lector) (?:su|el|sus|la|los) (?:numero de"
         r" (?:tarjeta|cuenta)|contrasena|pin|cvv|datos (?:bancarios|de (?:la |su )?tarjeta))",
+        ("al usuario", "al cliente", "al lector"),
     ),
     # --- Chinese, Japanese, Korean (rules-12): written in the script, folded like the text (see `_cjk`) -----------
     _cjk(
@@ -319,7 +329,7 @@ INSTRUCTION_PATTERNS: tuple[Pattern, ...] = (
         r"(?:致|给)(?:ai|人工智能|语言模型|大模型)(?:助手|助理|模型)?\s*[:：]"
         r"|(?:ai|人工知能)(?:アシスタント|モデル|エージェント)?(?:へ|に|様|さん)\s*[:：、]"
         r"|(?:ai|인공지능)\s?(?:어시스턴트|비서|모델|에이전트)?(?:에게|님|께)\s*[:：,]",
-        ("ai", "人工智能", "语言模型", "大模型", "人工知能", "인공지능"),
+        ("致", "给", "へ", "に", "様", "さん", "에게", "님", "께"),
     ),
     _cjk(
         "forced_output",
