@@ -388,7 +388,7 @@ _QUOTED_EXAMPLE_RE = re.compile(
 _INTRODUCER_RE = re.compile(
     r"(?:\blike|\bsuch as|\be\.g\.|\bfor example|\bfor instance"
     r"|\bsays|\bsaying|\bread(?:s|ing)?|\bwrote|\bwrites?|\bwritten|\btyp(?:es?|ed|ing)"
-    r"|\benter(?:s|ed)?|\bas in|\brole-?play|[\"'`] (?:or|and)"
+    r"|\benter(?:s|ed)?|\bas in|\brole-?play|[\"'`] (?:or|and)|\bexamples?(?: [\w-]+){0,3}"
     r"|\bprompts? (?:for|of|used by|\d+)\b[^\"'`\n:]{0,60})\s*[:,]?\s*\(?\s*$"
 )
 _OPENING_QUOTE_RE = re.compile(r"(?<![\w'])[\"'`](?=\w|$)")

@@ -53,6 +53,9 @@ def test_without_mentions_masks_only_quotations_introduced_as_examples() -> None
     data = '{"role": "system", "content": "you are a helpful assistant for the shop"}'
     assert without_mentions(data) == data
     assert without_mentions("No quotation here at all.") == "No quotation here at all."
+    assert without_mentions("Example system prompt: 'You are the help desk of a bike shop.'") == (
+        "Example system prompt: …"
+    )
 
 
 # "Meet us at the harbour market on Sunday" in hex.
