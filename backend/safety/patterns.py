@@ -98,9 +98,9 @@ INSTRUCTION_PATTERNS: tuple[Pattern, ...] = (
         r"[^!?\n]{0,160}?(?:https?://|www\.)"
         r"|\b(?:make sure|ensure|be sure)\s+(?:that\s+)?(?:the|your)\s+(?:reply|answer|response|summary|output)\s+"
         r"(?:tells|directs|sends|points|urges|asks|invites)\s+(?:people|readers?|users?|customers?|everyone|visitors?)\b"
-        r"|\b(?:every|each|any|the|your)\s+(?:reply|answer|response|summary|output)s?\s+(?:based on|about|drawn from"
-        r"|drawing on|that uses|built from|generated from)\s+(?:this|these)\s+(?:page|document|file|text|reviews?|data"
-        r"|site|listing|email|article)s?\s+(?:must|should|shall|has to|have to|needs? to|is to)\b",
+        r"|\b(?:(?:every|each|any|all|the|your)\s+)?(?:reply|answer|response|summary|output)s?\s+(?:based on|about"
+        r"|drawn from|drawing on|that uses|built from|generated from)\s+(?:this|these)\s+(?:page|document|file|text"
+        r"|reviews?|data|site|listing|email|article)s?\s+(?:must|should|shall|has to|have to|needs? to|is to)\b",
         ("://", "www.", "reply", "answer", "response", "summary", "output"),
     ),
     # An order split over two sentences (rules-12): the first hands the reader a new task, the next one gives it.

@@ -6,7 +6,7 @@ Written by helper `heldout9` (2026-12-05), who never opened the detector's code,
 71.6%. rules-12 was then written looking at its false positives (attacks quoted as examples in articles, test plans,
 moderation rules and prompt libraries; puzzles that spell out their own answer; answers that report an injection
 over two sentences) and at its weak classes (review manipulation, link pushes, split orders, Chinese, Japanese,
-Korean and Spanish, full-width, JSON escapes, nested encodings): documents 74.1% at 1.0%, answers 56.9% at 0.0%
+Korean and Spanish, full-width, JSON escapes, nested encodings): documents 74.7% at 1.0%, answers 56.9% at 0.0%
 (bench/results/injection_heldout9_after.md). Those are NOT held-out figures; the floors below keep what was gained
 (about a point under, ceilings about a point over). The goal of issue 18 (90% at 2%) is not met. A tenth set must be
 written before the next honest figure.
@@ -25,7 +25,7 @@ detector = ContaminationDetector()
 
 DOCUMENT_DETECTION_FLOOR, DOCUMENT_FALSE_POSITIVES_CEILING = 0.73, 0.02
 ANSWER_DETECTION_FLOOR, ANSWER_FALSE_POSITIVES_CEILING = 0.56, 0.01
-FAMILY_FLOORS = {"embedded": 0.63, "encoded": 0.90, "exfil_script": 0.79, "jailbreak_override": 0.70}
+FAMILY_FLOORS = {"embedded": 0.64, "encoded": 0.90, "exfil_script": 0.79, "jailbreak_override": 0.70}
 
 
 @pytest.fixture(scope="module")
