@@ -95,6 +95,46 @@ _EN_READER_TASK_RE = re.compile(
     r"|\b(?:in|at the end of|at the start of|before)\s+your\s+(?:answer|reply|response|summary|output)\b"
     r"|\bthe (?:correct|expected|required) behaviou?r is to\b"
 )
+# The reader named by what it does with the text, in the third person (rules-12): "whoever writes the recap",
+# "anyone compiling these reviews", "summary tools:", "the tool that answers them", "when these reviews are
+# summarised". With a duty or an order after it, like a note for the model.
+_EN_THIRD_READER_RE = re.compile(
+    r"\b(?:whoever|anyone|anybody|any tool|any system|any program|summary tools?|review tools?|summari[sz]ers?)\s+"
+    r"(?:that\s+|who\s+|which\s+)?(?:is\s+|are\s+)?(?:summari[sz]\w*|sums? up|summing up|compil\w*|condens\w*"
+    r"|aggregat\w*|collat\w*|(?:writes?|writing|drafts?|drafting) (?:up )?(?:the |a |this |these )?"
+    r"(?:summary|recap|answer|reply|overview|digest|synopsis)|answers? questions about)\b"
+    r"|\b(?:summary|review|summari[sz]ation|recap) (?:tools?|bots?|engines?|generators?)\s*[:,]"
+    r"|\b(?:the|any) (?:tool|system|program|software|bot) (?:that|which) (?:answers|replies to|responds to"
+    r"|summari[sz]es|reads|processes) (?:them|this|these|it|the \w+)\b"
+    r"|\bwhen (?:these|this|the) (?:reviews?|comments?|ratings?|page|document|file|text|feedback|results?|thread|notes?"
+    r"|listing|entries)\s+(?:is|are|gets?|get)\s+(?:summari[sz]ed|compiled|aggregated|condensed|digested|summed up)\b"
+)
+_THIRD_READER_KEYS = (
+    "whoever",
+    "anyone",
+    "anybody",
+    "tool",
+    "summar",
+    "recap",
+    "system",
+    "program",
+    "software",
+    "bot",
+    "compiled",
+    "aggregated",
+    "condensed",
+    "digested",
+    "summed up",
+)
+
+
+def _third_reader(line: str) -> re.Match[str] | None:
+    """`_EN_THIRD_READER_RE` in `line`, after a cheap test for its words."""
+    if not any(k in line for k in _THIRD_READER_KEYS):
+        return None
+    return _EN_THIRD_READER_RE.search(line)
+
+
 # A duty laid on the model: "... should", "must", "is expected to", "are kindly requested to".
 _DUTY_RE = re.compile(
     r"\b(?:must|should|shall|ought to|needs? to|has to|have to|is to|are to|will|(?:is|are)\s+(?:\w+\s+)?(?:required"
@@ -238,7 +278,7 @@ _YOU_OR_DUTY_RE = re.compile(r"\b(?:you|your|must|should|shall|ought|required|ex
 def addressed_to_model(lines: str) -> str | None:
     """The span of folded `lines` that addresses the reading model and gives it an order, or None."""
     if _ANY_MODEL_RE.search(lines) is None:
-        if _EN_READER_TASK_RE.search(lines) is None:
+        if _EN_READER_TASK_RE.search(lines) is None and _third_reader(lines) is None:
             return None
     elif found := _config_order(lines):
         return found
@@ -251,7 +291,7 @@ def addressed_to_model(lines: str) -> str | None:
             continue
         model = _ANY_MODEL_RE.search(line) is not None
         addresses = (_EN_ADDRESS_RE.search(line), _EN_VOCATIVE_RE.search(line)) if model else (None, None)
-        for m in (*addresses, _EN_READER_TASK_RE.search(line)):
+        for m in (*addresses, _EN_READER_TASK_RE.search(line), _third_reader(line)):
             if m is None:
                 continue
             rest = line[m.start() :]
@@ -259,7 +299,9 @@ def addressed_to_model(lines: str) -> str | None:
             after = rest[m.end() - m.start() :].lstrip(" ,:-")
             if _ORDER_CLAUSE_RE.search(rest[:400]) or _ORDER_CLAUSE_RE.search(after[:400]):
                 return rest[:300].strip()
-            if _DUTY_RE.search(rest[:300]) and (_YOU_RE.search(rest[:300]) or m.re is _EN_ADDRESS_RE):
+            if _DUTY_RE.search(rest[:300]) and (
+                _YOU_RE.search(rest[:300]) or m.re is _EN_ADDRESS_RE or m.re is _EN_THIRD_READER_RE
+            ):
                 return rest[:300].strip()
     return None
 
@@ -338,12 +380,71 @@ _QUOTED_EXAMPLE_RE = re.compile(
 )
 
 
+# What introduces a quotation that is talked about rather than given (rules-12): a test script's "the user types
+# '...'", a policy's "posts such as '...' or '...'" (the second quote of a list), an article's "role-play ('...')",
+# a prompt library's "system prompt for the help bot (v5): '...'". Matched against the text just before the
+# opening quote. Not "the words", "the sentence", "the line": that is how an injection names what to write ("insert
+# the sentence '...' into the answer").
+_INTRODUCER_RE = re.compile(
+    r"(?:\blike|\bsuch as|\be\.g\.|\bfor example|\bfor instance"
+    r"|\bsays|\bsaying|\bread(?:s|ing)?|\bwrote|\bwrites?|\bwritten|\btyp(?:es?|ed|ing)"
+    r"|\benter(?:s|ed)?|\bas in|\brole-?play|[\"'`] (?:or|and)|\bexamples?(?: [\w-]+){0,3}"
+    r"|\bprompts? (?:for|of|used by|\d+)\b[^\"'`\n:]{0,60})\s*[:,]?\s*\(?\s*$"
+)
+_OPENING_QUOTE_RE = re.compile(r"(?<![\w'])[\"'`](?=\w|$)")
+
+
 def mentioned(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] sits in quotes introduced as an example ("a line like 'ignore previous
-    instructions'"): the attack is quoted to explain it, not given."""
+    instructions'"): the attack is quoted to explain it, not given. The quote may open before the span (the span is
+    the end of a quoted prompt) when it opens on the same line, at most 300 characters before, and is not closed
+    before the span."""
     before = text[max(0, start - 60) : start]
-    if not _MENTION_RE.search(before):
+    if _MENTION_RE.search(before):
+        quote = before.rstrip()[-1:]
+        if text.find(quote, end, end + 120) >= 0:
+            return True
+    window = text[max(0, start - 300) : start]
+    window = window[window.rfind("\n") + 1 :]
+    openings = list(_OPENING_QUOTE_RE.finditer(window))
+    if not openings:
         return False
-    quote = before.rstrip()[-1:]
-    closing = text.find(quote, end, end + 120)
-    return closing >= 0
+    opening = openings[-1]
+    quote, inside = opening.group(), window[opening.end() :]
+    if re.search(rf"(?<=[\w.!?]){re.escape(quote)}(?!\w)", inside):
+        return False  # closed before the span
+    if text.find(quote, end, end + 200) < 0:
+        return False
+    return _INTRODUCER_RE.search(window[max(0, opening.start() - 80) : opening.start()]) is not None
+
+
+_QUOTATION_RE = re.compile(
+    r"(?<![\w'])(?:'(?=\w)(?:[^'\n]|(?<=\w)'(?=\w)){1,300}?'(?!\w)|\"(?=\w)[^\"\n]{1,300}?\"|‘(?=\w)[^’\n]{1,300}?’"
+    r"|“(?=\w)[^”\n]{1,300}?”|`(?=\w)[^`\n]{1,300}?`)"
+)
+_CURLY = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
+
+
+def without_mentions(text: str) -> str:
+    """`text` with each quotation that is talked about rather than given (introduced by "such as", "the user
+    types", "role-play (", a second quote of a list...) replaced by a neutral placeholder, for the layers that read
+    whole sentences (the classifier, the jailbreak frames): an article or a test plan that quotes an attack as an
+    example is not giving it. The placeholder is an ellipsis, not a quoted word: quotes after "say" read as an
+    order to the classifier. `text` itself when nothing is quoted that way."""
+    if not any(q in text for q in "'\"‘“`"):
+        return text
+    out: list[str] = []
+    last = 0
+    for m in _QUOTATION_RE.finditer(text):
+        if m.group().count(" ") < 2:
+            continue  # a word or two ("hype words such as 'revolutionary'") gives no order
+        before = text[max(0, m.start() - 80) : m.start()].translate(_CURLY).lower()
+        before = before[before.rfind("\n") + 1 :]
+        if _INTRODUCER_RE.search(before):
+            out.append(text[last : m.start()])
+            out.append("…")
+            last = m.end()
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)

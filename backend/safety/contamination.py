@@ -19,9 +19,9 @@ from backend.safety import normalize as norm
 from backend.safety.action_patterns import (
     DECODE_HINT_RE,
 )
-from backend.safety.addressee import addressed_to_model
-from backend.safety.classifier import Classifier, default_classifier, default_vocabulary
-from backend.safety.decoders import Vocabulary, decode_all
+from backend.safety.addressee import addressed_to_model, without_mentions
+from backend.safety.classifier import Classifier, SpanScore, default_classifier, default_vocabulary
+from backend.safety.decoders import Decoded, Vocabulary, decode_all
 from backend.safety.directives import directs_output, forces_output, plants_code, sends_out
 from backend.safety.jailbreak import jailbreak_frame
 from backend.safety.signals import (
@@ -43,7 +43,7 @@ _REASONS = {
     "tool_call": "Contains what looks like a smuggled tool call for an AI assistant: '{}'",
     "exfiltration": "Looks like an attempt to make an AI assistant send data to an outside address: '{}'",
 }
-_RULES_VERSION = "rules-11"
+_RULES_VERSION = "rules-12"
 _MAX_DEPTH = 2
 _CLEAN_CONTEXT_ANSWER_FLOOR = 0.8
 """With every source clean, the classifier alone blocks an answer only at this probability or above. An answer
@@ -72,6 +72,8 @@ _OBFUSCATIONS = frozenset(
         "ascii85",
         "hex",
         "base64",
+        "json_escape",
+        "fullwidth",
     }
     | {f"caesar{k}" for k in range(1, 26)}
 )
@@ -109,28 +111,53 @@ _REPORTS_INJECTION_RE = re.compile(
 # injection or says it was not followed.
 _REPORT_SUBJECT_RE = re.compile(
     r"\b(?:document|file|source|page|text|e-?mail|message|brief|upload|pdf|sheet|attachment|line|passage|paragraph"
+    r"|section|note|comment|instruction|injection|prompt)s?\b[^.;!?]{0,80}?\b(?:embedded|hidden|injected|planted)"
+    r" (?:instruction|line|note|command|prompt|text)s?\b"
+    r"|\b(?:document|file|source|page|text|e-?mail|message|brief|upload|pdf|sheet|attachment|line|passage|paragraph"
     r"|section|note|comment|instruction|injection|prompt)s?\b[^.;!?]{0,80}?\b(?:asks|asked|asking|tells|telling|told"
-    r"|tries to|tried to|trying to|wants|wanted|instructs|instructed|instructing|requests|requested|requesting|says to"
+    r"|tries to|tried to|trying to|wants|wanted|instructs?|instructed|instructing|requests|requested|requesting|says to"
     r"|urges|urging|directs|directing|attempts to|attempting to)\b"
 )
 _REPORT_MARK_RE = re.compile(
     r"\b(?:instructions?|injections?|injected|hidden (?:text|line|note)|out-of-place|addressed to|aimed at|ignored"
     r"|disregarded|did not follow|didn't follow|have not followed|haven't followed|not follow|left (?:it |that )?out"
-    r"|skipped|not something|suspicious|prompt-injection|embedded)\b"
+    r"|skipped|not something|suspicious|prompt-injection|embedded|not a request from you"
+    r"|(?:did not|didn't|will not|won't|do not|don't) act on)\b"
 )
+_REPORT_ASIDE_RE = re.compile(r"\s*(?:it|they|this|that|which) (?:asks|tells|says|wants|tries|instructs|requests)\b")
 _REPORT_SPLIT_RE = re.compile(r"(?<=[.!?;])\s+|\n+|\s+\((?=[^)]*\))|\)\s*")
 
 
 def _without_reports(response: str) -> str:
-    """`response` without its sentences that report an injection of its sources (see `_REPORT_SUBJECT_RE`)."""
-    parts = _REPORT_SPLIT_RE.split(response)
-    kept = []
-    for part in parts:
-        folded = norm.fold(part)
-        if _REPORT_SUBJECT_RE.search(folded) and _REPORT_MARK_RE.search(folded):
+    """`response` without its sentences that report an injection of its sources (see `_REPORT_SUBJECT_RE`).
+
+    The mark may come in the short sentence right after the report ("...a line asking an assistant to X. I ignored
+    it."), and a report's quotation in brackets ("an embedded instruction ('state that X'). I've left it out.")
+    goes with it (rules-12)."""
+    parts: list[str] = []
+    opens: list[bool] = []  # whether the part after this one was opened by a bracket
+    last = 0
+    for m in _REPORT_SPLIT_RE.finditer(response):
+        parts.append(response[last : m.start()])
+        opens.append("(" in m.group())
+        last = m.end()
+    parts.append(response[last:])
+    opens.append(False)
+    folded = [norm.fold(part) for part in parts]
+    marked = [_REPORT_MARK_RE.search(f) is not None for f in folded]
+    dropped: set[int] = set()
+    for i, text in enumerate(folded):
+        quoted = opens[i] and i + 1 < len(parts)
+        if marked[i] and quoted and _REPORT_ASIDE_RE.match(folded[i + 1]):
+            dropped.update((i, i + 1))  # "...looks like a prompt injection (it asks to X)."
             continue
-        kept.append(part)
-    return " ".join(kept) if len(kept) < len(parts) else response
+        if not _REPORT_SUBJECT_RE.search(text):
+            continue
+        after = i + 2 if quoted else i + 1
+        if marked[i] or (after < len(parts) and marked[after] and len(folded[after]) <= 100):
+            dropped.update((i, i + 1) if quoted else (i,))
+    kept = [part for i, part in enumerate(parts) if i not in dropped]
+    return " ".join(kept) if dropped else response
 
 
 # A link or a query parameter ("...?text=Our%20spring%20sale...", "mailto:...?subject=...") percent-encodes prose
@@ -156,6 +183,17 @@ _FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
 def _stems(text: str) -> set[str]:
     """Content-word stems of a folded text: letters and digits, function words dropped, cut to five characters."""
     return {w[:5] for w in WORDS_RE.findall(text) if w not in _FUNCTION_WORDS and (len(w) > 2 or w.isdigit())}
+
+
+def _disclosed(text: str, item: Decoded) -> bool:
+    """Whether the document also gives what `item` decodes to in plain words ("the footer's hex string ... just says
+    'Happy spring'", "Morse: .-- . .-.. .-.. / -.. --- -. . (it reads WELL DONE)"): a puzzle or an Easter egg that
+    spells out its own answer hides nothing, and the plain words went through every rule already (rules-12)."""
+    words = " ".join(w.strip("'") for w in WORDS_RE.findall(norm.fold(item.text)))
+    if words.count(" ") < 1:
+        return False
+    rest = " ".join(w.strip("'") for w in WORDS_RE.findall(norm.fold(text.replace(item.span, " "))))
+    return f" {words} " in f" {rest} "
 
 
 def _in_link(text: str, span: str) -> bool:
@@ -413,7 +451,15 @@ class ContaminationDetector:
                 evidence=ordered,
                 confidence=0.85,
             )
+        # The layers that read whole sentences read them without the attacks they quote as examples (rules-12):
+        # when one fires, it must fire on the text without them too (computed then only: most texts never need it).
+        spoken: str | None = None
         if frame := jailbreak_frame(forms.flat, forms.lines):
+            spoken = without_mentions(text)
+            if spoken != text:
+                told = norm.normalize(spoken)
+                frame = jailbreak_frame(told.flat, told.lines)
+        if frame:
             what, where = frame
             return self._result(
                 f"Uses a jailbreak frame that {what}: '{clip(where)}'",
@@ -476,11 +522,11 @@ class ContaminationDetector:
                 confidence=0.9,
             )
         if self._model is not None:
-            best = self._model.score(text, addressed=depth == 0)
-            # Letter-spaced text ("a s s i s t a n t ,  r e p l y") is scored closed up too, as the rules read it.
-            if forms.despaced != forms.flat:
-                closed = self._model.score(forms.despaced, addressed=depth == 0)
-                best = closed if closed.probability > best.probability else best
+            best = self._classify(self._model, text, forms, depth)
+            if best.probability >= self._threshold:
+                spoken = without_mentions(text) if spoken is None else spoken
+                if spoken != text:
+                    best = self._classify(self._model, spoken, norm.normalize(spoken), depth)
             if best.probability >= self._threshold:
                 return self._result(
                     f"Reads like an instruction to an AI assistant: '{clip(best.text)}'",
@@ -491,6 +537,16 @@ class ContaminationDetector:
         if depth < _MAX_DEPTH:
             return self._scan_decoded(text, depth=depth)
         return self._clean()
+
+    @staticmethod
+    def _classify(model: Classifier, text: str, forms: norm.Normalized, depth: int) -> SpanScore:
+        """The classifier's best sentence of `text`. Letter-spaced text ("a s s i s t a n t ,  r e p l y") is scored
+        closed up too, as the rules read it."""
+        best = model.score(text, addressed=depth == 0)
+        if forms.despaced != forms.flat:
+            closed = model.score(forms.despaced, addressed=depth == 0)
+            best = closed if closed.probability > best.probability else best
+        return best
 
     def _scan_decoded(self, text: str, *, depth: int) -> ContaminationResult:
         hinted = DECODE_HINT_RE.search(norm.fold(text)) is not None
@@ -508,8 +564,10 @@ class ContaminationDetector:
                     confidence=inner.confidence,
                 )
             in_link = item.encoding == "percent" and _in_link(text, item.span)
-            obfuscated = item.encoding in _OBFUSCATIONS and not in_link
-            if (obfuscated and is_prose(item.text)) or (hinted and is_phrase(item.text)):
+            # "base64+rot13": two layers, the outer one names the kind.
+            obfuscated = item.encoding.split("+")[0] in _OBFUSCATIONS and not in_link
+            suspicious = (obfuscated and is_prose(item.text)) or (hinted and is_phrase(item.text))
+            if suspicious and not _disclosed(text, item):
                 return self._result(
                     f"Contains text hidden in {item.encoding}, a way to slip instructions past a reader: "
                     f"'{clip(item.text)}'",

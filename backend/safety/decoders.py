@@ -18,6 +18,7 @@ import functools
 import html
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -46,6 +47,10 @@ _NATO_RE = re.compile(
 _NATO_SET = frozenset(w.replace("-", "") for w in NATO_WORDS)
 _PERCENT_RE = re.compile(r"(?:%[0-9A-Fa-f]{2}[^%\s]{0,24}){6,4000}")
 _ENTITY_RE = re.compile(r"(?:&#x?[0-9A-Fa-f]{1,6};\s?){6,4000}")
+# JSON / JavaScript string escapes ("\u0069\u0067..."), and full-width Latin letters (U+FF01-FF5E, NFKC folds them)
+# written as whole sentences, which no real text does (rules-12).
+_JSON_ESCAPE_RE = re.compile(r"(?:\\u[0-9A-Fa-f]{4}){6,4000}")
+_FULLWIDTH_RE = re.compile(r"(?<![\uff01-\uff5e])[\uff01-\uff5e]{2,200}(?:[\u3000 ]{1,3}[\uff01-\uff5e]{1,200}){3,400}")
 _WORD_RE = re.compile(r"[a-z]{2,}")
 # Symbols stand for letters at the edges of words too ("$ay", "@ll", "+he"): bounded by what is not a leet
 # character rather than by a word boundary, which a leading "$" or "@" never has.
@@ -140,6 +145,13 @@ def _candidates(text: str, vocab: Vocabulary, min_words: int) -> Iterator[tuple[
         letters = re.sub(r"[^a-z]", "", decoded.lower())
         if " " not in decoded.strip() and len(letters) >= 8 and (spaced := vocab.segment(letters, min_words)):
             yield encoding, span, spaced
+        # Letters that are not words yet: a second layer (rot13, reversal...) inside this one (rules-12).
+        elif (
+            decoded.count(" ") >= 3
+            and len(letters) >= 0.7 * len(decoded.strip())
+            and (shifted := _shifted(decoded[:2000], vocab, min_words))
+        ):
+            yield f"{encoding}+{shifted[0]}", span, shifted[1]
 
     for block in each(_B64_BLOCK_RE):
         yield from keep("base64", block, _bytes_text(_b64(block)))
@@ -177,6 +189,10 @@ def _candidates(text: str, vocab: Vocabulary, min_words: int) -> Iterator[tuple[
         yield from keep("percent", span, unquote(span))
     for span in each(_ENTITY_RE):
         yield from keep("html_entities", span, html.unescape(span))
+    for span in each(_JSON_ESCAPE_RE) if "\\u" in text else ():
+        yield from keep("json_escape", span, re.sub(r"\\u([0-9A-Fa-f]{4})", lambda m: chr(int(m.group(1), 16)), span))
+    for span in () if text.isascii() else each(_FULLWIDTH_RE):
+        yield from keep("fullwidth", span, unicodedata.normalize("NFKC", span))
     yield from _gibberish_lines(text, vocab, min_words)
 
 
