@@ -476,10 +476,11 @@ class ContaminationDetector:
                 confidence=0.9,
             )
         if self._model is not None:
-            best = self._model.score(text, addressed=depth == 0)
+            # Only a span at the threshold or above decides, so the classifier need not look below it.
+            best = self._model.score(text, addressed=depth == 0, floor=self._threshold)
             # Letter-spaced text ("a s s i s t a n t ,  r e p l y") is scored closed up too, as the rules read it.
             if forms.despaced != forms.flat:
-                closed = self._model.score(forms.despaced, addressed=depth == 0)
+                closed = self._model.score(forms.despaced, addressed=depth == 0, floor=self._threshold)
                 best = closed if closed.probability > best.probability else best
             if best.probability >= self._threshold:
                 return self._result(
@@ -526,7 +527,7 @@ class ContaminationDetector:
         source is grounded, not obedience: it does not count."""
         if self._model is None:
             return None
-        best = self._model.score(response, anchored=False)
+        best = self._model.score(response, anchored=False, floor=self._model.response_threshold)
         if best.probability < self._model.response_threshold or _quoted_from(best.text, clean_docs):
             return None
         return self._result(

@@ -93,6 +93,19 @@ def extract(data: bytes) -> Features:
 
 
 def _word_hash(word: bytes) -> int:
+    # Words repeat from chunk to chunk: each one is hashed once (the cache is emptied when it grows large).
+    if (h := _WORD_HASHES.get(word)) is None:
+        if len(_WORD_HASHES) >= _WORD_CACHE_SIZE:
+            _WORD_HASHES.clear()
+        h = _WORD_HASHES[word] = _fnv1a(word)
+    return h
+
+
+_WORD_CACHE_SIZE = 100_000
+_WORD_HASHES: dict[bytes, int] = {}
+
+
+def _fnv1a(word: bytes) -> int:
     # FNV-1a over the bytes: stable across processes and platforms.
     h = 0xCBF29CE484222325
     for b in word:
