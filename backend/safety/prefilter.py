@@ -231,8 +231,10 @@ class Gate:
     literal that starts there, and the shorter literals starting there are that one's prefixes."""
 
     def __init__(self, regexes: Iterable[re.Pattern[str]]) -> None:
-        self._requirements = {id(r): requirement(r) for r in regexes}
-        literals = sorted(set().union(*(r.all_literals() for r in self._requirements.values() if r is not None)))
+        found = {id(r): requirement(r) for r in regexes}
+        # Each requirement with every literal it mentions: one of them must be present before the tree is walked.
+        self._requirements = {key: (r, frozenset(r.all_literals())) for key, r in found.items() if r is not None}
+        literals = sorted(set().union(*(every for _, every in self._requirements.values())))
         known = set(literals)
         self._prefixes = {s: frozenset(s[:k] for k in range(1, len(s) + 1) if s[:k] in known) for s in literals}
         self._scan = re.compile(f"(?=({_trie(literals)}))") if literals else None
@@ -246,8 +248,65 @@ class Gate:
 
     def allows(self, regex: re.Pattern[str], present: frozenset[str]) -> bool:
         """False when `regex` cannot match a text holding exactly the literals `present` of the group."""
-        required = self._requirements.get(id(regex))
-        return required is None or required.holds(present)
+        entry = self._requirements.get(id(regex))
+        if entry is None:
+            return True
+        required, every = entry
+        return not every.isdisjoint(present) and required.holds(present)
+
+
+def split_alternation(regex: re.Pattern[str]) -> list[re.Pattern[str]]:
+    """The top-level alternatives of `regex`, each compiled alone with its flags ([regex] when it has none).
+
+    Searching each alternative and keeping the leftmost match (the earliest alternative on a tie) finds the match
+    `regex.search` finds, with the same span (`leftmost_match`); each alternative gets its own prefilter, so only
+    those whose literals a text holds are run. Patterns with group references are not split."""
+    source = regex.pattern
+    if not isinstance(source, str) or re.search(r"\\\d|\(\?P=|\(\?\(", source):
+        return [regex]
+    pieces: list[str] = []
+    depth, start, i, in_class = 0, 0, 0, False
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            # A "]" right after "[" or "[^" is a member of the class, not its end.
+            if source[i + 1 : i + 2] == "^":
+                i += 1
+            if source[i + 1 : i + 2] == "]":
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            pieces.append(source[start:i])
+            start = i + 1
+        i += 1
+    pieces.append(source[start:])
+    if len(pieces) < 2:
+        return [regex]
+    return [re.compile(piece, regex.flags & ~re.UNICODE) for piece in pieces]
+
+
+def leftmost_match(
+    alternatives: Sequence[re.Pattern[str]], text: str, gate: Gate, present: frozenset[str]
+) -> re.Match[str] | None:
+    """The match the pattern made of `alternatives` (`split_alternation`) finds in `text`: the leftmost, and of
+    those starting at the same place the earliest alternative's; alternatives the gate rules out are not run."""
+    best: re.Match[str] | None = None
+    for alternative in alternatives:
+        if not gate.allows(alternative, present):
+            continue
+        m = alternative.search(text)
+        if m is not None and (best is None or m.start() < best.start()):
+            best = m
+    return best
 
 
 def _trie(words: Iterable[str]) -> str:
