@@ -20,7 +20,7 @@ and case-insensitive groups, require nothing (they are always run).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -61,6 +61,16 @@ class Requirement:
             return min(map(len, self.literals))
         lengths = [p.strength for p in self.parts]
         return max(lengths) if self.op == "and" else min(lengths)
+
+    def test(self) -> Callable[[frozenset[str] | set[str]], bool]:
+        """`holds` as one compiled function (what a `Gate` calls on every text)."""
+        if self.op == "any":
+            literals = self.literals
+            return lambda present: not literals.isdisjoint(present)
+        tests = [p.test() for p in self.parts]
+        if self.op == "and":
+            return lambda present: all(t(present) for t in tests)
+        return lambda present: any(t(present) for t in tests)
 
     def holds(self, present: frozenset[str] | set[str]) -> bool:
         """Whether a text containing exactly the literals `present` can meet the requirement."""
@@ -233,7 +243,7 @@ class Gate:
     def __init__(self, regexes: Iterable[re.Pattern[str]]) -> None:
         found = {id(r): requirement(r) for r in regexes}
         # Each requirement with every literal it mentions: one of them must be present before the tree is walked.
-        self._requirements = {key: (r, frozenset(r.all_literals())) for key, r in found.items() if r is not None}
+        self._requirements = {key: (r.test(), frozenset(r.all_literals())) for key, r in found.items() if r is not None}
         literals = sorted(set().union(*(every for _, every in self._requirements.values())))
         known = set(literals)
         self._prefixes = {s: frozenset(s[:k] for k in range(1, len(s) + 1) if s[:k] in known) for s in literals}
@@ -251,8 +261,8 @@ class Gate:
         entry = self._requirements.get(id(regex))
         if entry is None:
             return True
-        required, every = entry
-        return not every.isdisjoint(present) and required.holds(present)
+        test, every = entry
+        return not every.isdisjoint(present) and test(present)
 
 
 def split_alternation(regex: re.Pattern[str]) -> list[re.Pattern[str]]:
