@@ -85,7 +85,10 @@ def requirement(regex: re.Pattern[str]) -> Requirement | None:
     """What every match of `regex` contains; None when nothing useful is known (the pattern always runs)."""
     if not isinstance(regex.pattern, str) or regex.flags & re.IGNORECASE:
         return None
-    return _sequence(list(sre_parse.parse(regex.pattern, regex.flags)))[1]
+    try:
+        return _sequence(list(sre_parse.parse(regex.pattern, regex.flags)))[1]
+    except Exception:  # `re`'s parser is internal: should it change, the patterns simply always run
+        return None
 
 
 def _leaf(strings: Literals | None) -> Requirement | None:
