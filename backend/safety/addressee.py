@@ -20,7 +20,10 @@ accents stripped, `normalize.fold`):
 
 from __future__ import annotations
 
+import functools
 import re
+
+from backend.safety.prefilter import Gate, leftmost_match, split_alternation
 
 # The machine reader, in English: nouns an injection uses for it.
 _MODEL = (
@@ -228,6 +231,7 @@ _SECTION_RE = re.compile(r"^\s*(?:\[(?P<ini>[\w.-]+)\]|(?P<yaml>[\w.-]+):\s*)$")
 _YOU_RE = re.compile(r"\b(?:you|your|yours|yourself|u|ur)\b")
 
 
+@functools.lru_cache(maxsize=4096)
 def _key_is_for_model(key: str) -> bool:
     tokens = " ".join(_KEY_TOKENS_RE.findall(re.sub(r"(?<=[a-z])(?=[A-Z])", "_", key).lower().replace("_", " ")))
     has_model = re.search(r"\b" + _KEY_MODEL.replace("_?", " ?") + r"\b", tokens) is not None
@@ -244,20 +248,26 @@ def _is_order(value: str) -> bool:
     return _ORDER_CLAUSE_RE.search(v) is not None or _YOU_RE.search(v) is not None
 
 
-def _config_order(lines: str) -> str | None:
+def _config_order(lines: str, *, attributes: bool = True) -> str | None:
+    """A config key for the model whose value is an order (`attributes=False`: the text has no HTML attribute
+    `_ATTR_RE` could match, so they are not looked for)."""
     ini, parent = "", ""
     for line in lines.split("\n"):
-        if m := _SECTION_RE.match(line):
+        # A section header has "]" or ":", a key ":" or "=": lines with neither are not read by the patterns.
+        colon = ":" in line
+        if (colon or "]" in line) and (m := _SECTION_RE.match(line)):
             ini, parent = (m.group("ini"), "") if m.group("ini") else (ini, m.group("yaml") or "")
             continue
         if line and not line[0].isspace() and not line.startswith(("-", "#")):
             parent = ""  # a top-level key ends the YAML block; an INI section lasts until the next one
+        if not colon and "=" not in line:
+            continue
         section = parent or ini
         for km in _KEY_RE.finditer(line):
             key, value = km.group("key"), km.group("value")
             if (_key_is_for_model(key) or (section and _key_is_for_model(f"{section}_{key}"))) and _is_order(value):
                 return km.group().strip()
-    for am in _ATTR_RE.finditer(lines):
+    for am in _ATTR_RE.finditer(lines) if attributes else ():
         key, value = am.group("key") or am.group("dkey"), am.group("value") or am.group("dvalue")
         if (_key_is_for_model(key) or key in ("ai", "llm", "model", "assistant", "bot")) and _is_order(value):
             return am.group()
@@ -275,23 +285,40 @@ _ANY_MODEL_RE = re.compile(
 _YOU_OR_DUTY_RE = re.compile(r"\b(?:you|your|must|should|shall|ought|required|expected|requested)\b")
 
 
+# The literals each pattern needs (`prefilter`): one pass over the text tells which patterns can match in it and in
+# each of its lines; the others are not run. The foreign frames are tried one alternative at a time, so that only
+# the languages and frames whose words the text holds are.
+_FOREIGN_ALTERNATIVES = split_alternation(_FOREIGN_ADDRESS_RE)
+_GATE = Gate([_EN_ADDRESS_RE, _EN_VOCATIVE_RE, _EN_READER_TASK_RE, _ATTR_RE, *_FOREIGN_ALTERNATIVES])
+
+
 def addressed_to_model(lines: str) -> str | None:
     """The span of folded `lines` that addresses the reading model and gives it an order, or None."""
+    present = _GATE.present(lines)
+    task = _GATE.allows(_EN_READER_TASK_RE, present)
     if _ANY_MODEL_RE.search(lines) is None:
-        if _EN_READER_TASK_RE.search(lines) is None and _third_reader(lines) is None:
+        if (not task or _EN_READER_TASK_RE.search(lines) is None) and _third_reader(lines) is None:
             return None
-    elif found := _config_order(lines):
+    elif found := _config_order(lines, attributes=_GATE.allows(_ATTR_RE, present)):
         return found
-    elif m := _FOREIGN_ADDRESS_RE.search(lines):
+    elif m := leftmost_match(_FOREIGN_ALTERNATIVES, lines, _GATE, present):
         start = lines.rfind("\n", 0, m.start()) + 1
         end = lines.find("\n", m.end())
         return lines[start : end if end >= 0 else len(lines)].strip()
+    # What no line can match (the text lacks its words) is not looked for line by line.
+    address, vocative = _GATE.allows(_EN_ADDRESS_RE, present), _GATE.allows(_EN_VOCATIVE_RE, present)
+    if not (address or vocative or task) and _third_reader(lines) is None:
+        return None
     for line in lines.split("\n"):
         if len(line) < 12:
             continue
-        model = _ANY_MODEL_RE.search(line) is not None
-        addresses = (_EN_ADDRESS_RE.search(line), _EN_VOCATIVE_RE.search(line)) if model else (None, None)
-        for m in (*addresses, _EN_READER_TASK_RE.search(line), _third_reader(line)):
+        model = (address or vocative) and _ANY_MODEL_RE.search(line) is not None
+        addresses = (
+            (_EN_ADDRESS_RE.search(line) if address else None, _EN_VOCATIVE_RE.search(line) if vocative else None)
+            if model
+            else (None, None)
+        )
+        for m in (*addresses, _EN_READER_TASK_RE.search(line) if task else None, _third_reader(line)):
             if m is None:
                 continue
             rest = line[m.start() :]

@@ -133,13 +133,16 @@ class Classifier:
                 meta.get("response_threshold"),
             )
 
-    def score(self, text: str, *, anchored: bool = True, addressed: bool = True) -> SpanScore:
+    def score(self, text: str, *, anchored: bool = True, addressed: bool = True, floor: float = 0.0) -> SpanScore:
         """Probability of the most injection-like span of `text`, with that span.
 
         `anchored=False` drops the anchor requirement: for an answer whose context holds an injection, where
         "Haha, gotcha" or "COMPROMISED" mean the model obeyed although they name nothing an injection needs.
         `addressed=False` drops the who-is-addressed requirement (`addressee.speaks_to_reader`): for text an
-        encoding revealed, which is suspicious whoever it speaks to."""
+        encoding revealed, which is suspicious whoever it speaks to.
+        `floor`: a caller that only acts on a probability of at least `floor` gets SpanScore(0.0, "") instead of
+        a span below it; spans are tried from the most probable down, so the checks stop at the first one below
+        the floor (the score of a span at or above it is unchanged)."""
         data = ft.prepare(text)
         if not data:
             return SpanScore(0.0, "")
@@ -155,6 +158,9 @@ class Classifier:
         sums = (cw[c1] - cw[c0]) + (ww[w1] - ww[w0])
         logits = self.bias + sums / np.sqrt(np.maximum(counts, 1))
         for best in np.argsort(-logits)[:_TOP_SPANS]:
+            probability = _sigmoid(float(logits[best]))
+            if probability < floor:
+                break
             start, end = bounds[best]
             span = data[start:end].decode("ascii", "ignore").strip()
             # Two sentences together need two anchors: one ordinary "ignore this email" next to a pushy
@@ -169,7 +175,7 @@ class Classifier:
                 # at the model") addresses nobody: an instruction needs a second person, an imperative or a duty.
                 if anchored and addressed and not speaks_to_reader(span):
                     continue
-                return SpanScore(_sigmoid(float(logits[best])), span)
+                return SpanScore(probability, span)
         return SpanScore(0.0, "")
 
 

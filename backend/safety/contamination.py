@@ -522,11 +522,11 @@ class ContaminationDetector:
                 confidence=0.9,
             )
         if self._model is not None:
-            best = self._classify(self._model, text, forms, depth)
+            best = self._classify(self._model, text, forms, depth, floor=self._threshold)
             if best.probability >= self._threshold:
                 spoken = without_mentions(text) if spoken is None else spoken
                 if spoken != text:
-                    best = self._classify(self._model, spoken, norm.normalize(spoken), depth)
+                    best = self._classify(self._model, spoken, norm.normalize(spoken), depth, floor=self._threshold)
             if best.probability >= self._threshold:
                 return self._result(
                     f"Reads like an instruction to an AI assistant: '{clip(best.text)}'",
@@ -539,12 +539,13 @@ class ContaminationDetector:
         return self._clean()
 
     @staticmethod
-    def _classify(model: Classifier, text: str, forms: norm.Normalized, depth: int) -> SpanScore:
+    def _classify(model: Classifier, text: str, forms: norm.Normalized, depth: int, *, floor: float = 0.0) -> SpanScore:
         """The classifier's best sentence of `text`. Letter-spaced text ("a s s i s t a n t ,  r e p l y") is scored
-        closed up too, as the rules read it."""
-        best = model.score(text, addressed=depth == 0)
+        closed up too, as the rules read it. Only a span at `floor` or above decides (the caller's threshold), so the
+        classifier need not look below it (`Classifier.score`)."""
+        best = model.score(text, addressed=depth == 0, floor=floor)
         if forms.despaced != forms.flat:
-            closed = model.score(forms.despaced, addressed=depth == 0)
+            closed = model.score(forms.despaced, addressed=depth == 0, floor=floor)
             best = closed if closed.probability > best.probability else best
         return best
 
@@ -584,7 +585,7 @@ class ContaminationDetector:
         source is grounded, not obedience: it does not count."""
         if self._model is None:
             return None
-        best = self._model.score(response, anchored=False)
+        best = self._model.score(response, anchored=False, floor=self._model.response_threshold)
         if best.probability < self._model.response_threshold or _quoted_from(best.text, clean_docs):
             return None
         return self._result(

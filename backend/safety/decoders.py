@@ -54,6 +54,7 @@ _FULLWIDTH_RE = re.compile(r"(?<![\uff01-\uff5e])[\uff01-\uff5e]{2,200}(?:[\u300
 _WORD_RE = re.compile(r"[a-z]{2,}")
 # Symbols stand for letters at the edges of words too ("$ay", "@ll", "+he"): bounded by what is not a leet
 # character rather than by a word boundary, which a leading "$" or "@" never has.
+_LEET_CHAR_RE = re.compile(r"[0134578@$|+]")
 _LEET_TOKEN_RE = re.compile(
     r"(?<![a-z0-9@$!|+])(?=[a-z0-9@$!|+]*[a-z])(?=[a-z0-9@$!|+]*[0134578@$|+])[a-z0-9@$!|+]{3,}(?![a-z0-9@$!|+])"
 )
@@ -128,8 +129,32 @@ def decode_all(text: str, vocab: Vocabulary, *, min_words: int = _MIN_WORDS) -> 
     return found
 
 
+# Cheap tests that a decoder's pattern could match at all, each implied by every match of it: a run of eight
+# binary digits, of sixteen base32 characters, two Morse groups in a row, six escapes, five spelling-alphabet words.
+# Each starts with a character class or a literal, which `re` finds with a fast scan; the patterns they stand for
+# start with a lookbehind or a group and are tried at every position of the text.
+_BIN_CORE_RE = re.compile(r"[01][01]{7}")
+_B32_CORE_RE = re.compile(r"[A-Z2-7][A-Z2-7]{15}")
+_MORSE_CORE_RE = re.compile(r"[.\-·•_−][.\-·•_−]{0,6}[ \t]{1,3}(?:[/|][ \t]{0,3})?[.\-·•_−]")
+# Under re.IGNORECASE these letters match an ASCII one too (a dotted or dotless i, a long s, the Kelvin sign).
+_ASCII_CASE = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _spells_nato(text: str) -> bool:
+    """Whether `text` holds the five spelling-alphabet words a `_NATO_RE` match needs (counted anywhere)."""
+    lowered = text.translate(_ASCII_CASE).lower()
+    count = 0
+    for word in NATO_WORDS:
+        count += lowered.count(word)
+        if count >= 5:
+            return True
+    return False
+
+
 def _candidates(text: str, vocab: Vocabulary, min_words: int) -> Iterator[tuple[str, str, str]]:
-    def each(regex: re.Pattern[str]) -> Iterator[str]:
+    def each(regex: re.Pattern[str], possible: bool = True) -> Iterator[str]:
+        if not possible:
+            return
         # Each decoder gets its own budget, so a page of code tokens cannot starve the Morse decoder.
         for n, m in enumerate(regex.finditer(text)):
             if n >= MAX_CANDIDATES:
@@ -157,13 +182,13 @@ def _candidates(text: str, vocab: Vocabulary, min_words: int) -> Iterator[tuple[
         yield from keep("base64", block, _bytes_text(_b64(block)))
     for span in each(_B64_RE):
         yield from keep("base64", span, _bytes_text(_b64(span)))
-    for span in each(_B32_RE):
+    for span in each(_B32_RE, _B32_CORE_RE.search(text) is not None):
         yield from keep("base32", span, _bytes_text(_try(base64.b32decode, _pad(span, 8))))
     for span in each(_HEX_RE):
         digits = re.sub(r"0x|\\x|[^0-9A-Fa-f]", "", span)
         if len(digits) % 2 == 0:
             yield from keep("hex", span, _bytes_text(_try(bytes.fromhex, digits)))
-    for span in each(_BIN_RE):
+    for span in each(_BIN_RE, _BIN_CORE_RE.search(text) is not None):
         bits = re.sub(r"[^01]", "", span)
         raw = bytes(int(bits[i : i + 8], 2) for i in range(0, len(bits) - 7, 8))
         yield from keep("binary", span, _bytes_text(raw))
@@ -179,15 +204,15 @@ def _candidates(text: str, vocab: Vocabulary, min_words: int) -> Iterator[tuple[
         yield from keep("ascii85", span, decoded)
     if uu := _uudecode(text):
         yield from keep("uuencode", uu[0], uu[1])
-    for span in each(_MORSE_RE):
+    for span in each(_MORSE_RE, _MORSE_CORE_RE.search(text) is not None):
         yield from keep("morse", span, _morse(span))
     for span in each(_BRAILLE_RE):
         yield from keep("braille", span, "".join(BRAILLE.get(ord(ch) - 0x2800, " ") for ch in span))
-    for span in each(_NATO_RE):
+    for span in each(_NATO_RE, _spells_nato(text)):
         yield from keep("nato", span, _nato(span))
-    for span in each(_PERCENT_RE):
+    for span in each(_PERCENT_RE, text.count("%") >= 6):
         yield from keep("percent", span, unquote(span))
-    for span in each(_ENTITY_RE):
+    for span in each(_ENTITY_RE, text.count("&#") >= 6):
         yield from keep("html_entities", span, html.unescape(span))
     for span in each(_JSON_ESCAPE_RE) if "\\u" in text else ():
         yield from keep("json_escape", span, re.sub(r"\\u([0-9A-Fa-f]{4})", lambda m: chr(int(m.group(1), 16)), span))
@@ -205,7 +230,11 @@ def _gibberish_lines(text: str, vocab: Vocabulary, min_words: int) -> Iterator[t
             return
         share, count = vocab.ratio(line)
         # Leet words are word-sized: a long run (a data URI, a key, a hash) is not one, whatever it holds.
-        leet_tokens = len([t for t in _LEET_TOKEN_RE.findall(line.lower()) if len(t) <= 20])
+        lowered = line.lower()
+        # A leet token holds a digit or symbol standing for a letter: without one there is none to find.
+        leet_tokens = (
+            len([t for t in _LEET_TOKEN_RE.findall(lowered) if len(t) <= 20]) if _LEET_CHAR_RE.search(lowered) else 0
+        )
         if count < 2 and leet_tokens < 2:
             continue
         clipped = line[:2000]

@@ -28,6 +28,9 @@ _NEWLINES_RE = re.compile(r"\s*\n\s*")
 _WORD_RE = re.compile(rb"[a-z0-9']+")
 # A sentence ends at . ! ? or a line break followed by space; spans are scored per sentence and pair.
 _BOUNDARY_RE = re.compile(rb"[.!?]+[\s\"')\]]+|\n")
+_WORD_BYTES = np.zeros(256, dtype=bool)
+_WORD_BYTES[list(b"abcdefghijklmnopqrstuvwxyz0123456789'")] = True
+"""The bytes `_WORD_RE` counts as word characters."""
 _MAX_SPAN = 360
 _SPAN_STEP = 180
 _MULT = np.uint64(0x100000001B3)
@@ -77,9 +80,14 @@ def extract(data: bytes) -> Features:
                 h = h * _MULT + arr[k : k + count]
             char_idx.append(_mix(h, n))
             char_pos.append(np.arange(count, dtype=np.int64) - 1)
-        words = [(m.start(), m.group()) for m in _WORD_RE.finditer(data)]
-        word_hashes = np.array([_word_hash(w) for _, w in words], dtype=np.uint64)
-        starts = np.array([s for s, _ in words], dtype=np.int64)
+        words = _WORD_RE.findall(data)
+        cached = [_WORD_HASHES.get(w) for w in words]
+        word_hashes = np.array(
+            [h if h is not None else _word_hash(w) for h, w in zip(cached, words, strict=True)], dtype=np.uint64
+        )
+        # Where each word starts: a word byte after a byte that is not one (the matches of `_WORD_RE`).
+        inside = _WORD_BYTES[arr[1:-1].astype(np.uint8)]
+        starts = np.flatnonzero(inside & ~np.concatenate(([False], inside[:-1]))).astype(np.int64)
         word_idx = [_mix(word_hashes, 101)]
         word_pos = [starts]
         if len(words) > 1:
@@ -93,6 +101,19 @@ def extract(data: bytes) -> Features:
 
 
 def _word_hash(word: bytes) -> int:
+    # Words repeat from chunk to chunk: each one is hashed once (the cache is emptied when it grows large).
+    if (h := _WORD_HASHES.get(word)) is None:
+        if len(_WORD_HASHES) >= _WORD_CACHE_SIZE:
+            _WORD_HASHES.clear()
+        h = _WORD_HASHES[word] = _fnv1a(word)
+    return h
+
+
+_WORD_CACHE_SIZE = 100_000
+_WORD_HASHES: dict[bytes, int] = {}
+
+
+def _fnv1a(word: bytes) -> int:
     # FNV-1a over the bytes: stable across processes and platforms.
     h = 0xCBF29CE484222325
     for b in word:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from backend.safety.prefilter import Gate
+
 _AI = (
     r"(?:you|your|you're|yourself|assistant|ai|a\.i\.|model|llm|gpt|chatgpt|chatbot|bot|persona|claude|gemini"
     r"|copilot|[a-z]+-?gpt)"
@@ -97,9 +99,16 @@ _SELF_ADDRESSED = frozenset({"suppresses refusals", "asks for a demonstration of
 _BAIT_RE = re.compile(r"\b(?:user|human|customer)\s*:\s*\S[^\n]{0,600}\n\s*(?:assistant|ai|bot|gpt)\s*:\s*$")
 
 
+# The literals each frame needs (`prefilter`): frames whose words the text lacks are not run.
+_GATE = Gate(frame for _, frame in _FRAMES)
+
+
 def jailbreak_frame(flat: str, lines: str) -> tuple[str, str] | None:
     """(what the frame does, the matched text) for the first jailbreak frame in the folded text, or None."""
+    present = _GATE.present(flat)
     for label, frame in _FRAMES:
+        if not _GATE.allows(frame, present):
+            continue
         for m in frame.finditer(flat):
             start = max(0, flat.rfind(".", 0, m.start()) + 1)
             end = flat.find(".", m.end())

@@ -8,6 +8,7 @@ forms built here, never against the raw text.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -85,11 +86,30 @@ class Normalized:
 
 def fold(text: str) -> str:
     """NFKC, invisible characters removed, look-alikes folded, accents stripped, case folded."""
+    if len(text) > _FOLD_CACHE_LONGEST:
+        return _fold(text)
+    return _fold_cached(text)
+
+
+def _fold(text: str) -> str:
+    if text.isascii():
+        # ASCII is its own NFKC and NFKD, holds no invisible characters and no combining marks: only the
+        # look-alike table (the backtick) and the case apply.
+        return text.translate(_CONFUSABLES).casefold()
     text = unicodedata.normalize("NFKC", text)
     text = INVISIBLE_RE.sub("", text).translate(_CONFUSABLES)
     decomposed = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return text.casefold()
+    if not decomposed.isascii():
+        marks = {ord(ch): None for ch in set(decomposed) if not ch.isascii() and unicodedata.combining(ch)}
+        if marks:
+            decomposed = decomposed.translate(marks)
+    return decomposed.casefold()
+
+
+_FOLD_CACHE_LONGEST = 20_000
+# A chunk is folded for the rules, again for the classifier's features and again for the decoders' hints: the
+# same text, so the last few folds are kept (texts up to `_FOLD_CACHE_LONGEST` characters).
+_fold_cached = functools.lru_cache(maxsize=64)(_fold)
 
 
 def hidden_tag_text(text: str) -> str:

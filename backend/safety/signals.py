@@ -28,6 +28,7 @@ from backend.safety.patterns import (
     TOOL_CALL_PATTERNS,
     Pattern,
 )
+from backend.safety.prefilter import Gate
 
 WORDS_RE = re.compile(r"[a-z0-9']+")
 STATIC_TOKEN_RE = re.compile(r"[A-Za-z0-9]{6,24}")
@@ -41,21 +42,30 @@ def _explained(target: str, m: re.Match[str]) -> bool:
     return _PARALLEL_NEW_RE.search(target, max(0, m.start() - 30), m.end()) is not None
 
 
+_GROUPS = (
+    MARKUP_PATTERNS,
+    INSTRUCTION_PATTERNS,
+    TOOL_CALL_PATTERNS,
+    EXFILTRATION_PATTERNS,
+    SCRIPT_PATTERNS,
+    ADDRESS_PATTERNS,
+    COERCION_PATTERNS,
+    RESPONSE_PATTERNS,
+)
+# One pass over a text finds the literals the patterns need; a pattern whose literals are absent is not run.
+_GATE = Gate(pattern.regex for group in _GROUPS for pattern in group)
+
+
 def match_text(forms: norm.Normalized) -> tuple[Pattern, str] | None:
     targets = (forms.flat,) if forms.despaced == forms.flat else (forms.flat, forms.despaced)
-    groups = (
-        MARKUP_PATTERNS,
-        INSTRUCTION_PATTERNS,
-        TOOL_CALL_PATTERNS,
-        EXFILTRATION_PATTERNS,
-        SCRIPT_PATTERNS,
-        ADDRESS_PATTERNS,
-        COERCION_PATTERNS,
-        RESPONSE_PATTERNS,
-    )
-    for group in groups:
+    present: dict[int, frozenset[str]] = {}
+    for group in _GROUPS:
         for pattern in group:
             for target in (forms.lines, *targets) if group is MARKUP_PATTERNS else targets:
+                if (found_here := present.get(id(target))) is None:
+                    found_here = present[id(target)] = _GATE.present(target)
+                if not _GATE.allows(pattern.regex, found_here):
+                    continue
                 if (first := pattern.search(target)) is None:
                     continue
                 for found in (first, *pattern.regex.finditer(target, first.end())):
