@@ -38,6 +38,9 @@ os.environ.update(
         # A search's usage is written before it answers: a write a second later would land in whatever test
         # holds the database then (the deferred write is tested with its own store in db/test_retrieval.py).
         "SEARCH_USAGE_DELAY_MS": "0",
+        # A lifespan started inside the test process would freeze the whole test session's heap (every fixture
+        # alive then); tests/unit/test_heap.py tests the freeze itself.
+        "GC_FREEZE_ON_START": "false",
     }
 )
 for _name in ("DATABASE_URL", "DATABASE_APP_URL", "REDIS_URL", "MASTER_KEY", "VERTEX_PROJECT", "OPENAI_BASE_URL"):
