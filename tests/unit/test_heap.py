@@ -29,7 +29,8 @@ def test_every_object_alive_at_start_up_is_frozen_and_later_ones_are_not(frozen_
 
     frozen = freeze_startup_heap()
 
-    assert frozen >= tracked * 0.95 and gc.get_freeze_count() >= frozen
+    # (The count is not compared later: frozen objects freed by their reference count leave the frozen set.)
+    assert frozen >= tracked * 0.95
     assert not _in_scanned_generations(held), "alive at start-up: never walked again"
     later = {"allocated after start-up": [4, 5]}
     assert _in_scanned_generations(later), "new objects are still collected"
