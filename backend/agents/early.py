@@ -33,7 +33,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from backend.agents.graph.prefetch import Found, first_search_key, search_passages
+from backend.agents.graph.prefetch import Found, first_search_key, forget_failure, search_passages
 from backend.agents.types import RetrievalConfig
 from backend.core.db import TenantScope
 from backend.models.accounting import metered
@@ -54,12 +54,6 @@ class _Pending:
     retrieval: RetrievalConfig
     task: asyncio.Task[Found]
     timer: asyncio.TimerHandle
-
-
-def _forget(task: asyncio.Task[Found]) -> None:
-    """A dropped search's failure is nobody's to report (the turn searches again and reports its own)."""
-    if not task.cancelled():
-        task.exception()
 
 
 class EarlySearches:
@@ -96,7 +90,7 @@ class EarlySearches:
                 return await search_passages(search_with, scope, retrieval, query, documents)
 
         task = asyncio.create_task(search(), name=f"early-search-{run}")
-        task.add_done_callback(_forget)
+        task.add_done_callback(forget_failure)  # the turn searches again and reports its own
         timer = asyncio.get_running_loop().call_later(EXPIRE_SECONDS, self.drop, run)
         self._pending[run] = _Pending(scope, first_search_key(run, query, documents), retrieval, task, timer)
 

@@ -84,7 +84,7 @@ async def start_run(
             with contextlib.suppress(BaseException):
                 await budget
     run_id = uuid.uuid4()
-    searching = _search_early(ctx, run_id, config, text, documents)
+    _search_early(ctx, run_id, config, text, documents)
     try:
         async with get_database().tenant(scope, user_id=ctx.user_id) as session:
             if await repository.active_run_id(session, scope, conversation_id=conversation.id) is not None:
@@ -103,26 +103,21 @@ async def start_run(
                 session, scope, run_id=run.id, events=[("status", {"status": "queued"})]
             )
             run.last_sequence = stored[-1].sequence
-    except IntegrityError:
-        # Two starts raced past the check: the one-active-run index let only one of them in.
-        if searching:
-            early_searches().drop(run_id)
-        raise Conflict(BUSY, code="run_active") from None
-    except BaseException:
-        if searching:
-            early_searches().drop(run_id)
+    except BaseException as error:
+        early_searches().drop(run_id)  # the run was not stored: nobody will take its search
+        if isinstance(error, IntegrityError):
+            # Two starts raced past the check: the one-active-run index let only one of them in.
+            raise Conflict(BUSY, code="run_active") from None
         raise
     await fanout.publish(scope, run.id, stored)
     await _defer(ctx, run.id)
     return RunPublic.of(run)
 
 
-def _search_early(ctx: SpaceContext, run_id: uuid.UUID, config: AgentConfig, text: str, documents: list[str]) -> bool:
+def _search_early(ctx: SpaceContext, run_id: uuid.UUID, config: AgentConfig, text: str, documents: list[str]) -> None:
     """Start the run's first search now when this process's worker will execute the run (`agents.early`)."""
-    if not (get_settings().run_early_search and worker_here()):
-        return False
-    start_early_search(ctx, run_id, config.retrieval_config, text, tuple(documents))
-    return True
+    if get_settings().run_early_search and worker_here():
+        start_early_search(ctx, run_id, config.retrieval_config, text, tuple(documents))
 
 
 async def _defer(ctx: SpaceContext, run_id: uuid.UUID) -> None:

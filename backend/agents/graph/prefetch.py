@@ -54,7 +54,7 @@ def first_search_key(
     return (str(run_id), cycle, known, query, tuple(str(d) for d in documents))
 
 
-def _forget(task: asyncio.Task[Found]) -> None:
+def forget_failure(task: asyncio.Task[Found]) -> None:
     """A dropped search's failure is not reported as never retrieved (nobody asked for it)."""
     if not task.cancelled():
         task.exception()
@@ -72,7 +72,7 @@ class SearchPrefetch:
         """Run `search` now (in the caller's context: its meter books the search's model calls)."""
         self.drop()
         self._task = asyncio.create_task(search, name="prefetched-search")
-        self._task.add_done_callback(_forget)
+        self._task.add_done_callback(forget_failure)
         self._key = key
 
     def adopt(self, task: asyncio.Task[Found], *, key: Any) -> None:
@@ -97,4 +97,4 @@ class SearchPrefetch:
             task.cancel()
 
 
-__all__ = ["SearchPrefetch", "first_search_key", "search_passages"]
+__all__ = ["SearchPrefetch", "first_search_key", "forget_failure", "search_passages"]
